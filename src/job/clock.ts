@@ -1,0 +1,43 @@
+/**
+ * Clocks: every time-dependent decision in Sluice reads an injectable clock.
+ *
+ * @module
+ */
+
+/** A source of wall-clock time in epoch milliseconds. */
+export interface Clock {
+  /** The current time, epoch milliseconds. */
+  now(): number;
+}
+
+/** The real clock (`Date.now`). */
+export const systemClock: Clock = Object.freeze({ now: () => Date.now() });
+
+/** A clock that moves only when told to: for tests of delays, leases and aging. */
+export class ManualClock implements Clock {
+  #now: number;
+
+  /** Starts at `start` epoch milliseconds (default: a fixed instant, 2026-01-01). */
+  constructor(start = Date.UTC(2026, 0, 1)) {
+    this.#now = start;
+  }
+
+  /** The current fake time. */
+  now(): number {
+    return this.#now;
+  }
+
+  /** Moves the clock forward by `ms` milliseconds. */
+  advance(ms: number): void {
+    if (!(ms >= 0)) throw new RangeError(`ManualClock.advance: ms must be >= 0, got ${ms}`);
+    this.#now += ms;
+  }
+
+  /** Sets the clock to `epochMs`; it never moves backwards. */
+  set(epochMs: number): void {
+    if (epochMs < this.#now) {
+      throw new RangeError(`ManualClock.set: time cannot go back (${epochMs} < ${this.#now})`);
+    }
+    this.#now = epochMs;
+  }
+}

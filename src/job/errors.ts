@@ -1,0 +1,168 @@
+/**
+ * Named errors of Sluice, and the single place where store status codes become errors.
+ *
+ * @module
+ */
+import type { JobState } from "./states.ts";
+import { Status, type StatusCode, statusName } from "./status.ts";
+
+/** Base class of every error Sluice raises on purpose; `code` is stable for programs. */
+export class SluiceError extends Error {
+  /** A stable machine-readable code, e.g. `"JOB_NOT_FOUND"`. */
+  readonly code: string;
+
+  /** Creates an error with a stable `code` and a human-readable `message`. */
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** No job with the given id exists (it never did, or retention removed it). */
+export class JobNotFoundError extends SluiceError {
+  /** The id that was looked up. */
+  readonly jobId: string;
+
+  /** Creates the error for `jobId`. */
+  constructor(jobId: string) {
+    super("JOB_NOT_FOUND", `job ${JSON.stringify(jobId)} not found`);
+    this.jobId = jobId;
+  }
+}
+
+/** A lease token was presented that is not the job's current lease: nothing was changed. */
+export class LeaseLostError extends SluiceError {
+  /** The job whose lease was lost. */
+  readonly jobId: string;
+
+  /** Creates the error for `jobId`; `action` says what was refused. */
+  constructor(jobId: string, action: string) {
+    super(
+      "LEASE_LOST",
+      `cannot ${action} job ${JSON.stringify(jobId)}: its lease token is stale ` +
+        `(the lease expired and the job was reclaimed, or it finished already); nothing changed`,
+    );
+    this.jobId = jobId;
+  }
+}
+
+/** The job's state does not allow the requested action. */
+export class InvalidStateError extends SluiceError {
+  /** The job concerned. */
+  readonly jobId: string;
+  /** The state the job is in, when known. */
+  readonly state: JobState | undefined;
+
+  /** Creates the error: `action` on `jobId` is refused because the job is `state`. */
+  constructor(jobId: string, action: string, state?: JobState) {
+    super(
+      "INVALID_STATE",
+      `cannot ${action} job ${JSON.stringify(jobId)}` +
+        (state ? `: it is ${state}` : ": its state does not allow it"),
+    );
+    this.jobId = jobId;
+    this.state = state;
+  }
+}
+
+/** One issue found while validating a payload (the shape of a zod issue). */
+export interface ValidationIssue {
+  /** Where in the payload the problem is. */
+  path: PropertyKey[];
+  /** What is wrong. */
+  message: string;
+  /** The validator's issue code, e.g. `invalid_type`. */
+  code?: string;
+}
+
+/** A payload did not match its function's schema; nothing was stored. */
+export class PayloadValidationError extends SluiceError {
+  /** The function whose schema rejected the payload. */
+  readonly functionName: string;
+  /** Every issue the schema reported. */
+  readonly issues: ValidationIssue[];
+
+  /** Creates the error listing `issues` for `functionName`. */
+  constructor(functionName: string, issues: ValidationIssue[]) {
+    const detail = issues
+      .map((i) => `${i.path.length ? i.path.map(String).join(".") : "(root)"}: ${i.message}`)
+      .join("; ");
+    super("INVALID_PAYLOAD", `invalid payload for ${JSON.stringify(functionName)}: ${detail}`);
+    this.functionName = functionName;
+    this.issues = issues;
+  }
+}
+
+/** A job names a function that is not registered with the engine. */
+export class UnknownFunctionError extends SluiceError {
+  /** The unknown function name. */
+  readonly functionName: string;
+
+  /** Creates the error; `known` lists registered names for the message. */
+  constructor(functionName: string, known: readonly string[]) {
+    super(
+      "UNKNOWN_FUNCTION",
+      `no function named ${JSON.stringify(functionName)} is registered` +
+        (known.length ? ` (registered: ${known.join(", ")})` : " (none registered)"),
+    );
+    this.functionName = functionName;
+  }
+}
+
+/** One item of a bulk enqueue was invalid; nothing of the bulk was stored. */
+export class BulkItemError extends SluiceError {
+  /** Index of the first bad item in the bulk. */
+  readonly index: number;
+
+  /** Wraps `cause`, the error of item `index`. */
+  constructor(index: number, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super("BULK_ITEM_INVALID", `bulk item ${index} is invalid, nothing was enqueued: ${reason}`, {
+      cause,
+    });
+    this.index = index;
+  }
+}
+
+/** Thrown by a handler to skip the remaining attempts: the job goes to the dead-letter queue. */
+export class UnrecoverableError extends Error {
+  /** Creates the error with the reason the job cannot succeed. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "UnrecoverableError";
+  }
+}
+
+/** An operation is not supported by this store or configuration. */
+export class NotSupportedError extends SluiceError {
+  /** Creates the error naming what is not supported. */
+  constructor(what: string) {
+    super("NOT_SUPPORTED", `${what} is not supported`);
+  }
+}
+
+/**
+ * The error for a store status, or `null` for `OK`. This is the one place where store codes
+ * become errors, for both stores.
+ */
+export function errorForStatus(
+  status: StatusCode,
+  jobId: string,
+  action: string,
+  state?: JobState,
+): SluiceError | null {
+  switch (status) {
+    case Status.OK:
+    case Status.CANCEL_REQUESTED:
+      return null;
+    case Status.NOT_FOUND:
+      return new JobNotFoundError(jobId);
+    case Status.LEASE_LOST:
+      return new LeaseLostError(jobId, action);
+    case Status.WRONG_STATE:
+      return new InvalidStateError(jobId, action, state);
+    default:
+      return new SluiceError("UNKNOWN_STATUS", `${action} ${jobId}: ${statusName(status)}`);
+  }
+}

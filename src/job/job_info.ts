@@ -1,0 +1,70 @@
+/**
+ * The public view of a job, as `engine.getJob` returns it: payload and result decoded.
+ *
+ * @module
+ */
+import type { Codec } from "../codec/json_codec.ts";
+import type { JobErrorInfo, JobRecord } from "./job.ts";
+import type { Lane } from "./lanes.ts";
+import type { JobState } from "./states.ts";
+
+/** A job as users see it. Times are epoch milliseconds. */
+export interface JobInfo {
+  /** Job id. */
+  id: string;
+  /** Function name. */
+  name: string;
+  /** Queue. */
+  queue: string;
+  /** Priority lane. */
+  priority: Lane;
+  /** Current state. */
+  state: JobState;
+  /** Decoded payload. */
+  payload: unknown;
+  /** Attempts started so far. */
+  attempts: number;
+  /** Attempts allowed in all. */
+  maxAttempts: number;
+  /** Times its lease expired while it ran. */
+  stalls: number;
+  /** Decoded result of a completed job, else null. */
+  result: unknown;
+  /** The latest error, or null. */
+  error: JobErrorInfo | null;
+  /** When it was enqueued. */
+  enqueuedAt: number;
+  /** When it is (or was) due. */
+  runAt: number;
+  /** When its latest attempt started, or null. */
+  startedAt: number | null;
+  /** When it reached a final state, or null. */
+  finishedAt: number | null;
+  /** The worker holding its lease, or the last one that ran it. */
+  worker: string | null;
+  /** True when cancellation was requested while it was running. */
+  cancelRequested: boolean;
+}
+
+/** Builds the public view of a stored job. */
+export function toJobInfo(record: JobRecord, codec: Codec): JobInfo {
+  return {
+    id: record.id,
+    name: record.name,
+    queue: record.queue,
+    priority: record.lane,
+    state: record.state,
+    payload: codec.decode(record.payload),
+    attempts: record.attempts,
+    maxAttempts: record.maxAttempts,
+    stalls: record.stalls,
+    result: record.result === null ? null : codec.decode(record.result),
+    error: record.error === null ? null : JSON.parse(record.error) as JobErrorInfo,
+    enqueuedAt: record.enqueuedAt,
+    runAt: record.runAt,
+    startedAt: record.startedAt,
+    finishedAt: record.finishedAt,
+    worker: record.worker,
+    cancelRequested: record.cancelRequested,
+  };
+}

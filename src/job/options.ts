@@ -1,0 +1,115 @@
+/**
+ * Enqueue options: what a producer may say about one job, checked and resolved against the
+ * function's defaults.
+ *
+ * @module
+ */
+import { assertAttempts } from "./attempts.ts";
+import { jobIdProblem, newJobId } from "./ids.ts";
+import { isLane, type Lane } from "./lanes.ts";
+import { assertQueueName } from "./queue_name.ts";
+
+/** Options of one enqueue. */
+export interface EnqueueOptions {
+  /** Queue (default: the function's). */
+  queue?: string;
+  /** Lane (default: the function's). */
+  priority?: Lane;
+  /** Run no earlier than this many ms from now. Not together with `runAt`. */
+  delay?: number;
+  /** Run no earlier than this time (a `Date` or epoch ms). Not together with `delay`. */
+  runAt?: Date | number;
+  /** Caller-chosen job id: enqueueing the same id again returns it and stores nothing. */
+  id?: string;
+  /** Attempts in all, the first included (default: the function's). */
+  attempts?: number;
+}
+
+/** Defaults an enqueue falls back on: the function's settings. */
+export interface EnqueueDefaults {
+  /** Queue. */
+  queue: string;
+  /** Lane. */
+  priority: Lane;
+  /** Attempts. */
+  attempts: number;
+}
+
+/** Enqueue options after checking: everything the store needs. */
+export interface ResolvedEnqueue {
+  /** Job id. */
+  id: string;
+  /** Queue. */
+  queue: string;
+  /** Lane. */
+  lane: Lane;
+  /** Due time (epoch ms). */
+  runAt: number;
+  /** Attempts in all. */
+  maxAttempts: number;
+}
+
+const KNOWN = new Set(["queue", "priority", "delay", "runAt", "id", "attempts"]);
+
+/**
+ * Checks `options` and fills in defaults. Throws a `TypeError` or `RangeError` naming the bad
+ * option.
+ */
+export function resolveEnqueueOptions(
+  options: EnqueueOptions | undefined,
+  defaults: EnqueueDefaults,
+  now: number,
+): ResolvedEnqueue {
+  const o = options ?? {};
+  if (typeof o !== "object" || o === null || Array.isArray(o)) {
+    throw new TypeError("enqueue options must be an object");
+  }
+  for (const key of Object.keys(o)) {
+    if (!KNOWN.has(key)) {
+      throw new TypeError(
+        `enqueue: unknown option ${JSON.stringify(key)} (known: ${[...KNOWN].join(", ")})`,
+      );
+    }
+  }
+  const queue = o.queue ?? defaults.queue;
+  assertQueueName(queue, "enqueue: queue");
+  const lane = o.priority ?? defaults.priority;
+  if (!isLane(lane)) {
+    throw new TypeError(
+      `enqueue: priority must be one of critical, high, normal, low, batch; got ${
+        JSON.stringify(lane)
+      }`,
+    );
+  }
+  if (o.delay !== undefined && o.runAt !== undefined) {
+    throw new TypeError("enqueue: give either delay or runAt, not both");
+  }
+  let runAt = now;
+  if (o.delay !== undefined) {
+    if (typeof o.delay !== "number" || !Number.isFinite(o.delay) || o.delay < 0) {
+      throw new RangeError(
+        `enqueue: delay must be a number of ms >= 0, got ${JSON.stringify(o.delay)}`,
+      );
+    }
+    runAt = now + Math.ceil(o.delay);
+  } else if (o.runAt !== undefined) {
+    const at = o.runAt instanceof Date ? o.runAt.getTime() : o.runAt;
+    if (typeof at !== "number" || !Number.isFinite(at)) {
+      throw new RangeError(
+        `enqueue: runAt must be a Date or epoch ms, got ${JSON.stringify(o.runAt)}`,
+      );
+    }
+    runAt = Math.max(Math.ceil(at), now);
+  }
+  let id: string;
+  if (o.id !== undefined) {
+    const problem = jobIdProblem(o.id);
+    if (problem) throw new TypeError(`enqueue: id ${problem}`);
+    id = o.id;
+  } else {
+    id = newJobId();
+  }
+  const maxAttempts = o.attempts ?? defaults.attempts;
+  assertAttempts(maxAttempts, "enqueue");
+  return { id, queue, lane, runAt, maxAttempts };
+}

@@ -1,0 +1,579 @@
+/**
+ * The store conformance suite: one set of behaviours, run against every `Store`
+ * implementation (`tests/store_memory_test.ts`, `tests/store_redis_test.ts`). A behaviour that
+ * holds in one store and not the other is a bug.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { ManualClock } from "../job/clock.ts";
+import { newJobId } from "../job/ids.ts";
+import { type Lane, LANES } from "../job/lanes.ts";
+import { Status } from "../job/status.ts";
+import type { NewJob, RetentionConfig, Store } from "./store.ts";
+
+/** Builds a fresh, empty store on `clock` for one test; `close()` must free it. */
+export type StoreFactory = (
+  options: { clock: ManualClock; retention?: Partial<RetentionConfig> },
+) => Promise<Store>;
+
+/** One conformance case: a name and a body run against a fresh context. */
+export type ConformanceCases = Record<string, (ctx: CaseContext) => Promise<void>>;
+
+/** Registers every store conformance case with `Deno.test`, prefixed with `label`. */
+export function runStoreConformance(label: string, factory: StoreFactory): void {
+  runCases(label, factory, CASES);
+}
+
+/** Registers `cases` with `Deno.test` against stores made by `factory`. */
+export function runCases(label: string, factory: StoreFactory, cases: ConformanceCases): void {
+  for (const [name, body] of Object.entries(cases)) {
+    Deno.test({
+      name: `${label}: ${name}`,
+      sanitizeOps: false,
+      sanitizeResources: false,
+      fn: async () => {
+        const clock = new ManualClock();
+        const ctx = new CaseContext(clock, factory);
+        try {
+          await body(ctx);
+        } finally {
+          await ctx.closeAll();
+        }
+      },
+    });
+  }
+}
+
+/** What a case gets: the fake clock and a way to make stores on it (closed after the case). */
+export class CaseContext {
+  /** The clock every store of this case reads. */
+  readonly clock: ManualClock;
+  #factory: StoreFactory;
+  #stores: Store[] = [];
+
+  /** Makes stores with `factory` on `clock`. */
+  constructor(clock: ManualClock, factory: StoreFactory) {
+    this.clock = clock;
+    this.#factory = factory;
+  }
+
+  /** A fresh empty store on this case's clock. */
+  async store(retention?: Partial<RetentionConfig>): Promise<Store> {
+    const store = await this.#factory({ clock: this.clock, ...(retention ? { retention } : {}) });
+    this.#stores.push(store);
+    return store;
+  }
+
+  /** Closes every store made for this case. */
+  async closeAll(): Promise<void> {
+    for (const store of this.#stores) await store.close();
+  }
+}
+
+const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+const text = (data: Uint8Array | null): string | null => data && new TextDecoder().decode(data);
+
+function newJob(overrides: Partial<NewJob> = {}): NewJob {
+  return {
+    id: newJobId(),
+    name: "test-fn",
+    queue: "q",
+    lane: "normal",
+    payload: bytes("{}"),
+    runAt: 0,
+    maxAttempts: 3,
+    ...overrides,
+  };
+}
+
+const W = { worker: "w1", queues: ["q"], leaseMs: 30_000 };
+
+const CASES: ConformanceCases = {
+  async "enqueue stores a waiting job readable by getJob"(ctx) {
+    const store = await ctx.store();
+    const job = newJob({ payload: bytes('{"a":1}') });
+    const [out] = await store.enqueue([job]);
+    assert.deepEqual(out, { id: job.id, created: true, state: "waiting" });
+    const got = await store.getJob(job.id);
+    assert.ok(got);
+    assert.equal(got.state, "waiting");
+    assert.equal(got.name, "test-fn");
+    assert.equal(got.queue, "q");
+    assert.equal(got.lane, "normal");
+    assert.equal(text(got.payload), '{"a":1}');
+    assert.equal(got.attempts, 0);
+    assert.equal(got.maxAttempts, 3);
+    assert.equal(got.enqueuedAt, ctx.clock.now());
+    assert.equal(got.runAt, ctx.clock.now());
+    assert.equal(got.startedAt, null);
+    assert.equal(got.finishedAt, null);
+    assert.equal(await store.getJob("missing"), null);
+    assert.deepEqual(await store.queues(), ["q"]);
+  },
+
+  async "binary payloads survive byte for byte"(ctx) {
+    const store = await ctx.store();
+    const payload = new Uint8Array(256).map((_, i) => i);
+    const job = newJob({ payload });
+    await store.enqueue([job]);
+    assert.deepEqual((await store.getJob(job.id))!.payload, payload);
+    const [r] = await store.reserve({ ...W, count: 1 });
+    assert.deepEqual(r!.payload, payload);
+    await store.complete([{ id: job.id, token: r!.token, result: payload }]);
+    assert.deepEqual((await store.getJob(job.id))!.result, payload);
+  },
+
+  async "same caller id twice gives one job"(ctx) {
+    const store = await ctx.store();
+    const first = await store.enqueue([newJob({ id: "order-42", payload: bytes("1") })]);
+    const second = await store.enqueue([newJob({ id: "order-42", payload: bytes("2") })]);
+    assert.equal(first[0]!.created, true);
+    assert.deepEqual(second[0], { id: "order-42", created: false, state: "waiting" });
+    const dup = await store.enqueue([newJob({ id: "x-1" }), newJob({ id: "x-1" })]);
+    assert.deepEqual(dup.map((o) => o.created), [true, false]);
+    assert.equal(text((await store.getJob("order-42"))!.payload), "1");
+    assert.equal((await store.counts("q")).states.waiting, 2);
+  },
+
+  async "FIFO within a lane"(ctx) {
+    const store = await ctx.store();
+    const jobs = Array.from({ length: 20 }, () => newJob());
+    await store.enqueue(jobs.slice(0, 10));
+    await store.enqueue(jobs.slice(10));
+    const first = await store.reserve({ ...W, count: 7 });
+    const rest = await store.reserve({ ...W, count: 100 });
+    assert.deepEqual([...first, ...rest].map((r) => r.id), jobs.map((j) => j.id));
+  },
+
+  async "a bulk of 10,000 jobs is stored whole"(ctx) {
+    const store = await ctx.store();
+    const jobs = Array.from({ length: 10_000 }, (_, i) => newJob({ lane: LANES[i % 5]! }));
+    const out = await store.enqueue(jobs);
+    assert.equal(out.filter((o) => o.created).length, 10_000);
+    const counts = await store.counts("q");
+    assert.equal(counts.states.waiting, 10_000);
+    for (const lane of LANES) assert.equal(counts.lanes[lane].waiting, 2_000);
+  },
+
+  async "weighted fair: 3,100 dispatches split 16:8:4:2:1"(ctx) {
+    const store = await ctx.store();
+    for (const lane of LANES) {
+      await store.enqueue(Array.from({ length: 1_700 }, () => newJob({ lane })));
+    }
+    const served: Record<string, number> = {};
+    for (let i = 0; i < 31; i++) {
+      for (const r of await store.reserve({ ...W, count: 100 })) {
+        served[r.lane] = (served[r.lane] ?? 0) + 1;
+      }
+    }
+    const expected = { critical: 1600, high: 800, normal: 400, low: 200, batch: 100 };
+    for (const lane of LANES) {
+      const got = served[lane] ?? 0;
+      assert.ok(
+        Math.abs(got - expected[lane]) <= expected[lane] * 0.02,
+        `lane ${lane}: ${got} dispatches, expected ${expected[lane]} +/- 2% (${
+          JSON.stringify(served)
+        })`,
+      );
+    }
+  },
+
+  async "weights are configurable per queue"(ctx) {
+    const store = await ctx.store();
+    const config = await store.configureLanes("q", { weights: { critical: 1, batch: 1 } });
+    assert.equal(config.weights.critical, 1);
+    assert.equal(config.weights.high, 8);
+    assert.deepEqual((await store.getLaneConfig("q")).weights, config.weights);
+    await store.enqueue(Array.from({ length: 200 }, () => newJob({ lane: "critical" })));
+    await store.enqueue(Array.from({ length: 200 }, () => newJob({ lane: "batch" })));
+    const got = await store.reserve({ ...W, count: 100 });
+    assert.equal(got.filter((r) => r.lane === "critical").length, 50);
+    assert.equal(got.filter((r) => r.lane === "batch").length, 50);
+    await assert.rejects(() => store.configureLanes("q", { weights: { high: 0 } }), RangeError);
+  },
+
+  async "strict mode serves lanes strictly"(ctx) {
+    const store = await ctx.store();
+    await store.configureLanes("q", { strict: true });
+    const jobs = [...LANES].reverse().flatMap((lane) =>
+      Array.from({ length: 5 }, () => newJob({ lane }))
+    );
+    await store.enqueue(jobs);
+    const got = await store.reserve({ ...W, count: 25 });
+    const order = LANES.flatMap((lane) => jobs.filter((j) => j.lane === lane).map((j) => j.id));
+    assert.deepEqual(got.map((r) => r.id), order);
+  },
+
+  async "aging lets an old batch job through a permanent critical backlog"(ctx) {
+    const store = await ctx.store();
+    await store.configureLanes("q", { strict: true, agingMs: 1_000 });
+    const old = newJob({ lane: "batch" });
+    await store.enqueue([old]);
+    await store.enqueue(Array.from({ length: 50 }, () => newJob({ lane: "critical" })));
+    const enqueuedAt = ctx.clock.now();
+    let servedAfter = -1;
+    for (let step = 0; step < 40 && servedAfter < 0; step++) {
+      const [r] = await store.reserve({ ...W, count: 1 });
+      if (r!.id === old.id) servedAfter = ctx.clock.now() - enqueuedAt;
+      else await store.enqueue([newJob({ lane: "critical" })]); // the backlog never drains
+      ctx.clock.advance(100);
+    }
+    assert.ok(servedAfter >= 1_000, `served before its age passed the bound (${servedAfter} ms)`);
+    assert.ok(servedAfter <= 1_000, `aged batch job waited ${servedAfter} ms, bound is 1000 ms`);
+    // without aging, strict priority starves it
+    await store.configureLanes("q", { agingMs: null });
+    await store.enqueue([newJob({ lane: "batch" })]);
+    ctx.clock.advance(10_000);
+    const next = await store.reserve({ ...W, count: 5 });
+    assert.ok(next.every((r) => r.lane === "critical"));
+  },
+
+  async "changePriority moves a waiting job and keeps its place"(ctx) {
+    const store = await ctx.store();
+    await store.configureLanes("q", { strict: true });
+    const a = newJob({ lane: "high" });
+    const b = newJob({ lane: "low" });
+    const c = newJob({ lane: "high" });
+    await store.enqueue([a, b, c]);
+    assert.deepEqual(await store.changePriority(b.id, "high"), {
+      status: Status.OK,
+      state: "waiting",
+    });
+    assert.equal((await store.getJob(b.id))!.lane, "high");
+    const counts = await store.counts("q");
+    assert.equal(counts.lanes.high.waiting, 3);
+    assert.equal(counts.lanes.low.waiting, 0);
+    const got = await store.reserve({ ...W, count: 3 });
+    assert.deepEqual(got.map((r) => r.id), [a.id, b.id, c.id]);
+    assert.deepEqual(await store.changePriority(a.id, "critical"), {
+      status: Status.WRONG_STATE,
+      state: "active",
+    });
+    await store.complete([{ id: a.id, token: got[0]!.token, result: null }]);
+    assert.deepEqual(await store.changePriority(a.id, "critical"), {
+      status: Status.WRONG_STATE,
+      state: "completed",
+    });
+    assert.deepEqual(await store.changePriority("nope", "critical"), { status: Status.NOT_FOUND });
+  },
+
+  async "changePriority of a delayed job takes effect when it is due"(ctx) {
+    const store = await ctx.store();
+    const job = newJob({ lane: "batch", runAt: ctx.clock.now() + 5_000 });
+    await store.enqueue([job]);
+    assert.equal((await store.changePriority(job.id, "critical")).status, Status.OK);
+    assert.equal((await store.counts("q")).lanes.critical.delayed, 1);
+    ctx.clock.advance(5_000);
+    const [r] = await store.reserve({ ...W, count: 1 });
+    assert.equal(r!.lane, "critical");
+  },
+
+  async "delayed jobs wait for their due time"(ctx) {
+    const store = await ctx.store();
+    const later = newJob({ runAt: ctx.clock.now() + 2_000 });
+    const sooner = newJob({ runAt: ctx.clock.now() + 1_000 });
+    const [out] = await store.enqueue([later, sooner]);
+    assert.equal(out!.state, "delayed");
+    assert.equal(await store.nextDueAt(["q"]), ctx.clock.now() + 1_000);
+    assert.deepEqual(await store.reserve({ ...W, count: 10 }), []);
+    ctx.clock.advance(1_000);
+    assert.deepEqual((await store.reserve({ ...W, count: 10 })).map((r) => r.id), [sooner.id]);
+    ctx.clock.advance(1_000);
+    assert.equal(await store.promoteDue(["q"]), 1);
+    assert.equal((await store.counts("q")).states.waiting, 1);
+    assert.equal(await store.nextDueAt(["q"]), null);
+  },
+
+  async "reserve leases: token, deadline, attempt, active state"(ctx) {
+    const store = await ctx.store();
+    const job = newJob();
+    await store.enqueue([job]);
+    const [r] = await store.reserve({ ...W, count: 1 });
+    assert.ok(r);
+    assert.equal(r.attempt, 1);
+    assert.equal(r.leaseDeadline, ctx.clock.now() + 30_000);
+    assert.ok(r.token.length >= 16);
+    const got = await store.getJob(job.id);
+    assert.equal(got!.state, "active");
+    assert.equal(got!.worker, "w1");
+    assert.equal(got!.startedAt, ctx.clock.now());
+    assert.equal(got!.leaseDeadline, ctx.clock.now() + 30_000);
+    assert.deepEqual(await store.reserve({ ...W, count: 1 }), []);
+  },
+
+  async "complete stores the result and finishes the job"(ctx) {
+    const store = await ctx.store();
+    const jobs = [newJob(), newJob()];
+    await store.enqueue(jobs);
+    const rs = await store.reserve({ ...W, count: 2 });
+    ctx.clock.advance(50);
+    const statuses = await store.complete(
+      rs.map((r) => ({ id: r.id, token: r.token, result: bytes(`"done ${r.id}"`) })),
+    );
+    assert.deepEqual(statuses, [Status.OK, Status.OK]);
+    const got = await store.getJob(jobs[0]!.id);
+    assert.equal(got!.state, "completed");
+    assert.equal(text(got!.result), `"done ${jobs[0]!.id}"`);
+    assert.equal(got!.finishedAt, ctx.clock.now());
+    assert.equal(got!.leaseDeadline, null);
+    // the same call delivered twice (a client resend) is harmless
+    assert.deepEqual(
+      await store.complete([{ id: rs[0]!.id, token: rs[0]!.token, result: null }]),
+      [Status.OK],
+    );
+    assert.equal((await store.counts("q")).states.completed, 2);
+  },
+
+  async "a stale lease token cannot complete or fail a job"(ctx) {
+    const store = await ctx.store();
+    const job = newJob();
+    await store.enqueue([job]);
+    const [r] = await store.reserve({ ...W, count: 1 });
+    assert.deepEqual(await store.complete([{ id: job.id, token: "forged", result: null }]), [
+      Status.LEASE_LOST,
+    ]);
+    assert.equal(
+      (await store.fail([{ id: job.id, token: "forged", error: "{}", retryAt: null }]))[0]!.status,
+      Status.LEASE_LOST,
+    );
+    assert.deepEqual(await store.extendLeases([{ id: job.id, token: "forged" }], 1_000), [
+      Status.LEASE_LOST,
+    ]);
+    const got = await store.getJob(job.id);
+    assert.equal(got!.state, "active");
+    assert.equal(got!.result, null);
+    assert.equal(got!.error, null);
+    assert.deepEqual(await store.complete([{ id: "missing", token: r!.token, result: null }]), [
+      Status.NOT_FOUND,
+    ]);
+  },
+
+  async "an expired lease returns the job to its lane with a stall counted"(ctx) {
+    const store = await ctx.store();
+    await store.configureLanes("q", { strict: true });
+    const job = newJob({ lane: "high" });
+    const other = newJob({ lane: "high" });
+    await store.enqueue([job]);
+    const [first] = await store.reserve({ ...W, count: 1, leaseMs: 1_000 });
+    await store.enqueue([other]);
+    ctx.clock.advance(999);
+    assert.deepEqual(await store.reclaimExpired(), { requeued: [], dead: [] });
+    ctx.clock.advance(1);
+    assert.deepEqual(await store.reclaimExpired(), { requeued: [job.id], dead: [] });
+    const got = await store.getJob(job.id);
+    assert.equal(got!.state, "waiting");
+    assert.equal(got!.stalls, 1);
+    assert.equal(got!.lane, "high");
+    // back at its old place: ahead of the job enqueued after it
+    const again = await store.reserve({ ...W, worker: "w2", count: 2 });
+    assert.deepEqual(again.map((r) => r.id), [job.id, other.id]);
+    assert.equal(again[0]!.attempt, 2);
+    assert.equal(again[0]!.stalls, 1);
+    // the first worker's token is stale now
+    assert.deepEqual(await store.complete([{ id: job.id, token: first!.token, result: null }]), [
+      Status.LEASE_LOST,
+    ]);
+    assert.equal((await store.getJob(job.id))!.worker, "w2");
+  },
+
+  async "an expired lease on the final attempt dead-letters the job"(ctx) {
+    const store = await ctx.store();
+    const job = newJob({ maxAttempts: 1 });
+    await store.enqueue([job]);
+    await store.reserve({ ...W, count: 1, leaseMs: 100 });
+    ctx.clock.advance(100);
+    assert.deepEqual(await store.reclaimExpired(), { requeued: [], dead: [job.id] });
+    const got = await store.getJob(job.id);
+    assert.equal(got!.state, "dead");
+    assert.equal(got!.attempts, 1);
+    assert.equal(JSON.parse(got!.error!).name, "StalledError");
+  },
+
+  async "extendLeases renews many leases in one call"(ctx) {
+    const store = await ctx.store();
+    await store.enqueue(Array.from({ length: 50 }, () => newJob()));
+    const rs = await store.reserve({ ...W, count: 50, leaseMs: 1_000 });
+    ctx.clock.advance(900);
+    const statuses = await store.extendLeases(rs.map((r) => ({ id: r.id, token: r.token })), 1_000);
+    assert.deepEqual(statuses, rs.map(() => Status.OK));
+    ctx.clock.advance(900);
+    assert.deepEqual(await store.reclaimExpired(), { requeued: [], dead: [] });
+    assert.equal((await store.getJob(rs[0]!.id))!.leaseDeadline, ctx.clock.now() + 100);
+    ctx.clock.advance(100);
+    assert.equal((await store.reclaimExpired()).requeued.length, 50);
+  },
+
+  async "fail retries later, retries now, or dead-letters"(ctx) {
+    const store = await ctx.store();
+    const [a, b, c] = [newJob(), newJob(), newJob()];
+    await store.enqueue([a!, b!, c!]);
+    const rs = await store.reserve({ ...W, count: 3 });
+    const error = JSON.stringify({ name: "Error", message: "boom" });
+    const out = await store.fail([
+      { id: rs[0]!.id, token: rs[0]!.token, error, retryAt: ctx.clock.now() + 500 },
+      { id: rs[1]!.id, token: rs[1]!.token, error, retryAt: ctx.clock.now() },
+      { id: rs[2]!.id, token: rs[2]!.token, error, retryAt: null },
+    ]);
+    assert.deepEqual(out, [
+      { status: Status.OK, state: "delayed" },
+      { status: Status.OK, state: "waiting" },
+      { status: Status.OK, state: "dead" },
+    ]);
+    const dead = await store.getJob(c!.id);
+    assert.equal(JSON.parse(dead!.error!).message, "boom");
+    assert.equal(dead!.finishedAt, ctx.clock.now());
+    assert.deepEqual((await store.reserve({ ...W, count: 5 })).map((r) => [r.id, r.attempt]), [
+      [b!.id, 2],
+    ]);
+    ctx.clock.advance(500);
+    assert.deepEqual((await store.reserve({ ...W, count: 5 })).map((r) => [r.id, r.attempt]), [
+      [a!.id, 2],
+    ]);
+    const counts = await store.counts("q");
+    assert.equal(counts.states.dead, 1);
+    assert.equal(counts.states.active, 2);
+  },
+
+  async "cancel: waiting and delayed at once, active flagged, finished refused"(ctx) {
+    const store = await ctx.store();
+    const [w, d, act] = [newJob(), newJob({ runAt: ctx.clock.now() + 10_000 }), newJob()];
+    await store.enqueue([act!]);
+    const [r] = await store.reserve({ ...W, count: 1 });
+    await store.enqueue([w!, d!]);
+    assert.deepEqual(await store.cancel(w!.id), { status: Status.OK, state: "cancelled" });
+    assert.deepEqual(await store.cancel(d!.id), { status: Status.OK, state: "cancelled" });
+    assert.deepEqual(await store.cancel(act!.id), {
+      status: Status.CANCEL_REQUESTED,
+      state: "active",
+    });
+    assert.deepEqual(await store.extendLeases([{ id: r!.id, token: r!.token }], 1_000), [
+      Status.CANCEL_REQUESTED,
+    ]);
+    const failed = await store.fail([{
+      id: r!.id,
+      token: r!.token,
+      error: '{"name":"AbortError","message":"cancelled"}',
+      retryAt: ctx.clock.now(),
+    }]);
+    assert.deepEqual(failed, [{ status: Status.OK, state: "cancelled" }]);
+    assert.deepEqual(await store.cancel(w!.id), { status: Status.WRONG_STATE, state: "cancelled" });
+    assert.deepEqual(await store.cancel("missing"), { status: Status.NOT_FOUND });
+    const counts = await store.counts("q");
+    assert.equal(counts.states.cancelled, 3);
+    assert.equal(counts.states.waiting + counts.states.delayed + counts.states.active, 0);
+    assert.deepEqual(await store.reserve({ ...W, count: 5 }), []);
+  },
+
+  async "paused queues dispatch nothing; resumed ones continue in order"(ctx) {
+    const store = await ctx.store();
+    const jobs = Array.from({ length: 6 }, () => newJob());
+    await store.enqueue(jobs.slice(0, 3));
+    await store.pause("q");
+    await store.enqueue(jobs.slice(3));
+    assert.deepEqual(await store.reserve({ ...W, count: 10 }), []);
+    assert.equal((await store.counts("q")).paused, true);
+    await store.resume("q");
+    assert.equal((await store.counts("q")).paused, false);
+    assert.deepEqual(
+      (await store.reserve({ ...W, count: 10 })).map((r) => r.id),
+      jobs.map((j) => j.id),
+    );
+  },
+
+  async "reserve spans queues in the order given"(ctx) {
+    const store = await ctx.store();
+    const a = newJob({ queue: "a" });
+    const b = [newJob({ queue: "b" }), newJob({ queue: "b" })];
+    await store.enqueue([a, ...b]);
+    const got = await store.reserve({ ...W, queues: ["b", "a", "unknown"], count: 10 });
+    assert.deepEqual(got.map((r) => r.id), [b[0]!.id, b[1]!.id, a.id]);
+    assert.deepEqual(await store.queues(), ["a", "b"]);
+  },
+
+  async "counts per lane and state"(ctx) {
+    const store = await ctx.store();
+    await store.enqueue([
+      newJob({ lane: "critical" }),
+      newJob({ lane: "critical" }),
+      newJob({ lane: "low", runAt: ctx.clock.now() + 1_000 }),
+      newJob({ lane: "batch" }),
+    ]);
+    await store.configureLanes("q", { strict: true });
+    const [r] = await store.reserve({ ...W, count: 1 });
+    await store.complete([{ id: r!.id, token: r!.token, result: null }]);
+    const counts = await store.counts("q");
+    assert.equal(counts.queue, "q");
+    assert.equal(counts.lanes.critical.completed, 1);
+    assert.equal(counts.lanes.critical.waiting, 1);
+    assert.equal(counts.lanes.low.delayed, 1);
+    assert.equal(counts.lanes.batch.waiting, 1);
+    assert.deepEqual(counts.states, {
+      waiting: 2,
+      delayed: 1,
+      blocked: 0,
+      active: 0,
+      completed: 1,
+      dead: 0,
+      cancelled: 0,
+    });
+    const empty = await store.counts("never-used");
+    assert.equal(empty.states.waiting, 0);
+    assert.equal(empty.paused, false);
+  },
+
+  async "retention keeps the newest finished jobs"(ctx) {
+    const store = await ctx.store({ keepFinished: 3 });
+    const jobs = Array.from({ length: 5 }, () => newJob());
+    await store.enqueue(jobs);
+    for (const r of await store.reserve({ ...W, count: 5 })) {
+      ctx.clock.advance(10);
+      await store.complete([{ id: r.id, token: r.token, result: null }]);
+    }
+    assert.equal((await store.counts("q")).states.completed, 3);
+    assert.equal(await store.getJob(jobs[0]!.id), null);
+    assert.equal(await store.getJob(jobs[1]!.id), null);
+    assert.equal((await store.getJob(jobs[4]!.id))!.state, "completed");
+  },
+
+  async "listJobs pages through a state"(ctx) {
+    const store = await ctx.store();
+    const jobs: NewJob[] = [];
+    for (const lane of ["low", "critical"] as Lane[]) {
+      for (let i = 0; i < 3; i++) jobs.push(newJob({ lane }));
+    }
+    await store.enqueue(jobs);
+    const first = await store.listJobs({ queue: "q", state: "waiting", limit: 4 });
+    assert.equal(first.jobs.length, 4);
+    assert.ok(first.nextCursor);
+    const second = await store.listJobs({
+      queue: "q",
+      state: "waiting",
+      limit: 4,
+      cursor: first.nextCursor,
+    });
+    assert.equal(second.nextCursor, null);
+    const ids = [...first.jobs, ...second.jobs].map((j) => j.id);
+    assert.deepEqual(ids, [...jobs.slice(3), ...jobs.slice(0, 3)].map((j) => j.id));
+    const low = await store.listJobs({ queue: "q", state: "waiting", lane: "low" });
+    assert.deepEqual(low.jobs.map((j) => j.id), jobs.slice(0, 3).map((j) => j.id));
+    assert.deepEqual((await store.listJobs({ queue: "q", state: "dead" })).jobs, []);
+  },
+
+  async "waitForWork wakes on enqueue and times out otherwise"(ctx) {
+    const store = await ctx.store();
+    await store.enqueue([newJob()]); // the queue exists
+    const started = performance.now();
+    await store.waitForWork(["q"], 50);
+    assert.ok(performance.now() - started >= 40, "returned before its timeout with no work");
+    const woke = store.waitForWork(["q"], 10_000).then(() => "woke");
+    await new Promise((r) => setTimeout(r, 50));
+    await store.enqueue([newJob()]);
+    const timeout = new Promise((r) => setTimeout(() => r("timeout"), 5_000));
+    assert.equal(await Promise.race([woke, timeout]), "woke");
+    const abort = new AbortController();
+    const aborted = store.waitForWork(["q"], 10_000, abort.signal).then(() => "aborted");
+    abort.abort();
+    assert.equal(await Promise.race([aborted, timeout]), "aborted");
+  },
+};

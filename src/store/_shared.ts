@@ -1,0 +1,25 @@
+/**
+ * Constants and helpers both stores share, so their behaviour cannot drift apart.
+ *
+ * @module
+ */
+import type { JobErrorInfo } from "../job/job.ts";
+import type { RetentionConfig } from "./store.ts";
+
+/** Default retention: the newest 10,000 completed and 10,000 cancelled jobs per queue. */
+export const DEFAULT_RETENTION: RetentionConfig = { keepFinished: 10_000 };
+
+/** Due delayed jobs promoted per queue by one `reserve` or `promoteDue` call, at most. */
+export const PROMOTE_BATCH = 1_000;
+
+/** Expired leases handled by one `reclaimExpired` call, at most. */
+export const RECLAIM_BATCH = 1_000;
+
+/** The error recorded on a job whose lease expired during its final attempt. */
+export function stalledError(attempts: number, maxAttempts: number): JobErrorInfo {
+  return {
+    name: "StalledError",
+    message: `lease expired during attempt ${attempts} of ${maxAttempts} ` +
+      "(the worker died or stopped renewing); no attempts left",
+  };
+}

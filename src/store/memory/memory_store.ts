@@ -1,0 +1,546 @@
+/**
+ * `MemoryStore`: the whole store in one process's memory, for tests and local runs. Every verb is
+ * one synchronous step, so each transition is atomic. Semantics match `RedisStore` exactly; the
+ * conformance suite (`src/store/_conformance.ts`) holds both to that.
+ *
+ * @module
+ */
+import type { JobRecord, Reservation } from "../../job/job.ts";
+import { type Lane, laneIndex, LANES } from "../../job/lanes.ts";
+import { JOB_STATES, type JobState } from "../../job/states.ts";
+import { Status, type StatusCode } from "../../job/status.ts";
+import { type Clock, systemClock } from "../../job/clock.ts";
+import { newLeaseToken } from "../../job/ids.ts";
+import {
+  defaultLaneConfig,
+  type LaneConfig,
+  type LaneConfigInput,
+  mergeLaneConfig,
+} from "../../schedule/lane_config.ts";
+import {
+  type LaneHead,
+  type LanePickerState,
+  newPickerState,
+  pickLane,
+} from "../../schedule/lane_picker.ts";
+import type {
+  Completion,
+  EnqueueOutcome,
+  Failure,
+  JobListQuery,
+  JobPage,
+  LeaseProof,
+  NewJob,
+  QueueCounts,
+  ReclaimOutcome,
+  ReserveRequest,
+  RetentionConfig,
+  Store,
+  TransitionOutcome,
+} from "../store.ts";
+import { KeyedHeap } from "./keyed_heap.ts";
+import { DEFAULT_RETENTION, PROMOTE_BATCH, RECLAIM_BATCH, stalledError } from "../_shared.ts";
+
+interface MemJob extends JobRecord {
+  seq: number;
+  waitingSince: number;
+  token: string | null;
+}
+
+interface MemQueue {
+  lanes: KeyedHeap[];
+  delayed: KeyedHeap;
+  active: KeyedHeap;
+  completed: KeyedHeap;
+  cancelled: KeyedHeap;
+  dead: KeyedHeap;
+  counts: Record<JobState, number[]>;
+  paused: boolean;
+  config: LaneConfig;
+  picker: LanePickerState;
+  seq: number;
+}
+
+interface Waiter {
+  queues: ReadonlySet<string>;
+  wake(): void;
+}
+
+/** Options of `MemoryStore`. */
+export interface MemoryStoreOptions {
+  /** The clock for due times, leases and aging (default: the system clock). */
+  clock?: Clock;
+  /** Retention of finished jobs. */
+  retention?: Partial<RetentionConfig>;
+}
+
+/** The in-memory `Store`. */
+export class MemoryStore implements Store {
+  #clock: Clock;
+  #retention: RetentionConfig;
+  #jobs = new Map<string, MemJob>();
+  #queues = new Map<string, MemQueue>();
+  #waiters = new Set<Waiter>();
+  #closed = false;
+
+  /** Creates an empty store. */
+  constructor(options: MemoryStoreOptions = {}) {
+    this.#clock = options.clock ?? systemClock;
+    this.#retention = { ...DEFAULT_RETENTION, ...options.retention };
+  }
+
+  enqueue(jobs: readonly NewJob[]): Promise<EnqueueOutcome[]> {
+    const now = this.#clock.now();
+    const woken = new Set<string>();
+    const out = jobs.map((job) => {
+      const existing = this.#jobs.get(job.id);
+      if (existing) return { id: job.id, created: false, state: existing.state };
+      const q = this.#queue(job.queue);
+      const record: MemJob = {
+        id: job.id,
+        name: job.name,
+        queue: job.queue,
+        lane: job.lane,
+        state: "waiting",
+        payload: job.payload,
+        attempts: 0,
+        maxAttempts: job.maxAttempts,
+        stalls: 0,
+        enqueuedAt: now,
+        runAt: Math.max(job.runAt, now),
+        startedAt: null,
+        finishedAt: null,
+        result: null,
+        error: null,
+        worker: null,
+        leaseDeadline: null,
+        cancelRequested: false,
+        seq: 0,
+        waitingSince: now,
+        token: null,
+      };
+      this.#jobs.set(job.id, record);
+      if (job.runAt > now) {
+        record.state = "delayed";
+        q.delayed.set(job.id, record.runAt);
+        this.#count(q, "delayed", job.lane, +1);
+      } else {
+        this.#toLane(q, record, now, ++q.seq);
+      }
+      woken.add(job.queue);
+      return { id: job.id, created: true, state: record.state };
+    });
+    this.#wake(woken);
+    return Promise.resolve(out);
+  }
+
+  reserve(request: ReserveRequest): Promise<Reservation[]> {
+    const now = this.#clock.now();
+    const tokenBase = newLeaseToken();
+    const out: Reservation[] = [];
+    for (const name of request.queues) {
+      if (out.length >= request.count) break;
+      const q = this.#queues.get(name);
+      if (!q || q.paused) continue;
+      this.#promote(q, now, Math.max(PROMOTE_BATCH, request.count));
+      const heads = q.lanes.map((lane) => this.#head(lane));
+      while (out.length < request.count) {
+        const li = pickLane(q.picker, heads, q.config, now);
+        if (li < 0) break;
+        const { id } = q.lanes[li]!.pop()!;
+        heads[li] = this.#head(q.lanes[li]!);
+        const job = this.#jobs.get(id)!;
+        this.#count(q, "waiting", job.lane, -1);
+        job.state = "active";
+        job.attempts += 1;
+        job.startedAt = now;
+        job.worker = request.worker;
+        job.token = `${tokenBase}.${out.length}`;
+        job.leaseDeadline = now + request.leaseMs;
+        q.active.set(id, job.leaseDeadline);
+        this.#count(q, "active", job.lane, +1);
+        out.push({
+          id,
+          name: job.name,
+          queue: job.queue,
+          lane: job.lane,
+          payload: job.payload,
+          attempt: job.attempts,
+          maxAttempts: job.maxAttempts,
+          stalls: job.stalls,
+          enqueuedAt: job.enqueuedAt,
+          runAt: job.runAt,
+          startedAt: now,
+          token: job.token,
+          leaseDeadline: job.leaseDeadline,
+        });
+      }
+    }
+    return Promise.resolve(out);
+  }
+
+  complete(items: readonly Completion[]): Promise<StatusCode[]> {
+    const now = this.#clock.now();
+    return Promise.resolve(items.map((item) => {
+      const job = this.#jobs.get(item.id);
+      if (!job) return Status.NOT_FOUND;
+      if (job.token !== item.token) return Status.LEASE_LOST;
+      if (job.state === "completed") return Status.OK; // the same call, delivered twice
+      if (job.state !== "active") return Status.LEASE_LOST;
+      const q = this.#queue(job.queue);
+      this.#leaveActive(q, job);
+      job.result = item.result;
+      this.#finish(q, job, "completed", now);
+      return Status.OK;
+    }));
+  }
+
+  fail(items: readonly Failure[]): Promise<TransitionOutcome[]> {
+    const now = this.#clock.now();
+    const woken = new Set<string>();
+    const out = items.map((item): TransitionOutcome => {
+      const job = this.#jobs.get(item.id);
+      if (!job) return { status: Status.NOT_FOUND };
+      if (job.token !== item.token) return { status: Status.LEASE_LOST, state: job.state };
+      if (job.state !== "active") return { status: Status.OK, state: job.state }; // delivered twice
+      const q = this.#queue(job.queue);
+      this.#leaveActive(q, job);
+      job.error = item.error;
+      if (job.cancelRequested) {
+        this.#finish(q, job, "cancelled", now);
+      } else if (item.retryAt === null) {
+        this.#finish(q, job, "dead", now);
+      } else if (item.retryAt > now) {
+        job.state = "delayed";
+        job.runAt = item.retryAt;
+        q.delayed.set(job.id, job.runAt);
+        this.#count(q, "delayed", job.lane, +1);
+      } else {
+        job.runAt = now;
+        this.#toLane(q, job, now, ++q.seq);
+        woken.add(job.queue);
+      }
+      return { status: Status.OK, state: job.state };
+    });
+    this.#wake(woken);
+    return Promise.resolve(out);
+  }
+
+  extendLeases(items: readonly LeaseProof[], leaseMs: number): Promise<StatusCode[]> {
+    const now = this.#clock.now();
+    return Promise.resolve(items.map((item) => {
+      const job = this.#jobs.get(item.id);
+      if (!job) return Status.NOT_FOUND;
+      if (job.state !== "active" || job.token !== item.token) return Status.LEASE_LOST;
+      job.leaseDeadline = now + leaseMs;
+      this.#queue(job.queue).active.set(job.id, job.leaseDeadline);
+      return job.cancelRequested ? Status.CANCEL_REQUESTED : Status.OK;
+    }));
+  }
+
+  reclaimExpired(limit = RECLAIM_BATCH): Promise<ReclaimOutcome> {
+    const now = this.#clock.now();
+    const out: ReclaimOutcome = { requeued: [], dead: [] };
+    const woken = new Set<string>();
+    for (const [name, q] of this.#queues) {
+      for (;;) {
+        if (out.requeued.length + out.dead.length >= limit) break;
+        const top = q.active.peek();
+        if (!top || top.score > now) break;
+        const job = this.#jobs.get(top.id)!;
+        this.#leaveActive(q, job);
+        job.stalls += 1;
+        if (job.cancelRequested) {
+          this.#finish(q, job, "cancelled", now);
+          out.dead.push(job.id);
+        } else if (job.attempts >= job.maxAttempts) {
+          job.error = JSON.stringify(stalledError(job.attempts, job.maxAttempts));
+          this.#finish(q, job, "dead", now);
+          out.dead.push(job.id);
+        } else {
+          this.#toLane(q, job, now, job.seq);
+          out.requeued.push(job.id);
+          woken.add(name);
+        }
+      }
+    }
+    this.#wake(woken);
+    return Promise.resolve(out);
+  }
+
+  promoteDue(queues: readonly string[], limit = PROMOTE_BATCH): Promise<number> {
+    const now = this.#clock.now();
+    let moved = 0;
+    const woken = new Set<string>();
+    for (const name of queues) {
+      const q = this.#queues.get(name);
+      if (!q) continue;
+      const n = this.#promote(q, now, limit - moved);
+      if (n > 0) woken.add(name);
+      moved += n;
+    }
+    this.#wake(woken);
+    return Promise.resolve(moved);
+  }
+
+  changePriority(id: string, lane: Lane): Promise<TransitionOutcome> {
+    const job = this.#jobs.get(id);
+    if (!job) return Promise.resolve({ status: Status.NOT_FOUND });
+    if (job.state !== "waiting" && job.state !== "delayed" && job.state !== "blocked") {
+      return Promise.resolve({ status: Status.WRONG_STATE, state: job.state });
+    }
+    const q = this.#queue(job.queue);
+    this.#count(q, job.state, job.lane, -1);
+    if (job.state === "waiting") {
+      q.lanes[laneIndex(job.lane)]!.delete(id);
+      q.lanes[laneIndex(lane)]!.set(id, job.seq);
+    }
+    job.lane = lane;
+    this.#count(q, job.state, lane, +1);
+    return Promise.resolve({ status: Status.OK, state: job.state });
+  }
+
+  cancel(id: string): Promise<TransitionOutcome> {
+    const now = this.#clock.now();
+    const job = this.#jobs.get(id);
+    if (!job) return Promise.resolve({ status: Status.NOT_FOUND });
+    const q = this.#queue(job.queue);
+    switch (job.state) {
+      case "active":
+        job.cancelRequested = true;
+        return Promise.resolve({ status: Status.CANCEL_REQUESTED, state: "active" });
+      case "waiting":
+        q.lanes[laneIndex(job.lane)]!.delete(id);
+        break;
+      case "delayed":
+        q.delayed.delete(id);
+        break;
+      case "blocked":
+        break;
+      default:
+        return Promise.resolve({ status: Status.WRONG_STATE, state: job.state });
+    }
+    this.#count(q, job.state, job.lane, -1);
+    this.#finish(q, job, "cancelled", now);
+    return Promise.resolve({ status: Status.OK, state: "cancelled" });
+  }
+
+  getJob(id: string): Promise<JobRecord | null> {
+    const job = this.#jobs.get(id);
+    return Promise.resolve(job ? publicRecord(job) : null);
+  }
+
+  listJobs(query: JobListQuery): Promise<JobPage> {
+    const q = this.#queues.get(query.queue);
+    const limit = query.limit ?? 50;
+    const offset = query.cursor ? Number(query.cursor) : 0;
+    if (!q) return Promise.resolve({ jobs: [], nextCursor: null });
+    let ids: string[];
+    if (query.state === "waiting") {
+      const lanes = query.lane ? [laneIndex(query.lane)] : LANES.map((_, i) => i);
+      ids = lanes.flatMap((i) => q.lanes[i]!.sorted().map((e) => e.id));
+    } else {
+      const heap = this.#stateIndex(q, query.state);
+      ids = heap ? heap.sorted().map((e) => e.id) : [];
+      if (query.lane) ids = ids.filter((id) => this.#jobs.get(id)!.lane === query.lane);
+    }
+    const page = ids.slice(offset, offset + limit);
+    return Promise.resolve({
+      jobs: page.map((id) => publicRecord(this.#jobs.get(id)!)),
+      nextCursor: offset + limit < ids.length ? String(offset + limit) : null,
+    });
+  }
+
+  counts(queue: string): Promise<QueueCounts> {
+    const q = this.#queues.get(queue);
+    const states = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
+    const lanes = Object.fromEntries(
+      LANES.map((lane) => [lane, { ...states }]),
+    ) as Record<Lane, Record<JobState, number>>;
+    if (q) {
+      for (const state of JOB_STATES) {
+        LANES.forEach((lane, i) => {
+          const n = state === "waiting" ? q.lanes[i]!.size : q.counts[state][i]!;
+          lanes[lane][state] = n;
+          states[state] += n;
+        });
+      }
+    }
+    return Promise.resolve({ queue, paused: q?.paused ?? false, states, lanes });
+  }
+
+  queues(): Promise<string[]> {
+    return Promise.resolve([...this.#queues.keys()].sort());
+  }
+
+  pause(queue: string): Promise<void> {
+    this.#queue(queue).paused = true;
+    return Promise.resolve();
+  }
+
+  resume(queue: string): Promise<void> {
+    this.#queue(queue).paused = false;
+    this.#wake(new Set([queue]));
+    return Promise.resolve();
+  }
+
+  getLaneConfig(queue: string): Promise<LaneConfig> {
+    return Promise.resolve(structuredClone(this.#queues.get(queue)?.config ?? defaultLaneConfig()));
+  }
+
+  configureLanes(queue: string, input: LaneConfigInput): Promise<LaneConfig> {
+    let config: LaneConfig;
+    try {
+      config = mergeLaneConfig(this.#queues.get(queue)?.config ?? defaultLaneConfig(), input);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.#queue(queue).config = config;
+    return Promise.resolve(structuredClone(config));
+  }
+
+  nextDueAt(queues: readonly string[]): Promise<number | null> {
+    let next: number | null = null;
+    for (const name of queues) {
+      const top = this.#queues.get(name)?.delayed.peek();
+      if (top && (next === null || top.score < next)) next = top.score;
+    }
+    return Promise.resolve(next);
+  }
+
+  waitForWork(queues: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    if (this.#closed || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        queues: new Set(queues),
+        wake: () => {
+          clearTimeout(timer);
+          signal?.removeEventListener("abort", waiter.wake);
+          this.#waiters.delete(waiter);
+          resolve();
+        },
+      };
+      const timer = setTimeout(waiter.wake, timeoutMs);
+      signal?.addEventListener("abort", waiter.wake, { once: true });
+      this.#waiters.add(waiter);
+    });
+  }
+
+  close(): Promise<void> {
+    this.#closed = true;
+    for (const waiter of [...this.#waiters]) waiter.wake();
+    return Promise.resolve();
+  }
+
+  #queue(name: string): MemQueue {
+    let q = this.#queues.get(name);
+    if (!q) {
+      q = {
+        lanes: LANES.map(() => new KeyedHeap()),
+        delayed: new KeyedHeap(),
+        active: new KeyedHeap(),
+        completed: new KeyedHeap(),
+        cancelled: new KeyedHeap(),
+        dead: new KeyedHeap(),
+        counts: Object.fromEntries(JOB_STATES.map((s) => [s, LANES.map(() => 0)])) as Record<
+          JobState,
+          number[]
+        >,
+        paused: false,
+        config: defaultLaneConfig(),
+        picker: newPickerState(),
+        seq: 0,
+      };
+      this.#queues.set(name, q);
+    }
+    return q;
+  }
+
+  #stateIndex(q: MemQueue, state: JobState): KeyedHeap | null {
+    switch (state) {
+      case "delayed":
+        return q.delayed;
+      case "active":
+        return q.active;
+      case "completed":
+        return q.completed;
+      case "cancelled":
+        return q.cancelled;
+      case "dead":
+        return q.dead;
+      default:
+        return null;
+    }
+  }
+
+  #count(q: MemQueue, state: JobState, lane: Lane, delta: number): void {
+    if (state === "waiting") return; // waiting depth is the lane heap's size
+    q.counts[state][laneIndex(lane)]! += delta;
+  }
+
+  #head(lane: KeyedHeap): LaneHead | undefined {
+    const top = lane.peek();
+    return top ? { since: this.#jobs.get(top.id)!.waitingSince, seq: top.score } : undefined;
+  }
+
+  #toLane(q: MemQueue, job: MemJob, now: number, seq: number): void {
+    job.state = "waiting";
+    job.seq = seq;
+    job.waitingSince = now;
+    q.lanes[laneIndex(job.lane)]!.set(job.id, seq);
+  }
+
+  #leaveActive(q: MemQueue, job: MemJob): void {
+    q.active.delete(job.id);
+    this.#count(q, "active", job.lane, -1);
+    job.leaseDeadline = null;
+  }
+
+  #finish(q: MemQueue, job: MemJob, state: "completed" | "dead" | "cancelled", now: number): void {
+    job.state = state;
+    job.finishedAt = now;
+    job.leaseDeadline = null;
+    this.#count(q, state, job.lane, +1);
+    const index = this.#stateIndex(q, state)!;
+    index.set(job.id, now);
+    if (state !== "dead") {
+      while (index.size > this.#retention.keepFinished) {
+        const old = index.pop()!;
+        const oldJob = this.#jobs.get(old.id)!;
+        this.#count(q, state, oldJob.lane, -1);
+        this.#jobs.delete(old.id);
+      }
+    }
+  }
+
+  #promote(q: MemQueue, now: number, limit: number): number {
+    let moved = 0;
+    while (moved < limit) {
+      const top = q.delayed.peek();
+      if (!top || top.score > now) break;
+      q.delayed.pop();
+      const job = this.#jobs.get(top.id)!;
+      this.#count(q, "delayed", job.lane, -1);
+      this.#toLane(q, job, now, ++q.seq);
+      moved++;
+    }
+    return moved;
+  }
+
+  #wake(queues: ReadonlySet<string>): void {
+    if (queues.size === 0) return;
+    for (const waiter of [...this.#waiters]) {
+      for (const name of queues) {
+        if (waiter.queues.has(name)) {
+          waiter.wake();
+          break;
+        }
+      }
+    }
+  }
+}
+
+function publicRecord(job: MemJob): JobRecord {
+  const { seq: _seq, waitingSince: _since, token: _token, ...record } = job;
+  return { ...record };
+}

@@ -1,0 +1,191 @@
+/**
+ * The store seam: one interface in queue semantics, implemented by `MemoryStore` and
+ * `RedisStore`. Every verb is one atomic step per job (one Lua script call in Redis, one
+ * synchronous function in memory); batch verbs take many jobs per call. Both stores return the
+ * same `Status` codes, which the engine maps to errors in one place (`errorForStatus`).
+ *
+ * Time: every store reads the `Clock` it was built with and uses that one clock for all its
+ * decisions (the Redis store passes the caller's `now` into its scripts), so a fake clock drives
+ * both stores the same way in tests.
+ *
+ * @module
+ */
+import type { JobRecord, Reservation } from "../job/job.ts";
+import type { Lane } from "../job/lanes.ts";
+import type { JobState } from "../job/states.ts";
+import type { StatusCode } from "../job/status.ts";
+import type { LaneConfig, LaneConfigInput } from "../schedule/lane_config.ts";
+
+/** A job to store, fully validated and encoded by the engine. */
+export interface NewJob {
+  /** Job id: a fresh ULID or the caller's id (enqueue is idempotent on it). */
+  id: string;
+  /** Function name. */
+  name: string;
+  /** Queue. */
+  queue: string;
+  /** Lane. */
+  lane: Lane;
+  /** Encoded payload. */
+  payload: Uint8Array;
+  /** Due time (epoch ms); a time not after the store clock's `now` means "run now". */
+  runAt: number;
+  /** Attempts allowed in all. */
+  maxAttempts: number;
+}
+
+/** The outcome of storing one job. */
+export interface EnqueueOutcome {
+  /** The job id. */
+  id: string;
+  /** False when a job with this id existed already (nothing was changed). */
+  created: boolean;
+  /** The state of the job after the call. */
+  state: JobState;
+}
+
+/** A request for jobs. */
+export interface ReserveRequest {
+  /** Worker (node) id recorded as the lease holder. */
+  worker: string;
+  /** Queues to take from, in preference order (rotated by the caller for fairness). */
+  queues: readonly string[];
+  /** At most this many jobs. */
+  count: number;
+  /** Lease length (ms). */
+  leaseMs: number;
+}
+
+/** Proof of a lease, presented by the worker holding it. */
+export interface LeaseProof {
+  /** Job id. */
+  id: string;
+  /** The lease token from `reserve`. */
+  token: string;
+}
+
+/** A successful run to record. */
+export interface Completion extends LeaseProof {
+  /** Encoded result, or null. */
+  result: Uint8Array | null;
+}
+
+/** A failed attempt to record. */
+export interface Failure extends LeaseProof {
+  /** The error as JSON text (`JobErrorInfo`). */
+  error: string;
+  /** When to retry (epoch ms), or null to send the job to the dead-letter queue. */
+  retryAt: number | null;
+}
+
+/** Result of a transition that reports the state it left the job in. */
+export interface TransitionOutcome {
+  /** Status code. */
+  status: StatusCode;
+  /** The job's state after the call (before it, when refused); absent when not found. */
+  state?: JobState;
+}
+
+/** Jobs moved by `reclaimExpired`. */
+export interface ReclaimOutcome {
+  /** Jobs put back into their lane. */
+  requeued: string[];
+  /** Jobs whose expired attempt was their last: they went to the dead-letter queue. */
+  dead: string[];
+}
+
+/** Depth of one queue: jobs per state, and per lane for each state. */
+export interface QueueCounts {
+  /** Queue name. */
+  queue: string;
+  /** Whether the queue is paused. */
+  paused: boolean;
+  /** Jobs per state (all lanes). */
+  states: Record<JobState, number>;
+  /** Jobs per lane and state. */
+  lanes: Record<Lane, Record<JobState, number>>;
+}
+
+/** A filter for `listJobs`. */
+export interface JobListQuery {
+  /** Queue to list. */
+  queue: string;
+  /** State to list. */
+  state: JobState;
+  /** Only this lane (waiting jobs are ordered by lane, then by position). */
+  lane?: Lane;
+  /** At most this many jobs (default 50). */
+  limit?: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+}
+
+/** One page of jobs. */
+export interface JobPage {
+  /** The jobs. */
+  jobs: JobRecord[];
+  /** Cursor of the next page, or null on the last page. */
+  nextCursor: string | null;
+}
+
+/** Retention of finished jobs per queue. */
+export interface RetentionConfig {
+  /** Completed and cancelled jobs kept per queue (the newest); older ones are deleted. */
+  keepFinished: number;
+}
+
+/** Where jobs live. Implemented by `MemoryStore` and `RedisStore`; see the module doc. */
+export interface Store {
+  /** Stores new jobs atomically: all or none. Idempotent on job ids. */
+  enqueue(jobs: readonly NewJob[]): Promise<EnqueueOutcome[]>;
+  /**
+   * Leases up to `count` due jobs from the given queues (not paused ones), choosing lanes by each
+   * queue's lane picker. Due delayed jobs of these queues are promoted first.
+   */
+  reserve(request: ReserveRequest): Promise<Reservation[]>;
+  /** Marks leased jobs completed. Per item: OK, NOT_FOUND or LEASE_LOST (item unchanged). */
+  complete(items: readonly Completion[]): Promise<StatusCode[]>;
+  /**
+   * Records failed attempts: retry at `retryAt` or dead-letter; a job whose cancellation was
+   * requested becomes cancelled instead. Per item outcome with the resulting state.
+   */
+  fail(items: readonly Failure[]): Promise<TransitionOutcome[]>;
+  /** Renews leases by `leaseMs` from now. Per item: OK, CANCEL_REQUESTED (renewed) or LEASE_LOST. */
+  extendLeases(items: readonly LeaseProof[], leaseMs: number): Promise<StatusCode[]>;
+  /** Puts jobs whose lease deadline passed back in their lane (stall counted), or dead-letters them. */
+  reclaimExpired(limit?: number): Promise<ReclaimOutcome>;
+  /** Moves due delayed jobs into their lanes; returns how many moved. */
+  promoteDue(queues: readonly string[], limit?: number): Promise<number>;
+  /** Moves a waiting or delayed job to another lane, keeping its place in line. */
+  changePriority(id: string, lane: Lane): Promise<TransitionOutcome>;
+  /**
+   * Cancels a job: waiting, delayed or blocked ones at once (OK); active ones are flagged
+   * (CANCEL_REQUESTED); finished ones are refused (WRONG_STATE).
+   */
+  cancel(id: string): Promise<TransitionOutcome>;
+  /** Reads one job, or null. */
+  getJob(id: string): Promise<JobRecord | null>;
+  /** Lists jobs of one queue and state, oldest first, page by page. */
+  listJobs(query: JobListQuery): Promise<JobPage>;
+  /** Depth of a queue per lane and state. */
+  counts(queue: string): Promise<QueueCounts>;
+  /** Every queue that ever held a job or configuration. */
+  queues(): Promise<string[]>;
+  /** Stops dispatch from a queue (jobs still enqueue). */
+  pause(queue: string): Promise<void>;
+  /** Resumes dispatch from a queue. */
+  resume(queue: string): Promise<void>;
+  /** Reads a queue's lane configuration (defaults when never configured). */
+  getLaneConfig(queue: string): Promise<LaneConfig>;
+  /** Changes a queue's lane configuration; returns the configuration now in force. */
+  configureLanes(queue: string, input: LaneConfigInput): Promise<LaneConfig>;
+  /** The earliest due time of a delayed job in these queues, or null. */
+  nextDueAt(queues: readonly string[]): Promise<number | null>;
+  /**
+   * Resolves when new work may be available in one of `queues` (an enqueue, a retry, a lease
+   * reclaimed, a resume) or after `timeoutMs`, whichever comes first, or when `signal` aborts.
+   */
+  waitForWork(queues: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<void>;
+  /** Releases connections and timers. */
+  close(): Promise<void>;
+}
