@@ -26,6 +26,8 @@ export interface JobRecord {
   maxAttempts: number;
   /** Times a lease expired while the job was active. */
   stalls: number;
+  /** Times a worker handed the job back unstarted or unfinished, without spending an attempt. */
+  releases: number;
   /** When the job was enqueued (epoch ms). */
   enqueuedAt: number;
   /** When the job is (or was) due to run (epoch ms). */
@@ -64,6 +66,8 @@ export interface Reservation {
   maxAttempts: number;
   /** Lease expiries so far. */
   stalls: number;
+  /** Hand-backs so far (see `Store.release`). */
+  releases: number;
   /** Enqueue time (epoch ms). */
   enqueuedAt: number;
   /** Due time (epoch ms). */

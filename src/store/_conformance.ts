@@ -390,6 +390,63 @@ const CASES: ConformanceCases = {
     assert.equal(JSON.parse(got!.error!).name, "StalledError");
   },
 
+  async "release hands a job back without spending its attempt"(ctx) {
+    const store = await ctx.store();
+    await store.configureLanes("q", { strict: true });
+    const [a, b] = [newJob(), newJob()];
+    await store.enqueue([a, b]);
+    const [ra] = await store.reserve({ ...W, count: 1 });
+    assert.deepEqual(await store.release([{ id: a.id, token: ra!.token }]), [Status.OK]);
+    assert.deepEqual(await store.release([{ id: a.id, token: ra!.token }]), [Status.OK]); // resent
+    let got = await store.getJob(a.id);
+    assert.equal(got!.state, "waiting");
+    assert.equal(got!.attempts, 0);
+    assert.equal(got!.releases, 1);
+    assert.equal((await store.counts("q")).states.active, 0);
+    // back at its old place, ahead of b
+    const again = await store.reserve({ ...W, count: 2 });
+    assert.deepEqual(again.map((r) => [r.id, r.attempt, r.releases]), [[a.id, 1, 1], [b.id, 1, 0]]);
+    // a later run time makes it delayed
+    const later = ctx.clock.now() + 5_000;
+    assert.deepEqual(await store.release([{ id: a.id, token: again[0]!.token, runAt: later }]), [
+      Status.OK,
+    ]);
+    got = await store.getJob(a.id);
+    assert.equal(got!.state, "delayed");
+    assert.equal(got!.runAt, later);
+    assert.equal(got!.releases, 2);
+    // stale and unknown tokens change nothing
+    assert.deepEqual(
+      await store.release([{ id: b.id, token: "forged" }, { id: "nope", token: "x" }]),
+      [
+        Status.LEASE_LOST,
+        Status.NOT_FOUND,
+      ],
+    );
+    assert.equal((await store.getJob(b.id))!.state, "active");
+    // a job whose cancellation was requested ends cancelled
+    await store.cancel(b.id);
+    assert.deepEqual(await store.release([{ id: b.id, token: again[1]!.token }]), [Status.OK]);
+    assert.equal((await store.getJob(b.id))!.state, "cancelled");
+  },
+
+  async "a reclaimed job refuses every call of its old lease holder"(ctx) {
+    const store = await ctx.store();
+    const job = newJob();
+    await store.enqueue([job]);
+    const [r] = await store.reserve({ ...W, count: 1, leaseMs: 10 });
+    ctx.clock.advance(10);
+    await store.reclaimExpired();
+    const proof = { id: job.id, token: r!.token };
+    assert.equal(
+      (await store.fail([{ ...proof, error: "{}", retryAt: null }]))[0]!.status,
+      Status.LEASE_LOST,
+    );
+    assert.deepEqual(await store.release([proof]), [Status.LEASE_LOST]);
+    assert.deepEqual(await store.complete([{ ...proof, result: null }]), [Status.LEASE_LOST]);
+    assert.equal((await store.getJob(job.id))!.state, "waiting");
+  },
+
   async "extendLeases renews many leases in one call"(ctx) {
     const store = await ctx.store();
     await store.enqueue(Array.from({ length: 50 }, () => newJob()));
@@ -558,6 +615,18 @@ const CASES: ConformanceCases = {
     const low = await store.listJobs({ queue: "q", state: "waiting", lane: "low" });
     assert.deepEqual(low.jobs.map((j) => j.id), jobs.slice(0, 3).map((j) => j.id));
     assert.deepEqual((await store.listJobs({ queue: "q", state: "dead" })).jobs, []);
+    await assert.rejects(
+      () => store.listJobs({ queue: "q", state: "waiting", cursor: "-1" }),
+      RangeError,
+    );
+    await assert.rejects(
+      () => store.listJobs({ queue: "q", state: "waiting", cursor: "x" }),
+      RangeError,
+    );
+    await assert.rejects(
+      () => store.listJobs({ queue: "q", state: "waiting", limit: 0 }),
+      RangeError,
+    );
   },
 
   async "waitForWork wakes on enqueue and times out otherwise"(ctx) {

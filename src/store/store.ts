@@ -70,6 +70,12 @@ export interface Completion extends LeaseProof {
   result: Uint8Array | null;
 }
 
+/** A leased job handed back without spending its attempt. */
+export interface Release extends LeaseProof {
+  /** When it may run again (epoch ms); absent or not after now: at once, at its old place. */
+  runAt?: number;
+}
+
 /** A failed attempt to record. */
 export interface Failure extends LeaseProof {
   /** The error as JSON text (`JobErrorInfo`). */
@@ -150,6 +156,13 @@ export interface Store {
    * requested becomes cancelled instead. Per item outcome with the resulting state.
    */
   fail(items: readonly Failure[]): Promise<TransitionOutcome[]>;
+  /**
+   * Hands leased jobs back without spending their attempt (graceful shutdown, a payload version
+   * this node does not know): back at their old place in their lane, or delayed until `runAt`;
+   * `releases` counts up; a job whose cancellation was requested becomes cancelled instead. Per
+   * item: OK (also for the same call delivered twice), NOT_FOUND or LEASE_LOST.
+   */
+  release(items: readonly Release[]): Promise<StatusCode[]>;
   /** Renews leases by `leaseMs` from now. Per item: OK, CANCEL_REQUESTED (renewed) or LEASE_LOST. */
   extendLeases(items: readonly LeaseProof[], leaseMs: number): Promise<StatusCode[]>;
   /** Puts jobs whose lease deadline passed back in their lane (stall counted), or dead-letters them. */

@@ -33,13 +33,20 @@ import type {
   NewJob,
   QueueCounts,
   ReclaimOutcome,
+  Release,
   ReserveRequest,
   RetentionConfig,
   Store,
   TransitionOutcome,
 } from "../store.ts";
 import { KeyedHeap } from "./keyed_heap.ts";
-import { DEFAULT_RETENTION, PROMOTE_BATCH, RECLAIM_BATCH, stalledError } from "../_shared.ts";
+import {
+  DEFAULT_RETENTION,
+  parsePage,
+  PROMOTE_BATCH,
+  RECLAIM_BATCH,
+  stalledError,
+} from "../_shared.ts";
 
 interface MemJob extends JobRecord {
   seq: number;
@@ -106,6 +113,7 @@ export class MemoryStore implements Store {
         attempts: 0,
         maxAttempts: job.maxAttempts,
         stalls: 0,
+        releases: 0,
         enqueuedAt: now,
         runAt: Math.max(job.runAt, now),
         startedAt: null,
@@ -168,6 +176,7 @@ export class MemoryStore implements Store {
           attempt: job.attempts,
           maxAttempts: job.maxAttempts,
           stalls: job.stalls,
+          releases: job.releases,
           enqueuedAt: job.enqueuedAt,
           runAt: job.runAt,
           startedAt: now,
@@ -226,6 +235,35 @@ export class MemoryStore implements Store {
     return Promise.resolve(out);
   }
 
+  release(items: readonly Release[]): Promise<StatusCode[]> {
+    const now = this.#clock.now();
+    const woken = new Set<string>();
+    const out = items.map((item) => {
+      const job = this.#jobs.get(item.id);
+      if (!job) return Status.NOT_FOUND;
+      if (job.token !== item.token) return Status.LEASE_LOST;
+      if (job.state !== "active") return Status.OK; // delivered twice
+      const q = this.#queue(job.queue);
+      this.#leaveActive(q, job);
+      job.attempts -= 1;
+      job.releases += 1;
+      if (job.cancelRequested) {
+        this.#finish(q, job, "cancelled", now);
+      } else if (item.runAt !== undefined && item.runAt > now) {
+        job.state = "delayed";
+        job.runAt = item.runAt;
+        q.delayed.set(job.id, job.runAt);
+        this.#count(q, "delayed", job.lane, +1);
+      } else {
+        this.#toLane(q, job, now, job.seq);
+        woken.add(job.queue);
+      }
+      return Status.OK;
+    });
+    this.#wake(woken);
+    return Promise.resolve(out);
+  }
+
   extendLeases(items: readonly LeaseProof[], leaseMs: number): Promise<StatusCode[]> {
     const now = this.#clock.now();
     return Promise.resolve(items.map((item) => {
@@ -258,6 +296,7 @@ export class MemoryStore implements Store {
           this.#finish(q, job, "dead", now);
           out.dead.push(job.id);
         } else {
+          job.token = null; // the lease is gone: its holder's later calls are refused
           this.#toLane(q, job, now, job.seq);
           out.requeued.push(job.id);
           woken.add(name);
@@ -332,8 +371,13 @@ export class MemoryStore implements Store {
 
   listJobs(query: JobListQuery): Promise<JobPage> {
     const q = this.#queues.get(query.queue);
-    const limit = query.limit ?? 50;
-    const offset = query.cursor ? Number(query.cursor) : 0;
+    let paging: { offset: number; limit: number };
+    try {
+      paging = parsePage(query);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { offset, limit } = paging;
     if (!q) return Promise.resolve({ jobs: [], nextCursor: null });
     let ids: string[];
     if (query.state === "waiting") {

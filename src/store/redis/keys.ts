@@ -1,0 +1,75 @@
+/**
+ * Redis key layout of one Sluice namespace. Every key starts with `{sluice:NS}:`, one hash tag,
+ * so every script touching a namespace is legal on Redis Cluster. The Lua scripts build the same
+ * keys from the prefix they receive as `KEYS[1]` (see `lua/_lib.lua`); this file and that one must
+ * agree.
+ *
+ * | key | type | content |
+ * | --- | --- | --- |
+ * | `{p}job:<id>` | hash | one job (fields of `JobRecord`, plus `seq`, `waitingSince`, `token`) |
+ * | `{p}queues` | zset | queue names, score = creation order |
+ * | `{p}q:<queue>:lane:<0..4>` | zset | waiting jobs of a lane, score = seq (FIFO) |
+ * | `{p}q:<queue>:delayed` | zset | delayed jobs, score = runAt |
+ * | `{p}q:<queue>:active` | zset | leased jobs, score = lease deadline |
+ * | `{p}q:<queue>:completed` / `cancelled` / `dead` | zset | finished jobs, score = finishedAt |
+ * | `{p}q:<queue>:meta` | hash | paused, seq, picker state (vt, p0..p4, la), config (w0..w4, strict, aging) |
+ * | `{p}q:<queue>:counts` | hash | `<state>:<laneIndex>` counters (all states but waiting) |
+ * | `{p}wake:<queue>` | channel | published when work may be available |
+ *
+ * @module
+ */
+
+/** The namespace used when none is given. */
+export const DEFAULT_NAMESPACE = "default";
+
+/** Throws a `TypeError` unless `namespace` can be part of a hash tag. */
+export function assertNamespace(namespace: unknown): asserts namespace is string {
+  if (typeof namespace !== "string" || !/^[^{}\s]{1,128}$/.test(namespace)) {
+    throw new TypeError(
+      `RedisStore: invalid namespace ${JSON.stringify(namespace)}: ` +
+        "use 1-128 characters without braces or spaces",
+    );
+  }
+}
+
+/** The prefix of every key of `namespace`: `{sluice:NS}:`. */
+export function namespacePrefix(namespace: string): string {
+  assertNamespace(namespace);
+  return `{sluice:${namespace}}:`;
+}
+
+/** A SCAN pattern matching every key of `namespace` (glob characters escaped). */
+export function namespacePattern(namespace: string): string {
+  return namespacePrefix(namespace).replace(/[*?[\]\\]/g, "\\$&") + "*";
+}
+
+/** Key builder of one namespace. */
+export class Keys {
+  /** The namespace prefix, `{sluice:NS}:`; passed to every script as `KEYS[1]`. */
+  readonly prefix: string;
+
+  /** Builds keys for `namespace`. */
+  constructor(namespace: string) {
+    this.prefix = namespacePrefix(namespace);
+  }
+
+  /** The hash of job `id`. */
+  job(id: string): string {
+    return `${this.prefix}job:${id}`;
+  }
+
+  /** The zset of queue names. */
+  queues(): string {
+    return `${this.prefix}queues`;
+  }
+
+  /** The meta hash of `queue` (paused flag, seq counter, picker state, lane configuration). */
+  meta(queue: string): string {
+    return `${this.prefix}q:${queue}:meta`;
+  }
+
+  /** The wake channel of `queue`. */
+  wake(queue: string): string {
+    return `${this.prefix}wake:${queue}`;
+  }
+}

@@ -1,0 +1,108 @@
+-- reserve.lua: leases up to `count` jobs from the given queues, choosing lanes with each queue's
+-- lane picker (pick_lane in _lib.lua, the same algorithm as src/schedule/lane_picker.ts).
+--
+-- KEYS[1]  namespace prefix P (queue keys are built from it, see _lib.lua)
+-- ARGV[1]  now (epoch ms)
+-- ARGV[2]  worker id
+-- ARGV[3]  count (jobs wanted in all)
+-- ARGV[4]  lease length (ms)
+-- ARGV[5]  token base (random hex); the n-th job leased by this call gets token base.."."..n
+-- ARGV[6]  promote batch: due delayed jobs promoted per queue first, max(this, count)
+-- ARGV[7..13]  default lane configuration: w0..w4, strict ("1"/"0"), aging ms (-1 = off)
+-- ARGV[14..]   queue names, in preference order (paused and unknown queues are skipped)
+--
+-- Returns one framed string (see frame() in _lib.lua), 5 fields per leased job: id, name, queue,
+-- payload, and "lane index,attempt,maxAttempts,stalls,enqueuedAt,runAt,releases". The caller knows the
+-- rest: startedAt = now, leaseDeadline = now + lease length, token = token base.."."..(index of
+-- the job in the reply, from 0).
+
+set_now(ARGV[1])
+local worker = ARGV[2]
+local want = tonumber(ARGV[3])
+local lease_deadline = fmt(NOW + tonumber(ARGV[4]))
+local token_base = ARGV[5]
+local promote_limit = math.max(tonumber(ARGV[6]), want)
+local out = {}
+local n = 0
+
+for qi = 14, #ARGV do
+  if n >= want then break end
+  local q = ARGV[qi]
+  local meta = qkey(q, "meta")
+  local m = redis.call("HMGET", meta, "paused", "vt", "p0", "p1", "p2", "p3", "p4", "la",
+    "w0", "w1", "w2", "w3", "w4", "strict", "aging")
+  if m[1] ~= "1" then
+    promote(q, promote_limit)
+    local st = { vt = tonumber(m[2] or "0"), pass = {}, aged = m[8] == "1" }
+    local cfg = { w = {}, strict = (m[14] or ARGV[12]) == "1" }
+    local aging = tonumber(m[15] or ARGV[13])
+    if aging >= 0 then cfg.aging = aging end
+    for i = 0, 4 do
+      st.pass[i] = tonumber(m[3 + i] or "0")
+      cfg.w[i] = tonumber(m[9 + i] or ARGV[7 + i])
+    end
+    -- Lane heads are read in chunks (ZRANGE from rank `taken`) and removed once at the end
+    -- (ZREMRANGEBYRANK): the jobs leased from a lane are exactly its first `taken` members.
+    local heads, buf, pos, taken, dry = {}, {}, {}, {}, {}
+    local function load_head(i)
+      local b = buf[i]
+      if b == nil or pos[i] > #b then
+        if dry[i] then
+          heads[i] = false
+          return
+        end
+        local chunk = math.max(want - n, 1)
+        local r = redis.call("ZRANGE", lane_key(q, i), taken[i], taken[i] + chunk - 1, "WITHSCORES")
+        b = {}
+        for k = 1, #r, 2 do b[#b + 1] = { r[k], tonumber(r[k + 1]) } end
+        buf[i], pos[i], dry[i] = b, 1, #b < chunk
+        if #b == 0 then
+          heads[i] = false
+          return
+        end
+      end
+      local e = b[pos[i]]
+      local j = redis.call("HMGET", job_key(e[1]), "name", "payload", "attempts", "maxAttempts",
+        "stalls", "enqueuedAt", "runAt", "waitingSince", "releases")
+      heads[i] = { since = tonumber(j[8]), seq = e[2], id = e[1], job = j }
+    end
+    for i = 0, 4 do
+      taken[i] = 0
+      load_head(i)
+    end
+    local picked = false
+    local active = qkey(q, "active")
+    while n < want do
+      local li = pick_lane(st, heads, cfg, NOW)
+      if li < 0 then break end
+      picked = true
+      local id, j = heads[li].id, heads[li].job
+      pos[li] = pos[li] + 1
+      taken[li] = taken[li] + 1
+      local attempt = fmt(tonumber(j[3]) + 1)
+      local token = token_base .. "." .. n
+      redis.call("HSET", job_key(id), "state", "active", "attempts", attempt, "startedAt", NOW_S,
+        "worker", worker, "token", token, "leaseDeadline", lease_deadline)
+      later("ZADD", active, lease_deadline, id)
+      count(q, "active", li, 1)
+      frame(out, id)
+      frame(out, j[1])
+      frame(out, q)
+      frame(out, j[2])
+      frame(out, li .. "," .. attempt .. "," .. j[4] .. "," .. j[5] .. "," .. j[6] .. "," .. j[7]
+        .. "," .. (j[9] or "0"))
+      n = n + 1
+      if n < want then load_head(li) end
+    end
+    for i = 0, 4 do
+      if taken[i] > 0 then redis.call("ZREMRANGEBYRANK", lane_key(q, i), 0, taken[i] - 1) end
+    end
+    if picked then
+      redis.call("HSET", meta, "vt", fmt(st.vt), "p0", fmt(st.pass[0]), "p1", fmt(st.pass[1]),
+        "p2", fmt(st.pass[2]), "p3", fmt(st.pass[3]), "p4", fmt(st.pass[4]),
+        "la", st.aged and "1" or "0")
+    end
+  end
+end
+flush()
+return table.concat(out)

@@ -1,0 +1,14 @@
+-- set_paused.lua: pauses or resumes dispatch from a queue (registers the queue).
+--
+-- KEYS[1]  namespace prefix P (queue keys are built from it, see _lib.lua)
+-- ARGV[1]  queue name
+-- ARGV[2]  "1" to pause, "0" to resume (resuming publishes P.."wake:"..queue)
+--
+-- Returns 0.
+
+local q = ARGV[1]
+register_queue(q)
+redis.call("HSET", qkey(q, "meta"), "paused", ARGV[2])
+if ARGV[2] == "0" then wake(q) end
+flush()
+return 0

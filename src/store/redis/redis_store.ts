@@ -1,0 +1,283 @@
+/**
+ * `RedisStore`: the `Store` on Redis. Every verb is one Lua script call (`lua/*.lua`), batched
+ * over all the jobs of the call; semantics match `MemoryStore` verb by verb (the conformance
+ * suite holds both to that). Scripts receive the store clock's `now`; Redis `TIME` is not used.
+ * Key layout: see `keys.ts`.
+ *
+ * @example
+ * ```ts ignore
+ * import { RedisStore } from "./redis_store.ts";
+ * const store = await RedisStore.connect({ url: "redis://127.0.0.1:6379", namespace: "app" });
+ * console.log(await store.queues());
+ * await store.close();
+ * ```
+ *
+ * @module
+ */
+import type { Redis } from "ioredis";
+import type { JobRecord, Reservation } from "../../job/job.ts";
+import { type Lane, laneIndex } from "../../job/lanes.ts";
+import type { JobState } from "../../job/states.ts";
+import type { StatusCode } from "../../job/status.ts";
+import { type Clock, systemClock } from "../../job/clock.ts";
+import { newLeaseToken } from "../../job/ids.ts";
+import type { LaneConfig, LaneConfigInput } from "../../schedule/lane_config.ts";
+import type {
+  Completion,
+  EnqueueOutcome,
+  Failure,
+  JobListQuery,
+  JobPage,
+  LeaseProof,
+  NewJob,
+  QueueCounts,
+  ReclaimOutcome,
+  Release,
+  ReserveRequest,
+  RetentionConfig,
+  Store,
+  TransitionOutcome,
+} from "../store.ts";
+import {
+  DEFAULT_RETENTION,
+  parsePage,
+  PROMOTE_BATCH,
+  RECLAIM_BATCH,
+  stalledError,
+} from "../_shared.ts";
+import { DEFAULT_NAMESPACE, Keys } from "./keys.ts";
+import { type ScriptArg, Scripts } from "./scripts.ts";
+import {
+  decodeCounts,
+  decodeJob,
+  decodeReservations,
+  Frames,
+  num,
+  outcome,
+  pairs,
+  statuses,
+  text,
+  toBuffer,
+} from "./record.ts";
+import { CONFIG_FIELDS, configureArgs, decodeLaneConfig, DEFAULT_CONFIG_ARGS } from "./config.ts";
+import {
+  closeConnection,
+  duplicateConnection,
+  openConnection,
+  warnUnlessNoEviction,
+} from "./connection.ts";
+import { WakeHub } from "./wake.ts";
+
+export { dropNamespace } from "./connection.ts";
+
+/** Options of `RedisStore`. */
+export interface RedisStoreOptions {
+  /** Redis URL (default `redis://127.0.0.1:6379`); ignored when `redis` is given. */
+  url?: string;
+  /** An existing ioredis client to run commands on; the store leaves it open on `close`. */
+  redis?: Redis;
+  /** Namespace: every key starts with `{sluice:NAMESPACE}:` (default `"default"`). */
+  namespace?: string;
+  /** The clock for due times, leases and aging (default: the system clock). */
+  clock?: Clock;
+  /** Retention of finished jobs. */
+  retention?: Partial<RetentionConfig>;
+}
+
+const STALLED_PARTS: string[] = (() => {
+  const json = JSON.stringify(stalledError(7_777_777, 8_888_888));
+  const [head, rest] = json.split("7777777");
+  const [middle, tail] = (rest ?? "").split("8888888");
+  if (head === undefined || middle === undefined || tail === undefined) {
+    throw new Error("RedisStore: cannot split the stalled error message");
+  }
+  return [head, middle, tail];
+})();
+
+/** The Redis `Store`. */
+export class RedisStore implements Store {
+  #redis: Redis;
+  #owned: boolean;
+  #keys: Keys;
+  #scripts: Scripts;
+  #clock: Clock;
+  #retention: RetentionConfig;
+  #wake: WakeHub;
+  #policyCheck: Promise<void>;
+  #closed = false;
+
+  /** Creates a store; connects in the background (see `RedisStore.connect` to wait for it). */
+  constructor(options: RedisStoreOptions = {}) {
+    this.#keys = new Keys(options.namespace ?? DEFAULT_NAMESPACE);
+    this.#owned = options.redis === undefined;
+    this.#redis = options.redis ?? openConnection(options.url);
+    this.#scripts = new Scripts(this.#redis, this.#keys.prefix);
+    this.#clock = options.clock ?? systemClock;
+    this.#retention = { ...DEFAULT_RETENTION, ...options.retention };
+    const redis = this.#redis;
+    this.#wake = new WakeHub(() => duplicateConnection(redis));
+    this.#policyCheck = warnUnlessNoEviction(redis);
+  }
+
+  /** Creates a store and checks that Redis answers; rejects (and closes) when it does not. */
+  static async connect(options: RedisStoreOptions = {}): Promise<RedisStore> {
+    const store = new RedisStore(options);
+    try {
+      await store.#redis.ping();
+      await store.#policyCheck;
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    return store;
+  }
+
+  async enqueue(jobs: readonly NewJob[]): Promise<EnqueueOutcome[]> {
+    if (jobs.length === 0) return [];
+    const args: ScriptArg[] = [this.#clock.now()];
+    for (const job of jobs) {
+      args.push(job.id, job.name, job.queue, laneIndex(job.lane), toBuffer(job.payload));
+      args.push(job.runAt, job.maxAttempts);
+    }
+    const reply = new Frames(await this.#scripts.run("enqueue", args));
+    return jobs.map((job) => ({
+      id: job.id,
+      created: reply.text() === "1",
+      state: reply.text() as JobState,
+    }));
+  }
+
+  async reserve(request: ReserveRequest): Promise<Reservation[]> {
+    if (request.count <= 0 || request.queues.length === 0) return [];
+    const terms = { now: this.#clock.now(), leaseMs: request.leaseMs, tokenBase: newLeaseToken() };
+    const args: ScriptArg[] = [
+      terms.now,
+      request.worker,
+      request.count,
+      terms.leaseMs,
+      terms.tokenBase,
+      PROMOTE_BATCH,
+      ...DEFAULT_CONFIG_ARGS,
+      ...request.queues,
+    ];
+    return decodeReservations(await this.#scripts.run("reserve", args), terms);
+  }
+
+  async complete(items: readonly Completion[]): Promise<StatusCode[]> {
+    if (items.length === 0) return [];
+    const args: ScriptArg[] = [this.#clock.now(), this.#retention.keepFinished];
+    for (const item of items) {
+      if (item.result === null) args.push(item.id, item.token, "0", "");
+      else args.push(item.id, item.token, "1", toBuffer(item.result));
+    }
+    return statuses(await this.#scripts.run("complete", args));
+  }
+
+  async fail(items: readonly Failure[]): Promise<TransitionOutcome[]> {
+    if (items.length === 0) return [];
+    const args: ScriptArg[] = [this.#clock.now(), this.#retention.keepFinished];
+    for (const item of items) args.push(item.id, item.token, item.error, item.retryAt ?? "");
+    const reply = new Frames(await this.#scripts.run("fail", args));
+    return items.map(() => outcome(reply.text(), reply.text()));
+  }
+
+  async release(items: readonly Release[]): Promise<StatusCode[]> {
+    if (items.length === 0) return [];
+    const args: ScriptArg[] = [this.#clock.now(), this.#retention.keepFinished];
+    for (const item of items) args.push(item.id, item.token, item.runAt ?? "");
+    return statuses(await this.#scripts.run("release", args));
+  }
+
+  async extendLeases(items: readonly LeaseProof[], leaseMs: number): Promise<StatusCode[]> {
+    if (items.length === 0) return [];
+    const args: ScriptArg[] = [this.#clock.now(), leaseMs];
+    for (const item of items) args.push(item.id, item.token);
+    return statuses(await this.#scripts.run("extendLeases", args));
+  }
+
+  async reclaimExpired(limit: number = RECLAIM_BATCH): Promise<ReclaimOutcome> {
+    const args = [this.#clock.now(), this.#retention.keepFinished, limit, ...STALLED_PARTS];
+    const [requeued, dead] = await this.#scripts.run("reclaimExpired", args) as unknown[][];
+    return { requeued: (requeued ?? []).map(text), dead: (dead ?? []).map(text) };
+  }
+
+  async promoteDue(queues: readonly string[], limit: number = PROMOTE_BATCH): Promise<number> {
+    if (queues.length === 0) return 0;
+    return num(await this.#scripts.run("promoteDue", [this.#clock.now(), limit, ...queues]));
+  }
+
+  async changePriority(id: string, lane: Lane): Promise<TransitionOutcome> {
+    const [status, state] = await this.#scripts.run("changePriority", [
+      id,
+      laneIndex(lane),
+    ]) as unknown[];
+    return outcome(status, state);
+  }
+
+  async cancel(id: string): Promise<TransitionOutcome> {
+    const args = [this.#clock.now(), this.#retention.keepFinished, id];
+    const [status, state] = await this.#scripts.run("cancel", args) as unknown[];
+    return outcome(status, state);
+  }
+
+  async getJob(id: string): Promise<JobRecord | null> {
+    const fields = await this.#redis.hgetallBuffer(this.#keys.job(id));
+    return decodeJob(id, new Map(Object.entries(fields)));
+  }
+
+  async listJobs(query: JobListQuery): Promise<JobPage> {
+    const { offset, limit } = parsePage(query);
+    const lane = query.lane === undefined ? "" : laneIndex(query.lane);
+    const args = [query.queue, query.state, lane, offset, limit];
+    const reply = await this.#scripts.run("listJobs", args) as unknown[];
+    const jobs: JobRecord[] = [];
+    for (let i = 1; i + 1 < reply.length; i += 2) {
+      const job = decodeJob(text(reply[i]), pairs(reply[i + 1]));
+      if (job) jobs.push(job);
+    }
+    return { jobs, nextCursor: num(reply[0]) === 1 ? String(offset + limit) : null };
+  }
+
+  async counts(queue: string): Promise<QueueCounts> {
+    return decodeCounts(queue, await this.#scripts.run("counts", [queue]));
+  }
+
+  async queues(): Promise<string[]> {
+    return (await this.#redis.zrange(this.#keys.queues(), "0", "-1")).sort();
+  }
+
+  async pause(queue: string): Promise<void> {
+    await this.#scripts.run("setPaused", [queue, "1"]);
+  }
+
+  async resume(queue: string): Promise<void> {
+    await this.#scripts.run("setPaused", [queue, "0"]);
+  }
+
+  async getLaneConfig(queue: string): Promise<LaneConfig> {
+    return decodeLaneConfig(await this.#redis.hmget(this.#keys.meta(queue), ...CONFIG_FIELDS));
+  }
+
+  async configureLanes(queue: string, input: LaneConfigInput): Promise<LaneConfig> {
+    const args = [queue, ...configureArgs(input)];
+    return decodeLaneConfig(await this.#scripts.run("configure", args) as unknown[]);
+  }
+
+  async nextDueAt(queues: readonly string[]): Promise<number | null> {
+    if (queues.length === 0) return null;
+    const reply = text(await this.#scripts.run("nextDue", [...queues]));
+    return reply === "" ? null : Number(reply);
+  }
+
+  waitForWork(queues: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return this.#wake.wait(queues.map((q) => this.#keys.wake(q)), timeoutMs, signal);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#wake.close();
+    if (this.#owned) await closeConnection(this.#redis);
+  }
+}

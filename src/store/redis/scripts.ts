@@ -1,0 +1,110 @@
+/**
+ * The Lua scripts of the Redis store: loaded by static text import (so `deno compile` and
+ * `deno bundle` embed them), each prefixed with `lua/_lib.lua`, and run with EVALSHA; a script
+ * the server does not know (NOSCRIPT, e.g. after a restart or SCRIPT FLUSH) is loaded with
+ * SCRIPT LOAD and the call retried once.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import type { Buffer } from "node:buffer";
+import type { Redis } from "ioredis";
+import lib from "./lua/_lib.lua" with { type: "text" };
+import enqueue from "./lua/enqueue.lua" with { type: "text" };
+import reserve from "./lua/reserve.lua" with { type: "text" };
+import complete from "./lua/complete.lua" with { type: "text" };
+import fail from "./lua/fail.lua" with { type: "text" };
+import release from "./lua/release.lua" with { type: "text" };
+import extendLeases from "./lua/extend_leases.lua" with { type: "text" };
+import reclaimExpired from "./lua/reclaim_expired.lua" with { type: "text" };
+import promoteDue from "./lua/promote_due.lua" with { type: "text" };
+import changePriority from "./lua/change_priority.lua" with { type: "text" };
+import cancel from "./lua/cancel.lua" with { type: "text" };
+import counts from "./lua/counts.lua" with { type: "text" };
+import listJobs from "./lua/list_jobs.lua" with { type: "text" };
+import configure from "./lua/configure.lua" with { type: "text" };
+import setPaused from "./lua/set_paused.lua" with { type: "text" };
+import nextDue from "./lua/next_due.lua" with { type: "text" };
+
+/** The name of one store script. */
+export type ScriptName =
+  | "enqueue"
+  | "reserve"
+  | "complete"
+  | "fail"
+  | "release"
+  | "extendLeases"
+  | "reclaimExpired"
+  | "promoteDue"
+  | "changePriority"
+  | "cancel"
+  | "counts"
+  | "listJobs"
+  | "configure"
+  | "setPaused"
+  | "nextDue";
+
+const SOURCES: Record<ScriptName, string> = {
+  enqueue,
+  reserve,
+  complete,
+  fail,
+  release,
+  extendLeases,
+  reclaimExpired,
+  promoteDue,
+  changePriority,
+  cancel,
+  counts,
+  listJobs,
+  configure,
+  setPaused,
+  nextDue,
+};
+
+/** An argument of a script call: text, a number, or bytes (as a `Buffer`, never a Uint8Array). */
+export type ScriptArg = string | number | Buffer;
+
+interface Script {
+  source: string;
+  sha: string;
+}
+
+function compile(source: string): Script {
+  const full = `${lib}\n${source}`;
+  return { source: full, sha: createHash("sha1").update(full).digest("hex") };
+}
+
+const SCRIPTS: Record<ScriptName, Script> = Object.fromEntries(
+  Object.entries(SOURCES).map(([name, source]) => [name, compile(source)]),
+) as Record<ScriptName, Script>;
+
+function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith("NOSCRIPT");
+}
+
+/** Runs the store scripts on one connection. Replies carry bulk strings as `Buffer`s. */
+export class Scripts {
+  #redis: Redis;
+  #prefix: string;
+
+  /** Runs scripts on `redis`; `prefix` is the namespace prefix passed as `KEYS[1]`. */
+  constructor(redis: Redis, prefix: string) {
+    this.#redis = redis;
+    this.#prefix = prefix;
+  }
+
+  /** Runs script `name` with `args` as ARGV; loads it first when the server lacks it. */
+  async run(name: ScriptName, args: readonly ScriptArg[]): Promise<unknown> {
+    const script = SCRIPTS[name];
+    // One array argument, not a spread: a bulk enqueue passes tens of thousands of arguments.
+    const argv = ([script.sha, 1, this.#prefix] as ScriptArg[]).concat(args);
+    try {
+      return await this.#redis.callBuffer("EVALSHA", argv);
+    } catch (error) {
+      if (!isNoScript(error)) throw error;
+      await this.#redis.call("SCRIPT", "LOAD", script.source);
+      return await this.#redis.callBuffer("EVALSHA", argv);
+    }
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Wake-ups for `waitForWork`: one subscriber connection per store, opened on first use, that
+ * subscribes to the wake channels of the queues waited on (and stays subscribed: channels are
+ * few). Scripts that make work available publish on those channels.
+ *
+ * @module
+ */
+import type { Redis } from "ioredis";
+import { closeConnection } from "./connection.ts";
+
+interface Waiter {
+  channels: ReadonlySet<string>;
+  wake(): void;
+}
+
+/** Waiters on wake channels, served by one lazily opened subscriber connection. */
+export class WakeHub {
+  #open: () => Redis;
+  #sub: Redis | null = null;
+  #subscribed = new Set<string>();
+  #waiters = new Set<Waiter>();
+  #closed = false;
+
+  /** `open` creates the subscriber connection when it is first needed. */
+  constructor(open: () => Redis) {
+    this.#open = open;
+  }
+
+  /**
+   * Resolves on a message on one of `channels`, after `timeoutMs`, when `signal` aborts, or when
+   * the hub closes.
+   */
+  wait(channels: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    if (this.#closed || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        channels: new Set(channels),
+        wake: () => {
+          clearTimeout(timer);
+          signal?.removeEventListener("abort", waiter.wake);
+          this.#waiters.delete(waiter);
+          resolve();
+        },
+      };
+      const timer = setTimeout(waiter.wake, timeoutMs);
+      signal?.addEventListener("abort", waiter.wake, { once: true });
+      this.#waiters.add(waiter);
+      this.#subscribe(channels);
+    });
+  }
+
+  /** Wakes every waiter and closes the subscriber connection. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const waiter of [...this.#waiters]) waiter.wake();
+    const sub = this.#sub;
+    this.#sub = null;
+    if (sub) await closeConnection(sub);
+  }
+
+  #subscribe(channels: readonly string[]): void {
+    const fresh = channels.filter((c) => !this.#subscribed.has(c));
+    if (fresh.length === 0) return;
+    for (const c of fresh) this.#subscribed.add(c);
+    const sub = this.#connection();
+    // A failed subscription is retried by the next wait; until then waiters time out as usual.
+    sub.subscribe(...fresh).catch(() => {
+      for (const c of fresh) this.#subscribed.delete(c);
+    });
+  }
+
+  #connection(): Redis {
+    if (this.#sub) return this.#sub;
+    const sub = this.#open(); // ioredis reconnects and resubscribes by itself
+    sub.on("message", (channel: string) => this.#deliver(channel));
+    this.#sub = sub;
+    return sub;
+  }
+
+  #deliver(channel: string): void {
+    for (const waiter of [...this.#waiters]) {
+      if (waiter.channels.has(channel)) waiter.wake();
+    }
+  }
+}

@@ -1,0 +1,9 @@
+import { runCases, runStoreConformance, type StoreFactory } from "../src/store/_conformance.ts";
+import { MemoryStore } from "../src/store/memory/memory_store.ts";
+import { ENGINE_CASES } from "./_engine_conformance.ts";
+
+const factory: StoreFactory = ({ clock, retention }) =>
+  Promise.resolve(new MemoryStore({ clock, ...(retention ? { retention } : {}) }));
+
+runStoreConformance("MemoryStore", factory);
+runCases("MemoryStore", factory, ENGINE_CASES);
