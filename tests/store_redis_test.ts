@@ -1,6 +1,8 @@
 import { runCases, runStoreConformance, type StoreFactory } from "../src/store/_conformance.ts";
 import { dropNamespace, RedisStore } from "../src/store/redis/redis_store.ts";
 import { ENGINE_CASES } from "./_engine_conformance.ts";
+import { FUNCTION_CASES } from "./_engine_function_cases.ts";
+import { RETRY_CASES } from "./_engine_retry_cases.ts";
 import { withRedis } from "./_redis_env.ts";
 
 await withRedis("RedisStore conformance", (url) => {
@@ -16,4 +18,6 @@ await withRedis("RedisStore conformance", (url) => {
   };
   runStoreConformance("RedisStore", factory);
   runCases("RedisStore", factory, ENGINE_CASES);
+  runCases("RedisStore", factory, FUNCTION_CASES);
+  runCases("RedisStore", factory, RETRY_CASES);
 });

@@ -18,7 +18,7 @@ export class ManualClock implements Clock {
   #now: number;
 
   /** Starts at `start` epoch milliseconds (default: a fixed instant, 2026-01-01). */
-  constructor(start = Date.UTC(2026, 0, 1)) {
+  constructor(start: number = Date.UTC(2026, 0, 1)) {
     this.#now = start;
   }
 

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { AttemptRecord } from "./attempt_history.ts";
 import type { Lane } from "./lanes.ts";
 import type { JobState } from "./states.ts";
 
@@ -46,6 +47,10 @@ export interface JobRecord {
   leaseDeadline: number | null;
   /** True when cancellation was requested while the job was active. */
   cancelRequested: boolean;
+  /** Its newest attempts, oldest first (see `ATTEMPT_HISTORY_LIMIT`). */
+  history: AttemptRecord[];
+  /** Its own retry backoff (JSON, given at enqueue), or null for its function's. */
+  backoff: string | null;
 }
 
 /** A job handed to a worker by `reserve`, with its lease. */
@@ -78,6 +83,10 @@ export interface Reservation {
   token: string;
   /** When the lease expires unless renewed (epoch ms). */
   leaseDeadline: number;
+  /** False for a prefetched job: call `Store.start` before running it (it may be stolen). */
+  started: boolean;
+  /** Its own retry backoff (JSON, given at enqueue), or null for its function's. */
+  backoff: string | null;
 }
 
 /** The error of a failed attempt, as stored. */

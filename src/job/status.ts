@@ -17,6 +17,8 @@ export const Status = {
   WRONG_STATE: 3,
   /** The job is active: cancellation was recorded, its worker is told at its next renewal. */
   CANCEL_REQUESTED: 4,
+  /** A leader-only write came with a lease that is not the current one: nothing changed. */
+  NOT_LEADER: 5,
 } as const;
 
 /** One of the `Status` codes. */
@@ -28,6 +30,7 @@ const NAMES: Record<StatusCode, string> = {
   2: "LEASE_LOST",
   3: "WRONG_STATE",
   4: "CANCEL_REQUESTED",
+  5: "NOT_LEADER",
 };
 
 /** The symbolic name of a status code, for messages and logs. */

@@ -11,6 +11,7 @@ import { newJobId } from "../job/ids.ts";
 import { type Lane, LANES } from "../job/lanes.ts";
 import { Status } from "../job/status.ts";
 import type { NewJob, RetentionConfig, Store } from "./store.ts";
+import { FAILURE_CASES } from "./_conformance_failures.ts";
 
 /** Builds a fresh, empty store on `clock` for one test; `close()` must free it. */
 export type StoreFactory = (
@@ -23,6 +24,7 @@ export type ConformanceCases = Record<string, (ctx: CaseContext) => Promise<void
 /** Registers every store conformance case with `Deno.test`, prefixed with `label`. */
 export function runStoreConformance(label: string, factory: StoreFactory): void {
   runCases(label, factory, CASES);
+  runCases(label, factory, FAILURE_CASES);
 }
 
 /** Registers `cases` with `Deno.test` against stores made by `factory`. */
@@ -88,6 +90,16 @@ function newJob(overrides: Partial<NewJob> = {}): NewJob {
 }
 
 const W = { worker: "w1", queues: ["q"], leaseMs: 30_000 };
+
+const NODE = {
+  id: "n",
+  host: "host-1",
+  pid: 1,
+  queues: ["q"],
+  concurrency: 4,
+  version: "0.1.0",
+  startedAt: 0,
+};
 
 const CASES: ConformanceCases = {
   async "enqueue stores a waiting job readable by getJob"(ctx) {
@@ -644,5 +656,316 @@ const CASES: ConformanceCases = {
     const aborted = store.waitForWork(["q"], 10_000, abort.signal).then(() => "aborted");
     abort.abort();
     assert.equal(await Promise.race([aborted, timeout]), "aborted");
+  },
+
+  // --- prefetch and work stealing -----------------------------------------------------------
+
+  async "reserve with prefetch leases extra jobs unstarted; start marks them started"(ctx) {
+    const store = await ctx.store();
+    const jobs = Array.from({ length: 6 }, () => newJob());
+    await store.enqueue(jobs);
+    const rs = await store.reserve({ ...W, count: 2, prefetch: 3 });
+    assert.deepEqual(rs.map((r) => r.id), jobs.slice(0, 5).map((j) => j.id));
+    assert.deepEqual(rs.map((r) => r.started), [true, true, false, false, false]);
+    assert.deepEqual(rs.map((r) => r.attempt), [1, 1, 1, 1, 1]);
+    assert.equal(new Set(rs.map((r) => r.token)).size, 5);
+    assert.equal((await store.counts("q")).states.active, 5);
+    const reservedAt = ctx.clock.now();
+    ctx.clock.advance(10);
+    const proof = (i: number) => ({ id: rs[i]!.id, token: rs[i]!.token });
+    assert.deepEqual(
+      await store.start([proof(2), proof(0), { id: "nope", token: "x" }, {
+        ...proof(3),
+        token: "x",
+      }]),
+      [Status.OK, Status.OK, Status.NOT_FOUND, Status.LEASE_LOST],
+    );
+    assert.equal((await store.getJob(rs[2]!.id))!.startedAt, ctx.clock.now());
+    assert.equal((await store.getJob(rs[0]!.id))!.startedAt, reservedAt);
+    assert.deepEqual(await store.start([proof(2)]), [Status.OK]); // again: harmless
+    // started jobs are never stolen: two stay prefetched, and half of them (1) go
+    const stolen = await store.steal({ worker: "w2", queues: ["q"], count: 10, leaseMs: 1_000 });
+    assert.deepEqual(stolen.map((r) => r.id), [rs[3]!.id]);
+    assert.deepEqual(await store.start([proof(3), proof(4)]), [Status.LEASE_LOST, Status.OK]);
+    assert.deepEqual(await store.steal({ worker: "w2", queues: ["q"], count: 10, leaseMs: 1 }), []);
+    await store.complete([{ ...proof(4), result: null }]);
+    assert.deepEqual(await store.start([proof(4)]), [Status.LEASE_LOST]); // no longer active
+  },
+
+  async "steal takes up to half, rounded up, from the busiest other node, earliest first"(ctx) {
+    const store = await ctx.store();
+    await store.enqueue(Array.from({ length: 20 }, () => newJob()));
+    const a = await store.reserve({ ...W, worker: "a", count: 1, prefetch: 5 });
+    const b = await store.reserve({ ...W, worker: "b", count: 0, prefetch: 2 });
+    await store.reserve({ ...W, worker: "t", count: 0, prefetch: 7 }); // the thief's own
+    ctx.clock.advance(100);
+    const steal = (count: number) =>
+      store.steal({ worker: "t", queues: ["q"], count, leaseMs: 5_000 });
+    const first = await steal(10);
+    assert.deepEqual(first.map((r) => r.id), a.slice(1, 4).map((r) => r.id));
+    for (const [i, r] of first.entries()) {
+      assert.equal(r.started, true);
+      assert.equal(r.attempt, 1); // the prefetched attempt never started: not counted again
+      assert.equal(r.startedAt, ctx.clock.now());
+      assert.equal(r.leaseDeadline, ctx.clock.now() + 5_000);
+      assert.notEqual(r.token, a[i + 1]!.token);
+      const got = await store.getJob(r.id);
+      assert.equal(got!.worker, "t");
+      assert.equal(got!.attempts, 1);
+      assert.equal(got!.leaseDeadline, ctx.clock.now() + 5_000);
+    }
+    // the victim's old lease is void, the thief's works
+    const old = { id: a[1]!.id, token: a[1]!.token };
+    assert.deepEqual(await store.complete([{ ...old, result: null }]), [Status.LEASE_LOST]);
+    assert.equal(
+      (await store.fail([{ ...old, error: "{}", retryAt: null }]))[0]!.status,
+      Status.LEASE_LOST,
+    );
+    assert.deepEqual(await store.extendLeases([old], 1_000), [Status.LEASE_LOST]);
+    assert.deepEqual(await store.release([old]), [Status.LEASE_LOST]);
+    assert.deepEqual(await store.start([old]), [Status.LEASE_LOST]);
+    assert.deepEqual(
+      await store.extendLeases([{ id: first[0]!.id, token: first[0]!.token }], 1_000),
+      [Status.OK],
+    );
+    assert.equal((await store.getJob(a[1]!.id))!.state, "active");
+    // a and b hold 2 each: the tie goes to the lower id; then b holds the most
+    assert.deepEqual((await steal(10)).map((r) => r.id), [a[4]!.id]);
+    assert.deepEqual((await steal(1)).map((r) => r.id), [b[0]!.id]);
+    assert.deepEqual((await steal(1)).map((r) => r.id), [a[5]!.id]);
+    assert.deepEqual((await steal(5)).map((r) => r.id), [b[1]!.id]);
+    // only the thief holds prefetched jobs now, and a thief never robs itself
+    assert.deepEqual(await steal(10), []);
+    assert.equal((await store.getJob(a[0]!.id))!.worker, "a"); // started: never stolen
+  },
+
+  async "steal only takes jobs of the thief's queues"(ctx) {
+    const store = await ctx.store();
+    const [x1, x2, y1] = [newJob({ queue: "x" }), newJob({ queue: "x" }), newJob({ queue: "y" })];
+    await store.enqueue([x1, x2, y1]);
+    await store.reserve({ ...W, worker: "a", queues: ["x", "y"], count: 0, prefetch: 3 });
+    await store.enqueue(Array.from({ length: 4 }, () => newJob({ queue: "x" })));
+    await store.reserve({ ...W, worker: "c", queues: ["x"], count: 0, prefetch: 4 });
+    // c holds the most prefetched jobs, but none of the thief's queues
+    const queues = ["y", "z"];
+    const stolen = await store.steal({ worker: "t", queues, count: 10, leaseMs: 1_000 });
+    assert.deepEqual(stolen.map((r) => [r.id, r.queue]), [[y1.id, "y"]]);
+    assert.deepEqual(await store.steal({ worker: "t", queues, count: 10, leaseMs: 1_000 }), []);
+    assert.deepEqual(await store.steal({ worker: "t", queues: ["x"], count: 0, leaseMs: 1 }), []);
+  },
+
+  async "a prefetched job that leaves the active state can no longer be stolen"(ctx) {
+    const store = await ctx.store();
+    await store.enqueue(Array.from({ length: 4 }, () => newJob()));
+    const rs = await store.reserve({ ...W, count: 0, prefetch: 4, leaseMs: 1_000 });
+    const proof = (i: number) => ({ id: rs[i]!.id, token: rs[i]!.token });
+    await store.complete([{ ...proof(0), result: null }]);
+    await store.fail([{ ...proof(1), error: "{}", retryAt: ctx.clock.now() + 60_000 }]);
+    await store.release([{ ...proof(2), runAt: ctx.clock.now() + 60_000 }]);
+    const steal = () => store.steal({ worker: "t", queues: ["q"], count: 10, leaseMs: 1_000 });
+    assert.deepEqual((await steal()).map((r) => r.id), [rs[3]!.id]);
+    await store.enqueue([newJob()]);
+    await store.reserve({ ...W, count: 0, prefetch: 1, leaseMs: 100 });
+    ctx.clock.advance(100);
+    assert.equal((await store.reclaimExpired()).requeued.length, 1);
+    assert.deepEqual(await steal(), []);
+  },
+
+  async "lanes restrict reserve to those lanes; the others count as empty"(ctx) {
+    const store = await ctx.store();
+    await store.enqueue([
+      ...Array.from({ length: 10 }, () => newJob({ lane: "critical" })),
+      ...Array.from({ length: 10 }, () => newJob({ lane: "high" })),
+      ...Array.from({ length: 10 }, () => newJob({ lane: "low" })),
+    ]);
+    const got = await store.reserve({ ...W, count: 10, lanes: ["high", "low"] });
+    const served = (lane: Lane) => got.filter((r) => r.lane === lane).length;
+    assert.deepEqual([served("critical"), served("high"), served("low")], [0, 8, 2]);
+    assert.deepEqual(await store.reserve({ ...W, count: 10, lanes: [] }), []);
+    const pre = await store.reserve({ ...W, count: 1, prefetch: 2, lanes: ["critical"] });
+    assert.deepEqual(pre.map((r) => [r.lane, r.started]), [
+      ["critical", true],
+      ["critical", false],
+      ["critical", false],
+    ]);
+    assert.equal((await store.counts("q")).lanes.critical.waiting, 7);
+  },
+
+  // --- worker nodes ---------------------------------------------------------------------------
+
+  async "nodes register, heartbeat, expire, list and deregister"(ctx) {
+    const store = await ctx.store();
+    const t0 = ctx.clock.now();
+    const info = (id: string, queues = ["q"]) => ({ ...NODE, id, queues, startedAt: t0 - 1_000 });
+    await store.registerNode(info("n2"), 10_000);
+    await store.registerNode(info("n1", ["q", "other"]), 5_000);
+    assert.deepEqual(await store.listNodes(), [
+      {
+        ...info("n1", ["q", "other"]),
+        heartbeatAt: t0,
+        expiresAt: t0 + 5_000,
+        busy: 0,
+        prefetched: 0,
+      },
+      { ...info("n2"), heartbeatAt: t0, expiresAt: t0 + 10_000, busy: 0, prefetched: 0 },
+    ]);
+    await store.enqueue(Array.from({ length: 3 }, () => newJob()));
+    await store.reserve({ ...W, worker: "n1", count: 1, prefetch: 2 });
+    ctx.clock.advance(4_000);
+    assert.equal(await store.heartbeat("n1", { busy: 3 }, 5_000), true);
+    let [n1] = await store.listNodes();
+    assert.deepEqual(
+      [n1!.heartbeatAt, n1!.expiresAt, n1!.busy, n1!.prefetched],
+      [t0 + 4_000, t0 + 9_000, 3, 2],
+    );
+    // expired records stay listed until reaped; a heartbeat in time keeps one alive
+    ctx.clock.advance(6_000);
+    const nodes = await store.listNodes();
+    assert.deepEqual(nodes.map((n) => [n.id, n.expiresAt <= ctx.clock.now()]), [
+      ["n1", true],
+      ["n2", true],
+    ]);
+    assert.equal(await store.heartbeat("n2", { busy: 0 }, 5_000), true);
+    await store.deregisterNode("n2");
+    assert.equal(await store.heartbeat("n2", { busy: 0 }, 5_000), false);
+    assert.deepEqual((await store.listNodes()).map((n) => n.id), ["n1"]);
+    // registering again is an upsert: busy resets
+    await store.registerNode(info("n1"), 5_000);
+    [n1] = await store.listNodes();
+    assert.deepEqual([n1!.queues, n1!.busy, n1!.expiresAt], [["q"], 0, ctx.clock.now() + 5_000]);
+    await store.deregisterNode("never-registered");
+  },
+
+  // --- leadership -----------------------------------------------------------------------------
+
+  async "leadership: acquire, contend, renew, lapse, re-acquire with a higher epoch"(ctx) {
+    const store = await ctx.store();
+    assert.equal(await store.getLeader(), null);
+    const a = await store.acquireLeadership("n1", 10_000);
+    assert.ok(a);
+    assert.equal(a.node, "n1");
+    assert.equal(a.expiresAt, ctx.clock.now() + 10_000);
+    assert.ok(a.token.length >= 16);
+    assert.equal(await store.acquireLeadership("n2", 10_000), null);
+    assert.equal(await store.acquireLeadership("n1", 10_000), null); // it must renew instead
+    assert.deepEqual(await store.getLeader(), {
+      node: "n1",
+      epoch: a.epoch,
+      expiresAt: a.expiresAt,
+    });
+    ctx.clock.advance(5_000);
+    const renewed = await store.renewLeadership(a, 10_000);
+    assert.deepEqual(renewed, { ...a, expiresAt: ctx.clock.now() + 10_000 });
+    assert.equal(await store.renewLeadership({ ...a, token: "forged" }, 10_000), null);
+    assert.equal(await store.renewLeadership({ ...a, epoch: a.epoch + 1 }, 10_000), null);
+    assert.equal((await store.getLeader())!.expiresAt, renewed!.expiresAt);
+    ctx.clock.advance(9_999);
+    assert.equal(await store.acquireLeadership("n2", 10_000), null);
+    ctx.clock.advance(1); // lapsed
+    assert.equal(await store.getLeader(), null);
+    assert.equal(await store.renewLeadership(renewed!, 10_000), null); // too late
+    const b = await store.acquireLeadership("n2", 10_000);
+    assert.ok(b);
+    assert.ok(b.epoch > a.epoch);
+    assert.notEqual(b.token, a.token);
+    assert.equal(await store.renewLeadership(renewed!, 10_000), null); // not the current one
+    await store.resignLeadership(a); // the old holder's resign leaves the new lease alone
+    assert.deepEqual(await store.getLeader(), {
+      node: "n2",
+      epoch: b.epoch,
+      expiresAt: b.expiresAt,
+    });
+  },
+
+  async "resign frees the lease: another node acquires at once, with the next epoch"(ctx) {
+    const store = await ctx.store();
+    const a = await store.acquireLeadership("n1", 60_000);
+    await store.resignLeadership(a!);
+    assert.equal(await store.getLeader(), null);
+    assert.equal(await store.renewLeadership(a!, 60_000), null);
+    const b = await store.acquireLeadership("n2", 60_000);
+    assert.equal(b!.epoch, a!.epoch + 1);
+    assert.equal((await store.reapDeadNodes(a!)).status, Status.NOT_LEADER);
+    assert.equal((await store.reapDeadNodes(b!)).status, Status.OK);
+  },
+
+  async "an old leader's reapDeadNodes is NOT_LEADER and changes nothing"(ctx) {
+    const store = await ctx.store();
+    const job = newJob();
+    await store.enqueue([job]);
+    await store.registerNode({ ...NODE, id: "gone" }, 1_000);
+    await store.reserve({ ...W, worker: "gone", count: 1, leaseMs: 60_000 });
+    const old = await store.acquireLeadership("l1", 5_000);
+    ctx.clock.advance(5_000);
+    const refused = { status: Status.NOT_LEADER, outcome: { nodes: [], requeued: [], dead: [] } };
+    assert.deepEqual(await store.reapDeadNodes(old!), refused); // lapsed
+    const next = await store.acquireLeadership("l2", 5_000);
+    assert.deepEqual(await store.reapDeadNodes(old!), refused); // superseded
+    assert.deepEqual(await store.reapDeadNodes({ ...next!, epoch: next!.epoch - 1 }), refused);
+    assert.deepEqual(await store.reapDeadNodes({ ...next!, token: old!.token }), refused);
+    const got = await store.getJob(job.id);
+    assert.deepEqual([got!.state, got!.worker, got!.stalls], ["active", "gone", 0]);
+    assert.deepEqual((await store.listNodes()).map((n) => n.id), ["gone"]);
+    assert.deepEqual(await store.reapDeadNodes(next!), {
+      status: Status.OK,
+      outcome: { nodes: ["gone"], requeued: [job.id], dead: [] },
+    });
+  },
+
+  async "reap requeues a dead node's active jobs at once and dead-letters last attempts"(ctx) {
+    const store = await ctx.store();
+    await store.registerNode({ ...NODE, id: "dying" }, 1_000);
+    await store.registerNode({ ...NODE, id: "alive" }, 60_000);
+    const [j1, j2, j3, j4] = [newJob(), newJob({ maxAttempts: 1 }), newJob(), newJob()];
+    const j5 = newJob();
+    await store.enqueue([j1, j2, j3, j4]);
+    const lease = { ...W, leaseMs: 60_000 };
+    const held = await store.reserve({ ...lease, worker: "dying", count: 3, prefetch: 1 });
+    assert.deepEqual(held.map((r) => [r.id, r.started]), [
+      [j1.id, true],
+      [j2.id, true],
+      [j3.id, true],
+      [j4.id, false],
+    ]);
+    await store.cancel(j3.id);
+    await store.enqueue([j5]);
+    await store.reserve({ ...lease, worker: "alive", count: 1 });
+    assert.equal((await store.listNodes())[1]!.prefetched, 1);
+    const leader = await store.acquireLeadership("alive", 60_000);
+    assert.deepEqual(await store.reapDeadNodes(leader!), {
+      status: Status.OK,
+      outcome: { nodes: [], requeued: [], dead: [] },
+    });
+    ctx.clock.advance(1_000); // "dying" is dead; its leases still run for 59 s
+    assert.deepEqual(await store.reclaimExpired(), { requeued: [], dead: [] });
+    const { status, outcome } = await store.reapDeadNodes(leader!);
+    assert.equal(status, Status.OK);
+    assert.deepEqual(outcome.nodes, ["dying"]);
+    assert.deepEqual([...outcome.requeued].sort(), [j1.id, j4.id].sort());
+    assert.deepEqual([...outcome.dead].sort(), [j2.id, j3.id].sort());
+    const state = async (id: string) => {
+      const got = await store.getJob(id);
+      return [got!.state, got!.stalls];
+    };
+    assert.deepEqual(await state(j1.id), ["waiting", 1]);
+    assert.deepEqual(await state(j2.id), ["dead", 1]);
+    assert.equal(JSON.parse((await store.getJob(j2.id))!.error!).name, "StalledError");
+    assert.deepEqual(await state(j3.id), ["cancelled", 1]);
+    assert.deepEqual(await state(j4.id), ["waiting", 1]);
+    assert.deepEqual(await state(j5.id), ["active", 0]);
+    // the dead node's leases are void, its prefetched job is not stealable, its record is gone
+    assert.deepEqual(await store.complete([{ id: j1.id, token: held[0]!.token, result: null }]), [
+      Status.LEASE_LOST,
+    ]);
+    assert.deepEqual(await store.start([{ id: j4.id, token: held[3]!.token }]), [
+      Status.LEASE_LOST,
+    ]);
+    assert.deepEqual(await store.steal({ ...lease, worker: "alive", count: 5 }), []);
+    assert.deepEqual((await store.listNodes()).map((n) => [n.id, n.prefetched]), [["alive", 0]]);
+    assert.equal(await store.heartbeat("dying", { busy: 0 }, 1_000), false);
+    // back at their old places, ahead of nothing newer
+    const again = await store.reserve({ ...lease, worker: "alive", count: 5 });
+    assert.deepEqual(again.map((r) => [r.id, r.attempt, r.stalls]), [[j1.id, 2, 1], [j4.id, 2, 1]]);
+    assert.deepEqual((await store.reapDeadNodes(leader!)).outcome.nodes, []);
   },
 };

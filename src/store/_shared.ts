@@ -4,10 +4,11 @@
  * @module
  */
 import type { JobErrorInfo } from "../job/job.ts";
-import type { JobListQuery, RetentionConfig } from "./store.ts";
+import { laneIndex } from "../job/lanes.ts";
+import type { JobListQuery, ReserveRequest, RetentionConfig } from "./store.ts";
 
-/** Default retention: the newest 10,000 completed and 10,000 cancelled jobs per queue. */
-export const DEFAULT_RETENTION: RetentionConfig = { keepFinished: 10_000 };
+/** Default retention: the newest 10,000 completed, cancelled and dead jobs (each) per queue. */
+export const DEFAULT_RETENTION: RetentionConfig = { keepFinished: 10_000, keepDead: 10_000 };
 
 /** Due delayed jobs promoted per queue by one `reserve` or `promoteDue` call, at most. */
 export const PROMOTE_BATCH = 1_000;
@@ -40,4 +41,27 @@ export function parsePage(query: JobListQuery): { offset: number; limit: number 
     throw new RangeError(`listJobs: invalid cursor ${JSON.stringify(query.cursor)}`);
   }
   return { offset, limit };
+}
+
+/** What a `reserve` request asks for, normalized the same way for both stores. */
+export interface ReserveShape {
+  /** Jobs to lease started (`count`, at least 0). */
+  started: number;
+  /** Jobs to lease beyond them, prefetched (`prefetch`, at least 0). */
+  prefetch: number;
+  /** Indexes of the lanes to take from, ascending; undefined for all lanes. */
+  lanes?: number[];
+}
+
+/** The normalized shape of a `reserve` request. */
+export function reserveShape(request: ReserveRequest): ReserveShape {
+  const shape: ReserveShape = {
+    started: Math.max(request.count, 0),
+    prefetch: Math.max(request.prefetch ?? 0, 0),
+  };
+  if (request.lanes) {
+    const indexes = new Set(request.lanes.map(laneIndex).filter((i) => i >= 0));
+    shape.lanes = [...indexes].sort((a, b) => a - b);
+  }
+  return shape;
 }

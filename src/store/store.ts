@@ -15,6 +15,14 @@ import type { Lane } from "../job/lanes.ts";
 import type { JobState } from "../job/states.ts";
 import type { StatusCode } from "../job/status.ts";
 import type { LaneConfig, LaneConfigInput } from "../schedule/lane_config.ts";
+import type {
+  HeartbeatInfo,
+  LeaderInfo,
+  LeaderLease,
+  NodeInfo,
+  NodeRecord,
+  ReapOutcome,
+} from "./cluster.ts";
 
 /** A job to store, fully validated and encoded by the engine. */
 export interface NewJob {
@@ -32,6 +40,8 @@ export interface NewJob {
   runAt: number;
   /** Attempts allowed in all. */
   maxAttempts: number;
+  /** Its own retry backoff as JSON (a per-enqueue override), or absent/null for none. */
+  backoff?: string | null;
 }
 
 /** The outcome of storing one job. */
@@ -51,6 +61,25 @@ export interface ReserveRequest {
   /** Queues to take from, in preference order (rotated by the caller for fairness). */
   queues: readonly string[];
   /** At most this many jobs. */
+  count: number;
+  /** Lease length (ms). */
+  leaseMs: number;
+  /**
+   * Extra jobs to lease beyond `count`, held by the node unstarted (prefetched) until it calls
+   * `start`; other nodes may `steal` them meanwhile (default 0).
+   */
+  prefetch?: number;
+  /** Only these lanes (default: all five); lets a node keep slots for the upper lanes. */
+  lanes?: readonly Lane[];
+}
+
+/** A request to take prefetched, unstarted jobs from the busiest other node. */
+export interface StealRequest {
+  /** The thief: the jobs are leased to it, started. */
+  worker: string;
+  /** Only jobs of these queues. */
+  queues: readonly string[];
+  /** At most this many jobs (and never more than half of the victim's prefetched jobs, rounded up). */
   count: number;
   /** Lease length (ms). */
   leaseMs: number;
@@ -138,6 +167,41 @@ export interface JobPage {
 export interface RetentionConfig {
   /** Completed and cancelled jobs kept per queue (the newest); older ones are deleted. */
   keepFinished: number;
+  /** Dead (dead-lettered) jobs kept per queue (the newest); older ones are deleted. */
+  keepDead: number;
+}
+
+/**
+ * Which dead jobs of one queue a dead-letter verb acts on. Every given criterion must hold.
+ * Without `ids`, dead jobs are scanned in (finishedAt, id) order from `cursor`; a call examines
+ * at most `DEAD_SCAN_BUDGET` jobs, so a page may hold fewer than `limit` jobs while more follow
+ * (`nextCursor` not null).
+ */
+export interface DeadLetterQuery {
+  /** The queue. */
+  queue: string;
+  /** Only these jobs (at most 1,000; `limit` and `cursor` do not apply). */
+  ids?: readonly string[];
+  /** Only jobs of this function. */
+  name?: string;
+  /** Only jobs whose last error, as `"<name>: <message>"`, contains this text (case-sensitive). */
+  errorContains?: string;
+  /** Only jobs dead-lettered at or after this time (epoch ms). */
+  failedAfter?: number;
+  /** Only jobs dead-lettered before this time (epoch ms). */
+  failedBefore?: number;
+  /** At most this many jobs (1 to 1,000; default 50 to list, 1,000 to requeue or purge). */
+  limit?: number;
+  /** Opaque cursor from a previous call with the same filter. */
+  cursor?: string | null;
+}
+
+/** What a dead-letter requeue or purge did. */
+export interface DeadLetterBatch {
+  /** The jobs requeued or purged, in scan order. */
+  ids: string[];
+  /** Cursor to continue the scan, or null when it is done. */
+  nextCursor: string | null;
 }
 
 /** Where jobs live. Implemented by `MemoryStore` and `RedisStore`; see the module doc. */
@@ -180,6 +244,18 @@ export interface Store {
   getJob(id: string): Promise<JobRecord | null>;
   /** Lists jobs of one queue and state, oldest first, page by page. */
   listJobs(query: JobListQuery): Promise<JobPage>;
+
+  // --- dead-letter queue ----------------------------------------------------------------------
+
+  /** Lists the dead jobs of a queue matching `query`, oldest first, page by page. */
+  listDead(query: DeadLetterQuery): Promise<JobPage>;
+  /**
+   * Requeues the dead jobs matching `query`: attempts, stalls and releases reset to 0, back in
+   * their lane at its end (a new position, `runAt` now), history and last error kept.
+   */
+  requeueDead(query: DeadLetterQuery): Promise<DeadLetterBatch>;
+  /** Deletes the dead jobs matching `query` (with `{ queue }` alone: every one, batch by batch). */
+  purgeDead(query: DeadLetterQuery): Promise<DeadLetterBatch>;
   /** Depth of a queue per lane and state. */
   counts(queue: string): Promise<QueueCounts>;
   /** Every queue that ever held a job or configuration. */
@@ -199,6 +275,56 @@ export interface Store {
    * reclaimed, a resume) or after `timeoutMs`, whichever comes first, or when `signal` aborts.
    */
   waitForWork(queues: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<void>;
+
+  // --- prefetch and work stealing -----------------------------------------------------------
+
+  /**
+   * Marks prefetched jobs started: from now on they are never stolen. Per item: OK (also when
+   * already started by this lease), NOT_FOUND, or LEASE_LOST (stolen or reclaimed: do not run it).
+   */
+  start(items: readonly LeaseProof[]): Promise<StatusCode[]>;
+  /**
+   * Atomically takes up to `count` prefetched, unstarted jobs of `queues` from the node holding
+   * the most of them (never from the thief itself), and leases them to the thief as started,
+   * with new tokens. Returns them (empty when nobody has any).
+   */
+  steal(request: StealRequest): Promise<Reservation[]>;
+
+  // --- worker nodes ---------------------------------------------------------------------------
+
+  /** Records a node (or refreshes its record) alive for `ttlMs`. */
+  registerNode(node: NodeInfo, ttlMs: number): Promise<void>;
+  /** Extends a node's life by `ttlMs`; false when its record is gone (it was reaped). */
+  heartbeat(nodeId: string, info: HeartbeatInfo, ttlMs: number): Promise<boolean>;
+  /** Removes a node's record (graceful shutdown). Its jobs are untouched. */
+  deregisterNode(nodeId: string): Promise<void>;
+  /** Every recorded node, dead ones not yet reaped included (`expiresAt` tells). */
+  listNodes(): Promise<NodeRecord[]>;
+
+  // --- leadership (lease + fencing epoch) ----------------------------------------------------
+
+  /**
+   * Takes the leader lease for `ttlMs` when nobody holds it or it lapsed: a new random token and
+   * the next epoch. Null when another node holds a live lease. A node that holds it already gets
+   * null too: it must `renewLeadership`.
+   */
+  acquireLeadership(nodeId: string, ttlMs: number): Promise<LeaderLease | null>;
+  /**
+   * Renews the lease for `ttlMs` from now if it is still exactly this one (token and epoch) and
+   * has not lapsed; null otherwise (the caller must stop all leader work at once).
+   */
+  renewLeadership(lease: LeaderLease, ttlMs: number): Promise<LeaderLease | null>;
+  /** Gives the lease up if it is still this one. */
+  resignLeadership(lease: LeaderLease): Promise<void>;
+  /** The current live leader, or null. */
+  getLeader(): Promise<LeaderInfo | null>;
+  /**
+   * Leader-only: removes nodes whose record expired and reclaims all their active jobs at once,
+   * as `reclaimExpired` does for expired leases. Status NOT_LEADER (nothing changed) unless
+   * `lease` is the current, unlapsed lease (token and epoch).
+   */
+  reapDeadNodes(lease: LeaderLease): Promise<{ status: StatusCode; outcome: ReapOutcome }>;
+
   /** Releases connections and timers. */
   close(): Promise<void>;
 }

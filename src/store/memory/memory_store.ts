@@ -5,7 +5,20 @@
  *
  * @module
  */
+import type {
+  HeartbeatInfo,
+  LeaderInfo,
+  LeaderLease,
+  NodeInfo,
+  NodeRecord,
+  ReapOutcome,
+} from "../cluster.ts";
 import type { JobRecord, Reservation } from "../../job/job.ts";
+import {
+  ATTEMPT_HISTORY_LIMIT,
+  attemptError,
+  type AttemptOutcomeName,
+} from "../../job/attempt_history.ts";
 import { type Lane, laneIndex, LANES } from "../../job/lanes.ts";
 import { JOB_STATES, type JobState } from "../../job/states.ts";
 import { Status, type StatusCode } from "../../job/status.ts";
@@ -25,6 +38,8 @@ import {
 } from "../../schedule/lane_picker.ts";
 import type {
   Completion,
+  DeadLetterBatch,
+  DeadLetterQuery,
   EnqueueOutcome,
   Failure,
   JobListQuery,
@@ -36,15 +51,27 @@ import type {
   Release,
   ReserveRequest,
   RetentionConfig,
+  StealRequest,
   Store,
   TransitionOutcome,
 } from "../store.ts";
 import { KeyedHeap } from "./keyed_heap.ts";
+import { PrefetchIndex } from "./prefetch_index.ts";
+import { LeaderSeat, NodeTable } from "./cluster_records.ts";
+import {
+  DEFAULT_DEAD_BATCH,
+  DEFAULT_DEAD_PAGE,
+  matchesDead,
+  type ResolvedDeadQuery,
+  resolveDeadQuery,
+  scanDead,
+} from "../dead_letters.ts";
 import {
   DEFAULT_RETENTION,
   parsePage,
   PROMOTE_BATCH,
   RECLAIM_BATCH,
+  reserveShape,
   stalledError,
 } from "../_shared.ts";
 
@@ -52,6 +79,8 @@ interface MemJob extends JobRecord {
   seq: number;
   waitingSince: number;
   token: string | null;
+  /** Leased unstarted (listed in the prefetch index under its worker) while true. */
+  prefetched: boolean;
 }
 
 interface MemQueue {
@@ -88,6 +117,9 @@ export class MemoryStore implements Store {
   #jobs = new Map<string, MemJob>();
   #queues = new Map<string, MemQueue>();
   #waiters = new Set<Waiter>();
+  #prefetched = new PrefetchIndex();
+  #nodes = new NodeTable();
+  #leader = new LeaderSeat();
   #closed = false;
 
   /** Creates an empty store. */
@@ -123,9 +155,12 @@ export class MemoryStore implements Store {
         worker: null,
         leaseDeadline: null,
         cancelRequested: false,
+        history: [],
+        backoff: job.backoff ?? null,
         seq: 0,
         waitingSince: now,
         token: null,
+        prefetched: false,
       };
       this.#jobs.set(job.id, record);
       if (job.runAt > now) {
@@ -145,44 +180,32 @@ export class MemoryStore implements Store {
   reserve(request: ReserveRequest): Promise<Reservation[]> {
     const now = this.#clock.now();
     const tokenBase = newLeaseToken();
+    const { started, prefetch, lanes } = reserveShape(request);
+    const want = started + prefetch;
+    const allowed = LANES.map((_, i) => lanes?.includes(i) ?? true);
     const out: Reservation[] = [];
     for (const name of request.queues) {
-      if (out.length >= request.count) break;
+      if (out.length >= want) break;
       const q = this.#queues.get(name);
       if (!q || q.paused) continue;
-      this.#promote(q, now, Math.max(PROMOTE_BATCH, request.count));
-      const heads = q.lanes.map((lane) => this.#head(lane));
-      while (out.length < request.count) {
+      this.#promote(q, now, Math.max(PROMOTE_BATCH, want));
+      const heads = q.lanes.map((lane, i) => allowed[i] ? this.#head(lane) : undefined);
+      while (out.length < want) {
         const li = pickLane(q.picker, heads, q.config, now);
         if (li < 0) break;
         const { id } = q.lanes[li]!.pop()!;
         heads[li] = this.#head(q.lanes[li]!);
         const job = this.#jobs.get(id)!;
         this.#count(q, "waiting", job.lane, -1);
-        job.state = "active";
-        job.attempts += 1;
-        job.startedAt = now;
-        job.worker = request.worker;
-        job.token = `${tokenBase}.${out.length}`;
-        job.leaseDeadline = now + request.leaseMs;
-        q.active.set(id, job.leaseDeadline);
         this.#count(q, "active", job.lane, +1);
-        out.push({
-          id,
-          name: job.name,
-          queue: job.queue,
-          lane: job.lane,
-          payload: job.payload,
-          attempt: job.attempts,
-          maxAttempts: job.maxAttempts,
-          stalls: job.stalls,
-          releases: job.releases,
-          enqueuedAt: job.enqueuedAt,
-          runAt: job.runAt,
-          startedAt: now,
-          token: job.token,
-          leaseDeadline: job.leaseDeadline,
-        });
+        job.attempts += 1;
+        const token = `${tokenBase}.${out.length}`;
+        const isStarted = out.length < started;
+        out.push(this.#lease(q, job, request.worker, token, request.leaseMs, now, isStarted));
+        if (!isStarted) {
+          job.prefetched = true;
+          this.#prefetched.add(request.worker, job.queue, id);
+        }
       }
     }
     return Promise.resolve(out);
@@ -198,6 +221,7 @@ export class MemoryStore implements Store {
       if (job.state !== "active") return Status.LEASE_LOST;
       const q = this.#queue(job.queue);
       this.#leaveActive(q, job);
+      this.#recordAttempt(job, "completed", null, now);
       job.result = item.result;
       this.#finish(q, job, "completed", now);
       return Status.OK;
@@ -214,6 +238,7 @@ export class MemoryStore implements Store {
       if (job.state !== "active") return { status: Status.OK, state: job.state }; // delivered twice
       const q = this.#queue(job.queue);
       this.#leaveActive(q, job);
+      this.#recordAttempt(job, job.cancelRequested ? "cancelled" : "failed", item.error, now);
       job.error = item.error;
       if (job.cancelRequested) {
         this.#finish(q, job, "cancelled", now);
@@ -245,6 +270,7 @@ export class MemoryStore implements Store {
       if (job.state !== "active") return Status.OK; // delivered twice
       const q = this.#queue(job.queue);
       this.#leaveActive(q, job);
+      this.#recordAttempt(job, job.cancelRequested ? "cancelled" : "released", null, now);
       job.attempts -= 1;
       job.releases += 1;
       if (job.cancelRequested) {
@@ -286,20 +312,11 @@ export class MemoryStore implements Store {
         const top = q.active.peek();
         if (!top || top.score > now) break;
         const job = this.#jobs.get(top.id)!;
-        this.#leaveActive(q, job);
-        job.stalls += 1;
-        if (job.cancelRequested) {
-          this.#finish(q, job, "cancelled", now);
-          out.dead.push(job.id);
-        } else if (job.attempts >= job.maxAttempts) {
-          job.error = JSON.stringify(stalledError(job.attempts, job.maxAttempts));
-          this.#finish(q, job, "dead", now);
-          out.dead.push(job.id);
-        } else {
-          job.token = null; // the lease is gone: its holder's later calls are refused
-          this.#toLane(q, job, now, job.seq);
+        if (this.#stall(q, job, now)) {
           out.requeued.push(job.id);
           woken.add(name);
+        } else {
+          out.dead.push(job.id);
         }
       }
     }
@@ -395,6 +412,39 @@ export class MemoryStore implements Store {
     });
   }
 
+  listDead(query: DeadLetterQuery): Promise<JobPage> {
+    const jobs: JobRecord[] = [];
+    return this.#scanDead(query, DEFAULT_DEAD_PAGE, "listDead", (job) => {
+      jobs.push(publicRecord(job));
+    }).then((nextCursor) => ({ jobs, nextCursor }));
+  }
+
+  requeueDead(query: DeadLetterQuery): Promise<DeadLetterBatch> {
+    const now = this.#clock.now();
+    const ids: string[] = [];
+    return this.#scanDead(query, DEFAULT_DEAD_BATCH, "requeueDead", (job, q) => {
+      q.dead.delete(job.id);
+      this.#count(q, "dead", job.lane, -1);
+      Object.assign(job, { attempts: 0, stalls: 0, releases: 0, runAt: now, finishedAt: null });
+      Object.assign(job, { token: null, cancelRequested: false });
+      this.#toLane(q, job, now, ++q.seq);
+      ids.push(job.id);
+    }).then((nextCursor) => {
+      if (ids.length > 0) this.#wake(new Set([query.queue]));
+      return { ids, nextCursor };
+    });
+  }
+
+  purgeDead(query: DeadLetterQuery): Promise<DeadLetterBatch> {
+    const ids: string[] = [];
+    return this.#scanDead(query, DEFAULT_DEAD_BATCH, "purgeDead", (job, q) => {
+      q.dead.delete(job.id);
+      this.#count(q, "dead", job.lane, -1);
+      this.#jobs.delete(job.id);
+      ids.push(job.id);
+    }).then((nextCursor) => ({ ids, nextCursor }));
+  }
+
   counts(queue: string): Promise<QueueCounts> {
     const q = this.#queues.get(queue);
     const states = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
@@ -470,6 +520,111 @@ export class MemoryStore implements Store {
     });
   }
 
+  start(items: readonly LeaseProof[]): Promise<StatusCode[]> {
+    const now = this.#clock.now();
+    return Promise.resolve(items.map((item) => {
+      const job = this.#jobs.get(item.id);
+      if (!job) return Status.NOT_FOUND;
+      if (job.state !== "active" || job.token !== item.token) return Status.LEASE_LOST;
+      if (job.prefetched) {
+        this.#unprefetch(job);
+        job.startedAt = now;
+      }
+      return Status.OK;
+    }));
+  }
+
+  steal(request: StealRequest): Promise<Reservation[]> {
+    if (request.count <= 0) return Promise.resolve([]);
+    const queues = [...new Set(request.queues)];
+    const victim = this.#prefetched.busiest(request.worker, queues);
+    if (!victim) return Promise.resolve([]);
+    const now = this.#clock.now();
+    const tokenBase = newLeaseToken();
+    const take = Math.min(request.count, Math.ceil(victim.count / 2));
+    const picks = this.#prefetched.take(victim.node, queues, take);
+    return Promise.resolve(picks.map(({ id }, n) => {
+      const job = this.#jobs.get(id)!;
+      job.prefetched = false;
+      const token = `${tokenBase}.${n}`;
+      return this.#lease(
+        this.#queue(job.queue),
+        job,
+        request.worker,
+        token,
+        request.leaseMs,
+        now,
+        true,
+      );
+    }));
+  }
+
+  registerNode(node: NodeInfo, ttlMs: number): Promise<void> {
+    this.#nodes.register(node, this.#clock.now(), ttlMs);
+    return Promise.resolve();
+  }
+
+  heartbeat(nodeId: string, info: HeartbeatInfo, ttlMs: number): Promise<boolean> {
+    return Promise.resolve(this.#nodes.heartbeat(nodeId, info, this.#clock.now(), ttlMs));
+  }
+
+  deregisterNode(nodeId: string): Promise<void> {
+    this.#nodes.delete(nodeId);
+    return Promise.resolve();
+  }
+
+  listNodes(): Promise<NodeRecord[]> {
+    return Promise.resolve(
+      this.#nodes.list().map((node) => ({ ...node, prefetched: this.#prefetched.total(node.id) })),
+    );
+  }
+
+  acquireLeadership(nodeId: string, ttlMs: number): Promise<LeaderLease | null> {
+    return Promise.resolve(this.#leader.acquire(nodeId, this.#clock.now(), ttlMs));
+  }
+
+  renewLeadership(lease: LeaderLease, ttlMs: number): Promise<LeaderLease | null> {
+    return Promise.resolve(this.#leader.renew(lease, this.#clock.now(), ttlMs));
+  }
+
+  resignLeadership(lease: LeaderLease): Promise<void> {
+    this.#leader.resign(lease);
+    return Promise.resolve();
+  }
+
+  getLeader(): Promise<LeaderInfo | null> {
+    return Promise.resolve(this.#leader.current(this.#clock.now()));
+  }
+
+  reapDeadNodes(lease: LeaderLease): Promise<{ status: StatusCode; outcome: ReapOutcome }> {
+    const now = this.#clock.now();
+    const outcome: ReapOutcome = { nodes: [], requeued: [], dead: [] };
+    if (!this.#leader.holds(lease, now)) {
+      return Promise.resolve({ status: Status.NOT_LEADER, outcome });
+    }
+    outcome.nodes = this.#nodes.expired(now);
+    const dead = new Set(outcome.nodes);
+    const woken = new Set<string>();
+    if (dead.size > 0) {
+      // Scans every active job (reaps are rare; no per-node index burdens the hot path).
+      for (const [name, q] of this.#queues) {
+        for (const { id } of q.active.sorted()) {
+          const job = this.#jobs.get(id)!;
+          if (!dead.has(job.worker!)) continue;
+          if (this.#stall(q, job, now)) {
+            outcome.requeued.push(id);
+            woken.add(name);
+          } else {
+            outcome.dead.push(id);
+          }
+        }
+      }
+    }
+    for (const node of outcome.nodes) this.#nodes.delete(node);
+    this.#wake(woken);
+    return Promise.resolve({ status: Status.OK, outcome });
+  }
+
   close(): Promise<void> {
     this.#closed = true;
     for (const waiter of [...this.#waiters]) waiter.wake();
@@ -498,6 +653,36 @@ export class MemoryStore implements Store {
       this.#queues.set(name, q);
     }
     return q;
+  }
+
+  /** Runs `visit` on the dead jobs `query` selects (see `scanDead`); resolves to the cursor. */
+  #scanDead(
+    query: DeadLetterQuery,
+    defaultLimit: number,
+    verb: string,
+    visit: (job: MemJob, q: MemQueue) => void,
+  ): Promise<string | null> {
+    let resolved: ResolvedDeadQuery;
+    try {
+      resolved = resolveDeadQuery(query, defaultLimit, verb);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const q = this.#queues.get(resolved.queue);
+    if (!q) return Promise.resolve(null);
+    if (resolved.ids) {
+      for (const id of resolved.ids) {
+        const job = this.#jobs.get(id);
+        if (job?.state === "dead" && job.queue === resolved.queue && matchesDead(job, resolved)) {
+          visit(job, q);
+        }
+      }
+      return Promise.resolve(null);
+    }
+    const jobOf = (id: string): MemJob => this.#jobs.get(id)!;
+    return Promise.resolve(
+      scanDead(q.dead.sorted(), resolved, jobOf, (id) => visit(jobOf(id), q)),
+    );
   }
 
   #stateIndex(q: MemQueue, state: JobState): KeyedHeap | null {
@@ -534,10 +719,79 @@ export class MemoryStore implements Store {
     q.lanes[laneIndex(job.lane)]!.set(job.id, seq);
   }
 
+  /**
+   * Handles an active job whose lease is void (it expired, or its node died): stalls + 1;
+   * cancellation requested => cancelled; last attempt => dead with the stalled error; else back
+   * in its lane at its old place with its token cleared. True when requeued (the caller wakes
+   * the queue). The one place for this rule: `reclaimExpired` and `reapDeadNodes` use it.
+   */
+  #stall(q: MemQueue, job: MemJob, now: number): boolean {
+    this.#leaveActive(q, job);
+    job.stalls += 1;
+    if (job.cancelRequested) {
+      this.#recordAttempt(job, "cancelled", null, now);
+      this.#finish(q, job, "cancelled", now);
+      return false;
+    }
+    if (job.attempts >= job.maxAttempts) {
+      job.error = JSON.stringify(stalledError(job.attempts, job.maxAttempts));
+      this.#recordAttempt(job, "stalled", job.error, now);
+      this.#finish(q, job, "dead", now);
+      return false;
+    }
+    this.#recordAttempt(job, "stalled", null, now);
+    job.token = null; // the lease is gone: its holder's later calls are refused
+    this.#toLane(q, job, now, job.seq);
+    return true;
+  }
+
   #leaveActive(q: MemQueue, job: MemJob): void {
     q.active.delete(job.id);
     this.#count(q, "active", job.lane, -1);
     job.leaseDeadline = null;
+    if (job.prefetched) this.#unprefetch(job);
+  }
+
+  /** Ends the prefetched status of `job`: it is no longer stealable. */
+  #unprefetch(job: MemJob): void {
+    job.prefetched = false;
+    this.#prefetched.remove(job.worker!, job.queue, job.id);
+  }
+
+  /** Leases `job` (of `q`) to `worker` from now and returns its reservation. */
+  #lease(
+    q: MemQueue,
+    job: MemJob,
+    worker: string,
+    token: string,
+    leaseMs: number,
+    now: number,
+    started: boolean,
+  ): Reservation {
+    job.state = "active";
+    job.startedAt = now;
+    job.worker = worker;
+    job.token = token;
+    job.leaseDeadline = now + leaseMs;
+    q.active.set(job.id, job.leaseDeadline);
+    return {
+      id: job.id,
+      name: job.name,
+      queue: job.queue,
+      lane: job.lane,
+      payload: job.payload,
+      attempt: job.attempts,
+      maxAttempts: job.maxAttempts,
+      stalls: job.stalls,
+      releases: job.releases,
+      enqueuedAt: job.enqueuedAt,
+      runAt: job.runAt,
+      startedAt: now,
+      token,
+      leaseDeadline: job.leaseDeadline,
+      started,
+      backoff: job.backoff,
+    };
   }
 
   #finish(q: MemQueue, job: MemJob, state: "completed" | "dead" | "cancelled", now: number): void {
@@ -547,13 +801,32 @@ export class MemoryStore implements Store {
     this.#count(q, state, job.lane, +1);
     const index = this.#stateIndex(q, state)!;
     index.set(job.id, now);
-    if (state !== "dead") {
-      while (index.size > this.#retention.keepFinished) {
-        const old = index.pop()!;
-        const oldJob = this.#jobs.get(old.id)!;
-        this.#count(q, state, oldJob.lane, -1);
-        this.#jobs.delete(old.id);
-      }
+    const keep = state === "dead" ? this.#retention.keepDead : this.#retention.keepFinished;
+    while (index.size > keep) {
+      const old = index.pop()!;
+      const oldJob = this.#jobs.get(old.id)!;
+      this.#count(q, state, oldJob.lane, -1);
+      this.#jobs.delete(old.id);
+    }
+  }
+
+  /** Appends the attempt that just ended to `job`'s history (before its fields change). */
+  #recordAttempt(
+    job: MemJob,
+    outcome: AttemptOutcomeName,
+    error: string | null,
+    now: number,
+  ): void {
+    job.history.push({
+      attempt: job.attempts,
+      startedAt: job.startedAt,
+      finishedAt: now,
+      worker: job.worker,
+      outcome,
+      error: attemptError(error),
+    });
+    if (job.history.length > ATTEMPT_HISTORY_LIMIT) {
+      job.history.splice(0, job.history.length - ATTEMPT_HISTORY_LIMIT);
     }
   }
 
@@ -585,6 +858,6 @@ export class MemoryStore implements Store {
 }
 
 function publicRecord(job: MemJob): JobRecord {
-  const { seq: _seq, waitingSince: _since, token: _token, ...record } = job;
-  return { ...record };
+  const { seq: _seq, waitingSince: _since, token: _token, prefetched: _pf, ...record } = job;
+  return { ...record, history: structuredClone(job.history) };
 }

@@ -15,6 +15,13 @@
  * | `{p}q:<queue>:meta` | hash | paused, seq, picker state (vt, p0..p4, la), config (w0..w4, strict, aging) |
  * | `{p}q:<queue>:counts` | hash | `<state>:<laneIndex>` counters (all states but waiting) |
  * | `{p}wake:<queue>` | channel | published when work may be available |
+ * | `{p}pf:<queue>:<node>` | zset | jobs of a queue leased unstarted (prefetched) by a node, score = prefetch order |
+ * | `{p}pfseq` | string | prefetch order counter |
+ * | `{p}prefetched` | zset | node -> minus its prefetched count (absent at 0): busiest first |
+ * | `{p}nodes` | zset | node ids, score = expiresAt |
+ * | `{p}node:<id>` | hash | a node record (queues as JSON text) |
+ * | `{p}leader` | hash | the leader lease: node, token, epoch, expiresAt |
+ * | `{p}leader:epoch` | string | fencing epoch counter (only grows) |
  *
  * @module
  */
@@ -66,6 +73,11 @@ export class Keys {
   /** The meta hash of `queue` (paused flag, seq counter, picker state, lane configuration). */
   meta(queue: string): string {
     return `${this.prefix}q:${queue}:meta`;
+  }
+
+  /** The hash of the leader lease (node, token, epoch, expiresAt). */
+  leader(): string {
+    return `${this.prefix}leader`;
   }
 
   /** The wake channel of `queue`. */

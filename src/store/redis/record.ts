@@ -6,6 +6,7 @@
  * @module
  */
 import { Buffer } from "node:buffer";
+import type { AttemptRecord } from "../../job/attempt_history.ts";
 import type { JobRecord, Reservation } from "../../job/job.ts";
 import { type Lane, LANES } from "../../job/lanes.ts";
 import { JOB_STATES, type JobState } from "../../job/states.ts";
@@ -78,7 +79,15 @@ export function decodeJob(id: string, fields: Map<string, unknown>): JobRecord |
     // Left in place when a job leaves the active state: it means something only while active.
     leaseDeadline: state === "active" ? optNum("leaseDeadline") : null,
     cancelRequested: text(fields.get("cancelRequested")) === "1",
+    history: decodeHistory(optText("history")),
+    backoff: optText("backoff"),
   };
+}
+
+/** The attempt history from its stored text: one JSON object per line (`record_attempt`). */
+export function decodeHistory(stored: string | null): AttemptRecord[] {
+  if (!stored) return [];
+  return stored.split("\n").map((line) => JSON.parse(line) as AttemptRecord);
 }
 
 /**
@@ -141,12 +150,15 @@ export interface LeaseTerms {
   leaseMs: number;
   /** The token base; job n of the reply gets `${tokenBase}.${n}`. */
   tokenBase: string;
+  /** How many jobs of the reply, from the first, are leased started (default all; the rest are prefetched). */
+  started?: number;
 }
 
-/** The reservations in the framed reply of `reserve.lua` (5 fields per job). */
+/** The reservations in the framed reply of `reserve.lua` or `steal.lua` (6 fields per job). */
 export function decodeReservations(reply: unknown, terms: LeaseTerms): Reservation[] {
   const f = new Frames(reply);
   const leaseDeadline = terms.now + terms.leaseMs;
+  const started = terms.started ?? Infinity;
   const out: Reservation[] = [];
   while (f.more) {
     const id = f.text();
@@ -155,6 +167,7 @@ export function decodeReservations(reply: unknown, terms: LeaseTerms): Reservati
     const payload = f.bytes();
     const [lane, attempt, maxAttempts, stalls, enqueuedAt, runAt, releases] = f.text().split(",")
       .map(Number);
+    const backoff = f.text();
     out.push({
       id,
       name,
@@ -170,6 +183,8 @@ export function decodeReservations(reply: unknown, terms: LeaseTerms): Reservati
       startedAt: terms.now,
       token: `${terms.tokenBase}.${out.length}`,
       leaseDeadline,
+      started: out.length < started,
+      backoff: backoff || null,
     });
   }
   return out;

@@ -14,16 +14,26 @@
  *
  * @module
  */
+import type {
+  HeartbeatInfo,
+  LeaderInfo,
+  LeaderLease,
+  NodeInfo,
+  NodeRecord,
+  ReapOutcome,
+} from "../cluster.ts";
 import type { Redis } from "ioredis";
 import type { JobRecord, Reservation } from "../../job/job.ts";
 import { type Lane, laneIndex } from "../../job/lanes.ts";
 import type { JobState } from "../../job/states.ts";
-import type { StatusCode } from "../../job/status.ts";
+import { type StatusCode, toStatus } from "../../job/status.ts";
 import { type Clock, systemClock } from "../../job/clock.ts";
 import { newLeaseToken } from "../../job/ids.ts";
 import type { LaneConfig, LaneConfigInput } from "../../schedule/lane_config.ts";
 import type {
   Completion,
+  DeadLetterBatch,
+  DeadLetterQuery,
   EnqueueOutcome,
   Failure,
   JobListQuery,
@@ -35,6 +45,7 @@ import type {
   Release,
   ReserveRequest,
   RetentionConfig,
+  StealRequest,
   Store,
   TransitionOutcome,
 } from "../store.ts";
@@ -43,8 +54,15 @@ import {
   parsePage,
   PROMOTE_BATCH,
   RECLAIM_BATCH,
+  reserveShape,
   stalledError,
 } from "../_shared.ts";
+import {
+  DEAD_SCAN_BUDGET,
+  DEFAULT_DEAD_BATCH,
+  DEFAULT_DEAD_PAGE,
+  resolveDeadQuery,
+} from "../dead_letters.ts";
 import { DEFAULT_NAMESPACE, Keys } from "./keys.ts";
 import { type ScriptArg, Scripts } from "./scripts.ts";
 import {
@@ -67,6 +85,7 @@ import {
   warnUnlessNoEviction,
 } from "./connection.ts";
 import { WakeHub } from "./wake.ts";
+import { decodeNodes, nodeArgs } from "./node_record.ts";
 
 export { dropNamespace } from "./connection.ts";
 
@@ -101,7 +120,8 @@ export class RedisStore implements Store {
   #keys: Keys;
   #scripts: Scripts;
   #clock: Clock;
-  #retention: RetentionConfig;
+  /** Retention as the scripts take it: "keepFinished,keepDead" (read_keep() in _lib.lua). */
+  #keep: string;
   #wake: WakeHub;
   #policyCheck: Promise<void>;
   #closed = false;
@@ -113,7 +133,8 @@ export class RedisStore implements Store {
     this.#redis = options.redis ?? openConnection(options.url);
     this.#scripts = new Scripts(this.#redis, this.#keys.prefix);
     this.#clock = options.clock ?? systemClock;
-    this.#retention = { ...DEFAULT_RETENTION, ...options.retention };
+    const retention: RetentionConfig = { ...DEFAULT_RETENTION, ...options.retention };
+    this.#keep = `${retention.keepFinished},${retention.keepDead}`;
     const redis = this.#redis;
     this.#wake = new WakeHub(() => duplicateConnection(redis));
     this.#policyCheck = warnUnlessNoEviction(redis);
@@ -137,7 +158,7 @@ export class RedisStore implements Store {
     const args: ScriptArg[] = [this.#clock.now()];
     for (const job of jobs) {
       args.push(job.id, job.name, job.queue, laneIndex(job.lane), toBuffer(job.payload));
-      args.push(job.runAt, job.maxAttempts);
+      args.push(job.runAt, job.maxAttempts, job.backoff ?? "");
     }
     const reply = new Frames(await this.#scripts.run("enqueue", args));
     return jobs.map((job) => ({
@@ -148,16 +169,24 @@ export class RedisStore implements Store {
   }
 
   async reserve(request: ReserveRequest): Promise<Reservation[]> {
-    if (request.count <= 0 || request.queues.length === 0) return [];
-    const terms = { now: this.#clock.now(), leaseMs: request.leaseMs, tokenBase: newLeaseToken() };
+    const { started, prefetch, lanes } = reserveShape(request);
+    if (started + prefetch <= 0 || request.queues.length === 0 || lanes?.length === 0) return [];
+    const terms = {
+      now: this.#clock.now(),
+      leaseMs: request.leaseMs,
+      tokenBase: newLeaseToken(),
+      started,
+    };
     const args: ScriptArg[] = [
       terms.now,
       request.worker,
-      request.count,
+      started,
       terms.leaseMs,
       terms.tokenBase,
       PROMOTE_BATCH,
       ...DEFAULT_CONFIG_ARGS,
+      prefetch,
+      lanes === undefined ? "" : lanes.join(""),
       ...request.queues,
     ];
     return decodeReservations(await this.#scripts.run("reserve", args), terms);
@@ -165,7 +194,7 @@ export class RedisStore implements Store {
 
   async complete(items: readonly Completion[]): Promise<StatusCode[]> {
     if (items.length === 0) return [];
-    const args: ScriptArg[] = [this.#clock.now(), this.#retention.keepFinished];
+    const args: ScriptArg[] = [this.#clock.now(), this.#keep];
     for (const item of items) {
       if (item.result === null) args.push(item.id, item.token, "0", "");
       else args.push(item.id, item.token, "1", toBuffer(item.result));
@@ -175,7 +204,7 @@ export class RedisStore implements Store {
 
   async fail(items: readonly Failure[]): Promise<TransitionOutcome[]> {
     if (items.length === 0) return [];
-    const args: ScriptArg[] = [this.#clock.now(), this.#retention.keepFinished];
+    const args: ScriptArg[] = [this.#clock.now(), this.#keep];
     for (const item of items) args.push(item.id, item.token, item.error, item.retryAt ?? "");
     const reply = new Frames(await this.#scripts.run("fail", args));
     return items.map(() => outcome(reply.text(), reply.text()));
@@ -183,7 +212,7 @@ export class RedisStore implements Store {
 
   async release(items: readonly Release[]): Promise<StatusCode[]> {
     if (items.length === 0) return [];
-    const args: ScriptArg[] = [this.#clock.now(), this.#retention.keepFinished];
+    const args: ScriptArg[] = [this.#clock.now(), this.#keep];
     for (const item of items) args.push(item.id, item.token, item.runAt ?? "");
     return statuses(await this.#scripts.run("release", args));
   }
@@ -196,7 +225,7 @@ export class RedisStore implements Store {
   }
 
   async reclaimExpired(limit: number = RECLAIM_BATCH): Promise<ReclaimOutcome> {
-    const args = [this.#clock.now(), this.#retention.keepFinished, limit, ...STALLED_PARTS];
+    const args = [this.#clock.now(), this.#keep, limit, ...STALLED_PARTS];
     const [requeued, dead] = await this.#scripts.run("reclaimExpired", args) as unknown[][];
     return { requeued: (requeued ?? []).map(text), dead: (dead ?? []).map(text) };
   }
@@ -215,7 +244,7 @@ export class RedisStore implements Store {
   }
 
   async cancel(id: string): Promise<TransitionOutcome> {
-    const args = [this.#clock.now(), this.#retention.keepFinished, id];
+    const args = [this.#clock.now(), this.#keep, id];
     const [status, state] = await this.#scripts.run("cancel", args) as unknown[];
     return outcome(status, state);
   }
@@ -236,6 +265,39 @@ export class RedisStore implements Store {
       if (job) jobs.push(job);
     }
     return { jobs, nextCursor: num(reply[0]) === 1 ? String(offset + limit) : null };
+  }
+
+  async listDead(query: DeadLetterQuery): Promise<JobPage> {
+    const reply = await this.#dead("listDead", query, DEFAULT_DEAD_PAGE);
+    const jobs: JobRecord[] = [];
+    for (let i = 1; i + 1 < reply.length; i += 2) {
+      const job = decodeJob(text(reply[i]), pairs(reply[i + 1]));
+      if (job) jobs.push(job);
+    }
+    return { jobs, nextCursor: text(reply[0]) || null };
+  }
+
+  async requeueDead(query: DeadLetterQuery): Promise<DeadLetterBatch> {
+    const [cursor, ...ids] = await this.#dead("requeueDead", query, DEFAULT_DEAD_BATCH);
+    return { ids: ids.map(text), nextCursor: text(cursor) || null };
+  }
+
+  async purgeDead(query: DeadLetterQuery): Promise<DeadLetterBatch> {
+    const [cursor, ...ids] = await this.#dead("purgeDead", query, DEFAULT_DEAD_BATCH);
+    return { ids: ids.map(text), nextCursor: text(cursor) || null };
+  }
+
+  /** Runs a dead-letter script with the filter of `query` (see `lua/_dead_letters.lua`). */
+  async #dead(
+    script: "listDead" | "requeueDead" | "purgeDead",
+    query: DeadLetterQuery,
+    defaultLimit: number,
+  ): Promise<unknown[]> {
+    const q = resolveDeadQuery(query, defaultLimit, script);
+    const args: ScriptArg[] = [this.#clock.now(), q.queue, q.name, q.errorContains];
+    args.push(q.after ?? "", q.before ?? "", q.cursor?.score ?? "", q.cursor?.id ?? "");
+    args.push(q.limit, DEAD_SCAN_BUDGET, ...(q.ids ?? []));
+    return await this.#scripts.run(script, args) as unknown[];
   }
 
   async counts(queue: string): Promise<QueueCounts> {
@@ -272,6 +334,95 @@ export class RedisStore implements Store {
   waitForWork(queues: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
     if (this.#closed) return Promise.resolve();
     return this.#wake.wait(queues.map((q) => this.#keys.wake(q)), timeoutMs, signal);
+  }
+
+  async start(items: readonly LeaseProof[]): Promise<StatusCode[]> {
+    if (items.length === 0) return [];
+    const args: ScriptArg[] = [this.#clock.now()];
+    for (const item of items) args.push(item.id, item.token);
+    return statuses(await this.#scripts.run("start", args));
+  }
+
+  async steal(request: StealRequest): Promise<Reservation[]> {
+    if (request.count <= 0 || request.queues.length === 0) return [];
+    const terms = { now: this.#clock.now(), leaseMs: request.leaseMs, tokenBase: newLeaseToken() };
+    const args: ScriptArg[] = [
+      terms.now,
+      request.worker,
+      request.count,
+      terms.leaseMs,
+      terms.tokenBase,
+      ...new Set(request.queues),
+    ];
+    return decodeReservations(await this.#scripts.run("steal", args), terms);
+  }
+
+  async registerNode(node: NodeInfo, ttlMs: number): Promise<void> {
+    await this.#scripts.run("registerNode", [this.#clock.now(), ttlMs, ...nodeArgs(node)]);
+  }
+
+  async heartbeat(nodeId: string, info: HeartbeatInfo, ttlMs: number): Promise<boolean> {
+    const args = [this.#clock.now(), ttlMs, nodeId, info.busy];
+    return num(await this.#scripts.run("heartbeat", args)) === 1;
+  }
+
+  async deregisterNode(nodeId: string): Promise<void> {
+    await this.#scripts.run("deregisterNode", [nodeId]);
+  }
+
+  async listNodes(): Promise<NodeRecord[]> {
+    return decodeNodes(await this.#scripts.run("listNodes", []));
+  }
+
+  async acquireLeadership(nodeId: string, ttlMs: number): Promise<LeaderLease | null> {
+    const now = this.#clock.now();
+    const token = newLeaseToken();
+    const epoch = num(await this.#scripts.run("acquireLeadership", [now, nodeId, ttlMs, token]));
+    return epoch > 0 ? { node: nodeId, token, epoch, expiresAt: now + ttlMs } : null;
+  }
+
+  async renewLeadership(lease: LeaderLease, ttlMs: number): Promise<LeaderLease | null> {
+    const now = this.#clock.now();
+    const args = [now, lease.token, lease.epoch, ttlMs];
+    const renewed = num(await this.#scripts.run("renewLeadership", args)) === 1;
+    return renewed ? { ...lease, expiresAt: now + ttlMs } : null;
+  }
+
+  async resignLeadership(lease: LeaderLease): Promise<void> {
+    await this.#scripts.run("resignLeadership", [lease.token]);
+  }
+
+  async getLeader(): Promise<LeaderInfo | null> {
+    const [node, epoch, expiresAt] = await this.#redis.hmget(
+      this.#keys.leader(),
+      "node",
+      "epoch",
+      "expiresAt",
+    );
+    if (node === null || node === undefined || !(Number(expiresAt) > this.#clock.now())) {
+      return null;
+    }
+    return { node, epoch: Number(epoch), expiresAt: Number(expiresAt) };
+  }
+
+  async reapDeadNodes(lease: LeaderLease): Promise<{ status: StatusCode; outcome: ReapOutcome }> {
+    const args = [
+      this.#clock.now(),
+      this.#keep,
+      lease.token,
+      lease.epoch,
+      ...STALLED_PARTS,
+    ];
+    const [status, nodes, requeued, dead] = await this.#scripts.run("reapDeadNodes", args) as [
+      unknown,
+      unknown[],
+      unknown[],
+      unknown[],
+    ];
+    return {
+      status: toStatus(status),
+      outcome: { nodes: nodes.map(text), requeued: requeued.map(text), dead: dead.map(text) },
+    };
   }
 
   async close(): Promise<void> {

@@ -25,6 +25,20 @@ import listJobs from "./lua/list_jobs.lua" with { type: "text" };
 import configure from "./lua/configure.lua" with { type: "text" };
 import setPaused from "./lua/set_paused.lua" with { type: "text" };
 import nextDue from "./lua/next_due.lua" with { type: "text" };
+import start from "./lua/start.lua" with { type: "text" };
+import steal from "./lua/steal.lua" with { type: "text" };
+import registerNode from "./lua/register_node.lua" with { type: "text" };
+import heartbeat from "./lua/heartbeat.lua" with { type: "text" };
+import deregisterNode from "./lua/deregister_node.lua" with { type: "text" };
+import listNodes from "./lua/list_nodes.lua" with { type: "text" };
+import acquireLeadership from "./lua/acquire_leadership.lua" with { type: "text" };
+import renewLeadership from "./lua/renew_leadership.lua" with { type: "text" };
+import resignLeadership from "./lua/resign_leadership.lua" with { type: "text" };
+import reapDeadNodes from "./lua/reap_dead_nodes.lua" with { type: "text" };
+import deadLetters from "./lua/_dead_letters.lua" with { type: "text" };
+import listDead from "./lua/list_dead.lua" with { type: "text" };
+import requeueDead from "./lua/requeue_dead.lua" with { type: "text" };
+import purgeDead from "./lua/purge_dead.lua" with { type: "text" };
 
 /** The name of one store script. */
 export type ScriptName =
@@ -42,7 +56,20 @@ export type ScriptName =
   | "listJobs"
   | "configure"
   | "setPaused"
-  | "nextDue";
+  | "nextDue"
+  | "start"
+  | "steal"
+  | "registerNode"
+  | "heartbeat"
+  | "deregisterNode"
+  | "listNodes"
+  | "acquireLeadership"
+  | "renewLeadership"
+  | "resignLeadership"
+  | "reapDeadNodes"
+  | "listDead"
+  | "requeueDead"
+  | "purgeDead";
 
 const SOURCES: Record<ScriptName, string> = {
   enqueue,
@@ -60,6 +87,20 @@ const SOURCES: Record<ScriptName, string> = {
   configure,
   setPaused,
   nextDue,
+  start,
+  steal,
+  registerNode,
+  heartbeat,
+  deregisterNode,
+  listNodes,
+  acquireLeadership,
+  renewLeadership,
+  resignLeadership,
+  reapDeadNodes,
+  // the dead-letter scripts share the scan of lua/_dead_letters.lua
+  listDead: `${deadLetters}\n${listDead}`,
+  requeueDead: `${deadLetters}\n${requeueDead}`,
+  purgeDead: `${deadLetters}\n${purgeDead}`,
 };
 
 /** An argument of a script call: text, a number, or bytes (as a `Buffer`, never a Uint8Array). */

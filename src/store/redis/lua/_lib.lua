@@ -14,18 +14,32 @@
 --   P.."q:"..q..":meta"               hash  paused, seq, vt, p0..p4, la, w0..w4, strict, aging
 --   P.."q:"..q..":counts"             hash  "<state>:<lane index>" (every state but waiting)
 --   P.."wake:"..q                     channel, published once per call per queue
+--   P.."pf:"..q..":"..node            zset  jobs of q leased to node unstarted (prefetched),
+--                                           score = prefetch order (from P.."pfseq")
+--   P.."pfseq"                        string  counter of prefetch order
+--   P.."prefetched"                   zset  node -> MINUS its prefetched count (all queues);
+--                                           absent at 0. Ascending = busiest first, ties by id
+--   P.."nodes"                        zset  node id -> expiresAt
+--   P.."node:"..id                    hash  host pid queues(JSON) concurrency version
+--                                           startedAt heartbeatAt expiresAt busy
+--   P.."leader"                       hash  node token epoch expiresAt
+--   P.."leader:epoch"                 string  fencing epoch counter (INCR only)
+-- (queue names cannot hold ':', so "pf:"..q..":"..node is unambiguous.)
 --
 -- Job hash fields: name queue lane(index) state payload attempts maxAttempts stalls enqueuedAt
 -- runAt startedAt finishedAt result error worker leaseDeadline cancelRequested("1") seq
--- waitingSince token. A field that is absent is null. leaseDeadline is left in place when a job
--- leaves the active state and is read only while the job is active (it is null otherwise).
+-- waitingSince token prefetched("1") history (see record_attempt). A field that is absent is null. leaseDeadline is left in
+-- place when a job leaves the active state and is read only while the job is active (it is null
+-- otherwise). prefetched is present exactly while the job is active, leased unstarted, and
+-- listed in P.."pf:"..queue..":"..worker; every exit from that status goes through
+-- unprefetch() (leave_active() calls it).
 --
 -- Time: the caller passes its clock's `now` in ARGV (Redis TIME is never used).
 -- Numbers: Lua numbers are doubles. Written numbers go through fmt() ("%.17g", exact for every
 -- integer below 2^53), never tostring() or "..", which keep only 14 digits.
 --
 -- Status codes (src/job/status.ts): 0 OK, 1 NOT_FOUND, 2 LEASE_LOST, 3 WRONG_STATE,
--- 4 CANCEL_REQUESTED.
+-- 4 CANCEL_REQUESTED, 5 NOT_LEADER.
 
 local P = KEYS[1]
 local NOW_S = "0" -- set by each script from its ARGV
@@ -144,30 +158,135 @@ local function to_lane(q, id, li, seq, ...)
   redis.call("ZADD", lane_key(q, li), s, id)
 end
 
--- Takes an active job out of the active index (at flush time).
-local function leave_active(q, id, li)
-  later("ZREM", qkey(q, "active"), id)
-  count(q, "active", li, -1)
+-- The prefetched (leased, unstarted) jobs of queue q held by node.
+local function pf_key(q, node)
+  return P .. "pf:" .. q .. ":" .. node
 end
 
--- Moves a job to a final state at NOW (`...`: more job fields to set). Completed and cancelled
--- indexes keep only the newest `keep` jobs: older ones are deleted, one by one as in memory.
+-- Adds delta to node's prefetched count (kept negated in P.."prefetched", removed at 0).
+local function pf_count(node, delta)
+  local key = P .. "prefetched"
+  if tonumber(redis.call("ZINCRBY", key, -delta, node)) >= 0 then redis.call("ZREM", key, node) end
+end
+
+-- Whether any job of the namespace is prefetched; read once per script (a stale true only costs
+-- lookups), so namespaces that never prefetch pay one EXISTS per call, not a read per job.
+local ANY_PREFETCHED = nil
+local function any_prefetched()
+  if ANY_PREFETCHED == nil then ANY_PREFETCHED = redis.call("EXISTS", P .. "prefetched") == 1 end
+  return ANY_PREFETCHED
+end
+
+-- Ends the prefetched status of job id (queue q, leased to node): it is no longer stealable.
+local function unprefetch(q, id, node)
+  redis.call("HDEL", job_key(id), "prefetched")
+  redis.call("ZREM", pf_key(q, node), id)
+  pf_count(node, -1)
+end
+
+-- Takes an active job out of the active index (at flush time), and out of its node's prefetched
+-- index when it was leased unstarted. pf, node: the job's prefetched and worker fields when the
+-- caller read them (pf false = not prefetched); nil = look them up here.
+local function leave_active(q, id, li, pf, node)
+  later("ZREM", qkey(q, "active"), id)
+  count(q, "active", li, -1)
+  if pf == nil and any_prefetched() then
+    local j = redis.call("HMGET", job_key(id), "prefetched", "worker")
+    pf, node = j[1], j[2]
+  end
+  if pf then unprefetch(q, id, node) end
+end
+
+-- Moves a job to a final state at NOW (`...`: more job fields to set). Each finished index keeps
+-- only the newest jobs (keep: see read_keep): older ones are deleted, one by one as in memory.
 local function finish(q, id, li, state, keep, ...)
   redis.call("HSET", job_key(id), "state", state, "finishedAt", NOW_S, ...)
   count(q, state, li, 1)
   local index = qkey(q, state)
   local card = CARDS[index] or redis.call("ZCARD", index)
   card = card + redis.call("ZADD", index, NOW_S, id)
-  if state ~= "dead" then
-    while card > keep do
-      local popped = redis.call("ZPOPMIN", index)
-      local old = job_key(popped[1])
-      count(q, state, redis.call("HGET", old, "lane"), -1)
-      redis.call("DEL", old)
-      card = card - 1
-    end
+  local cap = keep.finished
+  if state == "dead" then cap = keep.dead end
+  while cap and card > cap do
+    local popped = redis.call("ZPOPMIN", index)
+    local old = job_key(popped[1])
+    count(q, state, redis.call("HGET", old, "lane"), -1)
+    redis.call("DEL", old)
+    card = card - 1
   end
   CARDS[index] = card
+end
+
+-- Retention from its ARGV text "keepFinished,keepDead": the newest completed and cancelled jobs
+-- kept per queue (each), and the newest dead ones. A bare number caps finished jobs only.
+local function read_keep(s)
+  local finished, dead = string.match(s or "", "^(%d+),(%d+)$")
+  if finished then return { finished = tonumber(finished), dead = tonumber(dead) } end
+  return { finished = tonumber(s) }
+end
+
+-- Attempt history (src/job/attempt_history.ts): the job hash field "history" holds the newest
+-- HISTORY_MAX attempts, oldest first, one JSON object per line.
+local HISTORY_MAX = 25
+
+-- The error of a history entry as JSON text: err itself when it is a JSON object or array (its
+-- raw line breaks, legal only between tokens, become spaces), else {"name":"Error","message":
+-- err}; "null" when err is nil.
+local function history_error(err)
+  if err == nil then return "null" end
+  local ok, value = pcall(cjson.decode, err)
+  if ok and type(value) == "table" then return (string.gsub(err, "[\r\n]", " ")) end
+  return '{"name":"Error","message":' .. cjson.encode(err) .. "}"
+end
+
+-- Appends the attempt of job id that ends at NOW to its history: its attempt number, startedAt
+-- and worker as they are now (call before changing them), outcome (completed | failed |
+-- cancelled | released | stalled) and err (error JSON text, or nil).
+local function record_attempt(id, outcome, err)
+  local jk = job_key(id)
+  local j = redis.call("HMGET", jk, "attempts", "startedAt", "worker", "history")
+  local entry = '{"attempt":' .. (j[1] or "0") .. ',"startedAt":' .. (j[2] or "null")
+    .. ',"finishedAt":' .. NOW_S .. ',"worker":' .. (j[3] and cjson.encode(j[3]) or "null")
+    .. ',"outcome":"' .. outcome .. '","error":' .. history_error(err) .. "}"
+  local h = j[4]
+  if h and h ~= "" then
+    h = h .. "\n" .. entry
+    local _, breaks = string.gsub(h, "\n", "")
+    for _ = HISTORY_MAX, breaks do h = string.sub(h, string.find(h, "\n", 1, true) + 1) end
+  else
+    h = entry
+  end
+  redis.call("HSET", jk, "history", h)
+end
+
+-- Handles one active job of q whose lease is void (it expired, or its node died): stalls + 1;
+-- cancellation requested => cancelled; attempts >= maxAttempts => dead with the stalled error
+-- (err: its JSON text in three parts, around attempts and maxAttempts); else back in its lane at
+-- its original seq (waitingSince = now, wakes q) with its token cleared, so the old holder's
+-- later calls are refused. The attempt goes to the job's history first (outcome "cancelled" or
+-- "stalled"; the stalled error when it was the last). Returns true when the job was requeued.
+-- The one place for this rule: reclaim_expired.lua and reap_dead_nodes.lua both use it.
+local function stall(q, id, keep, err)
+  local j = redis.call("HMGET", job_key(id), "lane", "attempts", "maxAttempts", "cancelRequested",
+    "seq", "stalls", "prefetched", "worker")
+  local li = j[1]
+  leave_active(q, id, li, j[7], j[8])
+  local stalls = fmt(tonumber(j[6]) + 1)
+  local attempts, max_attempts = tonumber(j[2]), tonumber(j[3])
+  if j[4] == "1" then
+    record_attempt(id, "cancelled", nil)
+    finish(q, id, li, "cancelled", keep, "stalls", stalls)
+    return false
+  elseif attempts >= max_attempts then
+    local e = err[1] .. fmt(attempts) .. err[2] .. fmt(max_attempts) .. err[3]
+    record_attempt(id, "stalled", e)
+    finish(q, id, li, "dead", keep, "stalls", stalls, "error", e)
+    return false
+  end
+  record_attempt(id, "stalled", nil)
+  to_lane(q, id, li, tonumber(j[5]), "stalls", stalls, "token", "")
+  wake(q)
+  return true
 end
 
 -- Moves up to `limit` due delayed jobs of q into their lanes, in (runAt, id) order.
@@ -255,4 +374,33 @@ local function check_items(first, width, what)
   if (#ARGV - first + 1) % width ~= 0 then
     error("sluice " .. what .. ": ARGV does not hold whole items of " .. width .. " fields")
   end
+end
+
+-- Job fields read for a lease reply, in this order (see frame_lease).
+local LEASE_FIELDS = { "name", "payload", "attempts", "maxAttempts", "stalls", "enqueuedAt",
+  "runAt", "waitingSince", "releases", "lane", "backoff" }
+
+-- Leases job id to worker: active, startedAt now, token, deadline (`...`: more fields to set).
+local function lease(id, worker, token, deadline, ...)
+  redis.call("HSET", job_key(id), "state", "active", "startedAt", NOW_S, "worker", worker,
+    "token", token, "leaseDeadline", deadline, ...)
+end
+
+-- Appends a leased job to a framed reply, 6 fields: id, name, queue, payload,
+-- "lane index,attempt,maxAttempts,stalls,enqueuedAt,runAt,releases", and the job's own backoff
+-- JSON ("" for none) (j: LEASE_FIELDS values).
+local function frame_lease(out, id, q, li, attempt, j)
+  frame(out, id)
+  frame(out, j[1])
+  frame(out, q)
+  frame(out, j[2])
+  frame(out, li .. "," .. attempt .. "," .. j[4] .. "," .. j[5] .. "," .. j[6] .. "," .. j[7]
+    .. "," .. (j[9] or "0"))
+  frame(out, j[11])
+end
+
+-- True when (token, epoch) is the current leader lease and it has not lapsed at NOW.
+local function leader_is(token, epoch)
+  local l = redis.call("HMGET", P .. "leader", "token", "epoch", "expiresAt")
+  return l[1] == token and tonumber(l[2]) == tonumber(epoch) and tonumber(l[3]) > NOW
 end

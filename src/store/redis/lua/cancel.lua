@@ -2,7 +2,7 @@
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _lib.lua)
 -- ARGV[1]  now (epoch ms)
--- ARGV[2]  keepFinished: cancelled jobs kept per queue (the newest)
+-- ARGV[2]  retention "keepFinished,keepDead" (see read_keep() in _lib.lua)
 -- ARGV[3]  job id
 --
 -- Returns { status, state }: waiting, delayed or blocked => 0 OK, "cancelled" (finishedAt now);
@@ -10,7 +10,7 @@
 -- final => 3 WRONG_STATE with the state; missing => 1 NOT_FOUND, "".
 
 set_now(ARGV[1])
-local keep = tonumber(ARGV[2])
+local keep = read_keep(ARGV[2])
 local id = ARGV[3]
 local jk = job_key(id)
 local j = redis.call("HMGET", jk, "state", "queue", "lane")

@@ -2,7 +2,8 @@
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _lib.lua)
 -- ARGV[1]  now (epoch ms)
--- ARGV[2..] items of 7 fields: id, name, queue, lane index (0..4), payload, runAt, maxAttempts
+-- ARGV[2..] items of 8 fields: id, name, queue, lane index (0..4), payload, runAt, maxAttempts,
+--           backoff (the job's own backoff JSON, "" = none)
 --
 -- Returns one framed string (see frame() in _lib.lua), 2 fields per item: created ("1" new,
 -- "0" existed), state after the call.
@@ -11,8 +12,8 @@
 -- Every item is checked before anything is written, so a bad call changes nothing.
 
 set_now(ARGV[1])
-check_items(2, 7, "enqueue")
-for i = 2, #ARGV, 7 do
+check_items(2, 8, "enqueue")
+for i = 2, #ARGV, 8 do
   local li = tonumber(ARGV[i + 3])
   if li == nil or li < 0 or li > 4 or li % 1 ~= 0 then
     error("sluice enqueue: bad lane " .. ARGV[i + 3])
@@ -22,7 +23,7 @@ for i = 2, #ARGV, 7 do
 end
 
 local out = {}
-for i = 2, #ARGV, 7 do
+for i = 2, #ARGV, 8 do
   local id, q, li, run_at = ARGV[i], ARGV[i + 2], ARGV[i + 3], ARGV[i + 5]
   local jk = job_key(id)
   local state = redis.call("HGET", jk, "state")
@@ -43,6 +44,7 @@ for i = 2, #ARGV, 7 do
     redis.call("HSET", jk, "name", ARGV[i + 1], "queue", q, "lane", li, "state", state,
       "payload", ARGV[i + 4], "attempts", "0", "maxAttempts", ARGV[i + 6], "stalls", "0",
       "enqueuedAt", NOW_S, "runAt", delayed and run_at or NOW_S, "waitingSince", NOW_S, "seq", seq)
+    if ARGV[i + 7] ~= "" then redis.call("HSET", jk, "backoff", ARGV[i + 7]) end
     wake(q)
     frame(out, "1")
   end

@@ -2,7 +2,7 @@
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _lib.lua)
 -- ARGV[1]  now (epoch ms)
--- ARGV[2]  keepFinished: cancelled jobs kept per queue (the newest)
+-- ARGV[2]  retention "keepFinished,keepDead" (see read_keep() in _lib.lua)
 -- ARGV[3..] items of 4 fields: id, token, error (JSON text), retryAt (epoch ms, "" = dead-letter)
 --
 -- Returns one framed string (see frame() in _lib.lua), 2 fields per item: status digit, state
@@ -11,10 +11,11 @@
 --   0 OK with the state when the job is not active but has that token (delivered twice);
 --   0 OK after the transition: cancelled (cancellation was requested), dead (retryAt ""),
 --   delayed (retryAt > now, runAt = retryAt), or waiting at the end of its lane (runAt = now,
---   publishes P.."wake:"..queue).
+--   publishes P.."wake:"..queue). A transition appends the attempt to the job's history
+--   (record_attempt() in _lib.lua: outcome "cancelled" or "failed", with the error).
 
 set_now(ARGV[1])
-local keep = tonumber(ARGV[2])
+local keep = read_keep(ARGV[2])
 check_items(3, 4, "fail")
 local out = {}
 for i = 3, #ARGV, 4 do
@@ -31,6 +32,7 @@ for i = 3, #ARGV, 4 do
   elseif state == "active" then
     local q, li, err = j[3], j[4], ARGV[i + 2]
     leave_active(q, id, li)
+    record_attempt(id, j[5] == "1" and "cancelled" or "failed", err)
     if j[5] == "1" then
       state = "cancelled"
       finish(q, id, li, state, keep, "error", err)

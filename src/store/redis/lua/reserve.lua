@@ -1,5 +1,6 @@
--- reserve.lua: leases up to `count` jobs from the given queues, choosing lanes with each queue's
--- lane picker (pick_lane in _lib.lua, the same algorithm as src/schedule/lane_picker.ts).
+-- reserve.lua: leases up to `count` jobs (started) plus up to `prefetch` more (prefetched:
+-- leased unstarted, stealable until `start`) from the given queues, choosing lanes with each
+-- queue's lane picker (pick_lane in _lib.lua, the same algorithm as src/schedule/lane_picker.ts).
 --
 -- KEYS[1]  namespace prefix P (queue keys are built from it, see _lib.lua)
 -- ARGV[1]  now (epoch ms)
@@ -9,23 +10,35 @@
 -- ARGV[5]  token base (random hex); the n-th job leased by this call gets token base.."."..n
 -- ARGV[6]  promote batch: due delayed jobs promoted per queue first, max(this, count)
 -- ARGV[7..13]  default lane configuration: w0..w4, strict ("1"/"0"), aging ms (-1 = off)
--- ARGV[14..]   queue names, in preference order (paused and unknown queues are skipped)
+-- ARGV[14]  prefetch: jobs leased beyond `count`, unstarted
+-- ARGV[15]  lanes allowed, as lane index digits ("" = all); other lanes count as empty
+-- ARGV[16..]   queue names, in preference order (paused and unknown queues are skipped)
 --
--- Returns one framed string (see frame() in _lib.lua), 5 fields per leased job: id, name, queue,
--- payload, and "lane index,attempt,maxAttempts,stalls,enqueuedAt,runAt,releases". The caller knows the
--- rest: startedAt = now, leaseDeadline = now + lease length, token = token base.."."..(index of
--- the job in the reply, from 0).
+-- Returns one framed string (see frame_lease() in _lib.lua), 6 fields per leased job: id, name,
+-- queue, payload, "lane index,attempt,maxAttempts,stalls,enqueuedAt,runAt,releases", backoff. The
+-- caller knows the rest: startedAt = now, leaseDeadline = now + lease length, token = token
+-- base.."."..(index of the job in the reply, from 0), started = index < count. Prefetched jobs
+-- get the field prefetched = "1", a place in P.."pf:"..queue..":"..worker (score from
+-- P.."pfseq") and count in P.."prefetched".
 
 set_now(ARGV[1])
 local worker = ARGV[2]
-local want = tonumber(ARGV[3])
+local started = tonumber(ARGV[3])
+local prefetch = tonumber(ARGV[14])
+local want = started + prefetch
 local lease_deadline = fmt(NOW + tonumber(ARGV[4]))
 local token_base = ARGV[5]
 local promote_limit = math.max(tonumber(ARGV[6]), want)
+local allowed = {}
+for i = 0, 4 do
+  allowed[i] = ARGV[15] == "" or string.find(ARGV[15], tostring(i), 1, true) ~= nil
+end
 local out = {}
 local n = 0
+local pf_seq = nil -- the latest prefetch order handed out (a block is taken from P.."pfseq")
+local pf_n = 0
 
-for qi = 14, #ARGV do
+for qi = 16, #ARGV do
   if n >= want then break end
   local q = ARGV[qi]
   local meta = qkey(q, "meta")
@@ -47,7 +60,7 @@ for qi = 14, #ARGV do
     local function load_head(i)
       local b = buf[i]
       if b == nil or pos[i] > #b then
-        if dry[i] then
+        if dry[i] or not allowed[i] then
           heads[i] = false
           return
         end
@@ -62,8 +75,7 @@ for qi = 14, #ARGV do
         end
       end
       local e = b[pos[i]]
-      local j = redis.call("HMGET", job_key(e[1]), "name", "payload", "attempts", "maxAttempts",
-        "stalls", "enqueuedAt", "runAt", "waitingSince", "releases")
+      local j = redis.call("HMGET", job_key(e[1]), unpack(LEASE_FIELDS))
       heads[i] = { since = tonumber(j[8]), seq = e[2], id = e[1], job = j }
     end
     for i = 0, 4 do
@@ -81,16 +93,18 @@ for qi = 14, #ARGV do
       taken[li] = taken[li] + 1
       local attempt = fmt(tonumber(j[3]) + 1)
       local token = token_base .. "." .. n
-      redis.call("HSET", job_key(id), "state", "active", "attempts", attempt, "startedAt", NOW_S,
-        "worker", worker, "token", token, "leaseDeadline", lease_deadline)
+      if n < started then
+        lease(id, worker, token, lease_deadline, "attempts", attempt)
+      else
+        lease(id, worker, token, lease_deadline, "attempts", attempt, "prefetched", "1")
+        if pf_seq == nil then pf_seq = redis.call("INCRBY", P .. "pfseq", prefetch) - prefetch end
+        pf_seq = pf_seq + 1
+        redis.call("ZADD", pf_key(q, worker), pf_seq, id)
+        pf_n = pf_n + 1
+      end
       later("ZADD", active, lease_deadline, id)
       count(q, "active", li, 1)
-      frame(out, id)
-      frame(out, j[1])
-      frame(out, q)
-      frame(out, j[2])
-      frame(out, li .. "," .. attempt .. "," .. j[4] .. "," .. j[5] .. "," .. j[6] .. "," .. j[7]
-        .. "," .. (j[9] or "0"))
+      frame_lease(out, id, q, li, attempt, j)
       n = n + 1
       if n < want then load_head(li) end
     end
@@ -104,5 +118,6 @@ for qi = 14, #ARGV do
     end
   end
 end
+if pf_n > 0 then pf_count(worker, pf_n) end
 flush()
 return table.concat(out)

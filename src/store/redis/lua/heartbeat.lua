@@ -1,0 +1,19 @@
+-- heartbeat.lua: extends a node's life, when its record still exists.
+--
+-- KEYS[1]  namespace prefix P (other keys are built from it, see _lib.lua)
+-- ARGV[1]  now (epoch ms)
+-- ARGV[2]  ttl (ms)
+-- ARGV[3]  node id
+-- ARGV[4]  busy slots
+--
+-- Sets heartbeatAt = now, expiresAt = now + ttl, busy in P.."node:"..id and the expiry in
+-- P.."nodes". Returns 1, or 0 when the record is gone (deregistered or reaped: nothing written).
+
+set_now(ARGV[1])
+local id = ARGV[3]
+local key = P .. "node:" .. id
+if redis.call("EXISTS", key) == 0 then return 0 end
+local expires = fmt(NOW + tonumber(ARGV[2]))
+redis.call("HSET", key, "heartbeatAt", NOW_S, "expiresAt", expires, "busy", ARGV[4])
+redis.call("ZADD", P .. "nodes", expires, id)
+return 1

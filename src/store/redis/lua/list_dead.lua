@@ -1,0 +1,13 @@
+-- list_dead.lua: one page of the dead jobs of a queue matching a filter, oldest first.
+--
+-- KEYS[1]  namespace prefix P (other keys are built from it, see _lib.lua)
+-- ARGV     the dead-letter filter (see _dead_letters.lua)
+--
+-- Returns { next cursor ("" when done), id, job hash as flat HGETALL, ... }.
+
+local out = { "" }
+out[1] = scan_dead(function(id)
+  out[#out + 1] = id
+  out[#out + 1] = redis.call("HGETALL", job_key(id))
+end)
+return out

@@ -1,0 +1,17 @@
+-- purge_dead.lua: deletes the dead jobs of a queue matching a filter.
+--
+-- KEYS[1]  namespace prefix P (other keys are built from it, see _lib.lua)
+-- ARGV     the dead-letter filter (see _dead_letters.lua)
+--
+-- Each match: out of the dead index and its counter, its job hash deleted.
+-- Returns { next cursor ("" when done), purged id, ... }.
+
+local out = { "" }
+out[1] = scan_dead(function(id, li)
+  later("ZREM", D_KEY, id)
+  count(DQ, "dead", li, -1)
+  redis.call("DEL", job_key(id))
+  out[#out + 1] = id
+end)
+flush()
+return out

@@ -1,0 +1,70 @@
+-- steal.lua: takes prefetched, unstarted jobs of the given queues from the node holding the most
+-- of them (never from the thief) and leases them to the thief, started, with new tokens.
+--
+-- KEYS[1]  namespace prefix P (other keys are built from it, see _lib.lua)
+-- ARGV[1]  now (epoch ms)
+-- ARGV[2]  thief (worker id)
+-- ARGV[3]  count: jobs wanted at most
+-- ARGV[4]  lease length (ms)
+-- ARGV[5]  token base (random hex); the n-th job taken gets token base.."."..n
+-- ARGV[6..]  queue names
+--
+-- The victim: the node with the most prefetched jobs in these queues (sum of ZCARD of its
+-- P.."pf:"..q..":"..node), ties to the one with more prefetched jobs in all, then the lower id.
+-- Nodes are visited busiest first in P.."prefetched", and the walk stops at the first node whose
+-- total cannot beat the best sum found: one step when every node serves the same queues.
+-- Takes min(count, ceil(victim's sum / 2)) jobs, earliest prefetched first. Each: worker = thief,
+-- new token, startedAt = now, lease deadline = now + lease length, no longer prefetched;
+-- attempts unchanged (the attempt never started).
+-- Returns one framed string like reserve.lua (frame_lease() in _lib.lua), 6 fields per job.
+
+set_now(ARGV[1])
+local thief = ARGV[2]
+local want = tonumber(ARGV[3])
+local lease_deadline = fmt(NOW + tonumber(ARGV[4]))
+local token_base = ARGV[5]
+
+local victim, best = nil, 0
+local ranked = P .. "prefetched"
+local from, chunk = 0, 16
+while want > 0 do
+  local r = redis.call("ZRANGE", ranked, from, from + chunk - 1, "WITHSCORES")
+  local beaten = false
+  for k = 1, #r, 2 do
+    local node = r[k]
+    if -tonumber(r[k + 1]) <= best then
+      beaten = true
+      break
+    end
+    if node ~= thief then
+      local sum = 0
+      for qi = 6, #ARGV do sum = sum + redis.call("ZCARD", pf_key(ARGV[qi], node)) end
+      if sum > best then victim, best = node, sum end
+    end
+  end
+  if beaten or #r < 2 * chunk then break end
+  from = from + chunk
+end
+if victim == nil then return "" end
+
+local take = math.min(want, math.ceil(best / 2))
+local picks = {}
+for qi = 6, #ARGV do
+  local q = ARGV[qi]
+  local r = redis.call("ZRANGE", pf_key(q, victim), 0, take - 1, "WITHSCORES")
+  for k = 1, #r, 2 do picks[#picks + 1] = { id = r[k], q = q, order = tonumber(r[k + 1]) } end
+end
+table.sort(picks, function(a, b) return a.order < b.order end)
+
+local out = {}
+for n = 0, take - 1 do
+  local pick = picks[n + 1]
+  local id, q = pick.id, pick.q
+  local j = redis.call("HMGET", job_key(id), unpack(LEASE_FIELDS))
+  unprefetch(q, id, victim)
+  lease(id, thief, token_base .. "." .. n, lease_deadline)
+  later("ZADD", qkey(q, "active"), lease_deadline, id)
+  frame_lease(out, id, q, j[10], j[3], j)
+end
+flush()
+return table.concat(out)
