@@ -1,0 +1,62 @@
+/**
+ * What a failed attempt leads to: retry at a time the job's backoff decides, or the dead-letter
+ * queue. Used by every executor, so inline and isolate attempts retry alike.
+ *
+ * @module
+ */
+import { SnoozeError, UnrecoverableError } from "../job/errors.ts";
+import { type JobErrorInfo, type Reservation, toErrorInfo } from "../job/job.ts";
+import { DEFAULT_BACKOFF, retryDelay } from "../schedule/retry_policy.ts";
+import { decodeBackoff } from "../job/retry_options.ts";
+import type { WorkerRuntime } from "./runtime.ts";
+
+/** A failed attempt: its error and when to retry (null: dead-letter). */
+export interface FailedAttempt {
+  /** Kind. */
+  kind: "failed";
+  /** The error, as stored. */
+  error: JobErrorInfo;
+  /** When to retry (epoch ms), or null to dead-letter the job. */
+  retryAt: number | null;
+}
+
+/**
+ * The outcome of `job`'s attempt that failed with `error`. No retry when `retryable` is false,
+ * for an `UnrecoverableError`, once `maxAttempts` attempts ran, or when the backoff says
+ * `"stop"`. The backoff is the job's own (given at enqueue), else its function's, else
+ * `DEFAULT_BACKOFF`; a backoff function that throws or returns nonsense is logged and the
+ * default used.
+ */
+export function failedAttempt(
+  runtime: WorkerRuntime,
+  job: Reservation,
+  error: unknown,
+  retryable: boolean,
+): FailedAttempt {
+  const info = toErrorInfo(error);
+  const dead = { kind: "failed" as const, error: info, retryAt: null };
+  if (!retryable || error instanceof UnrecoverableError || job.attempt >= job.maxAttempts) {
+    return dead;
+  }
+  const backoff = decodeBackoff(job.backoff) ?? runtime.definition(job.name)?.backoff ??
+    DEFAULT_BACKOFF;
+  let delay: number | "stop";
+  try {
+    delay = retryDelay(backoff, job.attempt, error);
+  } catch (problem) {
+    runtime.logger.error("the backoff function failed; using the default backoff", {
+      job: job.id,
+      fn: job.name,
+      error: String(problem),
+    });
+    delay = retryDelay(DEFAULT_BACKOFF, job.attempt, error);
+  }
+  return delay === "stop" ? dead : { ...dead, retryAt: runtime.clock.now() + delay };
+}
+
+/** The snooze asked for by `error` (a `SnoozeError`, or its serialized form), in ms; or null. */
+export function snoozeDelay(error: unknown): number | null {
+  if (error instanceof SnoozeError) return error.delayMs;
+  const e = error as { name?: unknown; delayMs?: unknown } | null;
+  return e?.name === "SnoozeError" && Number.isSafeInteger(e.delayMs) ? e.delayMs as number : null;
+}
