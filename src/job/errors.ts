@@ -76,6 +76,12 @@ export interface ValidationIssue {
   code?: string;
 }
 
+function describeIssues(issues: readonly ValidationIssue[]): string {
+  return issues
+    .map((i) => `${i.path.length ? i.path.map(String).join(".") : "(root)"}: ${i.message}`)
+    .join("; ");
+}
+
 /** A payload did not match its function's schema; nothing was stored. */
 export class PayloadValidationError extends SluiceError {
   /** The function whose schema rejected the payload. */
@@ -85,10 +91,10 @@ export class PayloadValidationError extends SluiceError {
 
   /** Creates the error listing `issues` for `functionName`. */
   constructor(functionName: string, issues: ValidationIssue[]) {
-    const detail = issues
-      .map((i) => `${i.path.length ? i.path.map(String).join(".") : "(root)"}: ${i.message}`)
-      .join("; ");
-    super("INVALID_PAYLOAD", `invalid payload for ${JSON.stringify(functionName)}: ${detail}`);
+    super(
+      "INVALID_PAYLOAD",
+      `invalid payload for ${JSON.stringify(functionName)}: ${describeIssues(issues)}`,
+    );
     this.functionName = functionName;
     this.issues = issues;
   }
@@ -134,11 +140,100 @@ export class UnrecoverableError extends Error {
   }
 }
 
+/**
+ * Thrown by a handler (or by `ctx.snooze(ms)`) to run the job again after `delayMs` without
+ * spending an attempt: the job is handed back, delayed, and its attempt count is unchanged.
+ */
+export class SnoozeError extends Error {
+  /** How long to wait before the job runs again (ms). */
+  readonly delayMs: number;
+
+  /** Snoozes for `delayMs` (a whole number of ms >= 0). */
+  constructor(delayMs: number) {
+    if (!Number.isSafeInteger(delayMs) || delayMs < 0) {
+      throw new RangeError(`snooze: delay must be a whole number of ms >= 0, got ${delayMs}`);
+    }
+    super(`snoozed for ${delayMs} ms`);
+    this.name = "SnoozeError";
+    this.delayMs = delayMs;
+  }
+}
+
 /** An operation is not supported by this store or configuration. */
 export class NotSupportedError extends SluiceError {
   /** Creates the error naming what is not supported. */
   constructor(what: string) {
     super("NOT_SUPPORTED", `${what} is not supported`);
+  }
+}
+
+/** An encoded payload is larger than the engine's limit; nothing was stored. */
+export class PayloadTooLargeError extends SluiceError {
+  /** The function whose payload was refused. */
+  readonly functionName: string;
+  /** Encoded size in bytes (before compression). */
+  readonly bytes: number;
+  /** The limit in bytes (`maxPayloadBytes`). */
+  readonly limit: number;
+
+  /** Creates the error: `functionName`'s payload is `bytes` long, above `limit`. */
+  constructor(functionName: string, bytes: number, limit: number) {
+    super(
+      "PAYLOAD_TOO_LARGE",
+      `payload of ${JSON.stringify(functionName)} is ${bytes} bytes encoded, above the limit of ` +
+        `${limit} (maxPayloadBytes); store large data elsewhere and enqueue a reference to it`,
+    );
+    this.functionName = functionName;
+    this.bytes = bytes;
+    this.limit = limit;
+  }
+}
+
+/** A job's payload version is newer than the code on this node knows (a rolling deploy). */
+export class PayloadVersionError extends SluiceError {
+  /** Creates the error: `functionName` v`known` cannot run a v`version` payload. */
+  constructor(functionName: string, version: number, known: number, handbacks: number) {
+    super(
+      "PAYLOAD_VERSION_TOO_NEW",
+      `payload version ${version} of ${JSON.stringify(functionName)} is newer than the ` +
+        `running code knows (v${known}); handed back ${handbacks} times and no node that knows ` +
+        `v${version} took it`,
+    );
+  }
+}
+
+/** A payload could not be migrated to the version the running code expects. */
+export class PayloadMigrationError extends SluiceError {
+  /** Creates the error for `functionName` with the reason; `cause` is what a migration threw. */
+  constructor(functionName: string, reason: string, options?: ErrorOptions) {
+    super("PAYLOAD_MIGRATION_FAILED", `${JSON.stringify(functionName)}: ${reason}`, options);
+  }
+}
+
+/** A handler returned a value its function's `result` schema rejects. */
+export class ResultValidationError extends SluiceError {
+  /** Every issue the schema reported. */
+  readonly issues: ValidationIssue[];
+
+  /** Creates the error listing `issues` for `functionName`. */
+  constructor(functionName: string, issues: ValidationIssue[]) {
+    super(
+      "INVALID_RESULT",
+      `invalid result from ${JSON.stringify(functionName)}: ${describeIssues(issues)}`,
+    );
+    this.issues = issues;
+  }
+}
+
+/** A leader-only write was refused: this node no longer holds the current leader lease. */
+export class NotLeaderError extends SluiceError {
+  /** Creates the error; `action` says what was refused. */
+  constructor(action: string) {
+    super(
+      "NOT_LEADER",
+      `cannot ${action}: this node's leader lease is not the current one (it lapsed or another ` +
+        "node took over); nothing changed",
+    );
   }
 }
 
@@ -162,6 +257,8 @@ export function errorForStatus(
       return new LeaseLostError(jobId, action);
     case Status.WRONG_STATE:
       return new InvalidStateError(jobId, action, state);
+    case Status.NOT_LEADER:
+      return new NotLeaderError(action);
     default:
       return new SluiceError("UNKNOWN_STATUS", `${action} ${jobId}: ${statusName(status)}`);
   }

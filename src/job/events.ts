@@ -42,6 +42,11 @@ export interface JobEvents {
   cancelled: JobEventBase;
   /** A worker lost a job's lease (it expired and was reclaimed): its outcome was discarded. */
   "lease-lost": JobEventBase & { worker: string };
+  /**
+   * A running job reported progress (`ctx.progress`). In-process only for now: it reaches the
+   * listeners of the engine whose worker runs the job, and is not stored.
+   */
+  progress: JobEventBase & { attempt: number; percent: number; message?: string };
 }
 
 /** The name of a job event. */

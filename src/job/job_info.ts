@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Codec } from "../codec/json_codec.ts";
+import type { AttemptRecord } from "./attempt_history.ts";
 import type { JobErrorInfo, JobRecord } from "./job.ts";
 import type { Lane } from "./lanes.ts";
 import type { JobState } from "./states.ts";
@@ -44,21 +44,23 @@ export interface JobInfo {
   worker: string | null;
   /** True when cancellation was requested while it was running. */
   cancelRequested: boolean;
+  /** Its newest attempts, oldest first: start, end, worker, outcome, error. */
+  history: AttemptRecord[];
 }
 
-/** Builds the public view of a stored job. */
-export function toJobInfo(record: JobRecord, codec: Codec): JobInfo {
+/** Builds the public view of a stored job; `decode` turns stored bytes into values. */
+export function toJobInfo(record: JobRecord, decode: (bytes: Uint8Array) => unknown): JobInfo {
   return {
     id: record.id,
     name: record.name,
     queue: record.queue,
     priority: record.lane,
     state: record.state,
-    payload: codec.decode(record.payload),
+    payload: decode(record.payload),
     attempts: record.attempts,
     maxAttempts: record.maxAttempts,
     stalls: record.stalls,
-    result: record.result === null ? null : codec.decode(record.result),
+    result: record.result === null ? null : decode(record.result),
     error: record.error === null ? null : JSON.parse(record.error) as JobErrorInfo,
     enqueuedAt: record.enqueuedAt,
     runAt: record.runAt,
@@ -66,5 +68,6 @@ export function toJobInfo(record: JobRecord, codec: Codec): JobInfo {
     finishedAt: record.finishedAt,
     worker: record.worker,
     cancelRequested: record.cancelRequested,
+    history: record.history,
   };
 }

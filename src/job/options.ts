@@ -5,6 +5,8 @@
  * @module
  */
 import { assertAttempts } from "./attempts.ts";
+import type { DeclarativeBackoff, RetryOptions } from "./backoff.ts";
+import { checkRetryOptions, encodeBackoff } from "./retry_options.ts";
 import { jobIdProblem, newJobId } from "./ids.ts";
 import { isLane, type Lane } from "./lanes.ts";
 import { assertQueueName } from "./queue_name.ts";
@@ -23,7 +25,16 @@ export interface EnqueueOptions {
   id?: string;
   /** Attempts in all, the first included (default: the function's). */
   attempts?: number;
+  /**
+   * Retry override for this job: `attempts` (instead of the `attempts` option) and a declarative
+   * `backoff` (`fixed`, `exponential` or `schedule`; a backoff function can only be given to
+   * `define`). Default: the function's.
+   */
+  retry?: EnqueueRetry;
 }
+
+/** The `retry` option of one enqueue. */
+export type EnqueueRetry = Omit<RetryOptions, "backoff"> & { backoff?: DeclarativeBackoff };
 
 /** Defaults an enqueue falls back on: the function's settings. */
 export interface EnqueueDefaults {
@@ -47,9 +58,11 @@ export interface ResolvedEnqueue {
   runAt: number;
   /** Attempts in all. */
   maxAttempts: number;
+  /** The job's own backoff as JSON; absent for its function's. */
+  backoff?: string;
 }
 
-const KNOWN = new Set(["queue", "priority", "delay", "runAt", "id", "attempts"]);
+const KNOWN = new Set(["queue", "priority", "delay", "runAt", "id", "attempts", "retry"]);
 
 /**
  * Checks `options` and fills in defaults. Throws a `TypeError` or `RangeError` naming the bad
@@ -109,7 +122,13 @@ export function resolveEnqueueOptions(
   } else {
     id = newJobId();
   }
-  const maxAttempts = o.attempts ?? defaults.attempts;
+  const retry = o.retry === undefined ? {} : checkRetryOptions(o.retry, "enqueue");
+  if (retry.attempts !== undefined && o.attempts !== undefined) {
+    throw new TypeError("enqueue: give attempts or retry.attempts, not both");
+  }
+  const maxAttempts = retry.attempts ?? o.attempts ?? defaults.attempts;
   assertAttempts(maxAttempts, "enqueue");
-  return { id, queue, lane, runAt, maxAttempts };
+  const resolved: ResolvedEnqueue = { id, queue, lane, runAt, maxAttempts };
+  if (retry.backoff !== undefined) resolved.backoff = encodeBackoff(retry.backoff, "enqueue");
+  return resolved;
 }

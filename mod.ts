@@ -1,0 +1,160 @@
+/**
+ * Sluice: a typed, fair, failure-safe job queue engine for Deno.
+ *
+ * Define a job function with a zod payload schema, enqueue typed jobs into priority lanes, and
+ * run them with workers on an in-memory store (tests, local runs) or on Redis (production).
+ *
+ * @example Enqueue a job and run it
+ * ```ts
+ * import { z } from "zod";
+ * import { createEngine, define } from "./mod.ts";
+ *
+ * const Resize = define(
+ *   { name: "resize", payload: z.object({ url: z.string(), width: z.number() }), priority: "high" },
+ *   ({ url, width }) => ({ resized: `${url}@${width}` }),
+ * );
+ *
+ * const engine = createEngine({ store: "memory://", functions: [Resize] });
+ * const worker = engine.work({ concurrency: 4 });
+ * const id = await engine.enqueue(Resize, { url: "/cat.png", width: 200 });
+ * await new Promise((done) => engine.on("completed", (e) => e.id === id && done(e)));
+ * console.log((await engine.getJob(id))?.result); // { resized: "/cat.png@200" }
+ * await worker.stop();
+ * await engine.close();
+ * ```
+ *
+ * @example A function file (`functions/resize.ts`), found by `functions: "./functions"`
+ * ```ts
+ * import { z } from "zod";
+ * import { job, type JobContext } from "./mod.ts";
+ *
+ * const Payload = z.object({ url: z.string(), width: z.number() });
+ *
+ * @job({ name: "resize", payload: Payload, queue: "images", codec: "msgpack" })
+ * export class Resize {
+ *   run({ url, width }: z.infer<typeof Payload>, ctx: JobContext): { resized: string } {
+ *     ctx.progress(100);
+ *     return { resized: `${url}@${width}` };
+ *   }
+ * }
+ * ```
+ *
+ * @module
+ */
+
+export {
+  type AlertStats,
+  type BulkItem,
+  createEngine,
+  type EmitOptions,
+  Engine,
+  type EngineOptions,
+  type JobInfoPage,
+} from "./src/engine.ts";
+export {
+  define,
+  type DefineOptions,
+  isJobDefinition,
+  type JobContext,
+  type JobDefinition,
+  type JobHandler,
+} from "./src/registry/definition.ts";
+export {
+  isJobClass,
+  job,
+  type JobClassFor,
+  type JobDecorator,
+} from "./src/registry/job_decorator.ts";
+export type { Enqueue, JobClass, JobRef, PayloadOf } from "./src/registry/job_ref.ts";
+export {
+  MAX_VERSION_HANDBACKS,
+  type Migration,
+  type Migrations,
+  VERSION_HANDBACK_DELAY_MS,
+} from "./src/registry/versions.ts";
+export { discoverFunctions } from "./src/registry/discovery.ts";
+export { type FunctionManifest, writeManifest } from "./src/registry/manifest.ts";
+export type { Codec, CodecName } from "./src/codec/codec.ts";
+export { CODEC_NAMES, CODECS } from "./src/codec/codecs.ts";
+export {
+  type Compression,
+  COMPRESSION_NAMES,
+  type CompressionName,
+  COMPRESSIONS,
+} from "./src/codec/compression.ts";
+export {
+  DEFAULT_COMPRESSION_THRESHOLD,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  type EncodingDefaults,
+} from "./src/codec/payload_encoder.ts";
+export type { EnqueueOptions, EnqueueRetry } from "./src/job/options.ts";
+export type { JobInfo } from "./src/job/job_info.ts";
+export type { JobErrorInfo, JobRecord, Reservation } from "./src/job/job.ts";
+export { DEFAULT_LANE, DEFAULT_LANE_WEIGHTS, isLane, type Lane, LANES } from "./src/job/lanes.ts";
+export { isFinalState, JOB_STATES, type JobState } from "./src/job/states.ts";
+export { DEFAULT_ATTEMPTS, MAX_ATTEMPTS } from "./src/job/attempts.ts";
+export { DEFAULT_QUEUE } from "./src/job/queue_name.ts";
+export { type Clock, ManualClock, systemClock } from "./src/job/clock.ts";
+export { consoleLogger, type Logger, silentLogger } from "./src/job/logger.ts";
+export type { JobEvents, JobEventType } from "./src/job/events.ts";
+export {
+  BulkItemError,
+  InvalidStateError,
+  JobNotFoundError,
+  LeaseLostError,
+  NotSupportedError,
+  PayloadMigrationError,
+  PayloadTooLargeError,
+  PayloadValidationError,
+  PayloadVersionError,
+  ResultValidationError,
+  SluiceError,
+  SnoozeError,
+  UnknownFunctionError,
+  UnrecoverableError,
+  type ValidationIssue,
+} from "./src/job/errors.ts";
+export { Status, type StatusCode } from "./src/job/status.ts";
+export type { LaneConfig, LaneConfigInput } from "./src/schedule/lane_config.ts";
+export type * from "./src/store/store.ts";
+export { MemoryStore, type MemoryStoreOptions } from "./src/store/memory/memory_store.ts";
+export { RedisStore, type RedisStoreOptions } from "./src/store/redis/redis_store.ts";
+export type { WorkOptions } from "./src/worker/node_options.ts";
+export type { WorkerHandle } from "./src/worker/worker_node.ts";
+export {
+  type Backoff,
+  type BackoffFunction,
+  type DeclarativeBackoff,
+  DEFAULT_BACKOFF,
+  exponential,
+  type ExponentialBackoff,
+  fixed,
+  type FixedBackoff,
+  type Jitter,
+  type RandomSource,
+  retryDelay,
+  type RetryOptions,
+  schedule,
+  type ScheduleBackoff,
+} from "./src/schedule/retry_policy.ts";
+export {
+  ATTEMPT_HISTORY_LIMIT,
+  type AttemptOutcomeName,
+  type AttemptRecord,
+} from "./src/job/attempt_history.ts";
+export type {
+  FailureHook,
+  FailureOptions,
+  FailureSettings,
+} from "./src/registry/failure_options.ts";
+export type { FailureHooks, FailureHookStats } from "./src/alerts/failure_hooks.ts";
+export type { AlertEvent, WebhookStats } from "./src/alerts/webhook.ts";
+export type { AlertEventType, WebhookOptions } from "./src/alerts/webhook_options.ts";
+export { SIGNATURE_HEADER, verifyWebhookSignature } from "./src/alerts/signature.ts";
+export {
+  type DeadLetterFilter,
+  type DeadLetterListQuery,
+  type DeadLetterPage,
+  DeadLetterQueue,
+} from "./src/dead_letter_queue.ts";
+export { TimeoutError } from "./src/worker/isolate_errors.ts";

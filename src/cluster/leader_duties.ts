@@ -1,0 +1,74 @@
+/**
+ * What the leader does while it leads: reap dead nodes (their jobs go back at once) and reclaim
+ * expired leases. Every step first checks that this node still leads; a fenced write refused by
+ * the store makes it step down.
+ *
+ * @module
+ */
+import { Status } from "../job/status.ts";
+import type { Logger } from "../job/logger.ts";
+import type { Store } from "../store/store.ts";
+import type { LeaderElector } from "./leader_elector.ts";
+
+/** Runs the leader's periodic work every `everyMs` while `elector` says this node leads. */
+export class LeaderDuties {
+  #store: Store;
+  #elector: () => LeaderElector | null;
+  #everyMs: number;
+  #logger: Logger;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #round: Promise<void> = Promise.resolve();
+
+  /** `elector` is read at each round (it is created after the duties). */
+  constructor(store: Store, elector: () => LeaderElector | null, everyMs: number, logger: Logger) {
+    this.#store = store;
+    this.#elector = elector;
+    this.#everyMs = everyMs;
+    this.#logger = logger;
+  }
+
+  /** Starts the rounds (the first at once). */
+  start(): void {
+    if (this.#timer !== undefined) return;
+    this.#round = this.#run();
+    this.#timer = setInterval(() => {
+      this.#round = this.#round.then(() => this.#run());
+    }, this.#everyMs);
+  }
+
+  /** Stops the rounds; waits for the one in progress. */
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#round;
+  }
+
+  async #run(): Promise<void> {
+    const elector = this.#elector();
+    const lease = elector?.lease;
+    if (!elector || !lease) return;
+    try {
+      const { status, outcome } = await this.#store.reapDeadNodes(lease);
+      if (status === Status.NOT_LEADER) {
+        elector.stepDown("the store refused a leader-only write (a newer leader exists)");
+        return;
+      }
+      if (outcome.nodes.length) {
+        this.#logger.warn("reaped dead nodes", {
+          nodes: outcome.nodes,
+          requeued: outcome.requeued.length,
+          dead: outcome.dead.length,
+        });
+      }
+      const reclaimed = await this.#store.reclaimExpired();
+      if (reclaimed.requeued.length || reclaimed.dead.length) {
+        this.#logger.warn("reclaimed jobs with expired leases", {
+          requeued: reclaimed.requeued.length,
+          dead: reclaimed.dead.length,
+        });
+      }
+    } catch (error) {
+      this.#logger.warn("leader round failed", { error: String(error) });
+    }
+  }
+}

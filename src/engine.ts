@@ -1,0 +1,525 @@
+/**
+ * The engine facade: validates and encodes jobs, calls the store, maps store statuses to errors,
+ * emits life-cycle events once, and starts workers.
+ *
+ * @module
+ */
+import type { z } from "zod";
+import {
+  type EncodingDefaults,
+  PayloadEncoder,
+  resolveEncodingDefaults,
+} from "./codec/payload_encoder.ts";
+import { type Clock, systemClock } from "./job/clock.ts";
+import {
+  BulkItemError,
+  errorForStatus,
+  PayloadValidationError,
+  UnknownFunctionError,
+} from "./job/errors.ts";
+import { JobEventEmitter, type JobEventListener, type JobEventType } from "./job/events.ts";
+import { type JobInfo, toJobInfo } from "./job/job_info.ts";
+import { isLane, type Lane } from "./job/lanes.ts";
+import { consoleLogger, type Logger } from "./job/logger.ts";
+import { type EnqueueOptions, resolveEnqueueOptions } from "./job/options.ts";
+import { assertQueueName } from "./job/queue_name.ts";
+import type { JobState } from "./job/states.ts";
+import { assertEventName, type JobDefinition } from "./registry/definition.ts";
+import { discoverFunctions, functionsFromManifest } from "./registry/discovery.ts";
+import { definitionOf } from "./registry/job_decorator.ts";
+import type { Enqueue, JobClass, JobRef, PayloadOf } from "./registry/job_ref.ts";
+import { type FunctionManifest, isFunctionManifest } from "./registry/manifest.ts";
+import type { LaneConfig, LaneConfigInput } from "./schedule/lane_config.ts";
+import { openStore } from "./store/open_store.ts";
+import type { JobListQuery, NewJob, QueueCounts, Store } from "./store/store.ts";
+import type { WorkOptions } from "./worker/node_options.ts";
+import { startNode } from "./worker/start_node.ts";
+import type { WorkerHandle } from "./worker/worker_node.ts";
+import type { WorkerRuntime } from "./worker/runtime.ts";
+import { FailureDispatcher, type FailureHookStats } from "./alerts/failure_hooks.ts";
+import { WebhookSender, type WebhookStats } from "./alerts/webhook.ts";
+import type { WebhookOptions } from "./alerts/webhook_options.ts";
+import { DeadLetterQueue } from "./dead_letter_queue.ts";
+import type { FailureHook } from "./registry/failure_options.ts";
+import {
+  CALLBACKS_CLOSE_WAIT_MS,
+  checkGraces,
+  checkHooks,
+  settleWithin,
+} from "./engine_failure_options.ts";
+
+/** Options of `createEngine`. */
+export interface EngineOptions extends Partial<EncodingDefaults> {
+  /** A `Store`, or a URL: `memory://`, `redis://host:port/db`, `rediss://...`. */
+  store: Store | string;
+  /** Namespace of the Redis keys when `store` is a URL (default `"default"`). */
+  namespace?: string;
+  /** Time source (default: the system clock). */
+  clock?: Clock;
+  /** Where the engine logs (default: the console). */
+  logger?: Logger;
+  /**
+   * Functions to register: definitions and `@job` classes; or a functions folder (every
+   * `**\/*.ts` in it, loaded in the background: see `ready`); or a generated manifest (for
+   * compiled programs).
+   */
+  functions?: (JobDefinition | JobClass)[] | string | FunctionManifest;
+  /** Called after every failed attempt of any function (after the function's own `onFailure`). */
+  onFailure?: FailureHook;
+  /** Called for every dead-lettered job (after the function's own `onDead`). */
+  onDead?: FailureHook;
+  /** Alerting webhook: a signed HTTP POST per dead job, sent in the background with retries. */
+  webhook?: WebhookOptions;
+  /** How long an inline handler may run on after its `timeout` aborted its signal (ms, 1,000). */
+  abortGraceMs?: number;
+  /** How long an inline handler may run on after a cancellation aborted its signal (10,000). */
+  cancelGraceMs?: number;
+}
+
+/** What failure callbacks and the webhook did so far (`engine.alertStats()`). */
+export interface AlertStats {
+  /** Failure callbacks. */
+  callbacks: FailureHookStats;
+  /** The webhook, or null without one. */
+  webhook: WebhookStats | null;
+}
+
+/** Options of `engine.emit`: those of `enqueue` that make sense for several functions. */
+export interface EmitOptions {
+  /** Lane of every job (default: each function's). */
+  priority?: EnqueueOptions["priority"];
+  /** Run no earlier than this many ms from now. */
+  delay?: number;
+  /** Run no earlier than this time. */
+  runAt?: Date | number;
+  /** Event id: each job gets the id `<id>:<function name>`, so emitting again stores nothing. */
+  id?: string;
+}
+
+/** One item of `enqueueBulk`. */
+export interface BulkItem {
+  /** The function, by definition or name. */
+  job: JobRef;
+  /** Its payload. */
+  payload: unknown;
+  /** Enqueue options. */
+  options?: EnqueueOptions;
+}
+
+/** A page of jobs, decoded. */
+export interface JobInfoPage {
+  /** The jobs. */
+  jobs: JobInfo[];
+  /** Cursor of the next page, or null. */
+  nextCursor: string | null;
+}
+
+/** The Sluice engine: see `createEngine`. */
+export class Engine {
+  #store: Store;
+  #ownsStore: boolean;
+  #clock: Clock;
+  #logger: Logger;
+  #encoder: PayloadEncoder;
+  #events: JobEventEmitter;
+  #definitions = new Map<string, JobDefinition>();
+  #workers = new Set<WorkerHandle>();
+  #closed = false;
+  #loading: Promise<void> | null = null;
+  #loaded = true;
+  #webhook: WebhookSender | null;
+  #failures: FailureDispatcher;
+  #graces: { abortGraceMs?: number; cancelGraceMs?: number };
+  /** The dead-letter queue: list, inspect, requeue and purge dead jobs. */
+  readonly deadLetters: DeadLetterQueue;
+
+  /** Use `createEngine`. */
+  constructor(options: EngineOptions) {
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = options.logger ?? consoleLogger;
+    this.#events = new JobEventEmitter((error) =>
+      this.#logger.error("an event listener threw", { error: String(error) })
+    );
+    if (typeof options.store === "string") {
+      this.#store = openStore(options.store, {
+        clock: this.#clock,
+        ...(options.namespace ? { namespace: options.namespace } : {}),
+      });
+      this.#ownsStore = true;
+    } else if (options.store && typeof options.store.reserve === "function") {
+      this.#store = options.store;
+      this.#ownsStore = false;
+    } else {
+      throw new TypeError("createEngine: store must be a Store or a URL string");
+    }
+    this.#encoder = new PayloadEncoder(resolveEncodingDefaults(options));
+    this.deadLetters = new DeadLetterQueue(this.#store, (r) => toJobInfo(r, this.#decode));
+    this.#graces = checkGraces(options);
+    this.#webhook = options.webhook
+      ? new WebhookSender(options.webhook, this.#clock, this.#logger)
+      : null;
+    this.#failures = new FailureDispatcher({
+      getJob: (id) => this.getJob(id),
+      definition: (name) => this.#definitions.get(name),
+      hooks: checkHooks(options),
+      webhook: this.#webhook,
+      logger: this.#logger,
+    });
+    this.#events.on("failed", (event) => this.#failures.failed(event));
+    this.#load(options.functions);
+  }
+
+  /** What failure callbacks and the webhook did so far. */
+  alertStats(): AlertStats {
+    return { callbacks: this.#failures.stats, webhook: this.#webhook?.stats ?? null };
+  }
+
+  /**
+   * Resolves when the functions given to `createEngine` are registered (at once for a list or a
+   * manifest; after the folder scan for a folder). Rejects with the loading error, e.g. two
+   * functions with one name. `enqueue`, `enqueueBulk` and `emit` wait for it by themselves.
+   */
+  async ready(): Promise<void> {
+    await this.#loading;
+  }
+
+  /** The store this engine uses. */
+  get store(): Store {
+    return this.#store;
+  }
+
+  /** Registers functions (definitions or `@job` classes) so workers run them and producers
+   * enqueue them by name. */
+  register(...functions: (JobDefinition | JobClass)[]): this {
+    for (const fn of functions) {
+      const definition = definitionOf(fn);
+      if (!definition) {
+        throw new TypeError("register: expected a definition made by define() or a @job class");
+      }
+      const existing = this.#definitions.get(definition.name);
+      if (existing && existing !== definition) {
+        throw new TypeError(
+          `register: a function named ${JSON.stringify(definition.name)} is registered already`,
+        );
+      }
+      this.#definitions.set(definition.name, definition as JobDefinition);
+    }
+    return this;
+  }
+
+  /** Names of the registered functions. */
+  functionNames(): string[] {
+    return [...this.#definitions.keys()].sort();
+  }
+
+  /**
+   * Enqueues one job and returns its id. The payload is checked against the function's schema:
+   * an invalid one throws `PayloadValidationError` and nothing is stored. With `options.id`,
+   * enqueueing the same id again returns it and stores nothing.
+   */
+  // deno-lint-ignore no-explicit-any
+  enqueue<D extends JobDefinition<any, any> | JobClass>(
+    job: D,
+    payload: PayloadOf<D>,
+    options?: EnqueueOptions,
+  ): Promise<string>;
+  /** Enqueues a job of a registered function by name; the payload is checked at run time. */
+  enqueue(job: string, payload: unknown, options?: EnqueueOptions): Promise<string>;
+  async enqueue(job: JobRef, payload: unknown, options?: EnqueueOptions): Promise<string> {
+    this.#assertOpen();
+    await this.#loading;
+    const prepared = this.#prepare(job, payload, options);
+    const [id] = this.#announce(await this.#store.enqueue([prepared]), [prepared]);
+    return id!;
+  }
+
+  /**
+   * Enqueues many jobs atomically: all are stored or none. Returns the ids in item order. One
+   * invalid item throws `BulkItemError` naming its index, and nothing is stored.
+   */
+  async enqueueBulk(items: readonly BulkItem[]): Promise<string[]> {
+    this.#assertOpen();
+    if (!Array.isArray(items)) throw new TypeError("enqueueBulk: items must be an array");
+    await this.#loading;
+    const jobs = items.map((item, index) => {
+      try {
+        if (typeof item !== "object" || item === null) {
+          throw new TypeError("item must be an object");
+        }
+        return this.#prepare(item.job, item.payload, item.options);
+      } catch (error) {
+        throw new BulkItemError(index, error);
+      }
+    });
+    if (jobs.length === 0) return [];
+    return this.#announce(await this.#store.enqueue(jobs), jobs);
+  }
+
+  /**
+   * Publishes an event: enqueues one job for every registered function whose `on` lists `event`,
+   * each payload checked against its function's schema, atomically (all or none). Returns the
+   * job ids in function-name order; none when no function listens. A payload one function
+   * refuses throws its `PayloadValidationError` and stores nothing.
+   */
+  async emit(event: string, payload: unknown, options: EmitOptions = {}): Promise<string[]> {
+    this.#assertOpen();
+    assertEventName(event, "emit");
+    await this.#loading;
+    const { id, ...rest } = options;
+    const jobs = [...this.#definitions.values()]
+      .filter((d) => d.on.includes(event))
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((d) =>
+        this.#prepare(d, payload, id === undefined ? rest : { ...rest, id: `${id}:${d.name}` })
+      );
+    if (jobs.length === 0) {
+      this.#logger.debug("emit: no function listens to this event", { event });
+      return [];
+    }
+    return this.#announce(await this.#store.enqueue(jobs), jobs);
+  }
+
+  /** The job with this id, or null when there is none. */
+  async getJob(id: string): Promise<JobInfo | null> {
+    const record = await this.#store.getJob(id);
+    return record ? toJobInfo(record, this.#decode) : null;
+  }
+
+  /** Lists the jobs of a queue in one state, a page at a time. */
+  async listJobs(query: JobListQuery): Promise<JobInfoPage> {
+    assertQueueName(query.queue, "listJobs");
+    const page = await this.#store.listJobs(query);
+    return { jobs: page.jobs.map((r) => toJobInfo(r, this.#decode)), nextCursor: page.nextCursor };
+  }
+
+  /**
+   * Cancels a job. Waiting, delayed and blocked jobs become `cancelled` at once (returns
+   * `"cancelled"`); an active job has its signal aborted at its worker's next lease renewal and
+   * ends `cancelled` unless it completes first (returns `"active"`); an inline handler that
+   * ignores its signal is abandoned `cancelGraceMs` later and the job recorded `cancelled`.
+   * Throws `JobNotFoundError`, or `InvalidStateError` for a finished job.
+   */
+  async cancel(id: string): Promise<JobState> {
+    const out = await this.#store.cancel(id);
+    const error = errorForStatus(out.status, id, "cancel", out.state);
+    if (error) throw error;
+    if (out.state === "cancelled" && this.#events.has("cancelled")) {
+      const job = await this.#store.getJob(id);
+      if (job) {
+        this.#events.emit("cancelled", {
+          id,
+          name: job.name,
+          queue: job.queue,
+          lane: job.lane,
+          at: this.#clock.now(),
+        });
+      }
+    }
+    return out.state!;
+  }
+
+  /**
+   * Moves a waiting or delayed job to another lane, keeping its place in line. Throws
+   * `InvalidStateError` for an active or finished job, `JobNotFoundError` for an unknown one.
+   */
+  async changePriority(id: string, lane: Lane): Promise<void> {
+    if (!isLane(lane)) {
+      throw new TypeError(`changePriority: unknown lane ${JSON.stringify(lane)}`);
+    }
+    const out = await this.#store.changePriority(id, lane);
+    const error = errorForStatus(out.status, id, "change the priority of", out.state);
+    if (error) throw error;
+  }
+
+  /** Depth of one queue per lane and state. */
+  counts(queue: string): Promise<QueueCounts>;
+  /** Depth of every queue per lane and state, by queue name. */
+  counts(): Promise<Record<string, QueueCounts>>;
+  async counts(queue?: string): Promise<QueueCounts | Record<string, QueueCounts>> {
+    if (queue !== undefined) {
+      assertQueueName(queue, "counts");
+      return await this.#store.counts(queue);
+    }
+    const names = await this.#store.queues();
+    const all = await Promise.all(names.map((name) => this.#store.counts(name)));
+    return Object.fromEntries(all.map((c) => [c.queue, c]));
+  }
+
+  /** Every known queue. */
+  queues(): Promise<string[]> {
+    return this.#store.queues();
+  }
+
+  /** Stops dispatch from `queue`; producers can still enqueue. */
+  async pause(queue: string): Promise<void> {
+    assertQueueName(queue, "pause");
+    await this.#store.pause(queue);
+  }
+
+  /** Resumes dispatch from `queue`, in the order jobs were waiting. */
+  async resume(queue: string): Promise<void> {
+    assertQueueName(queue, "resume");
+    await this.#store.resume(queue);
+  }
+
+  /** Sets lane weights, strict mode or the aging bound of `queue`, for every node. */
+  configureQueue(queue: string, config: LaneConfigInput): Promise<LaneConfig> {
+    assertQueueName(queue, "configureQueue");
+    return this.#store.configureLanes(queue, config);
+  }
+
+  /** Subscribes to a job life-cycle event; returns the unsubscribe function. */
+  on<T extends JobEventType>(type: T, listener: JobEventListener<T>): () => void {
+    return this.#events.on(type, listener);
+  }
+
+  /**
+   * Starts a worker in this process. Queues default to those of the registered functions.
+   * Returns a handle whose `stop()` lets running jobs finish.
+   */
+  work(options: WorkOptions = {}): WorkerHandle {
+    this.#assertOpen();
+    if (!this.#loaded) {
+      throw new TypeError("work: the functions are still loading; await engine.ready() first");
+    }
+    const queues = options.queues ??
+      [...new Set([...this.#definitions.values()].map((d) => d.queue))];
+    if (queues.length === 0) {
+      throw new TypeError("work: no queues given and no functions registered");
+    }
+    for (const queue of queues) assertQueueName(queue, "work");
+    const handle = startNode(this.#runtime(), queues, options);
+    this.#workers.add(handle);
+    return {
+      id: handle.id,
+      get isLeader(): boolean {
+        return handle.isLeader;
+      },
+      stop: async (opts) => {
+        await handle.stop(opts);
+        this.#workers.delete(handle);
+      },
+    };
+  }
+
+  /** Stops this engine's workers and closes the store if the engine opened it. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all([...this.#workers].map((w) => w.stop()));
+    this.#workers.clear();
+    await settleWithin(this.#failures.idle(), CALLBACKS_CLOSE_WAIT_MS);
+    await this.#webhook?.close();
+    if (this.#ownsStore) await this.#store.close();
+  }
+
+  #prepare(job: JobRef, payload: unknown, options: EnqueueOptions | undefined): NewJob {
+    const definition = this.#definitionOf(job);
+    const parsed = definition.payload.safeParse(payload);
+    if (!parsed.success) {
+      throw new PayloadValidationError(definition.name, (parsed.error as z.ZodError).issues);
+    }
+    const resolved = resolveEnqueueOptions(options, definition, this.#clock.now());
+    return {
+      id: resolved.id,
+      name: definition.name,
+      queue: resolved.queue,
+      lane: resolved.lane,
+      payload: this.#encoder.encodePayload(definition, payload),
+      runAt: resolved.runAt,
+      maxAttempts: resolved.maxAttempts,
+      backoff: resolved.backoff ?? null,
+    };
+  }
+
+  #definitionOf(job: JobRef): JobDefinition {
+    if (typeof job === "string") {
+      const found = this.#definitions.get(job);
+      if (!found) throw new UnknownFunctionError(job, this.functionNames());
+      return found;
+    }
+    const definition = definitionOf(job);
+    if (!definition) {
+      throw new TypeError(
+        "enqueue: job must be a definition made by define(), a @job class or a function name",
+      );
+    }
+    return definition;
+  }
+
+  #decode = (bytes: Uint8Array): unknown => this.#encoder.decode(bytes).value;
+
+  #load(functions: EngineOptions["functions"]): void {
+    if (functions === undefined) return;
+    if (Array.isArray(functions)) {
+      this.register(...functions);
+    } else if (isFunctionManifest(functions)) {
+      this.register(...functionsFromManifest(functions, this.#logger));
+    } else if (typeof functions === "string") {
+      this.#loaded = false;
+      this.#loading = discoverFunctions(functions, this.#logger).then((found) => {
+        this.register(...found);
+        this.#loaded = true;
+      });
+      this.#loading.catch(() => {}); // reported by ready(), enqueue and emit
+    } else {
+      throw new TypeError(
+        "createEngine: functions must be an array, a folder path or a generated manifest",
+      );
+    }
+  }
+
+  #announce(
+    outcomes: { id: string; created: boolean; state: JobState }[],
+    jobs: NewJob[],
+  ): string[] {
+    if (this.#events.has("enqueued")) {
+      const at = this.#clock.now();
+      outcomes.forEach((out, i) => {
+        const job = jobs[i]!;
+        if (!out.created) return;
+        this.#events.emit("enqueued", {
+          id: out.id,
+          name: job.name,
+          queue: job.queue,
+          lane: job.lane,
+          at,
+          state: out.state,
+          runAt: job.runAt,
+        });
+      });
+    }
+    return outcomes.map((o) => o.id);
+  }
+
+  #runtime(): WorkerRuntime {
+    return {
+      store: this.#store,
+      encoder: this.#encoder,
+      clock: this.#clock,
+      logger: this.#logger,
+      events: this.#events,
+      definition: (name) => this.#definitions.get(name),
+      functionNames: () => this.functionNames(),
+      enqueue:
+        ((job: JobRef, payload: unknown, options?: EnqueueOptions) =>
+          this.enqueue(job as string, payload, options)) as Enqueue,
+      graces: this.#graces,
+    };
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new TypeError("the engine is closed");
+  }
+}
+
+/**
+ * Creates an engine on a store (`MemoryStore`, `RedisStore`, or a URL: `memory://`,
+ * `redis://host:port/db`, `rediss://...`).
+ */
+export function createEngine(options: EngineOptions): Engine {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError("createEngine: options must be an object with a store");
+  }
+  return new Engine(options);
+}

@@ -1,0 +1,50 @@
+/**
+ * Coalesces single calls into batch calls: while one batch call is in flight, new items queue up
+ * and go together in the next one. No timer, so a lone item goes at once, and under load many go
+ * per call.
+ *
+ * @module
+ */
+
+/** Batches items for `write`, which answers one result per item, in order. */
+export class Coalescer<T, R> {
+  #write: (items: T[]) => Promise<R[]>;
+  #queue: { item: T; done: PromiseWithResolvers<R> }[] = [];
+  #flushing: Promise<void> | null = null;
+
+  /** `write` takes a batch and resolves with one result per item. */
+  constructor(write: (items: T[]) => Promise<R[]>) {
+    this.#write = write;
+  }
+
+  /** Queues `item`; resolves with its result, or rejects with the batch call's error. */
+  add(item: T): Promise<R> {
+    const done = Promise.withResolvers<R>();
+    this.#queue.push({ item, done });
+    this.#flushing ??= this.#flush().finally(() => (this.#flushing = null));
+    return done.promise;
+  }
+
+  /** Queues many items; resolves with their results in order. */
+  addAll(items: readonly T[]): Promise<R[]> {
+    return Promise.all(items.map((item) => this.add(item)));
+  }
+
+  /** Resolves when every item queued so far is written. */
+  async drain(): Promise<void> {
+    while (this.#flushing) await this.#flushing;
+  }
+
+  async #flush(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const batch = this.#queue;
+      this.#queue = [];
+      try {
+        const results = await this.#write(batch.map((entry) => entry.item));
+        batch.forEach((entry, i) => entry.done.resolve(results[i]!));
+      } catch (error) {
+        for (const entry of batch) entry.done.reject(error);
+      }
+    }
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Executors run the handlers of started jobs: in-process (`InlineExecutor`, for tests and the
+ * memory store) or in a pool of Deno isolates (`IsolateExecutor`). The worker node owns the
+ * control plane (fetching, leases, heartbeats) and hands each job to its executor.
+ *
+ * @module
+ */
+import type { Reservation } from "../job/job.ts";
+import { type AttemptOutcome, runJob } from "./run_job.ts";
+import type { WorkerRuntime } from "./runtime.ts";
+
+/** Runs jobs. `capacity` slots; the node never runs more jobs at once. */
+export interface JobExecutor {
+  /** How many jobs may run at once. */
+  readonly capacity: number;
+  /** Runs one job; `signal` aborts its handler (cancellation, lost lease, shutdown). Never throws. */
+  run(job: Reservation, signal: AbortSignal): Promise<AttemptOutcome>;
+  /** Stops everything it runs. */
+  close(): Promise<void>;
+}
+
+/** Runs handlers on the main thread, `capacity` at once. */
+export class InlineExecutor implements JobExecutor {
+  /** Slots. */
+  readonly capacity: number;
+  #runtime: WorkerRuntime;
+
+  /** Runs jobs of `runtime`'s functions, `capacity` at once. */
+  constructor(runtime: WorkerRuntime, capacity: number) {
+    this.#runtime = runtime;
+    this.capacity = capacity;
+  }
+
+  run(job: Reservation, signal: AbortSignal): Promise<AttemptOutcome> {
+    return runJob(this.#runtime, job, signal);
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * A node's presence in the store: registration with its metadata, heartbeats every few seconds
+ * (with its busy slots), re-registration when it was declared dead, deregistration on stop.
+ *
+ * @module
+ */
+import type { Logger } from "../job/logger.ts";
+import type { NodeInfo } from "../store/cluster.ts";
+import type { Store } from "../store/store.ts";
+
+/** Keeps one node's record alive. */
+export class NodePresence {
+  #store: Store;
+  #info: NodeInfo;
+  #ttlMs: number;
+  #everyMs: number;
+  #busy: () => number;
+  #logger: Logger;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #beat: Promise<void> = Promise.resolve();
+
+  /** Heartbeats `info`'s record every `everyMs`, each keeping it alive `ttlMs`. */
+  constructor(
+    store: Store,
+    info: NodeInfo,
+    timing: { everyMs: number; ttlMs: number },
+    busy: () => number,
+    logger: Logger,
+  ) {
+    this.#store = store;
+    this.#info = info;
+    this.#everyMs = timing.everyMs;
+    this.#ttlMs = timing.ttlMs;
+    this.#busy = busy;
+    this.#logger = logger;
+  }
+
+  /** Registers the node and starts heartbeats. */
+  async start(): Promise<void> {
+    await this.#store.registerNode(this.#info, this.#ttlMs);
+    this.#timer = setInterval(() => {
+      this.#beat = this.#heartbeat();
+    }, this.#everyMs);
+  }
+
+  /** Stops heartbeats and removes the record. */
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#beat;
+    await this.#store.deregisterNode(this.#info.id).catch((error) =>
+      this.#logger.warn("could not deregister node", { node: this.#info.id, error: String(error) })
+    );
+  }
+
+  async #heartbeat(): Promise<void> {
+    try {
+      const alive = await this.#store.heartbeat(this.#info.id, { busy: this.#busy() }, this.#ttlMs);
+      if (!alive) {
+        // Declared dead (e.g. paused past its lifetime): its jobs were reclaimed; their leases
+        // will report lost. Come back as a live node.
+        this.#logger.warn("node record was reaped; registering again", { node: this.#info.id });
+        await this.#store.registerNode(this.#info, this.#ttlMs);
+      }
+    } catch (error) {
+      this.#logger.warn("heartbeat failed", { node: this.#info.id, error: String(error) });
+    }
+  }
+}

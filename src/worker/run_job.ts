@@ -1,0 +1,154 @@
+/**
+ * Runs one reserved job in-process and turns what its handler did into an outcome: a completion
+ * to record, a failure with its retry time, or a hand-back (a payload newer than this code).
+ *
+ * @module
+ */
+import { PayloadVersionError, SnoozeError, UnknownFunctionError } from "../job/errors.ts";
+import type { JobErrorInfo, Reservation } from "../job/job.ts";
+import { Status } from "../job/status.ts";
+import type { JobContext } from "../registry/definition.ts";
+import { readPayload } from "../registry/read_payload.ts";
+import { writeResult } from "../registry/write_result.ts";
+import { MAX_VERSION_HANDBACKS, VERSION_HANDBACK_DELAY_MS } from "../registry/versions.ts";
+import type { WorkerRuntime } from "./runtime.ts";
+import { guardAttempt } from "./attempt_guard.ts";
+import { failedAttempt, snoozeDelay } from "./failed_attempt.ts";
+
+/** What became of one attempt. */
+export type AttemptOutcome =
+  | { kind: "completed"; result: Uint8Array | null }
+  | { kind: "failed"; error: JobErrorInfo; retryAt: number | null }
+  /** Handed back to its lane through `store.release` already: nothing left to write. */
+  | { kind: "released" };
+
+/** Runs `job`'s handler with `signal`; never throws. */
+export async function runJob(
+  runtime: WorkerRuntime,
+  job: Reservation,
+  signal: AbortSignal,
+): Promise<AttemptOutcome> {
+  const fail = (error: unknown, retryable: boolean): AttemptOutcome =>
+    failedAttempt(runtime, job, error, retryable);
+  const definition = runtime.definition(job.name);
+  if (!definition) {
+    // another node may know the function: retry rather than give up
+    return fail(new UnknownFunctionError(job.name, runtime.functionNames()), true);
+  }
+  let payload: unknown;
+  try {
+    const read = await readPayload(runtime.encoder, definition, job.payload);
+    if (read.kind === "too-new") {
+      const releases = job.releases;
+      if (releases >= MAX_VERSION_HANDBACKS) {
+        return fail(
+          new PayloadVersionError(job.name, read.version, definition.version, releases),
+          false,
+        );
+      }
+      return await handBack(runtime, job, read.version, definition.version);
+    }
+    payload = read.value;
+  } catch (error) {
+    return fail(error, false); // undecodable, unmigratable or invalid: retrying cannot help
+  }
+  let result: unknown;
+  try {
+    result = await guardAttempt(
+      (guarded) => definition.handler(payload, jobContext(runtime, job, guarded)),
+      { job, signal, timeoutMs: definition.timeout, ...runtime.graces },
+    );
+  } catch (error) {
+    const snooze = snoozeDelay(error);
+    if (snooze === null) return fail(error, true);
+    return await releaseLater(runtime, job, snooze, "snoozed", { delayMs: snooze }, "debug");
+  }
+  try {
+    return { kind: "completed", result: writeResult(runtime.encoder, definition, result) };
+  } catch (error) {
+    return fail(error, false); // the same code would return the same bad result
+  }
+}
+
+/** Returns a too-new job to its lane, after a delay, without spending its attempt. */
+function handBack(
+  runtime: WorkerRuntime,
+  job: Reservation,
+  version: number,
+  known: number,
+): Promise<AttemptOutcome> {
+  const fields = { version, known, handbacks: job.releases + 1 };
+  const why = "payload version newer than this code";
+  return releaseLater(runtime, job, VERSION_HANDBACK_DELAY_MS, why, fields, "warn");
+}
+
+/**
+ * Hands `job` back to run again `delayMs` from now without spending its attempt (`why` says
+ * why, in the logs: a too-new payload, a snooze).
+ */
+async function releaseLater(
+  runtime: WorkerRuntime,
+  job: Reservation,
+  delayMs: number,
+  why: string,
+  extra: Record<string, unknown>,
+  level: "warn" | "debug",
+): Promise<AttemptOutcome> {
+  const fields = { job: job.id, fn: job.name, ...extra };
+  try {
+    const runAt = runtime.clock.now() + delayMs;
+    const [status] = await runtime.store.release([{ id: job.id, token: job.token, runAt }]);
+    if (status === Status.OK) {
+      runtime.logger[level](`${why}: handed back`, fields);
+    } else {
+      runtime.logger.warn(`${why}: the hand-back was refused`, { ...fields, status });
+    }
+  } catch (error) {
+    // the lease expires and the job is offered again
+    runtime.logger.error(`${why}: the hand-back failed`, { ...fields, error: String(error) });
+  }
+  return { kind: "released" };
+}
+
+function jobContext(runtime: WorkerRuntime, job: Reservation, signal: AbortSignal): JobContext {
+  return {
+    id: job.id,
+    name: job.name,
+    queue: job.queue,
+    lane: job.lane,
+    attempt: job.attempt,
+    maxAttempts: job.maxAttempts,
+    signal,
+    log: tagged(runtime, job),
+    progress(percent: number, message?: string): void {
+      if (typeof percent !== "number" || !(percent >= 0 && percent <= 100)) {
+        throw new RangeError(`progress: percent must be from 0 to 100, got ${percent}`);
+      }
+      runtime.events.emit("progress", {
+        id: job.id,
+        name: job.name,
+        queue: job.queue,
+        lane: job.lane,
+        at: runtime.clock.now(),
+        attempt: job.attempt,
+        percent,
+        ...(message === undefined ? {} : { message: String(message) }),
+      });
+    },
+    enqueue: runtime.enqueue,
+    snooze(delayMs: number): never {
+      throw new SnoozeError(delayMs);
+    },
+  };
+}
+
+function tagged(runtime: WorkerRuntime, job: Reservation): JobContext["log"] {
+  const fields = (extra?: Record<string, unknown>) => ({ job: job.id, fn: job.name, ...extra });
+  const { logger } = runtime;
+  return {
+    debug: (message, extra) => logger.debug(message, fields(extra)),
+    info: (message, extra) => logger.info(message, fields(extra)),
+    warn: (message, extra) => logger.warn(message, fields(extra)),
+    error: (message, extra) => logger.error(message, fields(extra)),
+  };
+}

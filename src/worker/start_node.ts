@@ -1,0 +1,31 @@
+/**
+ * Builds and starts a worker node for `engine.work`: resolves its options and picks its executor
+ * (inline, or a pool of isolates).
+ *
+ * @module
+ */
+import { InlineExecutor, type JobExecutor } from "./executor.ts";
+import { resolveNodeOptions, type WorkOptions } from "./node_options.ts";
+import type { WorkerRuntime } from "./runtime.ts";
+import { startWorkerNode, type WorkerHandle } from "./worker_node.ts";
+
+/** Starts a node serving `queues` with `runtime`'s functions. */
+export function startNode(
+  runtime: WorkerRuntime,
+  queues: string[],
+  options: WorkOptions,
+): WorkerHandle {
+  const executor = buildExecutor(runtime, options);
+  return startWorkerNode(runtime, executor, resolveNodeOptions(options, queues, executor.capacity));
+}
+
+function buildExecutor(runtime: WorkerRuntime, options: WorkOptions): JobExecutor {
+  const concurrency = options.concurrency ?? 10;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new RangeError(`work: concurrency must be a whole number >= 1, got ${concurrency}`);
+  }
+  if (options.isolates) {
+    throw new TypeError("work: isolates are not wired in yet"); // replaced by the isolate pool
+  }
+  return new InlineExecutor(runtime, concurrency);
+}

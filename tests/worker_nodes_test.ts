@@ -1,0 +1,190 @@
+/**
+ * Worker nodes as real subprocesses against Redis: crash recovery, work stealing, graceful
+ * shutdown and leader election.
+ */
+import assert from "node:assert/strict";
+import { createEngine, type Engine, RedisStore } from "../mod.ts";
+import { silentLogger } from "../src/job/logger.ts";
+import { dropNamespace } from "../src/store/redis/redis_store.ts";
+import { Nap } from "./fixtures/node_functions/naps.ts";
+import { eventually, NodeProcess } from "./_node_process.ts";
+import { withRedis } from "./_redis_env.ts";
+
+const FUNCTIONS = new URL("./fixtures/node_functions/", import.meta.url).pathname;
+/** Fast timings so failover happens in seconds. */
+const FAST = [
+  "--heartbeat-ms=300",
+  "--node-ttl-ms=1500",
+  "--leader-ttl-ms=1500",
+  "--leader-renew-ms=300",
+];
+
+class Cluster {
+  readonly namespace = `nodes-${crypto.randomUUID()}`;
+  readonly runLog = Deno.makeTempDirSync({ prefix: "sluice-runs-" });
+  readonly store: RedisStore;
+  readonly engine: Engine;
+  #url: string;
+  #nodes: NodeProcess[] = [];
+
+  constructor(url: string) {
+    this.#url = url;
+    this.store = new RedisStore({ url, namespace: this.namespace });
+    this.engine = createEngine({ store: this.store, logger: silentLogger, functions: [Nap] });
+  }
+
+  node(...args: string[]): NodeProcess {
+    const node = new NodeProcess(
+      [
+        "--functions",
+        FUNCTIONS,
+        "--namespace",
+        this.namespace,
+        "--queues",
+        "naps",
+        ...FAST,
+        ...args,
+      ],
+      { REDIS_URL: this.#url, SLUICE_TEST_RUN_LOG: this.runLog },
+    );
+    this.#nodes.push(node);
+    return node;
+  }
+
+  /** How many times each job ran, from the run log. */
+  runs(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const entry of Deno.readDirSync(this.runLog)) {
+      const id = entry.name.split(".")[0]!;
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#nodes.map((n) => n.close()));
+    await this.engine.close();
+    await this.store.close();
+    await dropNamespace(this.#url, this.namespace);
+    Deno.removeSync(this.runLog, { recursive: true });
+  }
+}
+
+const started = (e: { event: string }) => e.event === "node-started";
+
+await withRedis("worker nodes (subprocesses)", (url) => {
+  const test = (name: string, fn: (cluster: Cluster) => Promise<void>) =>
+    Deno.test({
+      name: `worker nodes: ${name}`,
+      sanitizeOps: false,
+      sanitizeResources: false,
+      fn: async () => {
+        const cluster = new Cluster(url);
+        try {
+          await fn(cluster);
+        } finally {
+          await cluster.close();
+        }
+      },
+    });
+
+  test("kill -9 with 20 active jobs: all run again elsewhere before their leases expire", async (c) => {
+    const a = c.node("--concurrency=20", "--reserved-slots=0", "--lease-ms=60000", "--prefetch=0");
+    await a.waitFor(started);
+    const ids = await c.engine.enqueueBulk(
+      Array.from({ length: 20 }, () => ({ job: Nap, payload: { ms: 60_000, laterMs: 10 } })),
+    );
+    await eventually(() => c.engine.counts("naps"), (n) => n.states.active === 20);
+    const leases = await Promise.all(ids.map((id) => c.store.getJob(id)));
+    a.kill("SIGKILL");
+    await a.exited;
+    const b = c.node("--concurrency=20", "--reserved-slots=0", "--lease-ms=60000");
+    await b.waitFor(started);
+    await eventually(() => c.engine.counts("naps"), (n) => n.states.completed === 20);
+    for (const [i, id] of ids.entries()) {
+      const job = (await c.store.getJob(id))!;
+      assert.equal(job.attempts, 2, `job ${id} attempts`);
+      assert.equal(job.stalls, 1, `job ${id} stalls`);
+      assert.equal(job.worker, b.nodeId);
+      // brought back by reaping the dead node, not by waiting for the lease to run out
+      assert.ok(job.finishedAt! < leases[i]!.leaseDeadline!, `job ${id} waited for its lease`);
+    }
+    assert.ok(
+      (await c.store.listNodes()).every((n) => n.id !== a.nodeId),
+      "dead node still listed",
+    );
+  });
+
+  test("an idle node steals prefetched jobs; nothing runs twice", async (c) => {
+    const a = c.node("--concurrency=1", "--prefetch=4", "--reserved-slots=0");
+    await a.waitFor(started);
+    const ids = await c.engine.enqueueBulk(
+      Array.from({ length: 5 }, () => ({ job: Nap, payload: { ms: 1_500 } })),
+    );
+    await eventually(() => c.store.listNodes(), (nodes) => nodes.some((n) => n.prefetched === 4));
+    const b = c.node("--concurrency=4", "--prefetch=0", "--reserved-slots=0");
+    await b.waitFor(started);
+    await eventually(() => c.engine.counts("naps"), (n) => n.states.completed === 5);
+    const jobs = await Promise.all(ids.map((id) => c.store.getJob(id)));
+    assert.ok(jobs.some((j) => j!.worker === b.nodeId), "the idle node stole nothing");
+    assert.ok(jobs.every((j) => j!.attempts === 1), "a job started twice");
+    assert.deepEqual([...c.runs().values()], ids.map(() => 1), "a job ran twice");
+  });
+
+  test("SIGTERM during 50 running jobs: finished ones complete, the rest go back", async (c) => {
+    const a = c.node("--concurrency=50", "--reserved-slots=0", "--prefetch=0", "--drain-ms=1500");
+    await a.waitFor(started);
+    const ids = await c.engine.enqueueBulk(
+      Array.from({ length: 50 }, (_, i) => ({ job: Nap, payload: { ms: i % 2 ? 60_000 : 800 } })),
+    );
+    const quick = ids.filter((_, i) => i % 2 === 0);
+    const slow = ids.filter((_, i) => i % 2 === 1);
+    await eventually(() => c.engine.counts("naps"), (n) => n.states.waiting === 0);
+    a.kill("SIGTERM");
+    const status = await a.exited;
+    assert.equal(status.code, 0, a.stderr);
+    for (const id of quick) {
+      const job = (await c.store.getJob(id))!;
+      assert.equal(job.state, "completed");
+      assert.equal(job.attempts, 1);
+    }
+    for (const id of slow) {
+      const job = (await c.store.getJob(id))!;
+      assert.equal(job.state, "waiting", `slow job ${id}`);
+      assert.equal(job.attempts, 0, "the handed-back attempt was spent");
+      assert.equal(job.releases, 1);
+    }
+    assert.deepEqual(await c.store.listNodes(), [], "the node is still registered");
+    assert.ok(a.events.some((e) => e.event === "node-stopped"));
+  });
+
+  test("leader killed: the other node leads with a higher epoch", async (c) => {
+    const a = c.node();
+    const b = c.node();
+    await Promise.all([a.waitFor(started), b.waitFor(started)]);
+    const first = await eventually(() => c.store.getLeader(), (l) => l !== null);
+    const [leader, other] = first!.node === a.nodeId ? [a, b] : [b, a];
+    assert.equal(first!.node, leader.nodeId);
+    leader.kill("SIGKILL");
+    const next = await eventually(() => c.store.getLeader(), (l) => l?.node === other.nodeId);
+    assert.ok(next!.epoch > first!.epoch);
+    await other.waitFor((e) => e.event === "leader-elected");
+  });
+
+  test("a leader paused past its lease steps down when resumed; two nodes on one host never both lead", async (c) => {
+    const a = c.node();
+    const b = c.node();
+    await Promise.all([a.waitFor(started), b.waitFor(started)]);
+    const first = await eventually(() => c.store.getLeader(), (l) => l !== null);
+    const [leader, other] = first!.node === a.nodeId ? [a, b] : [b, a];
+    await leader.waitFor((e) => e.event === "leader-elected");
+    assert.ok(!other.events.some((e) => e.event === "leader-elected"), "both nodes lead");
+    leader.kill("SIGSTOP");
+    const next = await eventually(() => c.store.getLeader(), (l) => l?.node === other.nodeId);
+    leader.kill("SIGCONT");
+    await leader.waitFor((e) => e.event === "leader-deposed");
+    const now = await c.store.getLeader();
+    assert.equal(now!.node, other.nodeId, "the resumed node took the lead back");
+    assert.ok(now!.epoch >= next!.epoch);
+  });
+});
