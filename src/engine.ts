@@ -26,12 +26,14 @@ import { assertQueueName } from "./job/queue_name.ts";
 import type { JobState } from "./job/states.ts";
 import { assertEventName, type JobDefinition } from "./registry/definition.ts";
 import { discoverFunctions, functionsFromManifest } from "./registry/discovery.ts";
+import { functionModules, type FunctionSource } from "./registry/function_modules.ts";
 import { definitionOf } from "./registry/job_decorator.ts";
 import type { Enqueue, JobClass, JobRef, PayloadOf } from "./registry/job_ref.ts";
 import { type FunctionManifest, isFunctionManifest } from "./registry/manifest.ts";
 import type { LaneConfig, LaneConfigInput } from "./schedule/lane_config.ts";
 import { openStore } from "./store/open_store.ts";
 import type { JobListQuery, NewJob, QueueCounts, Store } from "./store/store.ts";
+import type { LeaderInfo, NodeRecord } from "./store/cluster.ts";
 import type { WorkOptions } from "./worker/node_options.ts";
 import { startNode } from "./worker/start_node.ts";
 import type { WorkerHandle } from "./worker/worker_node.ts";
@@ -126,6 +128,8 @@ export class Engine {
   #workers = new Set<WorkerHandle>();
   #closed = false;
   #loading: Promise<void> | null = null;
+  /** The folder or manifest the functions came from (isolates load them from there). */
+  #functionSource: FunctionSource = null;
   #loaded = true;
   #webhook: WebhookSender | null;
   #failures: FailureDispatcher;
@@ -350,6 +354,16 @@ export class Engine {
     return this.#store.queues();
   }
 
+  /** Every recorded worker node of the cluster, dead ones not yet reaped included. */
+  nodes(): Promise<NodeRecord[]> {
+    return this.#store.listNodes();
+  }
+
+  /** The current live leader of the cluster, or null. */
+  leader(): Promise<LeaderInfo | null> {
+    return this.#store.getLeader();
+  }
+
   /** Stops dispatch from `queue`; producers can still enqueue. */
   async pause(queue: string): Promise<void> {
     assertQueueName(queue, "pause");
@@ -395,6 +409,7 @@ export class Engine {
       get isLeader(): boolean {
         return handle.isLeader;
       },
+      ready: handle.ready,
       stop: async (opts) => {
         await handle.stop(opts);
         this.#workers.delete(handle);
@@ -451,6 +466,7 @@ export class Engine {
 
   #load(functions: EngineOptions["functions"]): void {
     if (functions === undefined) return;
+    if (!Array.isArray(functions)) this.#functionSource = functions;
     if (Array.isArray(functions)) {
       this.register(...functions);
     } else if (isFunctionManifest(functions)) {
@@ -501,6 +517,7 @@ export class Engine {
       events: this.#events,
       definition: (name) => this.#definitions.get(name),
       functionNames: () => this.functionNames(),
+      functionModules: () => functionModules(this.#functionSource),
       enqueue:
         ((job: JobRef, payload: unknown, options?: EnqueueOptions) =>
           this.enqueue(job as string, payload, options)) as Enqueue,

@@ -1,8 +1,6 @@
-import { runCases, runStoreConformance, type StoreFactory } from "../src/store/_conformance.ts";
+import type { StoreFactory } from "../src/store/_conformance.ts";
 import { dropNamespace, RedisStore } from "../src/store/redis/redis_store.ts";
-import { ENGINE_CASES } from "./_engine_conformance.ts";
-import { FUNCTION_CASES } from "./_engine_function_cases.ts";
-import { RETRY_CASES } from "./_engine_retry_cases.ts";
+import { runAllCases } from "./_run_all_cases.ts";
 import { withRedis } from "./_redis_env.ts";
 
 await withRedis("RedisStore conformance", (url) => {
@@ -16,8 +14,5 @@ await withRedis("RedisStore conformance", (url) => {
     };
     return Promise.resolve(store);
   };
-  runStoreConformance("RedisStore", factory);
-  runCases("RedisStore", factory, ENGINE_CASES);
-  runCases("RedisStore", factory, FUNCTION_CASES);
-  runCases("RedisStore", factory, RETRY_CASES);
+  runAllCases("RedisStore", factory);
 });

@@ -6,7 +6,9 @@ import assert from "node:assert/strict";
 import { createEngine, type Engine, RedisStore } from "../mod.ts";
 import { silentLogger } from "../src/job/logger.ts";
 import { dropNamespace } from "../src/store/redis/redis_store.ts";
-import { Nap } from "./fixtures/node_functions/naps.ts";
+import { Keys } from "../src/store/redis/keys.ts";
+import { Redis } from "ioredis";
+import { Nap, Spin } from "./fixtures/node_functions/naps.ts";
 import { eventually, NodeProcess } from "./_node_process.ts";
 import { withRedis } from "./_redis_env.ts";
 
@@ -30,7 +32,11 @@ class Cluster {
   constructor(url: string) {
     this.#url = url;
     this.store = new RedisStore({ url, namespace: this.namespace });
-    this.engine = createEngine({ store: this.store, logger: silentLogger, functions: [Nap] });
+    this.engine = createEngine({
+      store: this.store,
+      logger: silentLogger,
+      functions: [Nap, Spin],
+    });
   }
 
   node(...args: string[]): NodeProcess {
@@ -115,6 +121,25 @@ await withRedis("worker nodes (subprocesses)", (url) => {
     );
   });
 
+  test("a job spinning the CPU in an isolate for 3 lease lengths keeps its lease", async (c) => {
+    const a = c.node("--isolates=3", "--concurrency=3", "--lease-ms=1000", "--prefetch=0");
+    await a.waitFor(started);
+    const spin = await c.engine.enqueue(Spin, { ms: 3_500 });
+    await eventually(() => c.store.getJob(spin), (j) => j?.state === "active");
+    const naps = await c.engine.enqueueBulk(
+      Array.from({ length: 10 }, () => ({ job: Nap, payload: { ms: 20 } })),
+    );
+    await eventually(() => c.store.getJob(spin), (j) => j?.state === "completed", 20_000);
+    const done = (await c.store.getJob(spin))!;
+    assert.equal(done.attempts, 1);
+    assert.equal(done.stalls, 0, "the spinning job lost its lease");
+    for (const id of naps) {
+      const nap = (await c.store.getJob(id))!;
+      assert.equal(nap.state, "completed");
+      assert.ok(nap.finishedAt! <= done.finishedAt!, "other slots stalled behind the spin");
+    }
+  });
+
   test("an idle node steals prefetched jobs; nothing runs twice", async (c) => {
     const a = c.node("--concurrency=1", "--prefetch=4", "--reserved-slots=0");
     await a.waitFor(started);
@@ -186,5 +211,18 @@ await withRedis("worker nodes (subprocesses)", (url) => {
     const now = await c.store.getLeader();
     assert.equal(now!.node, other.nodeId, "the resumed node took the lead back");
     assert.ok(now!.epoch >= next!.epoch);
+  });
+
+  test("a lease overwritten by another token makes the old leader step down", async (c) => {
+    const a = c.node();
+    await a.waitFor(started);
+    await a.waitFor((e) => e.event === "leader-elected");
+    const redis = new Redis(url);
+    try {
+      await redis.hset(new Keys(c.namespace).leader(), "token", "an-intruder");
+    } finally {
+      redis.disconnect();
+    }
+    await a.waitFor((e) => e.event === "leader-deposed");
   });
 });

@@ -34,6 +34,14 @@ export async function worker(options: WorkerCommandOptions): Promise<void> {
   });
   await engine.ready();
   const node = engine.work(options.work);
+  try {
+    await node.ready;
+  } catch (error) {
+    say("node-failed", { node: node.id, error: String(error) });
+    await node.stop({ drainMs: 0 });
+    await engine.close();
+    throw error;
+  }
   say("node-started", {
     node: node.id,
     queues: options.work.queues ?? "(of the functions)",

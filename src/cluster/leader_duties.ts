@@ -16,12 +16,23 @@ export class LeaderDuties {
   #elector: () => LeaderElector | null;
   #everyMs: number;
   #logger: Logger;
+  #onEnded: (ids: string[]) => void;
   #timer: ReturnType<typeof setInterval> | undefined;
   #round: Promise<void> = Promise.resolve();
 
-  /** `elector` is read at each round (it is created after the duties). */
-  constructor(store: Store, elector: () => LeaderElector | null, everyMs: number, logger: Logger) {
+  /**
+   * `elector` is read at each round (it is created after the duties); `onEnded` gets the jobs
+   * that reaping or reclaiming ended for good (dead-lettered, or cancelled on request).
+   */
+  constructor(
+    store: Store,
+    elector: () => LeaderElector | null,
+    everyMs: number,
+    logger: Logger,
+    onEnded: (ids: string[]) => void,
+  ) {
     this.#store = store;
+    this.#onEnded = onEnded;
     this.#elector = elector;
     this.#everyMs = everyMs;
     this.#logger = logger;
@@ -60,7 +71,9 @@ export class LeaderDuties {
           dead: outcome.dead.length,
         });
       }
+      if (outcome.dead.length) this.#onEnded(outcome.dead);
       const reclaimed = await this.#store.reclaimExpired();
+      if (reclaimed.dead.length) this.#onEnded(reclaimed.dead);
       if (reclaimed.requeued.length || reclaimed.dead.length) {
         this.#logger.warn("reclaimed jobs with expired leases", {
           requeued: reclaimed.requeued.length,

@@ -17,6 +17,8 @@ export interface JobExecutor {
   run(job: Reservation, signal: AbortSignal): Promise<AttemptOutcome>;
   /** Stops everything it runs. */
   close(): Promise<void>;
+  /** Resolves when it can run jobs (isolates loaded); rejects when it never will. */
+  start?(): Promise<void>;
 }
 
 /** Runs handlers on the main thread, `capacity` at once. */

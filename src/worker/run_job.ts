@@ -4,23 +4,24 @@
  *
  * @module
  */
-import { PayloadVersionError, SnoozeError, UnknownFunctionError } from "../job/errors.ts";
+import { SnoozeError, UnknownFunctionError } from "../job/errors.ts";
 import type { JobErrorInfo, Reservation } from "../job/job.ts";
-import { Status } from "../job/status.ts";
 import type { JobContext } from "../registry/definition.ts";
 import { readPayload } from "../registry/read_payload.ts";
 import { writeResult } from "../registry/write_result.ts";
-import { MAX_VERSION_HANDBACKS, VERSION_HANDBACK_DELAY_MS } from "../registry/versions.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 import { guardAttempt } from "./attempt_guard.ts";
 import { failedAttempt, snoozeDelay } from "./failed_attempt.ts";
+import { snoozed, tooNew } from "./hand_back.ts";
 
 /** What became of one attempt. */
 export type AttemptOutcome =
   | { kind: "completed"; result: Uint8Array | null }
   | { kind: "failed"; error: JobErrorInfo; retryAt: number | null }
   /** Handed back to its lane through `store.release` already: nothing left to write. */
-  | { kind: "released" };
+  | { kind: "released" }
+  /** Stopped by the node's shutdown: the node hands the job back without spending it. */
+  | { kind: "interrupted" };
 
 /** Runs `job`'s handler with `signal`; never throws. */
 export async function runJob(
@@ -39,14 +40,7 @@ export async function runJob(
   try {
     const read = await readPayload(runtime.encoder, definition, job.payload);
     if (read.kind === "too-new") {
-      const releases = job.releases;
-      if (releases >= MAX_VERSION_HANDBACKS) {
-        return fail(
-          new PayloadVersionError(job.name, read.version, definition.version, releases),
-          false,
-        );
-      }
-      return await handBack(runtime, job, read.version, definition.version);
+      return await tooNew(runtime, job, read.version, definition.version);
     }
     payload = read.value;
   } catch (error) {
@@ -61,53 +55,13 @@ export async function runJob(
   } catch (error) {
     const snooze = snoozeDelay(error);
     if (snooze === null) return fail(error, true);
-    return await releaseLater(runtime, job, snooze, "snoozed", { delayMs: snooze }, "debug");
+    return await snoozed(runtime, job, snooze);
   }
   try {
     return { kind: "completed", result: writeResult(runtime.encoder, definition, result) };
   } catch (error) {
     return fail(error, false); // the same code would return the same bad result
   }
-}
-
-/** Returns a too-new job to its lane, after a delay, without spending its attempt. */
-function handBack(
-  runtime: WorkerRuntime,
-  job: Reservation,
-  version: number,
-  known: number,
-): Promise<AttemptOutcome> {
-  const fields = { version, known, handbacks: job.releases + 1 };
-  const why = "payload version newer than this code";
-  return releaseLater(runtime, job, VERSION_HANDBACK_DELAY_MS, why, fields, "warn");
-}
-
-/**
- * Hands `job` back to run again `delayMs` from now without spending its attempt (`why` says
- * why, in the logs: a too-new payload, a snooze).
- */
-async function releaseLater(
-  runtime: WorkerRuntime,
-  job: Reservation,
-  delayMs: number,
-  why: string,
-  extra: Record<string, unknown>,
-  level: "warn" | "debug",
-): Promise<AttemptOutcome> {
-  const fields = { job: job.id, fn: job.name, ...extra };
-  try {
-    const runAt = runtime.clock.now() + delayMs;
-    const [status] = await runtime.store.release([{ id: job.id, token: job.token, runAt }]);
-    if (status === Status.OK) {
-      runtime.logger[level](`${why}: handed back`, fields);
-    } else {
-      runtime.logger.warn(`${why}: the hand-back was refused`, { ...fields, status });
-    }
-  } catch (error) {
-    // the lease expires and the job is offered again
-    runtime.logger.error(`${why}: the hand-back failed`, { ...fields, error: String(error) });
-  }
-  return { kind: "released" };
 }
 
 function jobContext(runtime: WorkerRuntime, job: Reservation, signal: AbortSignal): JobContext {

@@ -28,6 +28,8 @@ export interface WorkerRuntime {
   definition(name: string): JobDefinition | undefined;
   /** Names of every registered function (for messages). */
   functionNames(): string[];
+  /** URLs of the modules defining the functions, for isolates; rejects for in-code functions. */
+  functionModules(): Promise<string[]>;
   /** Enqueues follow-up jobs (a job's `ctx.enqueue`). */
   readonly enqueue: Enqueue;
   /**

@@ -5,6 +5,7 @@
  * @module
  */
 import { InlineExecutor, type JobExecutor } from "./executor.ts";
+import { IsolateExecutor } from "./isolate_executor.ts";
 import { resolveNodeOptions, type WorkOptions } from "./node_options.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 import { startWorkerNode, type WorkerHandle } from "./worker_node.ts";
@@ -20,12 +21,17 @@ export function startNode(
 }
 
 function buildExecutor(runtime: WorkerRuntime, options: WorkOptions): JobExecutor {
+  if (options.isolates) {
+    const sizing = options.isolates === true ? {} : { ...options.isolates };
+    if (options.concurrency !== undefined && sizing.slotsPerIsolate === undefined) {
+      const size = sizing.size ?? navigator.hardwareConcurrency ?? 1;
+      sizing.slotsPerIsolate = Math.max(Math.ceil(options.concurrency / size), 1);
+    }
+    return new IsolateExecutor(runtime, runtime.functionModules(), sizing);
+  }
   const concurrency = options.concurrency ?? 10;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new RangeError(`work: concurrency must be a whole number >= 1, got ${concurrency}`);
-  }
-  if (options.isolates) {
-    throw new TypeError("work: isolates are not wired in yet"); // replaced by the isolate pool
   }
   return new InlineExecutor(runtime, concurrency);
 }

@@ -32,6 +32,8 @@ export interface WorkerHandle {
   readonly id: string;
   /** True while this node holds the leader lease. */
   readonly isLeader: boolean;
+  /** Resolves once the node is registered and its executor runs (isolates loaded); rejects if not. */
+  readonly ready: Promise<void>;
   /**
    * Stops: no more fetching, prefetched jobs handed back at once, running jobs may finish until
    * the drain deadline (`drainMs`, or `options.drainMs`), then are aborted and handed back. A
@@ -116,14 +118,20 @@ class WorkerNode {
       () => this.#running.size,
       logger,
     );
-    this.#duties = new LeaderDuties(store, () => this.#elector, options.heartbeatMs, logger);
+    this.#duties = new LeaderDuties(
+      store,
+      () => this.#elector,
+      options.heartbeatMs,
+      logger,
+      (ids) => void this.#announceEnded(ids),
+    );
   }
 
   start(): WorkerHandle {
-    const ready = this.#presence.start().catch((error) =>
-      this.#rt.logger.error("node registration failed", { error: String(error) })
-    );
-    const loop = ready.then(() => this.#fetchLoop());
+    const ready = Promise.all([this.#presence.start(), this.#exec.start?.()]).then(() => {});
+    const loop = ready.then(() => this.#fetchLoop(), (error) => {
+      this.#rt.logger.error("the node could not start", { error: String(error) });
+    });
     if (this.#o.leader) {
       this.#elector = new LeaderElector(
         this.#rt.store,
@@ -147,6 +155,7 @@ class WorkerNode {
       get isLeader(): boolean {
         return leads();
       },
+      ready,
       stop: (opts) => {
         if (stopped && opts?.drainMs === 0) this.#drainCut.abort(); // a second signal: hurry
         return stopped ??= this.#stop(loop, opts?.drainMs ?? this.#o.drainMs);
@@ -320,6 +329,7 @@ class WorkerNode {
       this.#running.delete(job.id);
       this.#slotFreed?.();
       if (running.detached) return;
+      if (outcome.kind === "interrupted") return void this.#handBack([job]);
       this.#outcomes.add({ job, outcome, durationMs: performance.now() - began });
     });
   }
@@ -345,6 +355,31 @@ class WorkerNode {
         retryAt: outcome.retryAt,
       });
       if (state === "cancelled") events.emit("cancelled", eventBase(job, at));
+    }
+  }
+
+  /**
+   * Emits the events of jobs that lost their worker and ended for good (their last attempt
+   * stalled, or cancellation was requested), so failure callbacks and alerts fire for them too.
+   */
+  async #announceEnded(ids: string[]): Promise<void> {
+    const { events, store, clock } = this.#rt;
+    for (const id of ids) {
+      const job = await store.getJob(id).catch(() => null);
+      if (!job) continue;
+      const base = { id, name: job.name, queue: job.queue, lane: job.lane, at: clock.now() };
+      if (job.state === "cancelled") {
+        events.emit("cancelled", base);
+      } else if (job.state === "dead") {
+        events.emit("failed", {
+          ...base,
+          attempt: job.attempts,
+          durationMs: 0,
+          error: job.error ? JSON.parse(job.error) : { name: "StalledError", message: "stalled" },
+          state: "dead",
+          retryAt: null,
+        });
+      }
     }
   }
 

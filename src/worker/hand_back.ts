@@ -1,0 +1,71 @@
+/**
+ * Handing a leased job back without spending its attempt, after a delay: a snooze the handler
+ * asked for, or a payload version newer than this node's code (dead-lettered once it came back
+ * too often). Used by every executor, so inline and isolate attempts behave alike.
+ *
+ * @module
+ */
+import { PayloadVersionError } from "../job/errors.ts";
+import type { Reservation } from "../job/job.ts";
+import { Status } from "../job/status.ts";
+import { MAX_VERSION_HANDBACKS, VERSION_HANDBACK_DELAY_MS } from "../registry/versions.ts";
+import { failedAttempt } from "./failed_attempt.ts";
+import type { AttemptOutcome } from "./run_job.ts";
+import type { WorkerRuntime } from "./runtime.ts";
+
+/** The job asked to run again in `delayMs`: hands it back for then. */
+export function snoozed(
+  runtime: WorkerRuntime,
+  job: Reservation,
+  delayMs: number,
+): Promise<AttemptOutcome> {
+  return releaseLater(runtime, job, delayMs, "snoozed", { delayMs }, "debug");
+}
+
+/**
+ * The payload is version `version`, this node's code knows up to `known`: hands the job back
+ * for a node that knows it, or dead-letters it once it was handed back `MAX_VERSION_HANDBACKS`
+ * times.
+ */
+export function tooNew(
+  runtime: WorkerRuntime,
+  job: Reservation,
+  version: number,
+  known: number,
+): Promise<AttemptOutcome> {
+  if (job.releases >= MAX_VERSION_HANDBACKS) {
+    const error = new PayloadVersionError(job.name, version, known, job.releases);
+    return Promise.resolve(failedAttempt(runtime, job, error, false));
+  }
+  const fields = { version, known, handbacks: job.releases + 1 };
+  const why = "payload version newer than this code";
+  return releaseLater(runtime, job, VERSION_HANDBACK_DELAY_MS, why, fields, "warn");
+}
+
+/**
+ * Hands `job` back to run again `delayMs` from now without spending its attempt (`why` says
+ * why, in the logs).
+ */
+async function releaseLater(
+  runtime: WorkerRuntime,
+  job: Reservation,
+  delayMs: number,
+  why: string,
+  extra: Record<string, unknown>,
+  level: "warn" | "debug",
+): Promise<AttemptOutcome> {
+  const fields = { job: job.id, fn: job.name, ...extra };
+  try {
+    const runAt = runtime.clock.now() + delayMs;
+    const [status] = await runtime.store.release([{ id: job.id, token: job.token, runAt }]);
+    if (status === Status.OK) {
+      runtime.logger[level](`${why}: handed back`, fields);
+    } else {
+      runtime.logger.warn(`${why}: the hand-back was refused`, { ...fields, status });
+    }
+  } catch (error) {
+    // the lease expires and the job is offered again
+    runtime.logger.error(`${why}: the hand-back failed`, { ...fields, error: String(error) });
+  }
+  return { kind: "released" };
+}

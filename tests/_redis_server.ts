@@ -1,0 +1,79 @@
+/**
+ * A private `redis-server` on a free port, for tests that must count its commands, kill it or
+ * restart it without disturbing the shared Redis.
+ *
+ * @module
+ */
+
+/** A running private Redis. */
+export class PrivateRedis {
+  /** Its URL. */
+  readonly url: string;
+  #child: Deno.ChildProcess;
+
+  private constructor(port: number, child: Deno.ChildProcess) {
+    this.url = `redis://127.0.0.1:${port}`;
+    this.#child = child;
+  }
+
+  /** Starts `redis-server` on a free loopback port; resolves when it answers. */
+  static async start(): Promise<PrivateRedis> {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (listener.addr as Deno.NetAddr).port;
+    listener.close();
+    const child = new Deno.Command("redis-server", {
+      args: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    const server = new PrivateRedis(port, child);
+    for (let i = 0; i < 100; i++) {
+      if (await server.#answers()) return server;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await server.stop();
+    throw new Error(`redis-server on port ${port} did not answer`);
+  }
+
+  /**
+   * Commands that clients sent during `ms` (watched with MONITOR; commands that scripts run
+   * inside the server are not counted), by command name.
+   */
+  async clientCommands(ms: number): Promise<Map<string, number>> {
+    const monitor = new Deno.Command("redis-cli", {
+      args: ["-u", this.url, "MONITOR"],
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    const timer = setTimeout(() => monitor.kill("SIGTERM"), ms);
+    const { stdout } = await monitor.output();
+    clearTimeout(timer);
+    const counts = new Map<string, number>();
+    for (const line of new TextDecoder().decode(stdout).split("\n")) {
+      const match = line.match(/^[\d.]+ \[\d+ ([^\]]+)\] "([^"]+)"/);
+      if (!match || match[1] === "lua") continue;
+      const name = match[2]!.toUpperCase();
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  /** Stops the server. */
+  async stop(): Promise<void> {
+    try {
+      this.#child.kill("SIGKILL");
+    } catch {
+      // gone already
+    }
+    await this.#child.status;
+  }
+
+  async #answers(): Promise<boolean> {
+    const out = await new Deno.Command("redis-cli", {
+      args: ["-u", this.url, "PING"],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    return new TextDecoder().decode(out.stdout).trim() === "PONG";
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * Registers every conformance case (store verbs, then the engine end to end) against one store
+ * implementation; both store runners call this, so both stores face the same suite.
+ *
+ * @module
+ */
+import { runCases, runStoreConformance, type StoreFactory } from "../src/store/_conformance.ts";
+import { ENGINE_CASES } from "./_engine_conformance.ts";
+import { FUNCTION_CASES } from "./_engine_function_cases.ts";
+import { NODE_CASES } from "./_engine_node_cases.ts";
+import { RETRY_CASES } from "./_engine_retry_cases.ts";
+
+/** Runs the whole conformance suite against stores made by `factory`. */
+export function runAllCases(label: string, factory: StoreFactory): void {
+  runStoreConformance(label, factory);
+  for (const cases of [ENGINE_CASES, FUNCTION_CASES, RETRY_CASES, NODE_CASES]) {
+    runCases(label, factory, cases);
+  }
+}
