@@ -550,6 +550,23 @@ const CASES: ConformanceCases = {
     );
   },
 
+  async "lowerLaneLimit keeps started slots for the critical and high lanes"(ctx) {
+    const store = await ctx.store();
+    const normal = Array.from({ length: 5 }, () => newJob({ lane: "normal" }));
+    const critical = [newJob({ lane: "critical" }), newJob({ lane: "high" })];
+    await store.enqueue([...normal, ...critical]);
+    const got = await store.reserve({ ...W, count: 4, lowerLaneLimit: 1, prefetch: 2 });
+    const started = got.filter((r) => r.started);
+    assert.equal(started.length, 3, "a lower lane took a kept slot");
+    assert.deepEqual(started.map((r) => r.lane).sort(), ["critical", "high", "normal"]);
+    assert.deepEqual(got.filter((r) => !r.started).map((r) => r.lane), ["normal", "normal"]);
+    assert.deepEqual(
+      (await store.reserve({ ...W, count: 5, lowerLaneLimit: 0 })).map((r) => r.lane),
+      [],
+    );
+    assert.equal((await store.reserve({ ...W, count: 5 })).length, 2);
+  },
+
   async "reserve spans queues in the order given"(ctx) {
     const store = await ctx.store();
     const a = newJob({ queue: "a" });

@@ -51,13 +51,21 @@ export interface ReserveShape {
   prefetch: number;
   /** Indexes of the lanes to take from, ascending; undefined for all lanes. */
   lanes?: number[];
+  /** Most started jobs from the normal, low and batch lanes; null for no limit. */
+  lowerLimit: number | null;
 }
+
+/** Index of the first lane below `high`: lanes from here on count against `lowerLaneLimit`. */
+export const FIRST_LOWER_LANE = 2;
 
 /** The normalized shape of a `reserve` request. */
 export function reserveShape(request: ReserveRequest): ReserveShape {
   const shape: ReserveShape = {
     started: Math.max(request.count, 0),
     prefetch: Math.max(request.prefetch ?? 0, 0),
+    lowerLimit: request.lowerLaneLimit === undefined
+      ? null
+      : Math.max(Math.floor(request.lowerLaneLimit), 0),
   };
   if (request.lanes) {
     const indexes = new Set(request.lanes.map(laneIndex).filter((i) => i >= 0));

@@ -69,8 +69,14 @@ export interface ReserveRequest {
    * `start`; other nodes may `steal` them meanwhile (default 0).
    */
   prefetch?: number;
-  /** Only these lanes (default: all five); lets a node keep slots for the upper lanes. */
+  /** Only these lanes (default: all five). */
   lanes?: readonly Lane[];
+  /**
+   * At most this many of the `count` started jobs may come from the normal, low and batch
+   * lanes; the rest only from critical and high (default: no limit). Lets a node keep slots
+   * for the upper lanes in one call. Prefetched jobs are not limited.
+   */
+  lowerLaneLimit?: number;
 }
 
 /** A request to take prefetched, unstarted jobs from the busiest other node. */

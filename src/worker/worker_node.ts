@@ -17,6 +17,7 @@ import type { JobState } from "../job/states.ts";
 import { Status, type StatusCode } from "../job/status.ts";
 import type { Release } from "../store/store.ts";
 import { Coalescer } from "./coalescer.ts";
+import { Wakeup } from "./wakeup.ts";
 import type { JobExecutor } from "./executor.ts";
 import { NodePresence } from "./node_presence.ts";
 import type { ResolvedNodeOptions } from "./node_options.ts";
@@ -42,7 +43,6 @@ export interface WorkerHandle {
   stop(options?: { drainMs?: number }): Promise<void>;
 }
 
-const UPPER_LANES: readonly Lane[] = ["critical", "high"];
 const isUpper = (lane: Lane): boolean => lane === "critical" || lane === "high";
 /** Abort reason of a job handed back by a stopping node. */
 export const HANDED_BACK = Symbol("sluice: handed back on shutdown");
@@ -75,7 +75,8 @@ class WorkerNode {
   #stopping = new AbortController();
   /** Aborted by a second `stop({ drainMs: 0 })`: stop waiting for running jobs. */
   #drainCut = new AbortController();
-  #slotFreed: (() => void) | null = null;
+  /** Notified whenever a slot frees up (a job ended) or the node stops. */
+  #slotFreed = new Wakeup();
   #outcomes: OutcomeBatcher;
   #starts: Coalescer<Reservation, StatusCode>;
   #releases: Coalescer<Release, StatusCode>;
@@ -169,10 +170,11 @@ class WorkerNode {
     const stop = this.#stopping.signal;
     let errorDelay = 100;
     while (!stop.aborted) {
+      this.#slotFreed.clear(); // from here on, a job ending wakes the next wait
       if (await this.#startPrefetched()) continue;
       const free = this.#o.concurrency - this.#running.size;
       if (free <= 0) {
-        await new Promise<void>((r) => (this.#slotFreed = r));
+        await this.#slotFreed.wait();
         continue;
       }
       const wakeup = new AbortController();
@@ -199,25 +201,21 @@ class WorkerNode {
     }
   }
 
-  /** Leases up to `free` jobs to start now, plus prefetch; keeps slots for the upper lanes. */
+  /**
+   * Leases up to `free` jobs to start now, plus prefetch, in one call; jobs of the lanes below
+   * `high` may take only the slots not kept for the upper lanes. Returns how many started.
+   */
   async #reserve(free: number): Promise<number> {
-    const { store } = this.#rt;
-    const base = { worker: this.id, queues: this.#rotatedQueues(), leaseMs: this.#o.leaseMs };
-    let started = 0;
-    const lowFree = Math.min(free, this.#lowFree());
-    if (lowFree > 0) {
-      const prefetch = Math.max(this.#o.prefetch - this.#prefetched.length, 0);
-      const jobs = await store.reserve({ ...base, count: lowFree, prefetch });
-      started += this.#accept(jobs);
-      if (started < lowFree) return started; // every lane ran dry
-    }
-    const upperFree = this.#o.concurrency - this.#running.size;
-    if (upperFree > 0) {
-      started += this.#accept(
-        await store.reserve({ ...base, count: upperFree, lanes: UPPER_LANES }),
-      );
-    }
-    return started;
+    const lowFree = this.#lowFree();
+    const jobs = await this.#rt.store.reserve({
+      worker: this.id,
+      queues: this.#rotatedQueues(),
+      leaseMs: this.#o.leaseMs,
+      count: free,
+      prefetch: Math.max(this.#o.prefetch - this.#prefetched.length, 0),
+      ...(lowFree < free ? { lowerLaneLimit: lowFree } : {}),
+    });
+    return this.#accept(jobs);
   }
 
   /** Runs the started jobs of a reserve reply, keeps the prefetched ones; returns how many started. */
@@ -286,8 +284,7 @@ class WorkerNode {
 
   async #idle(woken: Promise<void>, signal: AbortSignal): Promise<void> {
     const due = await this.#rt.store.nextDueAt(this.#o.queues);
-    const slot = new Promise<void>((r) => (this.#slotFreed = r));
-    const waits = [woken, slot];
+    const waits = [woken, this.#slotFreed.wait()];
     if (due !== null) {
       const wait = due - this.#rt.clock.now();
       if (wait < this.#o.idlePollMs) waits.push(sleep(Math.max(wait, 0), signal));
@@ -327,7 +324,7 @@ class WorkerNode {
     const began = performance.now();
     running.outcome = this.#exec.run(job, controller.signal).then((outcome) => {
       this.#running.delete(job.id);
-      this.#slotFreed?.();
+      this.#slotFreed.notify();
       if (running.detached) return;
       if (outcome.kind === "interrupted") return void this.#handBack([job]);
       this.#outcomes.add({ job, outcome, durationMs: performance.now() - began });
@@ -419,7 +416,7 @@ class WorkerNode {
 
   async #stop(loop: Promise<void>, drainMs: number): Promise<void> {
     this.#stopping.abort();
-    this.#slotFreed?.();
+    this.#slotFreed.notify();
     await loop;
     const prefetched = this.#prefetched;
     this.#prefetched = [];

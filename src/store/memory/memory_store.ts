@@ -68,6 +68,7 @@ import {
 } from "../dead_letters.ts";
 import {
   DEFAULT_RETENTION,
+  FIRST_LOWER_LANE,
   parsePage,
   PROMOTE_BATCH,
   RECLAIM_BATCH,
@@ -180,10 +181,12 @@ export class MemoryStore implements Store {
   reserve(request: ReserveRequest): Promise<Reservation[]> {
     const now = this.#clock.now();
     const tokenBase = newLeaseToken();
-    const { started, prefetch, lanes } = reserveShape(request);
-    const want = started + prefetch;
+    const { prefetch, lanes, lowerLimit } = reserveShape(request);
+    let { started } = reserveShape(request);
+    let want = started + prefetch;
     const allowed = LANES.map((_, i) => lanes?.includes(i) ?? true);
     const out: Reservation[] = [];
+    let lowerTaken = 0;
     for (const name of request.queues) {
       if (out.length >= want) break;
       const q = this.#queues.get(name);
@@ -191,7 +194,15 @@ export class MemoryStore implements Store {
       this.#promote(q, now, Math.max(PROMOTE_BATCH, want));
       const heads = q.lanes.map((lane, i) => allowed[i] ? this.#head(lane) : undefined);
       while (out.length < want) {
-        const li = pickLane(q.picker, heads, q.config, now);
+        const capped = lowerLimit !== null && out.length < started && lowerTaken >= lowerLimit;
+        let li = pickLane(q.picker, capped ? upperOnly(heads) : heads, q.config, now);
+        if (li < 0 && capped) {
+          // the upper lanes ran dry under the limit: the other picks are prefetched
+          started = out.length;
+          want = started + prefetch;
+          if (out.length >= want) break;
+          li = pickLane(q.picker, heads, q.config, now);
+        }
         if (li < 0) break;
         const { id } = q.lanes[li]!.pop()!;
         heads[li] = this.#head(q.lanes[li]!);
@@ -201,6 +212,7 @@ export class MemoryStore implements Store {
         job.attempts += 1;
         const token = `${tokenBase}.${out.length}`;
         const isStarted = out.length < started;
+        if (isStarted && li >= FIRST_LOWER_LANE) lowerTaken++;
         out.push(this.#lease(q, job, request.worker, token, request.leaseMs, now, isStarted));
         if (!isStarted) {
           job.prefetched = true;
@@ -860,4 +872,9 @@ export class MemoryStore implements Store {
 function publicRecord(job: MemJob): JobRecord {
   const { seq: _seq, waitingSince: _since, token: _token, prefetched: _pf, ...record } = job;
   return { ...record, history: structuredClone(job.history) };
+}
+
+/** `heads` with the lanes below `high` shown empty. */
+function upperOnly<T>(heads: readonly (T | undefined)[]): (T | undefined)[] {
+  return heads.map((head, i) => i < FIRST_LOWER_LANE ? head : undefined);
 }

@@ -150,15 +150,18 @@ export interface LeaseTerms {
   leaseMs: number;
   /** The token base; job n of the reply gets `${tokenBase}.${n}`. */
   tokenBase: string;
-  /** How many jobs of the reply, from the first, are leased started (default all; the rest are prefetched). */
-  started?: number;
+  /**
+   * `"counted"`: the reply opens with the number of jobs, from the first, leased started (the
+   * rest are prefetched), as `reserve.lua` sends it; absent: all are started (`steal.lua`).
+   */
+  started?: "counted";
 }
 
 /** The reservations in the framed reply of `reserve.lua` or `steal.lua` (6 fields per job). */
 export function decodeReservations(reply: unknown, terms: LeaseTerms): Reservation[] {
   const f = new Frames(reply);
   const leaseDeadline = terms.now + terms.leaseMs;
-  const started = terms.started ?? Infinity;
+  const started = terms.started === "counted" ? f.num() : Infinity;
   const out: Reservation[] = [];
   while (f.more) {
     const id = f.text();

@@ -169,13 +169,13 @@ export class RedisStore implements Store {
   }
 
   async reserve(request: ReserveRequest): Promise<Reservation[]> {
-    const { started, prefetch, lanes } = reserveShape(request);
+    const { started, prefetch, lanes, lowerLimit } = reserveShape(request);
     if (started + prefetch <= 0 || request.queues.length === 0 || lanes?.length === 0) return [];
     const terms = {
       now: this.#clock.now(),
       leaseMs: request.leaseMs,
       tokenBase: newLeaseToken(),
-      started,
+      started: "counted" as const,
     };
     const args: ScriptArg[] = [
       terms.now,
@@ -187,6 +187,7 @@ export class RedisStore implements Store {
       ...DEFAULT_CONFIG_ARGS,
       prefetch,
       lanes === undefined ? "" : lanes.join(""),
+      lowerLimit ?? "",
       ...request.queues,
     ];
     return decodeReservations(await this.#scripts.run("reserve", args), terms);

@@ -12,9 +12,13 @@
 -- ARGV[7..13]  default lane configuration: w0..w4, strict ("1"/"0"), aging ms (-1 = off)
 -- ARGV[14]  prefetch: jobs leased beyond `count`, unstarted
 -- ARGV[15]  lanes allowed, as lane index digits ("" = all); other lanes count as empty
--- ARGV[16..]   queue names, in preference order (paused and unknown queues are skipped)
+-- ARGV[16]  lower-lane limit: most started jobs from lanes 2..4 ("" = none); past it, started
+--           picks see those lanes as empty (prefetched picks are not limited)
+-- ARGV[17..]   queue names, in preference order (paused and unknown queues are skipped)
 --
--- Returns one framed string (see frame_lease() in _lib.lua), 6 fields per leased job: id, name,
+-- Returns one framed string (see frame_lease() in _lib.lua): first the number of jobs leased
+-- started (the first ones: fewer than `count` when the lower-lane limit left upper slots empty),
+-- then 6 fields per leased job: id, name,
 -- queue, payload, "lane index,attempt,maxAttempts,stalls,enqueuedAt,runAt,releases", backoff. The
 -- caller knows the rest: startedAt = now, leaseDeadline = now + lease length, token = token
 -- base.."."..(index of the job in the reply, from 0), started = index < count. Prefetched jobs
@@ -33,12 +37,14 @@ local allowed = {}
 for i = 0, 4 do
   allowed[i] = ARGV[15] == "" or string.find(ARGV[15], tostring(i), 1, true) ~= nil
 end
+local lower_limit = tonumber(ARGV[16])
+local lower_taken = 0
 local out = {}
 local n = 0
 local pf_seq = nil -- the latest prefetch order handed out (a block is taken from P.."pfseq")
 local pf_n = 0
 
-for qi = 16, #ARGV do
+for qi = 17, #ARGV do
   if n >= want then break end
   local q = ARGV[qi]
   local meta = qkey(q, "meta")
@@ -85,8 +91,20 @@ for qi = 16, #ARGV do
     local picked = false
     local active = qkey(q, "active")
     while n < want do
-      local li = pick_lane(st, heads, cfg, NOW)
+      local view = heads
+      if lower_limit and n < started and lower_taken >= lower_limit then
+        view = { [0] = heads[0], [1] = heads[1], [2] = false, [3] = false, [4] = false }
+      end
+      local li = pick_lane(st, view, cfg, NOW)
+      if li < 0 and view ~= heads then
+        -- the upper lanes ran dry under the limit: the other picks are prefetched
+        started = n
+        want = started + prefetch
+        if n >= want then break end
+        li = pick_lane(st, heads, cfg, NOW)
+      end
       if li < 0 then break end
+      if n < started and li >= 2 then lower_taken = lower_taken + 1 end
       picked = true
       local id, j = heads[li].id, heads[li].job
       pos[li] = pos[li] + 1
@@ -120,4 +138,4 @@ for qi = 16, #ARGV do
 end
 if pf_n > 0 then pf_count(worker, pf_n) end
 flush()
-return table.concat(out)
+return #tostring(math.min(started, n)) .. ":" .. math.min(started, n) .. table.concat(out)
