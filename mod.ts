@@ -117,6 +117,7 @@ export {
 export { Status, type StatusCode } from "./src/job/status.ts";
 export type { LaneConfig, LaneConfigInput } from "./src/schedule/lane_config.ts";
 export type * from "./src/store/store.ts";
+export type * from "./src/store/cluster.ts";
 export { MemoryStore, type MemoryStoreOptions } from "./src/store/memory/memory_store.ts";
 export { RedisStore, type RedisStoreOptions } from "./src/store/redis/redis_store.ts";
 export type { WorkOptions } from "./src/worker/node_options.ts";

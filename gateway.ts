@@ -1,0 +1,27 @@
+/**
+ * The Sluice gateway: a Hono app serving the REST API (`/v1`), the event stream, Prometheus
+ * metrics, the OpenAPI document and the dashboard for an engine. The core (`mod.ts`) never
+ * imports Hono; this entry does.
+ *
+ * @example Serve a gateway for an engine
+ * ```ts
+ * import { createEngine } from "./mod.ts";
+ * import { createGateway, serveGateway } from "./gateway.ts";
+ *
+ * const engine = createEngine({ store: "memory://" });
+ * const gateway = createGateway(engine, { tokens: { admin: Deno.env.get("SLUICE_ADMIN_TOKEN") } });
+ * const server = serveGateway(gateway, { port: 8000 });
+ * // ... later
+ * await server.shutdown();
+ * gateway.close();
+ * await engine.close();
+ * ```
+ *
+ * @module
+ */
+export { createGateway, type Gateway, type GatewayOptions } from "./src/gateway/app.ts";
+export { type GatewayTokens, type Scope } from "./src/gateway/auth.ts";
+export type { ErrorBody, FieldIssue } from "./src/gateway/errors.ts";
+export { GatewayMetrics } from "./src/gateway/metrics.ts";
+export { serveGateway, type ServeOptions } from "./src/gateway/serve.ts";
+export { STREAM_EVENT_TYPES } from "./src/gateway/sse.ts";

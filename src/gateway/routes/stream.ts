@@ -1,0 +1,54 @@
+/**
+ * `GET /v1/stream`: server-sent events of job life-cycle events (see `../sse.ts`).
+ *
+ * @module
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { JobEventType } from "../../job/events.ts";
+import { errorResponses, type RouteContext, security } from "../route.ts";
+import { QueueName } from "../schemas/common.ts";
+import { type EventStreams, STREAM_EVENT_TYPES } from "../sse.ts";
+
+const Types = z.string().transform((text, ctx) => {
+  const types = text.split(",").map((t) => t.trim()).filter(Boolean);
+  const unknown = types.filter((t) => !STREAM_EVENT_TYPES.includes(t as JobEventType));
+  if (unknown.length > 0 || types.length === 0) {
+    ctx.addIssue({
+      code: "custom",
+      message: `unknown event type(s) ${unknown.join(", ") || "(none given)"}; known: ${
+        STREAM_EVENT_TYPES.join(", ")
+      }`,
+    });
+    return z.NEVER;
+  }
+  return types as JobEventType[];
+}).openapi({ example: "completed,failed", type: "string" });
+
+const stream = createRoute({
+  method: "get",
+  path: "/v1/stream",
+  tags: ["events"],
+  summary: "Server-sent events of job life-cycle events",
+  description: "Each message's `event` is the type (`enqueued`, `active`, `completed`, " +
+    "`failed`, `cancelled`, `lease-lost`, `progress`) and its `data` the event as JSON; a " +
+    "`ready` event opens the stream, comment lines keep it alive. The events are those of the " +
+    "gateway's own process: with `sluice start` (gateway and worker in one process) every job " +
+    "event; a `sluice gateway` running alone sees only what it enqueues or cancels itself.",
+  security: security("get"),
+  request: { query: z.object({ types: Types.optional(), queue: QueueName.optional() }) },
+  responses: {
+    200: {
+      description: "the event stream",
+      content: { "text/event-stream": { schema: z.string() } },
+    },
+    ...errorResponses(),
+  },
+});
+
+/** Adds the event stream route. */
+export function streamRoutes({ app }: RouteContext, streams: EventStreams): void {
+  app.openapi(stream, (c) => {
+    const { types, queue } = c.req.valid("query");
+    return streams.respond(c, { types: types ?? STREAM_EVENT_TYPES, queue });
+  });
+}

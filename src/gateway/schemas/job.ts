@@ -1,0 +1,82 @@
+/**
+ * Zod schemas of jobs: the job view (as `engine.getJob` returns it), attempts, and the enqueue
+ * request.
+ *
+ * @module
+ */
+import { z } from "@hono/zod-openapi";
+import { Instant, JobId, LaneName, QueueName, StateName } from "./common.ts";
+
+/** A job error. */
+export const JobError = z.object({
+  name: z.string(),
+  message: z.string(),
+  stack: z.string().optional(),
+}).openapi("JobError");
+
+/** One recorded attempt. */
+export const Attempt = z.object({
+  attempt: z.number().int(),
+  startedAt: z.number().nullable(),
+  finishedAt: z.number(),
+  worker: z.string().nullable(),
+  outcome: z.enum(["completed", "failed", "cancelled", "released", "stalled"]),
+  error: JobError.nullable(),
+}).openapi("Attempt");
+
+/** A job, payload and result decoded; times are epoch ms. */
+export const Job = z.object({
+  id: JobId,
+  name: z.string(),
+  queue: z.string(),
+  priority: LaneName,
+  state: StateName,
+  payload: z.unknown(),
+  attempts: z.number().int(),
+  maxAttempts: z.number().int(),
+  stalls: z.number().int(),
+  result: z.unknown(),
+  error: JobError.nullable(),
+  enqueuedAt: z.number(),
+  runAt: z.number(),
+  startedAt: z.number().nullable(),
+  finishedAt: z.number().nullable(),
+  worker: z.string().nullable(),
+  cancelRequested: z.boolean(),
+  history: z.array(Attempt),
+}).openapi("Job");
+
+/** A page of jobs. */
+export const JobPage = z.object({
+  jobs: z.array(Job),
+  nextCursor: z.string().nullable(),
+}).openapi("JobPage");
+
+/** Enqueue options (see `EnqueueOptions`); unknown options are refused. */
+export const EnqueueOptions = z.strictObject({
+  queue: QueueName.optional(),
+  priority: LaneName.optional(),
+  delay: z.number().min(0).optional().openapi({ description: "ms from now" }),
+  runAt: Instant.optional(),
+  id: JobId.optional().openapi({ description: "idempotency key: the same id stores nothing" }),
+  attempts: z.number().int().min(1).optional(),
+  retry: z.looseObject({
+    attempts: z.number().int().min(1).optional(),
+    backoff: z.looseObject({ type: z.enum(["fixed", "exponential", "schedule"]) }).optional(),
+  }).optional(),
+}).openapi("EnqueueOptions");
+
+/** One job to enqueue. */
+export const EnqueueRequest = z.object({
+  job: z.string().min(1).openapi({ example: "send-welcome-email", description: "function name" }),
+  payload: z.unknown().optional().openapi({
+    example: { to: "ada@example.com", name: "Ada" },
+    description: "checked against the function's payload schema",
+  }),
+  options: EnqueueOptions.optional(),
+}).openapi("EnqueueRequest");
+
+/** Many jobs to enqueue atomically. */
+export const BulkRequest = z.object({
+  jobs: z.array(EnqueueRequest).min(1).max(10_000),
+}).openapi("BulkEnqueueRequest");

@@ -1,0 +1,52 @@
+/**
+ * Serving a gateway over HTTP. Without any token configured the gateway is open, so it listens
+ * on loopback only (and refuses a public address), and says so.
+ *
+ * @module
+ */
+import type { Gateway } from "./app.ts";
+
+/** Options of `serveGateway`. */
+export interface ServeOptions {
+  /** Port (0: any free one). */
+  port: number;
+  /** Address; default `0.0.0.0` with tokens, `127.0.0.1` without (the only choice then). */
+  hostname?: string;
+  /** Told the URL once listening (default: printed to the console). */
+  onListen?: (url: string, note: string) => void;
+  /** Stops the server when aborted. */
+  signal?: AbortSignal;
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
+
+/** Starts an HTTP server for `gateway`; returns it (`await server.shutdown()` stops it). */
+export function serveGateway(gateway: Gateway, options: ServeOptions): Deno.HttpServer {
+  const open = !gateway.authEnabled;
+  const hostname = options.hostname ?? (open ? "127.0.0.1" : "0.0.0.0");
+  if (open && !LOOPBACK.has(hostname)) {
+    throw new Error(
+      `refusing to serve on ${hostname} without a token: set SLUICE_ADMIN_TOKEN (and ` +
+        "SLUICE_READ_TOKEN) to listen on a public address",
+    );
+  }
+  const note = open
+    ? "no SLUICE_ADMIN_TOKEN or SLUICE_READ_TOKEN set: the API is open, listening on loopback only"
+    : "bearer tokens required (read: GET endpoints, admin: the rest)";
+  const onListen = options.onListen ?? ((url: string, text: string) => {
+    console.log(`sluice: gateway and dashboard at ${url} (${text})`);
+  });
+  return Deno.serve({
+    port: options.port,
+    hostname,
+    ...(options.signal ? { signal: options.signal } : {}),
+    onListen: ({ port }) => {
+      const host = hostname === "0.0.0.0"
+        ? "localhost"
+        : hostname.includes(":") && !hostname.startsWith("[")
+        ? `[${hostname}]`
+        : hostname;
+      onListen(`http://${host}:${port}/`, note);
+    },
+  }, gateway.app.fetch);
+}
