@@ -20,9 +20,10 @@ export async function gateway(
       "sluice: the gateway alone on the memory store sees no worker; use `start`, or REDIS_URL",
     );
   }
+  const signalled = untilSignalled(io); // listen first: a signal during start-up stops it after
   const engine = await io.openEngine(engineConfig);
   const served = await serve(engine, serveConfig, io);
-  await untilSignalled(io);
+  await signalled;
   await served.stop();
   await engine.close();
 }

@@ -44,6 +44,7 @@ function demoProducer(engine: Engine, rate: number, io: CliIO): () => void {
 
 /** Runs until SIGINT/SIGTERM; a second signal exits at once. */
 export async function start(options: StartOptions, io: CliIO): Promise<void> {
+  const signalled = untilSignalled(io); // listen first: a signal during start-up stops it after
   const engine = await io.openEngine(options.engine);
   const where = options.engine.store.startsWith("memory:") ? "the memory store" : "Redis";
   io.out(`sluice: engine on ${where}, functions: ${engine.functionNames().join(", ") || "(none)"}`);
@@ -52,7 +53,7 @@ export async function start(options: StartOptions, io: CliIO): Promise<void> {
   io.out(`sluice: worker ${worker.id} running`);
   const served = await serve(engine, options.serve, io);
   const stopDemo = demoProducer(engine, options.demoRate, io);
-  await untilSignalled(io);
+  await signalled;
   stopDemo();
   await served.stop();
   await worker.stop();
