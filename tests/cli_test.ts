@@ -152,7 +152,8 @@ Deno.test("cli: start serves the dashboard on the memory store and prints its UR
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let text = "";
   try {
-    while (!/dashboard and API at (\S+)/.test(text)) {
+    // read until both lines are in: they may come in separate chunks
+    while (!/dashboard and API at (\S+)/.test(text) || !/loopback only/.test(text)) {
       const { value, done } = await reader.read();
       if (done) throw new Error(`start exited: ${text}`);
       text += value;
