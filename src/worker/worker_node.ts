@@ -85,6 +85,10 @@ class WorkerNode {
   #duties: LeaderDuties;
   #timers: ReturnType<typeof setInterval>[] = [];
   #rotation = 0;
+  /** The earliest due time of a delayed job, as last read (undefined: never read). */
+  #nextDue: number | null | undefined = undefined;
+  /** When this node last tried to steal (performance.now). */
+  #lastSteal = -Infinity;
 
   constructor(runtime: WorkerRuntime, executor: JobExecutor, options: ResolvedNodeOptions) {
     this.#rt = runtime;
@@ -189,7 +193,7 @@ class WorkerNode {
         if (started === 0 && this.#o.steal && this.#prefetched.length === 0) {
           if (await this.#steal(free) > 0) continue;
         }
-        await this.#idle(woken, wakeup.signal);
+        await this.#idle(woken, wakeup.signal, started > 0);
       } catch (error) {
         this.#rt.logger.error("fetching jobs failed; retrying", { error: String(error) });
         await sleep(errorDelay, stop);
@@ -271,7 +275,9 @@ class WorkerNode {
   /** Takes prefetched jobs from the busiest node (any lane, so only into unreserved slots). */
   async #steal(free: number): Promise<number> {
     const count = Math.min(free, this.#lowFree());
-    if (count <= 0) return 0;
+    // at most every other idle poll: stealing is for work stuck behind a busy node, not a race
+    if (count <= 0 || performance.now() - this.#lastSteal < this.#o.idlePollMs / 2) return 0;
+    this.#lastSteal = performance.now();
     const stolen = await this.#rt.store.steal({
       worker: this.id,
       queues: this.#rotatedQueues(),
@@ -282,8 +288,16 @@ class WorkerNode {
     return this.#accept(stolen);
   }
 
-  async #idle(woken: Promise<void>, signal: AbortSignal): Promise<void> {
-    const due = await this.#rt.store.nextDueAt(this.#o.queues);
+  /**
+   * Waits for a wake-up, a free slot, or the next delayed job's due time. While jobs run
+   * (`busy`), the due time last read is good enough: the next reserve, when a slot frees,
+   * promotes what fell due meanwhile; so the store is asked only when the node is idle.
+   */
+  async #idle(woken: Promise<void>, signal: AbortSignal, busy: boolean): Promise<void> {
+    if (!busy || this.#nextDue === undefined) {
+      this.#nextDue = await this.#rt.store.nextDueAt(this.#o.queues);
+    }
+    const due = this.#nextDue;
     const waits = [woken, this.#slotFreed.wait()];
     if (due !== null) {
       const wait = due - this.#rt.clock.now();
