@@ -21,7 +21,7 @@ export class Coalescer<T, R> {
   add(item: T): Promise<R> {
     const done = Promise.withResolvers<R>();
     this.#queue.push({ item, done });
-    this.#flushing ??= this.#flush().finally(() => (this.#flushing = null));
+    this.#kick();
     return done.promise;
   }
 
@@ -33,6 +33,14 @@ export class Coalescer<T, R> {
   /** Resolves when every item queued so far is written. */
   async drain(): Promise<void> {
     while (this.#flushing) await this.#flushing;
+  }
+
+  #kick(): void {
+    if (this.#flushing || this.#queue.length === 0) return;
+    this.#flushing = this.#flush().finally(() => {
+      this.#flushing = null;
+      this.#kick(); // items added after the flush loop's last turn, before this callback ran
+    });
   }
 
   async #flush(): Promise<void> {

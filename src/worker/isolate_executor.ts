@@ -11,6 +11,7 @@ import { snoozed, tooNew } from "./hand_back.ts";
 import { reviveError } from "./_isolate_protocol.ts";
 import { IsolatePool } from "./isolate_pool.ts";
 import type { JobExecutor } from "./executor.ts";
+import { emitProgress } from "./progress.ts";
 import type { AttemptOutcome } from "./run_job.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 
@@ -47,17 +48,16 @@ export class IsolateExecutor implements JobExecutor {
           ? {}
           : { abortGraceMs: runtime.graces.abortGraceMs }),
         enqueue: (name, payload, options) => runtime.enqueue(name, payload, options),
-        onProgress: (job, percent, message) =>
-          runtime.events.emit("progress", {
-            id: job.id,
-            name: job.name,
-            queue: job.queue,
-            lane: job.lane,
-            at: runtime.clock.now(),
-            attempt: job.attempt,
-            percent,
-            ...(message === undefined ? {} : { message }),
-          }),
+        onProgress: (job, percent, message) => {
+          try {
+            emitProgress(runtime, job, percent, message);
+          } catch (error) {
+            runtime.logger.warn("a bad progress report was ignored", {
+              job: job.id,
+              error: String(error),
+            });
+          }
+        },
       });
       await pool.start();
       return pool;

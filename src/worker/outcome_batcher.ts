@@ -1,7 +1,7 @@
 /**
  * Records attempt outcomes in batches: while one store call is in flight, new outcomes queue up
- * and go together in the next call. No timer, so a lone outcome is written at once, and under
- * load many go per call.
+ * and go together in the next call (see `Coalescer`). No timer, so a lone outcome is written at
+ * once, and under load many go per call.
  *
  * @module
  */
@@ -9,6 +9,7 @@ import type { Reservation } from "../job/job.ts";
 import type { StatusCode } from "../job/status.ts";
 import type { Completion, Failure, Store, TransitionOutcome } from "../store/store.ts";
 import type { AttemptOutcome } from "./run_job.ts";
+import { Coalescer } from "./coalescer.ts";
 
 /** One finished attempt waiting to be written. */
 export interface PendingOutcome {
@@ -26,13 +27,12 @@ export type OutcomeWritten = (
   result: { status: StatusCode; state?: string },
 ) => void;
 
-/** Batches `complete` and `fail` calls to a store. */
+/** Batches `complete` and `fail` calls to a store (a `Coalescer` for each). */
 export class OutcomeBatcher {
-  #store: Store;
+  #completions: Coalescer<Completion, StatusCode>;
+  #failures: Coalescer<Failure, TransitionOutcome>;
   #onWritten: OutcomeWritten;
   #onError: (error: unknown, count: number) => void;
-  #queue: PendingOutcome[] = [];
-  #flushing: Promise<void> | null = null;
 
   /** Writes through `store`; reports each result to `onWritten`, store errors to `onError`. */
   constructor(
@@ -40,48 +40,32 @@ export class OutcomeBatcher {
     onWritten: OutcomeWritten,
     onError: (error: unknown, count: number) => void,
   ) {
-    this.#store = store;
+    this.#completions = new Coalescer((items) => store.complete(items));
+    this.#failures = new Coalescer((items) => store.fail(items));
     this.#onWritten = onWritten;
     this.#onError = onError;
   }
 
-  /** Queues an outcome for writing. */
+  /** Queues an outcome for writing (`released` and `interrupted` ones need none). */
   add(pending: PendingOutcome): void {
-    this.#queue.push(pending);
-    this.#kick();
-  }
-
-  #kick(): void {
-    if (this.#flushing || this.#queue.length === 0) return;
-    this.#flushing = this.#flush().finally(() => {
-      this.#flushing = null;
-      this.#kick(); // outcomes added after the last loop turn, before this callback ran
-    });
+    // The lease of an outcome that cannot be written stays with this worker until it expires;
+    // then the job runs again.
+    if (pending.outcome.kind === "completed") {
+      this.#completions.add(toCompletion(pending)).then(
+        (status) => this.#onWritten(pending, { status }),
+        (error) => this.#onError(error, 1),
+      );
+    } else if (pending.outcome.kind === "failed") {
+      this.#failures.add(toFailure(pending)).then(
+        (result) => this.#onWritten(pending, result),
+        (error) => this.#onError(error, 1),
+      );
+    }
   }
 
   /** Resolves when everything queued so far is written. */
   async drain(): Promise<void> {
-    while (this.#flushing) await this.#flushing;
-  }
-
-  async #flush(): Promise<void> {
-    while (this.#queue.length > 0) {
-      const batch = this.#queue;
-      this.#queue = [];
-      const done = batch.filter((p) => p.outcome.kind === "completed");
-      const failed = batch.filter((p) => p.outcome.kind === "failed");
-      try {
-        const [completedStatuses, failedResults] = await Promise.all([
-          done.length ? this.#store.complete(done.map(toCompletion)) : [],
-          failed.length ? this.#store.fail(failed.map(toFailure)) : [],
-        ]);
-        done.forEach((p, i) => this.#onWritten(p, { status: completedStatuses[i]! }));
-        failed.forEach((p, i) => this.#onWritten(p, failedResults[i] as TransitionOutcome));
-      } catch (error) {
-        // The leases stay with this worker until they expire; then the jobs run again.
-        this.#onError(error, batch.length);
-      }
-    }
+    await Promise.all([this.#completions.drain(), this.#failures.drain()]);
   }
 }
 

@@ -13,6 +13,7 @@ import type { WorkerRuntime } from "./runtime.ts";
 import { guardAttempt } from "./attempt_guard.ts";
 import { failedAttempt, snoozeDelay } from "./failed_attempt.ts";
 import { snoozed, tooNew } from "./hand_back.ts";
+import { emitProgress } from "./progress.ts";
 
 /** What became of one attempt. */
 export type AttemptOutcome =
@@ -75,19 +76,7 @@ function jobContext(runtime: WorkerRuntime, job: Reservation, signal: AbortSigna
     signal,
     log: tagged(runtime, job),
     progress(percent: number, message?: string): void {
-      if (typeof percent !== "number" || !(percent >= 0 && percent <= 100)) {
-        throw new RangeError(`progress: percent must be from 0 to 100, got ${percent}`);
-      }
-      runtime.events.emit("progress", {
-        id: job.id,
-        name: job.name,
-        queue: job.queue,
-        lane: job.lane,
-        at: runtime.clock.now(),
-        attempt: job.attempt,
-        percent,
-        ...(message === undefined ? {} : { message: String(message) }),
-      });
+      emitProgress(runtime, job, percent, message);
     },
     enqueue: runtime.enqueue,
     snooze(delayMs: number): never {

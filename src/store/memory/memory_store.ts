@@ -56,6 +56,7 @@ import type {
   TransitionOutcome,
 } from "../store.ts";
 import { KeyedHeap } from "./keyed_heap.ts";
+import { Waiters } from "../_waiters.ts";
 import { PrefetchIndex } from "./prefetch_index.ts";
 import { LeaderSeat, NodeTable } from "./cluster_records.ts";
 import {
@@ -98,11 +99,6 @@ interface MemQueue {
   seq: number;
 }
 
-interface Waiter {
-  queues: ReadonlySet<string>;
-  wake(): void;
-}
-
 /** Options of `MemoryStore`. */
 export interface MemoryStoreOptions {
   /** The clock for due times, leases and aging (default: the system clock). */
@@ -117,7 +113,7 @@ export class MemoryStore implements Store {
   #retention: RetentionConfig;
   #jobs = new Map<string, MemJob>();
   #queues = new Map<string, MemQueue>();
-  #waiters = new Set<Waiter>();
+  #waiters = new Waiters();
   #prefetched = new PrefetchIndex();
   #nodes = new NodeTable();
   #leader = new LeaderSeat();
@@ -515,21 +511,8 @@ export class MemoryStore implements Store {
   }
 
   waitForWork(queues: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    if (this.#closed || signal?.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const waiter: Waiter = {
-        queues: new Set(queues),
-        wake: () => {
-          clearTimeout(timer);
-          signal?.removeEventListener("abort", waiter.wake);
-          this.#waiters.delete(waiter);
-          resolve();
-        },
-      };
-      const timer = setTimeout(waiter.wake, timeoutMs);
-      signal?.addEventListener("abort", waiter.wake, { once: true });
-      this.#waiters.add(waiter);
-    });
+    if (this.#closed) return Promise.resolve();
+    return this.#waiters.wait(queues, timeoutMs, signal);
   }
 
   start(items: readonly LeaseProof[]): Promise<StatusCode[]> {
@@ -639,7 +622,7 @@ export class MemoryStore implements Store {
 
   close(): Promise<void> {
     this.#closed = true;
-    for (const waiter of [...this.#waiters]) waiter.wake();
+    this.#waiters.wakeAll();
     return Promise.resolve();
   }
 
@@ -857,15 +840,7 @@ export class MemoryStore implements Store {
   }
 
   #wake(queues: ReadonlySet<string>): void {
-    if (queues.size === 0) return;
-    for (const waiter of [...this.#waiters]) {
-      for (const name of queues) {
-        if (waiter.queues.has(name)) {
-          waiter.wake();
-          break;
-        }
-      }
-    }
+    this.#waiters.wake(queues);
   }
 }
 

@@ -7,18 +7,14 @@
  */
 import type { Redis } from "ioredis";
 import { closeConnection } from "./connection.ts";
-
-interface Waiter {
-  channels: ReadonlySet<string>;
-  wake(): void;
-}
+import { Waiters } from "../_waiters.ts";
 
 /** Waiters on wake channels, served by one lazily opened subscriber connection. */
 export class WakeHub {
   #open: () => Redis;
   #sub: Redis | null = null;
   #subscribed = new Set<string>();
-  #waiters = new Set<Waiter>();
+  #waiters = new Waiters();
   #closed = false;
 
   /** `open` creates the subscriber connection when it is first needed. */
@@ -32,28 +28,16 @@ export class WakeHub {
    */
   wait(channels: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
     if (this.#closed || signal?.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const waiter: Waiter = {
-        channels: new Set(channels),
-        wake: () => {
-          clearTimeout(timer);
-          signal?.removeEventListener("abort", waiter.wake);
-          this.#waiters.delete(waiter);
-          resolve();
-        },
-      };
-      const timer = setTimeout(waiter.wake, timeoutMs);
-      signal?.addEventListener("abort", waiter.wake, { once: true });
-      this.#waiters.add(waiter);
-      this.#subscribe(channels);
-    });
+    const waiting = this.#waiters.wait(channels, timeoutMs, signal);
+    this.#subscribe(channels);
+    return waiting;
   }
 
   /** Wakes every waiter and closes the subscriber connection. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const waiter of [...this.#waiters]) waiter.wake();
+    this.#waiters.wakeAll();
     const sub = this.#sub;
     this.#sub = null;
     if (sub) await closeConnection(sub);
@@ -79,8 +63,6 @@ export class WakeHub {
   }
 
   #deliver(channel: string): void {
-    for (const waiter of [...this.#waiters]) {
-      if (waiter.channels.has(channel)) waiter.wake();
-    }
+    this.#waiters.wake([channel]);
   }
 }

@@ -1,0 +1,44 @@
+/**
+ * Progress reports of running jobs (`ctx.progress`), emitted as `progress` events: the same for
+ * inline and isolate attempts.
+ *
+ * @module
+ */
+import type { Lane } from "../job/lanes.ts";
+import type { WorkerRuntime } from "./runtime.ts";
+
+/** The job a report is about. */
+export interface ProgressSubject {
+  /** Job id. */
+  id: string;
+  /** Function name. */
+  name: string;
+  /** Queue. */
+  queue: string;
+  /** Lane. */
+  lane: Lane;
+  /** Attempt. */
+  attempt: number;
+}
+
+/** Emits a progress event; throws a `RangeError` unless `percent` is from 0 to 100. */
+export function emitProgress(
+  runtime: WorkerRuntime,
+  job: ProgressSubject,
+  percent: number,
+  message?: string,
+): void {
+  if (typeof percent !== "number" || !(percent >= 0 && percent <= 100)) {
+    throw new RangeError(`progress: percent must be from 0 to 100, got ${percent}`);
+  }
+  runtime.events.emit("progress", {
+    id: job.id,
+    name: job.name,
+    queue: job.queue,
+    lane: job.lane,
+    at: runtime.clock.now(),
+    attempt: job.attempt,
+    percent,
+    ...(message === undefined ? {} : { message: String(message) }),
+  });
+}
