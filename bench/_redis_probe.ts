@@ -79,14 +79,5 @@ export function commandDeltas(before: RedisSnapshot, after: RedisSnapshot): Comm
   return out.sort((a, b) => b.usec - a.usec);
 }
 
-/** Deletes the keys matching `pattern` (SCAN + UNLINK); returns how many. */
-export async function deleteKeys(redis: ProbeClient, pattern: string): Promise<number> {
-  let deleted = 0;
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
-    cursor = next;
-    if (keys.length > 0) deleted += await redis.unlink(...keys);
-  } while (cursor !== "0");
-  return deleted;
-}
+/** Deletes the keys matching `pattern`: the store's own helper. */
+export { deleteKeys } from "../src/store/redis/connection.ts";

@@ -79,17 +79,32 @@ export async function warnUnlessNoEviction(redis: Redis): Promise<void> {
  */
 export async function dropNamespace(target: Redis | string, namespace: string): Promise<number> {
   const redis = typeof target === "string" ? openConnection(target) : target;
-  const pattern = namespacePattern(namespace);
-  let deleted = 0;
   try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
-      cursor = next;
-      if (keys.length > 0) deleted += await redis.unlink(...keys);
-    } while (cursor !== "0");
+    return await deleteKeys(redis, namespacePattern(namespace));
   } finally {
     if (typeof target === "string") await closeConnection(redis);
   }
+}
+
+/** The part of a Redis client `deleteKeys` needs. */
+export interface KeyScanner {
+  /** SCAN cursor MATCH pattern COUNT n. */
+  scan(cursor: string, match: "MATCH", pattern: string, count: "COUNT", n: number): Promise<[
+    string,
+    string[],
+  ]>;
+  /** UNLINK keys. */
+  unlink(...keys: string[]): Promise<number>;
+}
+
+/** Deletes the keys matching `pattern` (SCAN + UNLINK); returns how many. Not for hot paths. */
+export async function deleteKeys(redis: KeyScanner, pattern: string): Promise<number> {
+  let deleted = 0;
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+    cursor = next;
+    if (keys.length > 0) deleted += await redis.unlink(...keys);
+  } while (cursor !== "0");
   return deleted;
 }
