@@ -9,11 +9,13 @@
 export class PrivateRedis {
   /** Its URL. */
   readonly url: string;
+  #port: number;
   #child: Deno.ChildProcess;
 
-  private constructor(port: number, child: Deno.ChildProcess) {
+  private constructor(port: number) {
     this.url = `redis://127.0.0.1:${port}`;
-    this.#child = child;
+    this.#port = port;
+    this.#child = PrivateRedis.#spawn(port);
   }
 
   /** Starts `redis-server` on a free loopback port; resolves when it answers. */
@@ -21,18 +23,33 @@ export class PrivateRedis {
     const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     const port = (listener.addr as Deno.NetAddr).port;
     listener.close();
-    const child = new Deno.Command("redis-server", {
+    const server = new PrivateRedis(port);
+    await server.#ready();
+    return server;
+  }
+
+  /** Kills the server (everything in it is lost) and starts a fresh one on the same port. */
+  async restart(): Promise<void> {
+    await this.stop();
+    this.#child = PrivateRedis.#spawn(this.#port);
+    await this.#ready();
+  }
+
+  static #spawn(port: number): Deno.ChildProcess {
+    return new Deno.Command("redis-server", {
       args: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
       stdout: "null",
       stderr: "null",
     }).spawn();
-    const server = new PrivateRedis(port, child);
+  }
+
+  async #ready(): Promise<void> {
     for (let i = 0; i < 100; i++) {
-      if (await server.#answers()) return server;
+      if (await this.#answers()) return;
       await new Promise((r) => setTimeout(r, 50));
     }
-    await server.stop();
-    throw new Error(`redis-server on port ${port} did not answer`);
+    await this.stop();
+    throw new Error(`redis-server on port ${this.#port} did not answer`);
   }
 
   /**

@@ -8,7 +8,7 @@ import { silentLogger } from "../src/job/logger.ts";
 import { dropNamespace } from "../src/store/redis/redis_store.ts";
 import { Keys } from "../src/store/redis/keys.ts";
 import { Redis } from "ioredis";
-import { Nap, Spin } from "./fixtures/node_functions/naps.ts";
+import { Forever, Nap, Spin } from "./fixtures/node_functions/naps.ts";
 import { eventually, NodeProcess } from "./_node_process.ts";
 import { withRedis } from "./_redis_env.ts";
 
@@ -35,7 +35,7 @@ class Cluster {
     this.engine = createEngine({
       store: this.store,
       logger: silentLogger,
-      functions: [Nap, Spin],
+      functions: [Nap, Spin, Forever],
     });
   }
 
@@ -138,6 +138,22 @@ await withRedis("worker nodes (subprocesses)", (url) => {
       assert.equal(nap.state, "completed");
       assert.ok(nap.finishedAt! <= done.finishedAt!, "other slots stalled behind the spin");
     }
+  });
+
+  test("a handler stuck in an endless loop in an isolate is stopped by its timeout", async (c) => {
+    const a = c.node("--isolates=2", "--concurrency=2", "--prefetch=0");
+    await a.waitFor(started);
+    const stuck = await c.engine.enqueue(Forever, {});
+    const naps = await c.engine.enqueueBulk(
+      Array.from({ length: 6 }, () => ({ job: Nap, payload: { ms: 20 } })),
+    );
+    const dead = await eventually(() => c.store.getJob(stuck), (j) => j?.state === "dead", 20_000);
+    assert.equal(JSON.parse(dead!.error!).name, "TimeoutError");
+    assert.equal(dead!.attempts, 1);
+    await eventually(() => c.engine.counts("naps"), (n) => n.states.completed === naps.length);
+    // the node keeps going after its isolate was replaced
+    const after = await c.engine.enqueue(Nap, { ms: 1 });
+    await eventually(() => c.store.getJob(after), (j) => j?.state === "completed");
   });
 
   test("an idle node steals prefetched jobs; nothing runs twice", async (c) => {
