@@ -19,7 +19,11 @@ export interface WorkOptions {
   idlePollMs?: number;
   /** On stop, how long running jobs may finish before they are aborted and handed back (30,000). */
   drainMs?: number;
-  /** Jobs leased ahead of free slots, stealable by idle nodes (default: a quarter of concurrency, at most 8). */
+  /**
+   * Jobs leased ahead of free slots and held unstarted, which idle nodes may steal (default 0).
+   * Each one costs a `start` round trip before it runs, so prefetch buys no speed here: it is
+   * for spreading work that would otherwise wait behind a busy node.
+   */
   prefetch?: number;
   /** Slots kept for the critical and high lanes (default: a quarter of concurrency when >= 4). */
   reservedSlots?: number;
@@ -96,7 +100,7 @@ export function resolveNodeOptions(
     leaseMs: whole(options.leaseMs ?? 30_000, "leaseMs", 1),
     idlePollMs: whole(options.idlePollMs ?? 1_000, "idlePollMs", 1),
     drainMs: whole(options.drainMs ?? 30_000, "drainMs", 0),
-    prefetch: whole(options.prefetch ?? Math.min(Math.floor(concurrency / 4), 8), "prefetch", 0),
+    prefetch: whole(options.prefetch ?? 0, "prefetch", 0),
     reservedSlots,
     steal: options.steal ?? true,
     heartbeatMs,
