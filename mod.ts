@@ -96,7 +96,8 @@ export { DEFAULT_ATTEMPTS, MAX_ATTEMPTS } from "./src/job/attempts.ts";
 export { DEFAULT_QUEUE } from "./src/job/queue_name.ts";
 export { type Clock, ManualClock, systemClock } from "./src/job/clock.ts";
 export { consoleLogger, type Logger, silentLogger } from "./src/job/logger.ts";
-export type { JobEvents, JobEventType } from "./src/job/events.ts";
+export type { JobEventBase, JobEventListener, JobEvents, JobEventType } from "./src/job/events.ts";
+export type { LeaderTiming } from "./src/cluster/leader_elector.ts";
 export {
   BulkItemError,
   InvalidStateError,

@@ -9,7 +9,7 @@ import type { Lane } from "./lanes.ts";
 import type { JobState } from "./states.ts";
 
 /** Fields every job event carries. */
-interface JobEventBase {
+export interface JobEventBase {
   /** Job id. */
   id: string;
   /** Function name. */

@@ -80,7 +80,8 @@ export interface DefineOptions<S extends z.ZodType> extends FailureOptions {
   on?: readonly string[];
 }
 
-const DEFINITION = Symbol.for("sluice.definition");
+/** Brand of the objects `define` makes (a registered symbol, so copies of Sluice agree). */
+export const DEFINITION: unique symbol = Symbol.for("sluice.definition") as never;
 
 /** A registered kind of job. `S` is the payload schema, `R` the handler's result. */
 export interface JobDefinition<S extends z.ZodType = z.ZodType, R = unknown>
