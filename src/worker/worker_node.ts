@@ -378,7 +378,7 @@ class WorkerNode {
     for (const id of ids) {
       const job = await store.getJob(id).catch(() => null);
       if (!job) continue;
-      const base = { id, name: job.name, queue: job.queue, lane: job.lane, at: clock.now() };
+      const base = eventBase(job, clock.now());
       if (job.state === "cancelled") {
         events.emit("cancelled", base);
       } else if (job.state === "dead") {
@@ -469,7 +469,7 @@ class WorkerNode {
   }
 }
 
-function eventBase(job: Reservation, at: number) {
+function eventBase(job: Pick<Reservation, "id" | "name" | "queue" | "lane">, at: number) {
   return { id: job.id, name: job.name, queue: job.queue, lane: job.lane, at };
 }
 

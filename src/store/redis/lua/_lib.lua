@@ -28,11 +28,11 @@
 --
 -- Job hash fields: name queue lane(index) state payload attempts maxAttempts stalls enqueuedAt
 -- runAt startedAt finishedAt result error worker leaseDeadline cancelRequested("1") seq
--- waitingSince token prefetched("1") history (see record_attempt). A field that is absent is null. leaseDeadline is left in
--- place when a job leaves the active state and is read only while the job is active (it is null
--- otherwise). prefetched is present exactly while the job is active, leased unstarted, and
--- listed in P.."pf:"..queue..":"..worker; every exit from that status goes through
--- unprefetch() (leave_active() calls it).
+-- waitingSince token prefetched("1") history (see record_attempt). A field that is absent is
+-- null. leaseDeadline is left in place when a job leaves the active state and is read only while
+-- the job is active (it is null otherwise). prefetched is present exactly while the job is
+-- active, leased unstarted, and listed in P.."pf:"..queue..":"..worker; every exit from that
+-- status goes through unprefetch() (leave_active() calls it).
 --
 -- Time: the caller passes its clock's `now` in ARGV (Redis TIME is never used).
 -- Numbers: Lua numbers are doubles. Written numbers go through fmt() ("%.17g", exact for every
