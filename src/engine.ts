@@ -434,14 +434,19 @@ export class Engine {
     if (!parsed.success) {
       throw new PayloadValidationError(definition.name, (parsed.error as z.ZodError).issues);
     }
-    const resolved = resolveEnqueueOptions(options, definition, this.#clock.now());
+    const now = this.#clock.now();
+    const resolved = resolveEnqueueOptions(options, definition, now);
+    // A delay stays relative, so the store applies it on its own clock (skewed nodes agree).
+    const due = options?.runAt !== undefined
+      ? { runAt: resolved.runAt }
+      : { delay: resolved.runAt - now };
     return {
       id: resolved.id,
       name: definition.name,
       queue: resolved.queue,
       lane: resolved.lane,
       payload: this.#encoder.encodePayload(definition, payload),
-      runAt: resolved.runAt,
+      ...due,
       maxAttempts: resolved.maxAttempts,
       backoff: resolved.backoff ?? null,
     };
@@ -501,7 +506,7 @@ export class Engine {
           lane: job.lane,
           at,
           state: out.state,
-          runAt: job.runAt,
+          runAt: job.runAt ?? at + (job.delay ?? 0),
         });
       });
     }

@@ -61,7 +61,7 @@ export async function killJobs(store: Store, queue: string, count: number): Prom
     id: job.id,
     token: job.token,
     error: JSON.stringify({ name: "Error", message: "always fails" }),
-    retryAt: null,
+    retryDelay: null,
   })));
 }
 

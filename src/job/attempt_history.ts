@@ -1,12 +1,13 @@
 /**
- * Attempt history: every attempt of a job, as the store records it when the attempt ends
- * (`complete`, `fail`, `release`, and a lease that expired). Bounded: a job keeps its newest
- * `ATTEMPT_HISTORY_LIMIT` attempts. Both stores build the same entries; `lua/_lib.lua`
- * (`record_attempt`) mirrors `attemptError` and the limit.
+ * Attempt history: every attempt of a job. The stores record an attempt when it ends without
+ * completing (`fail`, `release`, a lease that expired); a completed attempt is told by the job's
+ * own fields, and `withCompletion` adds it when the job is read, so the hot path writes no
+ * history. Bounded: a job keeps its newest `ATTEMPT_HISTORY_LIMIT` attempts. Both stores build
+ * the same entries; `record_attempt` in `lua/_jobs.lua` mirrors the limit.
  *
  * @module
  */
-import type { JobErrorInfo } from "./job.ts";
+import type { JobErrorInfo, JobRecord } from "./job.ts";
 
 /** How many attempts a job's history keeps (the newest). `lua/_lib.lua` holds the same number. */
 export const ATTEMPT_HISTORY_LIMIT = 25;
@@ -48,4 +49,24 @@ export function attemptError(text: string | null): JobErrorInfo | null {
     // not JSON: kept as the message
   }
   return { name: "Error", message: text };
+}
+
+/**
+ * `stored` (the recorded attempts) with the completed attempt of `job` appended when it is
+ * completed, bounded to the newest `ATTEMPT_HISTORY_LIMIT`.
+ */
+export function withCompletion(
+  stored: AttemptRecord[],
+  job: Pick<JobRecord, "state" | "attempts" | "startedAt" | "finishedAt" | "worker">,
+): AttemptRecord[] {
+  if (job.state !== "completed") return stored;
+  const all = [...stored, {
+    attempt: job.attempts,
+    startedAt: job.startedAt,
+    finishedAt: job.finishedAt ?? 0,
+    worker: job.worker,
+    outcome: "completed" as const,
+    error: null,
+  }];
+  return all.slice(-ATTEMPT_HISTORY_LIMIT);
 }

@@ -10,8 +10,8 @@
  *   backlogged the dispatch shares equal the weights exactly over each cycle.
  * - Strict: the most urgent non-empty lane wins.
  * - Aging: a lane head that has waited `agingMs` or longer wins instead (the oldest such head by
- *   waiting time, then by arrival order in the queue), but never twice in a row, so aging cannot
- *   take more than half of the dispatches.
+ *   waiting time, then by job id in byte order: ULIDs sort by creation), but never twice in a
+ *   row, so aging cannot take more than half of the dispatches.
  *
  * @module
  */
@@ -46,10 +46,22 @@ export function strideOf(weight: number): number {
 
 /** The head job of a non-empty lane, as the picker sees it. */
 export interface LaneHead {
-  /** When the head job started waiting (epoch ms). */
+  /** When the head job became due, so started waiting (its runAt, epoch ms). */
   since: number;
-  /** Its arrival order in the queue (the `seq` shared by all lanes of a queue). */
-  seq: number;
+  /** Its id: breaks ties between heads that became due at the same time. */
+  id: string;
+}
+
+/** True when `a` sorts before `b` in UTF-8 byte order (as Redis and Lua's byte loop compare). */
+export function idBefore(a: string, b: string): boolean {
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const cx = x[i]!.codePointAt(0)!;
+    const cy = y[i]!.codePointAt(0)!;
+    if (cx !== cy) return cx < cy;
+  }
+  return x.length < y.length;
 }
 
 /**
@@ -73,7 +85,7 @@ export function pickLane(
       if (head === undefined || now - head.since < config.agingMs) continue;
       if (
         oldest === undefined || head.since < oldest.since ||
-        (head.since === oldest.since && head.seq < oldest.seq)
+        (head.since === oldest.since && idBefore(head.id, oldest.id))
       ) {
         oldest = head;
         chosen = i;

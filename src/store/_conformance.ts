@@ -241,7 +241,7 @@ const CASES: ConformanceCases = {
     assert.ok(next.every((r) => r.lane === "critical"));
   },
 
-  async "changePriority moves a waiting job and keeps its place"(ctx) {
+  async "changePriority moves a waiting job to the back of its new lane"(ctx) {
     const store = await ctx.store();
     await store.configureLanes("q", { strict: true });
     const a = newJob({ lane: "high" });
@@ -256,8 +256,12 @@ const CASES: ConformanceCases = {
     const counts = await store.counts("q");
     assert.equal(counts.lanes.high.waiting, 3);
     assert.equal(counts.lanes.low.waiting, 0);
+    assert.deepEqual(await store.changePriority(b.id, "high"), {
+      status: Status.OK,
+      state: "waiting",
+    }); // the same lane again: nothing moves
     const got = await store.reserve({ ...W, count: 3 });
-    assert.deepEqual(got.map((r) => r.id), [a.id, b.id, c.id]);
+    assert.deepEqual(got.map((r) => r.id), [a.id, c.id, b.id]);
     assert.deepEqual(await store.changePriority(a.id, "critical"), {
       status: Status.WRONG_STATE,
       state: "active",
@@ -287,14 +291,17 @@ const CASES: ConformanceCases = {
     const sooner = newJob({ runAt: ctx.clock.now() + 1_000 });
     const [out] = await store.enqueue([later, sooner]);
     assert.equal(out!.state, "delayed");
-    assert.equal(await store.nextDueAt(["q"]), ctx.clock.now() + 1_000);
+    assert.equal(await store.nextDueIn(["q"]), 1_000);
+    ctx.clock.advance(400);
+    assert.equal(await store.nextDueIn(["q"]), 600);
     assert.deepEqual(await store.reserve({ ...W, count: 10 }), []);
-    ctx.clock.advance(1_000);
+    ctx.clock.advance(600);
     assert.deepEqual((await store.reserve({ ...W, count: 10 })).map((r) => r.id), [sooner.id]);
+    assert.equal(await store.nextDueIn(["q"]), 1_000);
     ctx.clock.advance(1_000);
     assert.equal(await store.promoteDue(["q"]), 1);
     assert.equal((await store.counts("q")).states.waiting, 1);
-    assert.equal(await store.nextDueAt(["q"]), null);
+    assert.equal(await store.nextDueIn(["q"]), null);
   },
 
   async "reserve leases: token, deadline, attempt, active state"(ctx) {
@@ -346,7 +353,8 @@ const CASES: ConformanceCases = {
       Status.LEASE_LOST,
     ]);
     assert.equal(
-      (await store.fail([{ id: job.id, token: "forged", error: "{}", retryAt: null }]))[0]!.status,
+      (await store.fail([{ id: job.id, token: "forged", error: "{}", retryDelay: null }]))[0]!
+        .status,
       Status.LEASE_LOST,
     );
     assert.deepEqual(await store.extendLeases([{ id: job.id, token: "forged" }], 1_000), [
@@ -418,9 +426,9 @@ const CASES: ConformanceCases = {
     // back at its old place, ahead of b
     const again = await store.reserve({ ...W, count: 2 });
     assert.deepEqual(again.map((r) => [r.id, r.attempt, r.releases]), [[a.id, 1, 1], [b.id, 1, 0]]);
-    // a later run time makes it delayed
+    // a delay makes it delayed
     const later = ctx.clock.now() + 5_000;
-    assert.deepEqual(await store.release([{ id: a.id, token: again[0]!.token, runAt: later }]), [
+    assert.deepEqual(await store.release([{ id: a.id, token: again[0]!.token, delay: 5_000 }]), [
       Status.OK,
     ]);
     got = await store.getJob(a.id);
@@ -451,7 +459,7 @@ const CASES: ConformanceCases = {
     await store.reclaimExpired();
     const proof = { id: job.id, token: r!.token };
     assert.equal(
-      (await store.fail([{ ...proof, error: "{}", retryAt: null }]))[0]!.status,
+      (await store.fail([{ ...proof, error: "{}", retryDelay: null }]))[0]!.status,
       Status.LEASE_LOST,
     );
     assert.deepEqual(await store.release([proof]), [Status.LEASE_LOST]);
@@ -480,9 +488,9 @@ const CASES: ConformanceCases = {
     const rs = await store.reserve({ ...W, count: 3 });
     const error = JSON.stringify({ name: "Error", message: "boom" });
     const out = await store.fail([
-      { id: rs[0]!.id, token: rs[0]!.token, error, retryAt: ctx.clock.now() + 500 },
-      { id: rs[1]!.id, token: rs[1]!.token, error, retryAt: ctx.clock.now() },
-      { id: rs[2]!.id, token: rs[2]!.token, error, retryAt: null },
+      { id: rs[0]!.id, token: rs[0]!.token, error, retryDelay: 500 },
+      { id: rs[1]!.id, token: rs[1]!.token, error, retryDelay: 0 },
+      { id: rs[2]!.id, token: rs[2]!.token, error, retryDelay: null },
     ]);
     assert.deepEqual(out, [
       { status: Status.OK, state: "delayed" },
@@ -504,7 +512,9 @@ const CASES: ConformanceCases = {
     assert.equal(counts.states.active, 2);
   },
 
-  async "cancel: waiting and delayed at once, active flagged, finished refused"(ctx) {
+  async "cancel: waiting and delayed at once, active flagged, cancelled again OK, finished refused"(
+    ctx,
+  ) {
     const store = await ctx.store();
     const [w, d, act] = [newJob(), newJob({ runAt: ctx.clock.now() + 10_000 }), newJob()];
     await store.enqueue([act!]);
@@ -523,13 +533,21 @@ const CASES: ConformanceCases = {
       id: r!.id,
       token: r!.token,
       error: '{"name":"AbortError","message":"cancelled"}',
-      retryAt: ctx.clock.now(),
+      retryDelay: 0,
     }]);
     assert.deepEqual(failed, [{ status: Status.OK, state: "cancelled" }]);
-    assert.deepEqual(await store.cancel(w!.id), { status: Status.WRONG_STATE, state: "cancelled" });
+    assert.deepEqual(await store.cancel(w!.id), { status: Status.OK, state: "cancelled" });
     assert.deepEqual(await store.cancel("missing"), { status: Status.NOT_FOUND });
     const counts = await store.counts("q");
     assert.equal(counts.states.cancelled, 3);
+    const done = newJob();
+    await store.enqueue([done]);
+    const [rd] = await store.reserve({ ...W, count: 1 });
+    await store.complete([{ id: done.id, token: rd!.token, result: null }]);
+    assert.deepEqual(await store.cancel(done.id), {
+      status: Status.WRONG_STATE,
+      state: "completed",
+    });
     assert.equal(counts.states.waiting + counts.states.delayed + counts.states.active, 0);
     assert.deepEqual(await store.reserve({ ...W, count: 5 }), []);
   },
@@ -735,7 +753,7 @@ const CASES: ConformanceCases = {
     const old = { id: a[1]!.id, token: a[1]!.token };
     assert.deepEqual(await store.complete([{ ...old, result: null }]), [Status.LEASE_LOST]);
     assert.equal(
-      (await store.fail([{ ...old, error: "{}", retryAt: null }]))[0]!.status,
+      (await store.fail([{ ...old, error: "{}", retryDelay: null }]))[0]!.status,
       Status.LEASE_LOST,
     );
     assert.deepEqual(await store.extendLeases([old], 1_000), [Status.LEASE_LOST]);
@@ -777,8 +795,8 @@ const CASES: ConformanceCases = {
     const rs = await store.reserve({ ...W, count: 0, prefetch: 4, leaseMs: 1_000 });
     const proof = (i: number) => ({ id: rs[i]!.id, token: rs[i]!.token });
     await store.complete([{ ...proof(0), result: null }]);
-    await store.fail([{ ...proof(1), error: "{}", retryAt: ctx.clock.now() + 60_000 }]);
-    await store.release([{ ...proof(2), runAt: ctx.clock.now() + 60_000 }]);
+    await store.fail([{ ...proof(1), error: "{}", retryDelay: 60_000 }]);
+    await store.release([{ ...proof(2), delay: 60_000 }]);
     const steal = () => store.steal({ worker: "t", queues: ["q"], count: 10, leaseMs: 1_000 });
     assert.deepEqual((await steal()).map((r) => r.id), [rs[3]!.id]);
     await store.enqueue([newJob()]);
@@ -968,7 +986,7 @@ const CASES: ConformanceCases = {
     assert.deepEqual(await state(j2.id), ["dead", 1]);
     assert.equal(JSON.parse((await store.getJob(j2.id))!.error!).name, "StalledError");
     assert.deepEqual(await state(j3.id), ["cancelled", 1]);
-    assert.deepEqual(await state(j4.id), ["waiting", 1]);
+    assert.deepEqual(await state(j4.id), ["waiting", 0]); // prefetched: it never started
     assert.deepEqual(await state(j5.id), ["active", 0]);
     // the dead node's leases are void, its prefetched job is not stealable, its record is gone
     assert.deepEqual(await store.complete([{ id: j1.id, token: held[0]!.token, result: null }]), [
@@ -980,9 +998,9 @@ const CASES: ConformanceCases = {
     assert.deepEqual(await store.steal({ ...lease, worker: "alive", count: 5 }), []);
     assert.deepEqual((await store.listNodes()).map((n) => [n.id, n.prefetched]), [["alive", 0]]);
     assert.equal(await store.heartbeat("dying", { busy: 0 }, 1_000), false);
-    // back at their old places, ahead of nothing newer
+    // back at the front, in the order they were taken
     const again = await store.reserve({ ...lease, worker: "alive", count: 5 });
-    assert.deepEqual(again.map((r) => [r.id, r.attempt, r.stalls]), [[j1.id, 2, 1], [j4.id, 2, 1]]);
+    assert.deepEqual(again.map((r) => [r.id, r.attempt, r.stalls]), [[j1.id, 2, 1], [j4.id, 1, 0]]);
     assert.deepEqual((await store.reapDeadNodes(leader!)).outcome.nodes, []);
   },
 };

@@ -37,7 +37,7 @@ async function deadJobs(
     id: r.id,
     token: r.token,
     error: error(i),
-    retryAt: null,
+    retryDelay: null,
   }));
   if (stepMs === 0) await store.fail(failures);
   for (const failure of stepMs === 0 ? [] : failures) {
@@ -80,7 +80,12 @@ export const FAILURE_CASES: ConformanceCases = {
     const error = { name: "TypeError", message: "boom", stack: "TypeError: boom\n    at f" };
     let [r] = await store.reserve({ ...W, count: 1 });
     ctx.clock.advance(10);
-    await store.fail([{ id: job.id, token: r!.token, error: JSON.stringify(error), retryAt: 0 }]);
+    await store.fail([{
+      id: job.id,
+      token: r!.token,
+      error: JSON.stringify(error),
+      retryDelay: 0,
+    }]);
     [r] = await store.reserve({ ...W, worker: "w2", count: 1 });
     ctx.clock.advance(10);
     await store.release([{ id: job.id, token: r!.token }]);
@@ -88,7 +93,7 @@ export const FAILURE_CASES: ConformanceCases = {
     ctx.clock.advance(100);
     await store.reclaimExpired();
     [r] = await store.reserve({ ...W, count: 1 });
-    await store.fail([{ id: job.id, token: r!.token, error: "not json", retryAt: 0 }]);
+    await store.fail([{ id: job.id, token: r!.token, error: "not json", retryDelay: 0 }]);
     [r] = await store.reserve({ ...W, count: 1 });
     ctx.clock.advance(5);
     await store.complete([{ id: job.id, token: r!.token, result: null }]);
@@ -117,7 +122,7 @@ export const FAILURE_CASES: ConformanceCases = {
     for (let i = 1; i < 30; i++) {
       const [r] = await store.reserve({ ...W, count: 1 });
       const error = JSON.stringify({ name: "Error", message: `fail ${i}` });
-      await store.fail([{ id, token: r!.token, error, retryAt: 0 }]);
+      await store.fail([{ id, token: r!.token, error, retryDelay: 0 }]);
     }
     await store.reserve({ ...W, count: 1, leaseMs: 100 });
     ctx.clock.advance(100);

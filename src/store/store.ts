@@ -4,9 +4,14 @@
  * synchronous function in memory); batch verbs take many jobs per call. Both stores return the
  * same `Status` codes, which the engine maps to errors in one place (`errorForStatus`).
  *
- * Time: every store reads the `Clock` it was built with and uses that one clock for all its
- * decisions (the Redis store passes the caller's `now` into its scripts), so a fake clock drives
- * both stores the same way in tests.
+ * Time: every decision about time is taken by the store on one clock: an injected `Clock` in
+ * tests (the Redis store passes its `now` into its scripts), and in production the server's own
+ * clock (Redis `TIME`), so nodes whose clocks drift can neither fire jobs early nor reclaim live
+ * leases. Callers therefore give delays relative to the store's now (`delay`, `retryDelay`),
+ * and the store answers waits the same way (`nextDueIn`).
+ *
+ * Lanes are FIFO lists: a new or retried job joins the back of its lane; a job handed back or
+ * whose lease expired goes to the front (it was taken from there).
  *
  * @module
  */
@@ -36,8 +41,10 @@ export interface NewJob {
   lane: Lane;
   /** Encoded payload. */
   payload: Uint8Array;
-  /** Due time (epoch ms); a time not after the store clock's `now` means "run now". */
-  runAt: number;
+  /** Due time (epoch ms); a time not after the store's now means "run now". Wins over `delay`. */
+  runAt?: number | null;
+  /** Due this many ms after the store's now (default 0: run now). */
+  delay?: number;
   /** Attempts allowed in all. */
   maxAttempts: number;
   /** Its own retry backoff as JSON (a per-enqueue override), or absent/null for none. */
@@ -107,16 +114,17 @@ export interface Completion extends LeaseProof {
 
 /** A leased job handed back without spending its attempt. */
 export interface Release extends LeaseProof {
-  /** When it may run again (epoch ms); absent or not after now: at once, at its old place. */
-  runAt?: number;
+  /** Run again this many ms from now; absent or 0: at once, from the front of its lane. */
+  delay?: number;
 }
 
 /** A failed attempt to record. */
 export interface Failure extends LeaseProof {
   /** The error as JSON text (`JobErrorInfo`). */
   error: string;
-  /** When to retry (epoch ms), or null to send the job to the dead-letter queue. */
-  retryAt: number | null;
+  /** Retry this many ms from now (0: at once, at the back of its lane), or null to send the job
+   * to the dead-letter queue. */
+  retryDelay: number | null;
 }
 
 /** Result of a transition that reports the state it left the job in. */
@@ -215,35 +223,43 @@ export interface Store {
   /** Stores new jobs atomically: all or none. Idempotent on job ids. */
   enqueue(jobs: readonly NewJob[]): Promise<EnqueueOutcome[]>;
   /**
-   * Leases up to `count` due jobs from the given queues (not paused ones), choosing lanes by each
-   * queue's lane picker. Due delayed jobs of these queues are promoted first.
+   * Leases up to `count` due jobs started, then up to `prefetch` more prefetched, from the given
+   * queues (not paused ones), choosing lanes by each queue's lane picker. Due delayed jobs of
+   * these queues are promoted first. A started job's attempt is charged now, a prefetched one's
+   * at `start`. Safe to deliver twice: the same call (same worker, same token base) returns the
+   * leases it made rather than leasing more.
    */
   reserve(request: ReserveRequest): Promise<Reservation[]>;
   /** Marks leased jobs completed. Per item: OK, NOT_FOUND or LEASE_LOST (item unchanged). */
   complete(items: readonly Completion[]): Promise<StatusCode[]>;
   /**
-   * Records failed attempts: retry at `retryAt` or dead-letter; a job whose cancellation was
-   * requested becomes cancelled instead. Per item outcome with the resulting state.
+   * Records failed attempts: retry after `retryDelay` or dead-letter; a job whose cancellation
+   * was requested becomes cancelled instead. Per item outcome with the resulting state.
    */
   fail(items: readonly Failure[]): Promise<TransitionOutcome[]>;
   /**
    * Hands leased jobs back without spending their attempt (graceful shutdown, a payload version
-   * this node does not know): back at their old place in their lane, or delayed until `runAt`;
+   * this node does not know): at the front of their lane, or delayed by `delay`; a started job's
    * `releases` counts up; a job whose cancellation was requested becomes cancelled instead. Per
    * item: OK (also for the same call delivered twice), NOT_FOUND or LEASE_LOST.
    */
   release(items: readonly Release[]): Promise<StatusCode[]>;
   /** Renews leases by `leaseMs` from now. Per item: OK, CANCEL_REQUESTED (renewed) or LEASE_LOST. */
   extendLeases(items: readonly LeaseProof[], leaseMs: number): Promise<StatusCode[]>;
-  /** Puts jobs whose lease deadline passed back in their lane (stall counted), or dead-letters them. */
+  /**
+   * Handles jobs whose lease deadline passed: a started one back at the front of its lane (stall
+   * counted) or dead-lettered when that was its last attempt; a prefetched one back at the front
+   * with nothing spent.
+   */
   reclaimExpired(limit?: number): Promise<ReclaimOutcome>;
   /** Moves due delayed jobs into their lanes; returns how many moved. */
   promoteDue(queues: readonly string[], limit?: number): Promise<number>;
-  /** Moves a waiting or delayed job to another lane, keeping its place in line. */
+  /** Moves a waiting, delayed or blocked job to another lane (a waiting one to its back). */
   changePriority(id: string, lane: Lane): Promise<TransitionOutcome>;
   /**
    * Cancels a job: waiting, delayed or blocked ones at once (OK); active ones are flagged
-   * (CANCEL_REQUESTED); finished ones are refused (WRONG_STATE).
+   * (CANCEL_REQUESTED); cancelled ones stay so (OK); completed and dead ones are refused
+   * (WRONG_STATE).
    */
   cancel(id: string): Promise<TransitionOutcome>;
   /** Reads one job, or null. */
@@ -256,8 +272,8 @@ export interface Store {
   /** Lists the dead jobs of a queue matching `query`, oldest first, page by page. */
   listDead(query: DeadLetterQuery): Promise<JobPage>;
   /**
-   * Requeues the dead jobs matching `query`: attempts, stalls and releases reset to 0, back in
-   * their lane at its end (a new position, `runAt` now), history and last error kept.
+   * Requeues the dead jobs matching `query`: attempts, stalls and releases reset to 0, at the
+   * back of their lane (`runAt` now), history and last error kept.
    */
   requeueDead(query: DeadLetterQuery): Promise<DeadLetterBatch>;
   /** Deletes the dead jobs matching `query` (with `{ queue }` alone: every one, batch by batch). */
@@ -274,8 +290,8 @@ export interface Store {
   getLaneConfig(queue: string): Promise<LaneConfig>;
   /** Changes a queue's lane configuration; returns the configuration now in force. */
   configureLanes(queue: string, input: LaneConfigInput): Promise<LaneConfig>;
-  /** The earliest due time of a delayed job in these queues, or null. */
-  nextDueAt(queues: readonly string[]): Promise<number | null>;
+  /** How long (ms) until the earliest delayed job of these queues is due (0: due now), or null. */
+  nextDueIn(queues: readonly string[]): Promise<number | null>;
   /**
    * Resolves when new work may be available in one of `queues` (an enqueue, a retry, a lease
    * reclaimed, a resume) or after `timeoutMs`, whichever comes first, or when `signal` aborts.
@@ -285,14 +301,16 @@ export interface Store {
   // --- prefetch and work stealing -----------------------------------------------------------
 
   /**
-   * Marks prefetched jobs started: from now on they are never stolen. Per item: OK (also when
-   * already started by this lease), NOT_FOUND, or LEASE_LOST (stolen or reclaimed: do not run it).
+   * Marks prefetched jobs started, charging their attempt: from now on they are never stolen.
+   * Per item: OK (also when already started by this lease), NOT_FOUND, or LEASE_LOST (stolen or
+   * reclaimed: do not run it).
    */
   start(items: readonly LeaseProof[]): Promise<StatusCode[]>;
   /**
    * Atomically takes up to `count` prefetched, unstarted jobs of `queues` from the node holding
    * the most of them (never from the thief itself), and leases them to the thief as started,
-   * with new tokens. Returns them (empty when nobody has any).
+   * with new tokens and their attempt charged. Returns them (empty when nobody has any). Safe to
+   * deliver twice, like `reserve`.
    */
   steal(request: StealRequest): Promise<Reservation[]>;
 
@@ -312,7 +330,7 @@ export interface Store {
   /**
    * Takes the leader lease for `ttlMs` when nobody holds it or it lapsed: a new random token and
    * the next epoch. Null when another node holds a live lease. A node that holds it already gets
-   * null too: it must `renewLeadership`.
+   * null too: it must `renewLeadership` (only the same call delivered twice gets its lease again).
    */
   acquireLeadership(nodeId: string, ttlMs: number): Promise<LeaderLease | null>;
   /**

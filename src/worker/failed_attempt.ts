@@ -16,8 +16,8 @@ export interface FailedAttempt {
   kind: "failed";
   /** The error, as stored. */
   error: JobErrorInfo;
-  /** When to retry (epoch ms), or null to dead-letter the job. */
-  retryAt: number | null;
+  /** Retry this many ms from now (the store's now), or null to dead-letter the job. */
+  retryDelay: number | null;
 }
 
 /**
@@ -34,7 +34,7 @@ export function failedAttempt(
   retryable: boolean,
 ): FailedAttempt {
   const info = toErrorInfo(error);
-  const dead = { kind: "failed" as const, error: info, retryAt: null };
+  const dead = { kind: "failed" as const, error: info, retryDelay: null };
   if (!retryable || error instanceof UnrecoverableError || job.attempt >= job.maxAttempts) {
     return dead;
   }
@@ -51,7 +51,7 @@ export function failedAttempt(
     });
     delay = retryDelay(DEFAULT_BACKOFF, job.attempt, error);
   }
-  return delay === "stop" ? dead : { ...dead, retryAt: runtime.clock.now() + delay };
+  return delay === "stop" ? dead : { ...dead, retryDelay: delay };
 }
 
 /** The snooze asked for by `error` (a `SnoozeError`, or its serialized form), in ms; or null. */

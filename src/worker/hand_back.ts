@@ -56,8 +56,9 @@ async function releaseLater(
 ): Promise<AttemptOutcome> {
   const fields = { job: job.id, fn: job.name, ...extra };
   try {
-    const runAt = runtime.clock.now() + delayMs;
-    const [status] = await runtime.store.release([{ id: job.id, token: job.token, runAt }]);
+    const [status] = await runtime.store.release([
+      { id: job.id, token: job.token, delay: delayMs },
+    ]);
     if (status === Status.OK) {
       runtime.logger[level](`${why}: handed back`, fields);
     } else {

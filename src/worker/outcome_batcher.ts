@@ -80,6 +80,6 @@ function toFailure(p: PendingOutcome): Failure {
     id: p.job.id,
     token: p.job.token,
     error: JSON.stringify(outcome.error),
-    retryAt: outcome.retryAt,
+    retryDelay: outcome.retryDelay,
   };
 }

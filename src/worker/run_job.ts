@@ -18,7 +18,7 @@ import { emitProgress } from "./progress.ts";
 /** What became of one attempt. */
 export type AttemptOutcome =
   | { kind: "completed"; result: Uint8Array | null }
-  | { kind: "failed"; error: JobErrorInfo; retryAt: number | null }
+  | { kind: "failed"; error: JobErrorInfo; retryDelay: number | null }
   /** Handed back to its lane through `store.release` already: nothing left to write. */
   | { kind: "released" }
   /** Stopped by the node's shutdown: the node hands the job back without spending it. */

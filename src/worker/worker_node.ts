@@ -85,7 +85,10 @@ class WorkerNode {
   #duties: LeaderDuties;
   #timers: ReturnType<typeof setInterval>[] = [];
   #rotation = 0;
-  /** The earliest due time of a delayed job, as last read (undefined: never read). */
+  /**
+   * When the earliest delayed job is due, as last read, on this process's monotonic clock
+   * (`performance.now`; undefined: never read, null: none).
+   */
   #nextDue: number | null | undefined = undefined;
   /** When this node last tried to steal (performance.now). */
   #lastSteal = -Infinity;
@@ -295,12 +298,13 @@ class WorkerNode {
    */
   async #idle(woken: Promise<void>, signal: AbortSignal, busy: boolean): Promise<void> {
     if (!busy || this.#nextDue === undefined) {
-      this.#nextDue = await this.#rt.store.nextDueAt(this.#o.queues);
+      const dueIn = await this.#rt.store.nextDueIn(this.#o.queues);
+      this.#nextDue = dueIn === null ? null : performance.now() + dueIn;
     }
     const due = this.#nextDue;
     const waits = [woken, this.#slotFreed.wait()];
     if (due !== null) {
-      const wait = due - this.#rt.clock.now();
+      const wait = due - performance.now();
       if (wait < this.#o.idlePollMs) waits.push(sleep(Math.max(wait, 0), signal));
     }
     await Promise.race(waits);
@@ -363,7 +367,7 @@ class WorkerNode {
         durationMs,
         error: outcome.error,
         state: state ?? "dead",
-        retryAt: outcome.retryAt,
+        retryAt: outcome.retryDelay === null ? null : at + outcome.retryDelay,
       });
       if (state === "cancelled") events.emit("cancelled", eventBase(job, at));
     }

@@ -1,19 +1,23 @@
 /**
  * Redis key layout of one Sluice namespace. Every key starts with `{sluice:NS}:`, one hash tag,
  * so every script touching a namespace is legal on Redis Cluster. The Lua scripts build the same
- * keys from the prefix they receive as `KEYS[1]` (see `lua/_lib.lua`); this file and that one must
- * agree.
+ * keys from the prefix they receive as `KEYS[1]` (see `lua/_core.lua`); this file and that one
+ * must agree.
  *
  * | key | type | content |
  * | --- | --- | --- |
- * | `{p}job:<id>` | hash | one job (fields of `JobRecord`, plus `seq`, `waitingSince`, `token`) |
+ * | `{p}j:<id>` | hash | one job (fields: see `job_fields.ts`) |
  * | `{p}queues` | zset | queue names, score = creation order |
- * | `{p}q:<queue>:lane:<0..4>` | zset | waiting jobs of a lane, score = seq (FIFO) |
+ * | `{p}q:<queue>:l<0..4>` | list | waiting job ids of a lane, front first |
  * | `{p}q:<queue>:delayed` | zset | delayed jobs, score = runAt |
- * | `{p}q:<queue>:active` | zset | leased jobs, score = lease deadline |
  * | `{p}q:<queue>:completed` / `cancelled` / `dead` | zset | finished jobs, score = finishedAt |
- * | `{p}q:<queue>:meta` | hash | paused, seq, picker state (vt, p0..p4, la), config (w0..w4, strict, aging) |
- * | `{p}q:<queue>:counts` | hash | `<state>:<laneIndex>` counters (all states but waiting) |
+ * | `{p}q:<queue>:meta` | hash | paused, picker state (vt, p0..p4, la), config (w0..w4, strict, aging) |
+ * | `{p}q:<queue>:counts` | hash | `<state letter><lane index>` counters (all states but waiting) |
+ * | `{p}ready` | set | queues that may hold waiting jobs (every one that does is in it) |
+ * | `{p}due` | zset | queues with delayed jobs, score <= their earliest runAt (exact once looked at) |
+ * | `{p}leases` | zset | every leased (active) job, score = lease deadline |
+ * | `{p}held:<node>` | zset | the jobs leased to a node (started and prefetched), all scores 0 (ids in byte order) |
+ * | `{p}call:<node>` | string | token base of the node's latest reserve or steal, for replays |
  * | `{p}wake:<queue>` | channel | published when work may be available |
  * | `{p}pf:<queue>:<node>` | zset | jobs of a queue leased unstarted (prefetched) by a node, score = prefetch order |
  * | `{p}pfseq` | string | prefetch order counter |
@@ -62,7 +66,7 @@ export class Keys {
 
   /** The hash of job `id`. */
   job(id: string): string {
-    return `${this.prefix}job:${id}`;
+    return `${this.prefix}j:${id}`;
   }
 
   /** The zset of queue names. */

@@ -6,12 +6,18 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import type { AttemptRecord } from "../../job/attempt_history.ts";
+import {
+  attemptError,
+  type AttemptOutcomeName,
+  type AttemptRecord,
+  withCompletion,
+} from "../../job/attempt_history.ts";
 import type { JobRecord, Reservation } from "../../job/job.ts";
 import { type Lane, LANES } from "../../job/lanes.ts";
 import { JOB_STATES, type JobState } from "../../job/states.ts";
 import type { QueueCounts, TransitionOutcome } from "../store.ts";
 import { type StatusCode, toStatus } from "../../job/status.ts";
+import { stateOfLetter } from "./job_fields.ts";
 
 const decoder = new TextDecoder();
 
@@ -52,42 +58,60 @@ export function pairs(reply: unknown): Map<string, unknown> {
   return map;
 }
 
-/** A job record from its hash (`fields`: field name to raw value); null when the hash is empty. */
-export function decodeJob(id: string, fields: Map<string, unknown>): JobRecord | null {
-  if (!fields.has("state")) return null;
+/** A job record from its hash (`fields`: field name to raw value; see `job_fields.ts`) and its
+ * lease deadline (null unless active); null when the hash is empty. */
+export function decodeJob(
+  id: string,
+  fields: Map<string, unknown>,
+  leaseDeadline: number | null = null,
+): JobRecord | null {
+  if (!fields.has("s")) return null;
   const optNum = (name: string): number | null => fields.has(name) ? num(fields.get(name)) : null;
   const optText = (name: string): string | null => fields.has(name) ? text(fields.get(name)) : null;
-  const state = text(fields.get("state")) as JobState;
-  return {
+  const count = (name: string): number => fields.has(name) ? num(fields.get(name)) : 0;
+  const state = stateOfLetter(text(fields.get("s")));
+  const enqueuedAt = num(fields.get("e"));
+  const record: JobRecord = {
     id,
-    name: text(fields.get("name")),
-    queue: text(fields.get("queue")),
-    lane: laneAt(fields.get("lane")),
+    name: text(fields.get("n")),
+    queue: text(fields.get("q")),
+    lane: laneAt(fields.get("l")),
     state,
-    payload: bytes(fields.get("payload")),
-    attempts: num(fields.get("attempts")),
-    maxAttempts: num(fields.get("maxAttempts")),
-    stalls: num(fields.get("stalls")),
-    releases: fields.has("releases") ? num(fields.get("releases")) : 0,
-    enqueuedAt: num(fields.get("enqueuedAt")),
-    runAt: num(fields.get("runAt")),
-    startedAt: optNum("startedAt"),
-    finishedAt: optNum("finishedAt"),
-    result: fields.has("result") ? bytes(fields.get("result")) : null,
-    error: optText("error"),
-    worker: optText("worker"),
-    // Left in place when a job leaves the active state: it means something only while active.
-    leaseDeadline: state === "active" ? optNum("leaseDeadline") : null,
-    cancelRequested: text(fields.get("cancelRequested")) === "1",
-    history: decodeHistory(optText("history")),
-    backoff: optText("backoff"),
+    payload: bytes(fields.get("d")),
+    attempts: count("a"),
+    maxAttempts: num(fields.get("m")),
+    stalls: count("sl"),
+    releases: count("rl"),
+    enqueuedAt,
+    runAt: optNum("r") ?? enqueuedAt,
+    startedAt: optNum("st"),
+    finishedAt: optNum("f"),
+    result: fields.has("x") ? bytes(fields.get("x")) : null,
+    error: optText("er"),
+    worker: optText("w"),
+    leaseDeadline: state === "active" ? leaseDeadline : null,
+    cancelRequested: text(fields.get("k")) === "1",
+    history: [],
+    backoff: optText("bo"),
   };
+  record.history = withCompletion(decodeHistory(optText("h")), record);
+  return record;
 }
 
-/** The attempt history from its stored text: one JSON object per line (`record_attempt`). */
+/** The attempt history from its stored text: one attempt per line, fields split by tabs. */
 export function decodeHistory(stored: string | null): AttemptRecord[] {
   if (!stored) return [];
-  return stored.split("\n").map((line) => JSON.parse(line) as AttemptRecord);
+  return stored.split("\n").map((line) => {
+    const [outcome, attempt, startedAt, finishedAt, worker, error] = line.split("\t");
+    return {
+      attempt: Number(attempt),
+      startedAt: startedAt ? Number(startedAt) : null,
+      finishedAt: Number(finishedAt),
+      worker: worker || null,
+      outcome: outcome as AttemptOutcomeName,
+      error: attemptError(error || null),
+    };
+  });
 }
 
 /**
@@ -142,34 +166,32 @@ export class Frames {
   }
 }
 
-/** What the caller of `reserve.lua` knows about every job it leases. */
+/** What the caller of `reserve.lua` or `steal.lua` knows about every job it leases. */
 export interface LeaseTerms {
-  /** The call's `now`: each job's startedAt. */
-  now: number;
   /** The lease length (ms). */
   leaseMs: number;
-  /** The token base; job n of the reply gets `${tokenBase}.${n}`. */
+  /** The token base; job n of the call gets `${tokenBase}.${n}`. */
   tokenBase: string;
-  /**
-   * `"counted"`: the reply opens with the number of jobs, from the first, leased started (the
-   * rest are prefetched), as `reserve.lua` sends it; absent: all are started (`steal.lua`).
-   */
-  started?: "counted";
 }
 
-/** The reservations in the framed reply of `reserve.lua` or `steal.lua` (6 fields per job). */
+/**
+ * The reservations in the framed reply of `reserve.lua` or `steal.lua`: the number of jobs
+ * leased started (they come first), the call's now, then 6 fields per job (see `frame_lease` in
+ * `lua/_jobs.lua`).
+ */
 export function decodeReservations(reply: unknown, terms: LeaseTerms): Reservation[] {
   const f = new Frames(reply);
-  const leaseDeadline = terms.now + terms.leaseMs;
-  const started = terms.started === "counted" ? f.num() : Infinity;
+  const started = f.num();
+  const now = f.num();
+  const leaseDeadline = now + terms.leaseMs;
   const out: Reservation[] = [];
   while (f.more) {
     const id = f.text();
     const name = f.text();
     const queue = f.text();
     const payload = f.bytes();
-    const [lane, attempt, maxAttempts, stalls, enqueuedAt, runAt, releases] = f.text().split(",")
-      .map(Number);
+    const [lane, attempt, maxAttempts, stalls, enqueuedAt, runAt, releases, n] = f.text()
+      .split(",").map(Number);
     const backoff = f.text();
     out.push({
       id,
@@ -180,11 +202,11 @@ export function decodeReservations(reply: unknown, terms: LeaseTerms): Reservati
       attempt: attempt!,
       maxAttempts: maxAttempts!,
       stalls: stalls!,
-      releases: releases || 0,
+      releases: releases!,
       enqueuedAt: enqueuedAt!,
       runAt: runAt!,
-      startedAt: terms.now,
-      token: `${terms.tokenBase}.${out.length}`,
+      startedAt: now,
+      token: `${terms.tokenBase}.${n}`,
       leaseDeadline,
       started: out.length < started,
       backoff: backoff || null,
@@ -207,8 +229,7 @@ export function decodeCounts(queue: string, reply: unknown): QueueCounts {
     states[state as JobState] += n;
   };
   for (const [field, value] of pairs(counters)) {
-    const [state, index] = field.split(":");
-    add(state ?? "", LANES[Number(index)], num(value));
+    add(stateOfLetter(field.slice(0, 1)), LANES[Number(field.slice(1))], num(value));
   }
   LANES.forEach((lane, i) => add("waiting", lane, num(waiting[i])));
   return { queue, paused: text(paused) === "1", states, lanes };
@@ -219,10 +240,10 @@ export function statuses(reply: unknown): StatusCode[] {
   return Array.from(text(reply), toStatus);
 }
 
-/** A transition outcome from its status and state fields (state "" when not found). */
+/** A transition outcome from its status and state letter ("" when not found). */
 export function outcome(status: unknown, state: unknown): TransitionOutcome {
   const s = text(state);
   return s === ""
     ? { status: toStatus(status) }
-    : { status: toStatus(status), state: s as JobState };
+    : { status: toStatus(status), state: stateOfLetter(s) };
 }

@@ -1,8 +1,9 @@
 /**
  * `RedisStore`: the `Store` on Redis. Every verb is one Lua script call (`lua/*.lua`), batched
  * over all the jobs of the call; semantics match `MemoryStore` verb by verb (the conformance
- * suite holds both to that). Scripts receive the store clock's `now`; Redis `TIME` is not used.
- * Key layout: see `keys.ts`.
+ * suite holds both to that). On the system clock the scripts read Redis `TIME`, so every node
+ * agrees on one clock; with an injected clock (tests) they receive its `now`. Key layout: see
+ * `keys.ts`; job fields: see `job_fields.ts`.
  *
  * @example
  * ```ts ignore
@@ -25,9 +26,9 @@ import type {
 import type { Redis } from "ioredis";
 import type { JobRecord, Reservation } from "../../job/job.ts";
 import { type Lane, laneIndex } from "../../job/lanes.ts";
-import type { JobState } from "../../job/states.ts";
 import { type StatusCode, toStatus } from "../../job/status.ts";
 import { type Clock, systemClock } from "../../job/clock.ts";
+import { STATE_LETTERS, stateOfLetter } from "./job_fields.ts";
 import { newLeaseToken } from "../../job/ids.ts";
 import type { LaneConfig, LaneConfigInput } from "../../schedule/lane_config.ts";
 import type {
@@ -97,7 +98,10 @@ export interface RedisStoreOptions {
   redis?: Redis;
   /** Namespace: every key starts with `{sluice:NAMESPACE}:` (default `"default"`). */
   namespace?: string;
-  /** The clock for due times, leases and aging (default: the system clock). */
+  /**
+   * The clock for due times, leases and aging. Default: the server's clock (Redis `TIME`), the
+   * one clock every node shares; an injected clock is for tests.
+   */
   clock?: Clock;
   /** Retention of finished jobs. */
   retention?: Partial<RetentionConfig>;
@@ -119,7 +123,8 @@ export class RedisStore implements Store {
   #owned: boolean;
   #keys: Keys;
   #scripts: Scripts;
-  #clock: Clock;
+  /** The injected clock, or null to use Redis `TIME`. */
+  #clock: Clock | null;
   /** Retention as the scripts take it: "keepFinished,keepDead" (read_keep() in _lib.lua). */
   #keep: string;
   #wake: WakeHub;
@@ -132,7 +137,7 @@ export class RedisStore implements Store {
     this.#owned = options.redis === undefined;
     this.#redis = options.redis ?? openConnection(options.url);
     this.#scripts = new Scripts(this.#redis, this.#keys.prefix);
-    this.#clock = options.clock ?? systemClock;
+    this.#clock = options.clock && options.clock !== systemClock ? options.clock : null;
     const retention: RetentionConfig = { ...DEFAULT_RETENTION, ...options.retention };
     this.#keep = `${retention.keepFinished},${retention.keepDead}`;
     const redis = this.#redis;
@@ -153,32 +158,32 @@ export class RedisStore implements Store {
     return store;
   }
 
+  /** The `now` argument of a script: the injected clock's time, or "" for Redis `TIME`. */
+  #now(): number | string {
+    return this.#clock ? this.#clock.now() : "";
+  }
+
   async enqueue(jobs: readonly NewJob[]): Promise<EnqueueOutcome[]> {
     if (jobs.length === 0) return [];
-    const args: ScriptArg[] = [this.#clock.now()];
+    const args: ScriptArg[] = [this.#now()];
     for (const job of jobs) {
       args.push(job.id, job.name, job.queue, laneIndex(job.lane), toBuffer(job.payload));
-      args.push(job.runAt, job.maxAttempts, job.backoff ?? "");
+      args.push(job.runAt ?? "", job.delay ?? "", job.maxAttempts, job.backoff ?? "");
     }
     const reply = new Frames(await this.#scripts.run("enqueue", args));
     return jobs.map((job) => ({
       id: job.id,
       created: reply.text() === "1",
-      state: reply.text() as JobState,
+      state: stateOfLetter(reply.text()),
     }));
   }
 
   async reserve(request: ReserveRequest): Promise<Reservation[]> {
     const { started, prefetch, lanes, lowerLimit } = reserveShape(request);
     if (started + prefetch <= 0 || request.queues.length === 0 || lanes?.length === 0) return [];
-    const terms = {
-      now: this.#clock.now(),
-      leaseMs: request.leaseMs,
-      tokenBase: newLeaseToken(),
-      started: "counted" as const,
-    };
+    const terms = { leaseMs: request.leaseMs, tokenBase: newLeaseToken() };
     const args: ScriptArg[] = [
-      terms.now,
+      this.#now(),
       request.worker,
       started,
       terms.leaseMs,
@@ -195,45 +200,44 @@ export class RedisStore implements Store {
 
   async complete(items: readonly Completion[]): Promise<StatusCode[]> {
     if (items.length === 0) return [];
-    const args: ScriptArg[] = [this.#clock.now(), this.#keep];
+    const args: ScriptArg[] = [this.#now(), this.#keep];
     for (const item of items) {
-      if (item.result === null) args.push(item.id, item.token, "0", "");
-      else args.push(item.id, item.token, "1", toBuffer(item.result));
+      args.push(item.id, item.token, item.result === null ? "" : toBuffer(item.result));
     }
     return statuses(await this.#scripts.run("complete", args));
   }
 
   async fail(items: readonly Failure[]): Promise<TransitionOutcome[]> {
     if (items.length === 0) return [];
-    const args: ScriptArg[] = [this.#clock.now(), this.#keep];
-    for (const item of items) args.push(item.id, item.token, item.error, item.retryAt ?? "");
+    const args: ScriptArg[] = [this.#now(), this.#keep];
+    for (const item of items) args.push(item.id, item.token, item.error, item.retryDelay ?? "");
     const reply = new Frames(await this.#scripts.run("fail", args));
     return items.map(() => outcome(reply.text(), reply.text()));
   }
 
   async release(items: readonly Release[]): Promise<StatusCode[]> {
     if (items.length === 0) return [];
-    const args: ScriptArg[] = [this.#clock.now(), this.#keep];
-    for (const item of items) args.push(item.id, item.token, item.runAt ?? "");
+    const args: ScriptArg[] = [this.#now(), this.#keep];
+    for (const item of items) args.push(item.id, item.token, item.delay ?? "");
     return statuses(await this.#scripts.run("release", args));
   }
 
   async extendLeases(items: readonly LeaseProof[], leaseMs: number): Promise<StatusCode[]> {
     if (items.length === 0) return [];
-    const args: ScriptArg[] = [this.#clock.now(), leaseMs];
+    const args: ScriptArg[] = [this.#now(), leaseMs];
     for (const item of items) args.push(item.id, item.token);
     return statuses(await this.#scripts.run("extendLeases", args));
   }
 
   async reclaimExpired(limit: number = RECLAIM_BATCH): Promise<ReclaimOutcome> {
-    const args = [this.#clock.now(), this.#keep, limit, ...STALLED_PARTS];
+    const args = [this.#now(), this.#keep, limit, ...STALLED_PARTS];
     const [requeued, dead] = await this.#scripts.run("reclaimExpired", args) as unknown[][];
     return { requeued: (requeued ?? []).map(text), dead: (dead ?? []).map(text) };
   }
 
   async promoteDue(queues: readonly string[], limit: number = PROMOTE_BATCH): Promise<number> {
     if (queues.length === 0) return 0;
-    return num(await this.#scripts.run("promoteDue", [this.#clock.now(), limit, ...queues]));
+    return num(await this.#scripts.run("promoteDue", [this.#now(), limit, ...queues]));
   }
 
   async changePriority(id: string, lane: Lane): Promise<TransitionOutcome> {
@@ -245,24 +249,30 @@ export class RedisStore implements Store {
   }
 
   async cancel(id: string): Promise<TransitionOutcome> {
-    const args = [this.#clock.now(), this.#keep, id];
+    const args = [this.#now(), this.#keep, id];
     const [status, state] = await this.#scripts.run("cancel", args) as unknown[];
     return outcome(status, state);
   }
 
   async getJob(id: string): Promise<JobRecord | null> {
-    const fields = await this.#redis.hgetallBuffer(this.#keys.job(id));
-    return decodeJob(id, new Map(Object.entries(fields)));
+    const [fields, deadline] = await this.#scripts.run("getJob", [id]) as unknown[];
+    const lease = text(deadline);
+    return decodeJob(id, pairs(fields), lease === "" ? null : Number(lease));
   }
 
   async listJobs(query: JobListQuery): Promise<JobPage> {
     const { offset, limit } = parsePage(query);
     const lane = query.lane === undefined ? "" : laneIndex(query.lane);
-    const args = [query.queue, query.state, lane, offset, limit];
+    const args = [query.queue, STATE_LETTERS[query.state] ?? "", lane, offset, limit];
     const reply = await this.#scripts.run("listJobs", args) as unknown[];
     const jobs: JobRecord[] = [];
-    for (let i = 1; i + 1 < reply.length; i += 2) {
-      const job = decodeJob(text(reply[i]), pairs(reply[i + 1]));
+    for (let i = 1; i + 2 < reply.length; i += 3) {
+      const deadline = text(reply[i + 2]);
+      const job = decodeJob(
+        text(reply[i]),
+        pairs(reply[i + 1]),
+        deadline ? Number(deadline) : null,
+      );
       if (job) jobs.push(job);
     }
     return { jobs, nextCursor: num(reply[0]) === 1 ? String(offset + limit) : null };
@@ -295,7 +305,7 @@ export class RedisStore implements Store {
     defaultLimit: number,
   ): Promise<unknown[]> {
     const q = resolveDeadQuery(query, defaultLimit, script);
-    const args: ScriptArg[] = [this.#clock.now(), q.queue, q.name, q.errorContains];
+    const args: ScriptArg[] = [this.#now(), q.queue, q.name, q.errorContains];
     args.push(q.after ?? "", q.before ?? "", q.cursor?.score ?? "", q.cursor?.id ?? "");
     args.push(q.limit, DEAD_SCAN_BUDGET, ...(q.ids ?? []));
     return await this.#scripts.run(script, args) as unknown[];
@@ -326,9 +336,9 @@ export class RedisStore implements Store {
     return decodeLaneConfig(await this.#scripts.run("configure", args) as unknown[]);
   }
 
-  async nextDueAt(queues: readonly string[]): Promise<number | null> {
+  async nextDueIn(queues: readonly string[]): Promise<number | null> {
     if (queues.length === 0) return null;
-    const reply = text(await this.#scripts.run("nextDue", [...queues]));
+    const reply = text(await this.#scripts.run("nextDue", [this.#now(), ...queues]));
     return reply === "" ? null : Number(reply);
   }
 
@@ -339,16 +349,16 @@ export class RedisStore implements Store {
 
   async start(items: readonly LeaseProof[]): Promise<StatusCode[]> {
     if (items.length === 0) return [];
-    const args: ScriptArg[] = [this.#clock.now()];
+    const args: ScriptArg[] = [this.#now()];
     for (const item of items) args.push(item.id, item.token);
     return statuses(await this.#scripts.run("start", args));
   }
 
   async steal(request: StealRequest): Promise<Reservation[]> {
     if (request.count <= 0 || request.queues.length === 0) return [];
-    const terms = { now: this.#clock.now(), leaseMs: request.leaseMs, tokenBase: newLeaseToken() };
+    const terms = { leaseMs: request.leaseMs, tokenBase: newLeaseToken() };
     const args: ScriptArg[] = [
-      terms.now,
+      this.#now(),
       request.worker,
       request.count,
       terms.leaseMs,
@@ -359,11 +369,11 @@ export class RedisStore implements Store {
   }
 
   async registerNode(node: NodeInfo, ttlMs: number): Promise<void> {
-    await this.#scripts.run("registerNode", [this.#clock.now(), ttlMs, ...nodeArgs(node)]);
+    await this.#scripts.run("registerNode", [this.#now(), ttlMs, ...nodeArgs(node)]);
   }
 
   async heartbeat(nodeId: string, info: HeartbeatInfo, ttlMs: number): Promise<boolean> {
-    const args = [this.#clock.now(), ttlMs, nodeId, info.busy];
+    const args = [this.#now(), ttlMs, nodeId, info.busy];
     return num(await this.#scripts.run("heartbeat", args)) === 1;
   }
 
@@ -376,17 +386,18 @@ export class RedisStore implements Store {
   }
 
   async acquireLeadership(nodeId: string, ttlMs: number): Promise<LeaderLease | null> {
-    const now = this.#clock.now();
     const token = newLeaseToken();
-    const epoch = num(await this.#scripts.run("acquireLeadership", [now, nodeId, ttlMs, token]));
-    return epoch > 0 ? { node: nodeId, token, epoch, expiresAt: now + ttlMs } : null;
+    const args = [this.#now(), nodeId, ttlMs, token];
+    const [epoch, expiresAt] = await this.#scripts.run("acquireLeadership", args) as unknown[];
+    return num(epoch) > 0
+      ? { node: nodeId, token, epoch: num(epoch), expiresAt: num(expiresAt) }
+      : null;
   }
 
   async renewLeadership(lease: LeaderLease, ttlMs: number): Promise<LeaderLease | null> {
-    const now = this.#clock.now();
-    const args = [now, lease.token, lease.epoch, ttlMs];
-    const renewed = num(await this.#scripts.run("renewLeadership", args)) === 1;
-    return renewed ? { ...lease, expiresAt: now + ttlMs } : null;
+    const args = [this.#now(), lease.token, lease.epoch, ttlMs];
+    const expiresAt = text(await this.#scripts.run("renewLeadership", args));
+    return expiresAt === "" ? null : { ...lease, expiresAt: Number(expiresAt) };
   }
 
   async resignLeadership(lease: LeaderLease): Promise<void> {
@@ -394,21 +405,14 @@ export class RedisStore implements Store {
   }
 
   async getLeader(): Promise<LeaderInfo | null> {
-    const [node, epoch, expiresAt] = await this.#redis.hmget(
-      this.#keys.leader(),
-      "node",
-      "epoch",
-      "expiresAt",
-    );
-    if (node === null || node === undefined || !(Number(expiresAt) > this.#clock.now())) {
-      return null;
-    }
-    return { node, epoch: Number(epoch), expiresAt: Number(expiresAt) };
+    const reply = await this.#scripts.run("getLeader", [this.#now()]) as unknown[];
+    if (reply.length < 3) return null;
+    return { node: text(reply[0]), epoch: num(reply[1]), expiresAt: num(reply[2]) };
   }
 
   async reapDeadNodes(lease: LeaderLease): Promise<{ status: StatusCode; outcome: ReapOutcome }> {
     const args = [
-      this.#clock.now(),
+      this.#now(),
       this.#keep,
       lease.token,
       lease.epoch,

@@ -1,106 +1,125 @@
 /**
  * The Lua scripts of the Redis store: loaded by static text import (so `deno compile` and
- * `deno bundle` embed them), each prefixed with `lua/_lib.lua`, and run with EVALSHA; a script
- * the server does not know (NOSCRIPT, e.g. after a restart or SCRIPT FLUSH) is loaded with
- * SCRIPT LOAD and the call retried once.
+ * `deno bundle` embed them), each prefixed with the libraries its `-- uses:` header line names
+ * (`lua/_<name>.lua`, in that order), and run with EVALSHA; a script the server does not know
+ * (NOSCRIPT, e.g. after a restart or SCRIPT FLUSH) is loaded with SCRIPT LOAD and the call
+ * retried once.
  *
  * @module
  */
 import { createHash } from "node:crypto";
 import type { Buffer } from "node:buffer";
 import type { Redis } from "ioredis";
-import lib from "./lua/_lib.lua" with { type: "text" };
-import enqueue from "./lua/enqueue.lua" with { type: "text" };
-import reserve from "./lua/reserve.lua" with { type: "text" };
-import complete from "./lua/complete.lua" with { type: "text" };
-import fail from "./lua/fail.lua" with { type: "text" };
-import release from "./lua/release.lua" with { type: "text" };
-import extendLeases from "./lua/extend_leases.lua" with { type: "text" };
-import reclaimExpired from "./lua/reclaim_expired.lua" with { type: "text" };
-import promoteDue from "./lua/promote_due.lua" with { type: "text" };
-import changePriority from "./lua/change_priority.lua" with { type: "text" };
+import coreLib from "./lua/_core.lua" with { type: "text" };
+import deadLettersLib from "./lua/_dead_letters.lua" with { type: "text" };
+import jobsLib from "./lua/_jobs.lua" with { type: "text" };
+import leaderLib from "./lua/_leader.lua" with { type: "text" };
+import leaseReplyLib from "./lua/_lease_reply.lua" with { type: "text" };
+import pickerLib from "./lua/_picker.lua" with { type: "text" };
+import acquireLeadership from "./lua/acquire_leadership.lua" with { type: "text" };
 import cancel from "./lua/cancel.lua" with { type: "text" };
-import counts from "./lua/counts.lua" with { type: "text" };
-import listJobs from "./lua/list_jobs.lua" with { type: "text" };
+import changePriority from "./lua/change_priority.lua" with { type: "text" };
+import complete from "./lua/complete.lua" with { type: "text" };
 import configure from "./lua/configure.lua" with { type: "text" };
-import setPaused from "./lua/set_paused.lua" with { type: "text" };
+import counts from "./lua/counts.lua" with { type: "text" };
+import deregisterNode from "./lua/deregister_node.lua" with { type: "text" };
+import enqueue from "./lua/enqueue.lua" with { type: "text" };
+import extendLeases from "./lua/extend_leases.lua" with { type: "text" };
+import fail from "./lua/fail.lua" with { type: "text" };
+import getJob from "./lua/get_job.lua" with { type: "text" };
+import getLeader from "./lua/get_leader.lua" with { type: "text" };
+import heartbeat from "./lua/heartbeat.lua" with { type: "text" };
+import listDead from "./lua/list_dead.lua" with { type: "text" };
+import listJobs from "./lua/list_jobs.lua" with { type: "text" };
+import listNodes from "./lua/list_nodes.lua" with { type: "text" };
 import nextDue from "./lua/next_due.lua" with { type: "text" };
+import promoteDue from "./lua/promote_due.lua" with { type: "text" };
+import purgeDead from "./lua/purge_dead.lua" with { type: "text" };
+import reapDeadNodes from "./lua/reap_dead_nodes.lua" with { type: "text" };
+import reclaimExpired from "./lua/reclaim_expired.lua" with { type: "text" };
+import registerNode from "./lua/register_node.lua" with { type: "text" };
+import release from "./lua/release.lua" with { type: "text" };
+import renewLeadership from "./lua/renew_leadership.lua" with { type: "text" };
+import requeueDead from "./lua/requeue_dead.lua" with { type: "text" };
+import reserve from "./lua/reserve.lua" with { type: "text" };
+import resignLeadership from "./lua/resign_leadership.lua" with { type: "text" };
+import setPaused from "./lua/set_paused.lua" with { type: "text" };
 import start from "./lua/start.lua" with { type: "text" };
 import steal from "./lua/steal.lua" with { type: "text" };
-import registerNode from "./lua/register_node.lua" with { type: "text" };
-import heartbeat from "./lua/heartbeat.lua" with { type: "text" };
-import deregisterNode from "./lua/deregister_node.lua" with { type: "text" };
-import listNodes from "./lua/list_nodes.lua" with { type: "text" };
-import acquireLeadership from "./lua/acquire_leadership.lua" with { type: "text" };
-import renewLeadership from "./lua/renew_leadership.lua" with { type: "text" };
-import resignLeadership from "./lua/resign_leadership.lua" with { type: "text" };
-import reapDeadNodes from "./lua/reap_dead_nodes.lua" with { type: "text" };
-import deadLetters from "./lua/_dead_letters.lua" with { type: "text" };
-import listDead from "./lua/list_dead.lua" with { type: "text" };
-import requeueDead from "./lua/requeue_dead.lua" with { type: "text" };
-import purgeDead from "./lua/purge_dead.lua" with { type: "text" };
 
 /** The name of one store script. */
 export type ScriptName =
-  | "enqueue"
-  | "reserve"
-  | "complete"
-  | "fail"
-  | "release"
-  | "extendLeases"
-  | "reclaimExpired"
-  | "promoteDue"
-  | "changePriority"
-  | "cancel"
-  | "counts"
-  | "listJobs"
-  | "configure"
-  | "setPaused"
-  | "nextDue"
-  | "start"
-  | "steal"
-  | "registerNode"
-  | "heartbeat"
-  | "deregisterNode"
-  | "listNodes"
   | "acquireLeadership"
-  | "renewLeadership"
-  | "resignLeadership"
-  | "reapDeadNodes"
+  | "cancel"
+  | "changePriority"
+  | "complete"
+  | "configure"
+  | "counts"
+  | "deregisterNode"
+  | "enqueue"
+  | "extendLeases"
+  | "fail"
+  | "getJob"
+  | "getLeader"
+  | "heartbeat"
   | "listDead"
+  | "listJobs"
+  | "listNodes"
+  | "nextDue"
+  | "promoteDue"
+  | "purgeDead"
+  | "reapDeadNodes"
+  | "reclaimExpired"
+  | "registerNode"
+  | "release"
+  | "renewLeadership"
   | "requeueDead"
-  | "purgeDead";
+  | "reserve"
+  | "resignLeadership"
+  | "setPaused"
+  | "start"
+  | "steal";
 
 const SOURCES: Record<ScriptName, string> = {
-  enqueue,
-  reserve,
-  complete,
-  fail,
-  release,
-  extendLeases,
-  reclaimExpired,
-  promoteDue,
-  changePriority,
+  acquireLeadership,
   cancel,
-  counts,
-  listJobs,
+  changePriority,
+  complete,
   configure,
-  setPaused,
+  counts,
+  deregisterNode,
+  enqueue,
+  extendLeases,
+  fail,
+  getJob,
+  getLeader,
+  heartbeat,
+  listDead,
+  listJobs,
+  listNodes,
   nextDue,
+  promoteDue,
+  purgeDead,
+  reapDeadNodes,
+  reclaimExpired,
+  registerNode,
+  release,
+  renewLeadership,
+  requeueDead,
+  reserve,
+  resignLeadership,
+  setPaused,
   start,
   steal,
-  registerNode,
-  heartbeat,
-  deregisterNode,
-  listNodes,
-  acquireLeadership,
-  renewLeadership,
-  resignLeadership,
-  reapDeadNodes,
-  // the dead-letter scripts share the scan of lua/_dead_letters.lua
-  listDead: `${deadLetters}\n${listDead}`,
-  requeueDead: `${deadLetters}\n${requeueDead}`,
-  purgeDead: `${deadLetters}\n${purgeDead}`,
+};
+
+const LIBRARIES: Record<string, string> = {
+  core: coreLib,
+  dead_letters: deadLettersLib,
+  jobs: jobsLib,
+  leader: leaderLib,
+  lease_reply: leaseReplyLib,
+  picker: pickerLib,
 };
 
 /** An argument of a script call: text, a number, or bytes (as a `Buffer`, never a Uint8Array). */
@@ -111,13 +130,20 @@ interface Script {
   sha: string;
 }
 
-function compile(source: string): Script {
-  const full = `${lib}\n${source}`;
+/** The script `source` with the libraries of its `-- uses:` line in front. */
+function compile(name: string, source: string): Script {
+  const uses = /^-- uses:(.*)$/m.exec(source)?.[1]?.trim().split(/\s+/) ?? [];
+  const parts = uses.map((lib) => {
+    const text = LIBRARIES[lib];
+    if (text === undefined) throw new Error(`script ${name} uses an unknown library ${lib}`);
+    return text;
+  });
+  const full = [...parts, source].join("\n");
   return { source: full, sha: createHash("sha1").update(full).digest("hex") };
 }
 
-const SCRIPTS: Record<ScriptName, Script> = Object.fromEntries(
-  Object.entries(SOURCES).map(([name, source]) => [name, compile(source)]),
+const SCRIPTS = Object.fromEntries(
+  Object.entries(SOURCES).map(([name, source]) => [name, compile(name, source)]),
 ) as Record<ScriptName, Script>;
 
 function isNoScript(error: unknown): boolean {

@@ -1,9 +1,9 @@
--- _dead_letters.lua: the dead-letter scan, prepended (after _lib.lua) to list_dead.lua,
--- requeue_dead.lua and purge_dead.lua. It mirrors scanDead() and matchesDead() of
--- src/store/dead_letters.ts step by step.
+-- _dead_letters.lua: the dead-letter scan of list_dead.lua, requeue_dead.lua and purge_dead.lua
+-- (needs _core.lua). It mirrors scanDead() and matchesDead() of src/store/dead_letters.ts step
+-- by step.
 --
 -- ARGV of those scripts (from src/store/redis/redis_store.ts):
--- ARGV[1]   now (epoch ms)
+-- ARGV[1]   now (epoch ms, "" = Redis TIME)
 -- ARGV[2]   queue
 -- ARGV[3]   function name ("" = any)
 -- ARGV[4]   error text the last error's "<name>: <message>" must contain ("" = any)
@@ -20,7 +20,7 @@ local D_NAME, D_TEXT = ARGV[3], ARGV[4]
 local D_AFTER, D_BEFORE = tonumber(ARGV[5]), tonumber(ARGV[6])
 local D_LIMIT, D_BUDGET = tonumber(ARGV[9]), tonumber(ARGV[10])
 local D_KEY = qkey(DQ, "dead")
-local D_FIELDS = { "name", "error", "finishedAt", "state", "queue", "lane" }
+local D_FIELDS = { "n", "er", "f", "s", "q", "l" }
 
 -- The text D_TEXT is looked for in: "<name>: <message>" of the error JSON (a field that is not a
 -- string counts as ""), or the raw text when it is not a JSON object or array.
@@ -50,7 +50,7 @@ local function scan_dead(visit)
   if #ARGV >= 11 then
     for i = 11, #ARGV do
       local j = redis.call("HMGET", job_key(ARGV[i]), unpack(D_FIELDS))
-      if j[4] == "dead" and j[5] == DQ and dead_matches(j) then visit(ARGV[i], j[6]) end
+      if j[4] == "x" and j[5] == DQ and dead_matches(j) then visit(ARGV[i], j[6]) end
     end
     return ""
   end

@@ -1,32 +1,37 @@
 -- cancel.lua: cancels a job.
+-- uses: core jobs
 --
--- KEYS[1]  namespace prefix P (other keys are built from it, see _lib.lua)
--- ARGV[1]  now (epoch ms)
--- ARGV[2]  retention "keepFinished,keepDead" (see read_keep() in _lib.lua)
+-- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
+-- ARGV[1]  now (epoch ms, "" = Redis TIME)
+-- ARGV[2]  retention "keepFinished,keepDead" (see read_keep() in _jobs.lua)
 -- ARGV[3]  job id
 --
--- Returns { status, state }: waiting, delayed or blocked => 0 OK, "cancelled" (finishedAt now);
--- active => 4 CANCEL_REQUESTED, "active" (flag set; its worker learns at its next renewal);
--- final => 3 WRONG_STATE with the state; missing => 1 NOT_FOUND, "".
+-- Returns { status, state letter }: waiting (taken out of its lane: O(its position)), delayed or
+-- blocked => 0 OK, "k" (finishedAt now); active => 4 CANCEL_REQUESTED, "a" (flag set; its worker
+-- learns at its next renewal); already cancelled => 0 OK, "k" (so a call delivered twice
+-- succeeds twice); completed or dead => 3 WRONG_STATE with the state; missing => 1 NOT_FOUND, "".
 
 set_now(ARGV[1])
 local keep = read_keep(ARGV[2])
 local id = ARGV[3]
-local jk = job_key(id)
-local j = redis.call("HMGET", jk, "state", "queue", "lane")
+local j = redis.call("HMGET", job_key(id), "s", "q", "l")
 local state, q, li = j[1], j[2], j[3]
 if not state then return { 1, "" } end
-if state == "active" then
-  redis.call("HSET", jk, "cancelRequested", "1")
-  return { 4, "active" }
-elseif state == "waiting" then
-  redis.call("ZREM", lane_key(q, li), id)
-elseif state == "delayed" then
+if state == "a" then
+  redis.call("HSET", job_key(id), "k", "1")
+  return { 4, "a" }
+elseif state == "k" then
+  return { 0, "k" }
+elseif state == "w" then
+  redis.call("LREM", lane_key(q, li), 1, id)
+elseif state == "d" then
   redis.call("ZREM", qkey(q, "delayed"), id)
-elseif state ~= "blocked" then
+  count(q, "d", li, -1)
+elseif state == "b" then
+  count(q, "b", li, -1)
+else
   return { 3, state }
 end
-count(q, state, li, -1)
-finish(q, id, li, "cancelled", keep)
+finish(q, id, li, "k", keep)
 flush()
-return { 0, "cancelled" }
+return { 0, "k" }

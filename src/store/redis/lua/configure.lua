@@ -1,6 +1,7 @@
 -- configure.lua: changes a queue's lane configuration (registers the queue, wakes its workers).
+-- uses: core
 --
--- KEYS[1]  namespace prefix P (queue keys are built from it, see _lib.lua)
+-- KEYS[1]  namespace prefix P (queue keys are built from it, see _core.lua)
 -- ARGV[1]  queue name
 -- ARGV[2..8]  w0..w4, strict ("1"/"0"), aging ms (-1 = off); "" keeps the current value
 --

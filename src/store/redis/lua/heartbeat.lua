@@ -1,7 +1,8 @@
 -- heartbeat.lua: extends a node's life, when its record still exists.
+-- uses: core
 --
--- KEYS[1]  namespace prefix P (other keys are built from it, see _lib.lua)
--- ARGV[1]  now (epoch ms)
+-- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
+-- ARGV[1]  now (epoch ms, "" = Redis TIME)
 -- ARGV[2]  ttl (ms)
 -- ARGV[3]  node id
 -- ARGV[4]  busy slots

@@ -1,6 +1,7 @@
 -- list_dead.lua: one page of the dead jobs of a queue matching a filter, oldest first.
+-- uses: core dead_letters
 --
--- KEYS[1]  namespace prefix P (other keys are built from it, see _lib.lua)
+-- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV     the dead-letter filter (see _dead_letters.lua)
 --
 -- Returns { next cursor ("" when done), id, job hash as flat HGETALL, ... }.

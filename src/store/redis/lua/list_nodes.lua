@@ -1,6 +1,7 @@
 -- list_nodes.lua: every recorded node, dead ones not yet reaped included.
+-- uses: core
 --
--- KEYS[1]  namespace prefix P (other keys are built from it, see _lib.lua)
+-- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 --
 -- Returns a flat array, 3 entries per node of P.."nodes" (in expiry order): id, its
 -- P.."node:"..id hash as a flat HGETALL array, its prefetched count (0 when none).

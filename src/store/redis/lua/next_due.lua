@@ -1,20 +1,21 @@
--- next_due.lua: the earliest runAt of a delayed job in the given queues.
+-- next_due.lua: how long until the earliest delayed job of the given queues is due.
+-- uses: core
 --
--- KEYS[1]  namespace prefix P (queue keys are built from it, see _lib.lua)
--- ARGV[1..] queue names
+-- KEYS[1]  namespace prefix P (queue keys are built from it, see _core.lua)
+-- ARGV[1]  now (epoch ms, "" = Redis TIME)
+-- ARGV[2..] queue names
 --
--- Returns the earliest score as text, or "" when no queue has a delayed job.
+-- Reads P.."due" (a time no later than each queue's earliest delayed job; exact once a reserve
+-- or promote_due looked at the queue). Returns the wait in ms (0 when due already) as text, or
+-- "" when no queue has a delayed job.
 
+set_now(ARGV[1])
 local best = nil
-local best_s = ""
-for i = 1, #ARGV do
-  local top = redis.call("ZRANGE", qkey(ARGV[i], "delayed"), 0, 0, "WITHSCORES")
-  if #top > 0 then
-    local n = tonumber(top[2])
-    if best == nil or n < best then
-      best = n
-      best_s = top[2]
-    end
+for _, at in ipairs(redis.call("ZMSCORE", P .. "due", unpack(ARGV, 2))) do
+  if at then
+    local n = tonumber(at)
+    if best == nil or n < best then best = n end
   end
 end
-return best_s
+if best == nil then return "" end
+return fmt(math.max(best - NOW, 0))

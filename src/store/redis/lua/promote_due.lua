@@ -1,20 +1,24 @@
--- promote_due.lua: moves due delayed jobs (runAt <= now) into their lanes, each at a new seq.
+-- promote_due.lua: moves due delayed jobs (runAt <= now) to the back of their lanes.
+-- uses: core jobs
 --
--- KEYS[1]  namespace prefix P (queue keys are built from it, see _lib.lua)
--- ARGV[1]  now (epoch ms)
+-- KEYS[1]  namespace prefix P (queue keys are built from it, see _core.lua)
+-- ARGV[1]  now (epoch ms, "" = Redis TIME)
 -- ARGV[2]  limit (jobs in all)
 -- ARGV[3..] queue names, in order
 --
--- Returns the number of jobs moved; publishes P.."wake:"..queue for each queue that got some.
+-- Only queues whose P.."due" entry is due are looked at. Returns the number of jobs moved;
+-- publishes P.."wake:"..queue for each queue that got some. Safe to run twice.
 
 set_now(ARGV[1])
 local limit = tonumber(ARGV[2])
 local moved = 0
-for i = 3, #ARGV do
-  local q = ARGV[i]
-  local n = promote(q, limit - moved)
-  if n > 0 then wake(q) end
-  moved = moved + n
+if #ARGV < 3 then return 0 end
+local due = redis.call("ZMSCORE", P .. "due", unpack(ARGV, 3))
+for k = 3, #ARGV do
+  local at = due[k - 2]
+  if moved < limit and at and tonumber(at) <= NOW then
+    moved = moved + promote(ARGV[k], limit - moved)
+  end
 end
 flush()
 return moved

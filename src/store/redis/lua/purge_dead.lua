@@ -1,15 +1,16 @@
 -- purge_dead.lua: deletes the dead jobs of a queue matching a filter.
+-- uses: core dead_letters
 --
--- KEYS[1]  namespace prefix P (other keys are built from it, see _lib.lua)
+-- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV     the dead-letter filter (see _dead_letters.lua)
 --
 -- Each match: out of the dead index and its counter, its job hash deleted.
--- Returns { next cursor ("" when done), purged id, ... }.
+-- Returns { next cursor ("" when done), purged id, ... }. Safe to run twice.
 
 local out = { "" }
 out[1] = scan_dead(function(id, li)
   later("ZREM", D_KEY, id)
-  count(DQ, "dead", li, -1)
+  count(DQ, "x", li, -1)
   redis.call("DEL", job_key(id))
   out[#out + 1] = id
 end)

@@ -1,7 +1,8 @@
 -- register_node.lua: records a worker node (or refreshes its record), alive until now + ttl.
+-- uses: core
 --
--- KEYS[1]  namespace prefix P (other keys are built from it, see _lib.lua)
--- ARGV[1]  now (epoch ms)
+-- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
+-- ARGV[1]  now (epoch ms, "" = Redis TIME)
 -- ARGV[2]  ttl (ms)
 -- ARGV[3..9]  id, host, pid, queues (JSON array), concurrency, version, startedAt
 --

@@ -1,141 +1,187 @@
--- reserve.lua: leases up to `count` jobs (started) plus up to `prefetch` more (prefetched:
--- leased unstarted, stealable until `start`) from the given queues, choosing lanes with each
--- queue's lane picker (pick_lane in _lib.lua, the same algorithm as src/schedule/lane_picker.ts).
+-- reserve.lua: leases up to `count` jobs started, then up to `prefetch` more prefetched (leased
+-- unstarted, stealable until `start`), from the given queues, choosing lanes with each queue's
+-- lane picker (pick_lane in _picker.lua, the same algorithm as src/schedule/lane_picker.ts).
+-- uses: core jobs picker lease_reply
 --
--- KEYS[1]  namespace prefix P (queue keys are built from it, see _lib.lua)
--- ARGV[1]  now (epoch ms)
+-- KEYS[1]  namespace prefix P (queue keys are built from it, see _core.lua)
+-- ARGV[1]  now (epoch ms, "" = Redis TIME)
 -- ARGV[2]  worker id
--- ARGV[3]  count (jobs wanted in all)
+-- ARGV[3]  count (jobs wanted started)
 -- ARGV[4]  lease length (ms)
 -- ARGV[5]  token base (random hex); the n-th job leased by this call gets token base.."."..n
--- ARGV[6]  promote batch: due delayed jobs promoted per queue first, max(this, count)
+-- ARGV[6]  promote batch: due delayed jobs promoted per queue first, max(this, count+prefetch)
 -- ARGV[7..13]  default lane configuration: w0..w4, strict ("1"/"0"), aging ms (-1 = off)
--- ARGV[14]  prefetch: jobs leased beyond `count`, unstarted
+-- ARGV[14]  prefetch: jobs leased beyond the started ones, unstarted
 -- ARGV[15]  lanes allowed, as lane index digits ("" = all); other lanes count as empty
 -- ARGV[16]  lower-lane limit: most started jobs from lanes 2..4 ("" = none); past it, started
 --           picks see those lanes as empty (prefetched picks are not limited)
 -- ARGV[17..]   queue names, in preference order (paused and unknown queues are skipped)
 --
--- Returns one framed string (see frame_lease() in _lib.lua): first the number of jobs leased
--- started (the first ones: fewer than `count` when the lower-lane limit left upper slots empty),
--- then 6 fields per leased job: id, name,
--- queue, payload, "lane index,attempt,maxAttempts,stalls,enqueuedAt,runAt,releases", backoff. The
--- caller knows the rest: startedAt = now, leaseDeadline = now + lease length, token = token
--- base.."."..(index of the job in the reply, from 0), started = index < count. Prefetched jobs
--- get the field prefetched = "1", a place in P.."pf:"..queue..":"..worker (score from
--- P.."pfseq") and count in P.."prefetched".
+-- First the due delayed jobs of every named queue are promoted. Then two passes over the queues
+-- in order: the started pass takes up to `count` jobs (the lower-lane limit holds across all
+-- queues of the call), the prefetch pass up to `prefetch` more. Only queues listed in P.."ready"
+-- are read; a queue found empty there is dropped from it.
+-- A started job's attempt is charged now (a + 1); a prefetched job's at `start`.
+-- Returns the lease reply (lease_reply.lua): the started count, now, then 6 fields per job.
+-- Replay-safe: the call's token base is kept in P.."call:"..worker for the lease length; a call
+-- that finds its own token base there was delivered twice and returns the leases it made again.
 
 set_now(ARGV[1])
 local worker = ARGV[2]
-local started = tonumber(ARGV[3])
-local prefetch = tonumber(ARGV[14])
-local want = started + prefetch
-local lease_deadline = fmt(NOW + tonumber(ARGV[4]))
+local lease_ms = tonumber(ARGV[4])
 local token_base = ARGV[5]
-local promote_limit = math.max(tonumber(ARGV[6]), want)
+local call_key = P .. "call:" .. worker
+if redis.call("GET", call_key) == token_base then return replay_leases(worker, token_base) end
+redis.call("SET", call_key, token_base, "PX", math.max(lease_ms, 1))
+
+local started_want = tonumber(ARGV[3])
+local prefetch = tonumber(ARGV[14])
+local deadline = fmt(NOW + lease_ms)
+local promote_limit = math.max(tonumber(ARGV[6]), started_want + prefetch)
 local allowed = {}
 for i = 0, 4 do
   allowed[i] = ARGV[15] == "" or string.find(ARGV[15], tostring(i), 1, true) ~= nil
 end
 local lower_limit = tonumber(ARGV[16])
-local lower_taken = 0
-local out = {}
+
+-- The named queues, once each, in order.
+local queues, seen = {}, {}
+for i = 17, #ARGV do
+  local q = ARGV[i]
+  if not seen[q] then
+    seen[q] = true
+    queues[#queues + 1] = q
+  end
+end
+if #queues == 0 then return lease_reply(0, {}) end
+
+local due = redis.call("ZMSCORE", P .. "due", unpack(queues))
+for k, q in ipairs(queues) do
+  if due[k] and tonumber(due[k]) <= NOW then promote(q, promote_limit) end
+end
+local is_ready = redis.call("SMISMEMBER", P .. "ready", unpack(queues))
+
 local n = 0
+local out = {}
+local lower_taken = 0
 local pf_seq = nil -- the latest prefetch order handed out (a block is taken from P.."pfseq")
 local pf_n = 0
+local QS = {} -- queue -> its dispatch state for this call, or false (paused or empty)
+local load_head
 
-for qi = 17, #ARGV do
-  if n >= want then break end
-  local q = ARGV[qi]
-  local meta = qkey(q, "meta")
-  local m = redis.call("HMGET", meta, "paused", "vt", "p0", "p1", "p2", "p3", "p4", "la",
-    "w0", "w1", "w2", "w3", "w4", "strict", "aging")
-  if m[1] ~= "1" then
-    promote(q, promote_limit)
-    local st = { vt = tonumber(m[2] or "0"), pass = {}, aged = m[8] == "1" }
-    local cfg = { w = {}, strict = (m[14] or ARGV[12]) == "1" }
-    local aging = tonumber(m[15] or ARGV[13])
-    if aging >= 0 then cfg.aging = aging end
-    for i = 0, 4 do
-      st.pass[i] = tonumber(m[3 + i] or "0")
-      cfg.w[i] = tonumber(m[9 + i] or ARGV[7 + i])
+-- The dispatch state of queue q: picker state, configuration, lane heads (read lazily in chunks;
+-- the jobs leased from a lane are exactly its first `taken` members, trimmed once at the end).
+local function open_queue(k, q)
+  if QS[q] ~= nil then return QS[q] end
+  if is_ready[k] ~= 1 and not READY[q] then
+    QS[q] = false
+    return false
+  end
+  local m = redis.call("HMGET", qkey(q, "meta"), "paused", "vt", "p0", "p1", "p2", "p3", "p4",
+    "la", "w0", "w1", "w2", "w3", "w4", "strict", "aging")
+  if m[1] == "1" then
+    QS[q] = false
+    return false
+  end
+  local s = {
+    st = { vt = tonumber(m[2] or "0"), pass = {}, aged = m[8] == "1" },
+    cfg = { w = {}, strict = (m[14] or ARGV[12]) == "1" },
+    heads = {}, buf = {}, pos = {}, taken = {}, dry = {}, picked = false,
+  }
+  local aging = tonumber(m[15] or ARGV[13])
+  if aging >= 0 then s.cfg.aging = aging end
+  for i = 0, 4 do
+    s.st.pass[i] = tonumber(m[3 + i] or "0")
+    s.cfg.w[i] = tonumber(m[9 + i] or ARGV[7 + i])
+    s.taken[i] = 0
+  end
+  QS[q] = s
+  for i = 0, 4 do load_head(q, s, i) end
+  return s
+end
+
+load_head = function(q, s, i)
+  local b = s.buf[i]
+  if b == nil or s.pos[i] > #b then
+    if s.dry[i] or not allowed[i] then
+      s.heads[i] = false
+      return
     end
-    -- Lane heads are read in chunks (ZRANGE from rank `taken`) and removed once at the end
-    -- (ZREMRANGEBYRANK): the jobs leased from a lane are exactly its first `taken` members.
-    local heads, buf, pos, taken, dry = {}, {}, {}, {}, {}
-    local function load_head(i)
-      local b = buf[i]
-      if b == nil or pos[i] > #b then
-        if dry[i] or not allowed[i] then
-          heads[i] = false
-          return
-        end
-        local chunk = math.max(want - n, 1)
-        local r = redis.call("ZRANGE", lane_key(q, i), taken[i], taken[i] + chunk - 1, "WITHSCORES")
-        b = {}
-        for k = 1, #r, 2 do b[#b + 1] = { r[k], tonumber(r[k + 1]) } end
-        buf[i], pos[i], dry[i] = b, 1, #b < chunk
-        if #b == 0 then
-          heads[i] = false
-          return
-        end
-      end
-      local e = b[pos[i]]
-      local j = redis.call("HMGET", job_key(e[1]), unpack(LEASE_FIELDS))
-      heads[i] = { since = tonumber(j[8]), seq = e[2], id = e[1], job = j }
+    local chunk = math.max(started_want + prefetch - n, 1)
+    local from = s.taken[i]
+    b = redis.call("LRANGE", lane_key(q, i), from, from + chunk - 1)
+    s.buf[i], s.pos[i], s.dry[i] = b, 1, #b < chunk
+    if #b == 0 then
+      s.heads[i] = false
+      return
     end
-    for i = 0, 4 do
-      taken[i] = 0
-      load_head(i)
-    end
-    local picked = false
-    local active = qkey(q, "active")
-    while n < want do
-      local view = heads
-      if lower_limit and n < started and lower_taken >= lower_limit then
-        view = { [0] = heads[0], [1] = heads[1], [2] = false, [3] = false, [4] = false }
+  end
+  local id = b[s.pos[i]]
+  local j = redis.call("HMGET", job_key(id), unpack(LEASE_FIELDS))
+  s.heads[i] = { since = tonumber(j[7] or j[6]), id = id, job = j }
+end
+
+local UPPER_ONLY = { [2] = false, [3] = false, [4] = false }
+
+-- Leases picks from the queues in order until n reaches `upto`; `started` says which kind.
+local function pass(upto, started)
+  for k, q in ipairs(queues) do
+    if n >= upto then return end
+    local s = open_queue(k, q)
+    while s and n < upto do
+      local view = s.heads
+      if started and lower_limit and lower_taken >= lower_limit then
+        UPPER_ONLY[0], UPPER_ONLY[1] = s.heads[0], s.heads[1]
+        view = UPPER_ONLY
       end
-      local li = pick_lane(st, view, cfg, NOW)
-      if li < 0 and view ~= heads then
-        -- the upper lanes ran dry under the limit: the other picks are prefetched
-        started = n
-        want = started + prefetch
-        if n >= want then break end
-        li = pick_lane(st, heads, cfg, NOW)
-      end
+      local li = pick_lane(s.st, view, s.cfg, NOW)
       if li < 0 then break end
-      if n < started and li >= 2 then lower_taken = lower_taken + 1 end
-      picked = true
-      local id, j = heads[li].id, heads[li].job
-      pos[li] = pos[li] + 1
-      taken[li] = taken[li] + 1
-      local attempt = fmt(tonumber(j[3]) + 1)
+      if started and li >= 2 then lower_taken = lower_taken + 1 end
+      s.picked = true
+      local head = s.heads[li]
+      local id, j = head.id, head.job
+      s.pos[li] = s.pos[li] + 1
+      s.taken[li] = s.taken[li] + 1
+      local attempt = fmt(tonumber(j[3] or "0") + 1)
       local token = token_base .. "." .. n
-      if n < started then
-        lease(id, worker, token, lease_deadline, "attempts", attempt)
+      if started then
+        lease(id, worker, token, deadline, "a", attempt)
       else
-        lease(id, worker, token, lease_deadline, "attempts", attempt, "prefetched", "1")
+        lease(id, worker, token, deadline, "p", "1")
         if pf_seq == nil then pf_seq = redis.call("INCRBY", P .. "pfseq", prefetch) - prefetch end
         pf_seq = pf_seq + 1
         redis.call("ZADD", pf_key(q, worker), pf_seq, id)
         pf_n = pf_n + 1
       end
-      later("ZADD", active, lease_deadline, id)
-      count(q, "active", li, 1)
-      frame_lease(out, id, q, li, attempt, j)
+      count(q, "a", li, 1)
+      frame_lease(out, id, q, li, attempt, n, j)
       n = n + 1
-      if n < want then load_head(li) end
+      load_head(q, s, li)
     end
+  end
+end
+
+pass(started_want, true)
+local started = n
+pass(started + prefetch, false)
+
+for _, q in ipairs(queues) do
+  local s = QS[q]
+  if s then
+    local empty = ARGV[15] == ""
     for i = 0, 4 do
-      if taken[i] > 0 then redis.call("ZREMRANGEBYRANK", lane_key(q, i), 0, taken[i] - 1) end
+      if s.taken[i] > 0 then redis.call("LTRIM", lane_key(q, i), s.taken[i], -1) end
+      if s.heads[i] then empty = false end
     end
-    if picked then
-      redis.call("HSET", meta, "vt", fmt(st.vt), "p0", fmt(st.pass[0]), "p1", fmt(st.pass[1]),
-        "p2", fmt(st.pass[2]), "p3", fmt(st.pass[3]), "p4", fmt(st.pass[4]),
-        "la", st.aged and "1" or "0")
+    if empty then later("SREM", P .. "ready", q) end
+    if s.picked then
+      local st = s.st
+      redis.call("HSET", qkey(q, "meta"), "vt", fmt(st.vt), "p0", fmt(st.pass[0]),
+        "p1", fmt(st.pass[1]), "p2", fmt(st.pass[2]), "p3", fmt(st.pass[3]),
+        "p4", fmt(st.pass[4]), "la", st.aged and "1" or "0")
     end
   end
 end
 if pf_n > 0 then pf_count(worker, pf_n) end
 flush()
-return #tostring(math.min(started, n)) .. ":" .. math.min(started, n) .. table.concat(out)
+return lease_reply(started, out)

@@ -1,6 +1,7 @@
 -- resign_leadership.lua: gives the leader lease up if it is still the caller's.
+-- uses: core
 --
--- KEYS[1]  namespace prefix P (other keys are built from it, see _lib.lua)
+-- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  token
 --
 -- Deletes P.."leader" when its token is ARGV[1] (the epoch counter stays). Returns 1 when

@@ -1,6 +1,7 @@
 -- set_paused.lua: pauses or resumes dispatch from a queue (registers the queue).
+-- uses: core
 --
--- KEYS[1]  namespace prefix P (queue keys are built from it, see _lib.lua)
+-- KEYS[1]  namespace prefix P (queue keys are built from it, see _core.lua)
 -- ARGV[1]  queue name
 -- ARGV[2]  "1" to pause, "0" to resume (resuming publishes P.."wake:"..queue)
 --

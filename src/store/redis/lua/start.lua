@@ -1,11 +1,14 @@
--- start.lua: marks prefetched jobs started, so they can no longer be stolen.
+-- start.lua: marks prefetched jobs started, so they can no longer be stolen, and charges their
+-- attempt.
+-- uses: core jobs
 --
--- KEYS[1]  namespace prefix P (other keys are built from it, see _lib.lua)
--- ARGV[1]  now (epoch ms)
+-- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
+-- ARGV[1]  now (epoch ms, "" = Redis TIME)
 -- ARGV[2..] items of 2 fields: id, token
 --
 -- An active job holding that token: when prefetched, it leaves P.."pf:"..queue..":"..worker and
--- P.."prefetched" and its startedAt becomes now; when already started, nothing changes.
+-- P.."prefetched", its startedAt becomes now and its attempts grow by one; when already started,
+-- nothing changes (so a call delivered twice changes nothing more).
 -- Returns one status digit per item, as one string: 0 OK, 1 NOT_FOUND, 2 LEASE_LOST (the token
 -- is not the job's, e.g. it was stolen or reclaimed, or the job is not active).
 
@@ -14,15 +17,16 @@ check_items(2, 2, "start")
 local out = {}
 for i = 2, #ARGV, 2 do
   local id = ARGV[i]
-  local j = redis.call("HMGET", job_key(id), "state", "token", "queue", "prefetched", "worker")
+  local jk = job_key(id)
+  local j = redis.call("HMGET", jk, "s", "t", "q", "p", "w", "a")
   local status = 0
   if not j[1] then
     status = 1
-  elseif j[1] ~= "active" or j[2] ~= ARGV[i + 1] then
+  elseif j[1] ~= "a" or j[2] ~= ARGV[i + 1] then
     status = 2
   elseif j[4] then
     unprefetch(j[3], id, j[5])
-    redis.call("HSET", job_key(id), "startedAt", NOW_S)
+    redis.call("HSET", jk, "st", NOW_S, "a", fmt(tonumber(j[6] or "0") + 1))
   end
   out[#out + 1] = status
 end

@@ -1,8 +1,9 @@
 -- steal.lua: takes prefetched, unstarted jobs of the given queues from the node holding the most
 -- of them (never from the thief) and leases them to the thief, started, with new tokens.
+-- uses: core jobs lease_reply
 --
--- KEYS[1]  namespace prefix P (other keys are built from it, see _lib.lua)
--- ARGV[1]  now (epoch ms)
+-- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
+-- ARGV[1]  now (epoch ms, "" = Redis TIME)
 -- ARGV[2]  thief (worker id)
 -- ARGV[3]  count: jobs wanted at most
 -- ARGV[4]  lease length (ms)
@@ -14,15 +15,20 @@
 -- Nodes are visited busiest first in P.."prefetched", and the walk stops at the first node whose
 -- total cannot beat the best sum found: one step when every node serves the same queues.
 -- Takes min(count, ceil(victim's sum / 2)) jobs, earliest prefetched first. Each: worker = thief,
--- new token, startedAt = now, lease deadline = now + lease length, no longer prefetched;
--- attempts unchanged (the attempt never started).
--- Returns one framed string like reserve.lua (frame_lease() in _lib.lua), 6 fields per job.
+-- new token, startedAt = now, lease deadline = now + lease length, no longer prefetched, its
+-- attempt charged (a + 1).
+-- Returns the lease reply (lease_reply.lua), every job started.
+-- Replay-safe like reserve.lua (P.."call:"..thief holds the token base for the lease length).
 
 set_now(ARGV[1])
 local thief = ARGV[2]
 local want = tonumber(ARGV[3])
-local lease_deadline = fmt(NOW + tonumber(ARGV[4]))
+local lease_ms = tonumber(ARGV[4])
 local token_base = ARGV[5]
+local call_key = P .. "call:" .. thief
+if redis.call("GET", call_key) == token_base then return replay_leases(thief, token_base) end
+redis.call("SET", call_key, token_base, "PX", math.max(lease_ms, 1))
+local deadline = fmt(NOW + lease_ms)
 
 local victim, best = nil, 0
 local ranked = P .. "prefetched"
@@ -45,7 +51,7 @@ while want > 0 do
   if beaten or #r < 2 * chunk then break end
   from = from + chunk
 end
-if victim == nil then return "" end
+if victim == nil then return lease_reply(0, {}) end
 
 local take = math.min(want, math.ceil(best / 2))
 local picks = {}
@@ -60,11 +66,12 @@ local out = {}
 for n = 0, take - 1 do
   local pick = picks[n + 1]
   local id, q = pick.id, pick.q
-  local j = redis.call("HMGET", job_key(id), unpack(LEASE_FIELDS))
+  local j = redis.call("HMGET", job_key(id), "n", "d", "a", "m", "sl", "e", "r", "rl", "bo", "l")
+  local attempt = fmt(tonumber(j[3] or "0") + 1)
   unprefetch(q, id, victim)
-  lease(id, thief, token_base .. "." .. n, lease_deadline)
-  later("ZADD", qkey(q, "active"), lease_deadline, id)
-  frame_lease(out, id, q, j[10], j[3], j)
+  later("ZREM", P .. "held:" .. victim, id)
+  lease(id, thief, token_base .. "." .. n, deadline, "a", attempt)
+  frame_lease(out, id, q, j[10], attempt, n, j)
 end
 flush()
-return table.concat(out)
+return lease_reply(take, out)

@@ -1,0 +1,136 @@
+/**
+ * Dispatch in the memory store: `reserve`, `start` and `steal`, step for step as
+ * `lua/reserve.lua`, `lua/start.lua` and `lua/steal.lua` do it.
+ *
+ * @module
+ */
+import type { Reservation } from "../../job/job.ts";
+import { LANES } from "../../job/lanes.ts";
+import { Status, type StatusCode } from "../../job/status.ts";
+import { type LaneHead, pickLane } from "../../schedule/lane_picker.ts";
+import { FIRST_LOWER_LANE, PROMOTE_BATCH, reserveShape } from "../_shared.ts";
+import type { LeaseProof, ReserveRequest, StealRequest } from "../store.ts";
+import type { MemJob, MemQueue, MemState } from "./mem_state.ts";
+
+/** The reservation of `job`, leased under `token` until `deadline`. */
+function reservation(
+  job: MemJob,
+  attempt: number,
+  token: string,
+  deadline: number,
+  now: number,
+  started: boolean,
+): Reservation {
+  return {
+    id: job.id,
+    name: job.name,
+    queue: job.queue,
+    lane: job.lane,
+    payload: job.payload,
+    attempt,
+    maxAttempts: job.maxAttempts,
+    stalls: job.stalls,
+    releases: job.releases,
+    enqueuedAt: job.enqueuedAt,
+    runAt: job.runAt,
+    startedAt: now,
+    token,
+    leaseDeadline: deadline,
+    started,
+    backoff: job.backoff,
+  };
+}
+
+/** Leases jobs as `reserve.lua` does: promote, a started pass, then a prefetch pass. */
+export function reserve(
+  state: MemState,
+  request: ReserveRequest,
+  now: number,
+  tokenBase: string,
+): Reservation[] {
+  const { started: startedWant, prefetch, lanes, lowerLimit } = reserveShape(request);
+  const queues = [...new Set(request.queues)];
+  const out: Reservation[] = [];
+  if (startedWant + prefetch <= 0 || queues.length === 0 || lanes?.length === 0) return out;
+  const promoteLimit = Math.max(PROMOTE_BATCH, startedWant + prefetch);
+  for (const name of queues) state.promote(name, now, promoteLimit);
+  const allowed = LANES.map((_, i) => lanes?.includes(i) ?? true);
+  const deadline = now + request.leaseMs;
+  let lowerTaken = 0;
+
+  const headOf = (q: MemQueue, i: number): LaneHead | undefined => {
+    if (!allowed[i]) return undefined;
+    const id = q.lanes[i]!.head();
+    return id === undefined ? undefined : { since: state.jobs.get(id)!.runAt, id };
+  };
+  const pass = (upto: number, started: boolean): void => {
+    for (const name of queues) {
+      if (out.length >= upto) return;
+      const q = state.queues.get(name);
+      if (!q || q.paused) continue;
+      const heads = q.lanes.map((_, i) => headOf(q, i));
+      while (out.length < upto) {
+        const capped = started && lowerLimit !== null && lowerTaken >= lowerLimit;
+        const view = capped ? heads.map((h, i) => i < FIRST_LOWER_LANE ? h : undefined) : heads;
+        const li = pickLane(q.picker, view, q.config, now);
+        if (li < 0) break;
+        if (started && li >= FIRST_LOWER_LANE) lowerTaken++;
+        const job = state.jobs.get(q.lanes[li]!.shift()!)!;
+        heads[li] = headOf(q, li);
+        const attempt = job.attempts + 1;
+        const token = `${tokenBase}.${out.length}`;
+        state.lease(job, request.worker, token, deadline, now);
+        state.count(q, "active", job.lane, +1);
+        if (started) {
+          job.attempts = attempt;
+        } else {
+          job.prefetched = true;
+          state.prefetched.add(request.worker, job.queue, job.id);
+        }
+        out.push(reservation(job, attempt, token, deadline, now, started));
+      }
+    }
+  };
+  pass(startedWant, true);
+  pass(out.length + prefetch, false);
+  return out;
+}
+
+/** Marks prefetched jobs started and charges their attempt, as `start.lua` does. */
+export function start(state: MemState, items: readonly LeaseProof[], now: number): StatusCode[] {
+  return items.map((item) => {
+    const job = state.jobs.get(item.id);
+    if (!job) return Status.NOT_FOUND;
+    if (job.state !== "active" || job.token !== item.token) return Status.LEASE_LOST;
+    if (job.prefetched) {
+      state.unprefetch(job);
+      job.startedAt = now;
+      job.attempts += 1;
+    }
+    return Status.OK;
+  });
+}
+
+/** Takes prefetched jobs from the busiest other node, as `steal.lua` does. */
+export function steal(
+  state: MemState,
+  request: StealRequest,
+  now: number,
+  tokenBase: string,
+): Reservation[] {
+  if (request.count <= 0) return [];
+  const queues = [...new Set(request.queues)];
+  const victim = state.prefetched.busiest(request.worker, queues);
+  if (!victim) return [];
+  const take = Math.min(request.count, Math.ceil(victim.count / 2));
+  const deadline = now + request.leaseMs;
+  return state.prefetched.take(victim.node, queues, take).map(({ id }, n) => {
+    const job = state.jobs.get(id)!;
+    job.prefetched = false;
+    state.leaveHeld(job);
+    const token = `${tokenBase}.${n}`;
+    job.attempts += 1;
+    state.lease(job, request.worker, token, deadline, now);
+    return reservation(job, job.attempts, token, deadline, now, true);
+  });
+}

@@ -1,0 +1,258 @@
+/**
+ * The memory store's data and the job transitions its verbs share, each the mirror of one
+ * function of `src/store/redis/lua/_jobs.lua` (to_waiting, to_delayed, finish, record_attempt,
+ * lease, leave_active, stall, promote), so both stores move jobs by the same rules.
+ *
+ * A verb runs inside `run(fn)`: effects that Redis applies at the end of a script (trimming the
+ * finished indexes, waking workers) are applied when `fn` returns, in the same order.
+ *
+ * @module
+ */
+import { ATTEMPT_HISTORY_LIMIT, type AttemptOutcomeName } from "../../job/attempt_history.ts";
+import type { AttemptRecord } from "../../job/attempt_history.ts";
+import type { JobRecord } from "../../job/job.ts";
+import { type Lane, laneIndex, LANES } from "../../job/lanes.ts";
+import { JOB_STATES, type JobState } from "../../job/states.ts";
+import { attemptError } from "../../job/attempt_history.ts";
+import { defaultLaneConfig, type LaneConfig } from "../../schedule/lane_config.ts";
+import { type LanePickerState, newPickerState } from "../../schedule/lane_picker.ts";
+import type { RetentionConfig } from "../store.ts";
+import type { Waiters } from "../_waiters.ts";
+import { KeyedHeap } from "./keyed_heap.ts";
+import { LaneList } from "./lane_list.ts";
+import { PrefetchIndex } from "./prefetch_index.ts";
+
+/** A job as the memory store keeps it: its record plus lease and prefetch state. */
+export interface MemJob extends Omit<JobRecord, "leaseDeadline" | "history"> {
+  /** The current lease token, or null. */
+  token: string | null;
+  /** Leased unstarted (listed in the prefetch index under its worker) while true. */
+  prefetched: boolean;
+  /** Attempts that ended without completing (the completed one is told by the fields). */
+  history: AttemptRecord[];
+}
+
+/** A final state. */
+export type FinalState = "completed" | "dead" | "cancelled";
+
+/** One queue. */
+export interface MemQueue {
+  /** Waiting jobs per lane index. */
+  lanes: LaneList[];
+  /** Delayed jobs by runAt. */
+  delayed: KeyedHeap;
+  /** Finished jobs by finishedAt, per final state. */
+  finished: Record<FinalState, KeyedHeap>;
+  /** Jobs per state and lane index (all states but waiting). */
+  counts: Record<JobState, number[]>;
+  /** Dispatch paused. */
+  paused: boolean;
+  /** Lane configuration. */
+  config: LaneConfig;
+  /** Lane picker state. */
+  picker: LanePickerState;
+}
+
+/** Everything the memory store holds. */
+export class MemState {
+  /** Jobs by id. */
+  readonly jobs = new Map<string, MemJob>();
+  /** Queues by name, in creation order. */
+  readonly queues = new Map<string, MemQueue>();
+  /** Every leased job by lease deadline. */
+  readonly leases = new KeyedHeap();
+  /** The jobs leased to each node. */
+  readonly held = new Map<string, Set<string>>();
+  /** Prefetched jobs per node and queue. */
+  readonly prefetched = new PrefetchIndex();
+  readonly #retention: RetentionConfig;
+  readonly #waiters: Waiters;
+  #woken = new Set<string>();
+  #trims = new Map<KeyedHeap, { q: MemQueue; state: FinalState }>();
+  #deletions: string[] = [];
+  /** Ids put at the front of each lane during the verb, in call order (pushed at its end). */
+  #fronts = new Map<LaneList, string[]>();
+
+  /** State kept under `retention`, waking `waiters` after each verb. */
+  constructor(retention: RetentionConfig, waiters: Waiters) {
+    this.#retention = retention;
+    this.#waiters = waiters;
+  }
+
+  /** Runs one verb: `fn`, then its end-of-call effects (trims, wake-ups). */
+  run<T>(fn: () => T): T {
+    try {
+      return fn();
+    } finally {
+      for (const [index, { q, state }] of this.#trims) {
+        const keep = this.#keep(state);
+        while (index.size > keep) {
+          const old = index.pop()!;
+          this.count(q, state, this.jobs.get(old.id)!.lane, -1);
+          this.jobs.delete(old.id);
+        }
+      }
+      this.#trims.clear();
+      for (const [lane, ids] of this.#fronts) {
+        for (let i = ids.length - 1; i >= 0; i--) lane.pushFront(ids[i]!);
+      }
+      this.#fronts.clear();
+      for (const id of this.#deletions) this.jobs.delete(id);
+      this.#deletions = [];
+      const woken = this.#woken;
+      this.#woken = new Set();
+      if (woken.size > 0) this.#waiters.wake(woken);
+    }
+  }
+
+  /** The queue `name`, created (and registered) when new. */
+  queue(name: string): MemQueue {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = {
+        lanes: LANES.map(() => new LaneList()),
+        delayed: new KeyedHeap(),
+        finished: { completed: new KeyedHeap(), dead: new KeyedHeap(), cancelled: new KeyedHeap() },
+        counts: Object.fromEntries(JOB_STATES.map((s) => [s, LANES.map(() => 0)])) as Record<
+          JobState,
+          number[]
+        >,
+        paused: false,
+        config: defaultLaneConfig(),
+        picker: newPickerState(),
+      };
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  /** Wakes the workers of `queue` at the end of the verb. */
+  wake(queue: string): void {
+    this.#woken.add(queue);
+  }
+
+  /** Adds `delta` to the count of (state, lane); waiting depth is the lane's size instead. */
+  count(q: MemQueue, state: JobState, lane: Lane, delta: number): void {
+    if (state !== "waiting") q.counts[state][laneIndex(lane)]! += delta;
+  }
+
+  /**
+   * Makes `job` waiting in its lane: at the back, or at the front (the jobs a verb puts at the
+   * front of one lane keep their order there: the first ends first).
+   */
+  toWaiting(job: MemJob, front: boolean): void {
+    const q = this.queue(job.queue);
+    job.state = "waiting";
+    const lane = q.lanes[laneIndex(job.lane)]!;
+    if (front) {
+      const ids = this.#fronts.get(lane);
+      if (ids) ids.push(job.id);
+      else this.#fronts.set(lane, [job.id]);
+    } else {
+      lane.pushBack(job.id);
+    }
+    this.wake(job.queue);
+  }
+
+  /** Delays `job` until `runAt`. */
+  toDelayed(job: MemJob, runAt: number): void {
+    const q = this.queue(job.queue);
+    job.state = "delayed";
+    job.runAt = runAt;
+    q.delayed.set(job.id, runAt);
+    this.count(q, "delayed", job.lane, +1);
+  }
+
+  /**
+   * Moves `job` to a final state at `now`; a state kept 0 deep deletes it at the end of the verb
+   * (so the rest of the verb sees it finished).
+   */
+  finish(job: MemJob, state: FinalState, now: number): void {
+    job.state = state;
+    if (this.#keep(state) === 0) {
+      this.#deletions.push(job.id);
+      return;
+    }
+    const q = this.queue(job.queue);
+    job.finishedAt = now;
+    this.count(q, state, job.lane, +1);
+    const index = q.finished[state];
+    index.set(job.id, now);
+    this.#trims.set(index, { q, state });
+  }
+
+  /** Appends an attempt of `job` that ended at `now` without completing. */
+  recordAttempt(
+    job: MemJob,
+    outcome: AttemptOutcomeName,
+    attempt: number,
+    error: string | null,
+    now: number,
+  ): void {
+    job.history.push({
+      attempt,
+      startedAt: job.startedAt,
+      finishedAt: now,
+      worker: job.worker,
+      outcome,
+      error: attemptError(error),
+    });
+    if (job.history.length > ATTEMPT_HISTORY_LIMIT) {
+      job.history.splice(0, job.history.length - ATTEMPT_HISTORY_LIMIT);
+    }
+  }
+
+  /** Leases `job` to `worker` until `deadline` with `token`: active, started now. */
+  lease(job: MemJob, worker: string, token: string, deadline: number, now: number): void {
+    job.state = "active";
+    job.startedAt = now;
+    job.worker = worker;
+    job.token = token;
+    this.leases.set(job.id, deadline);
+    let held = this.held.get(worker);
+    if (!held) this.held.set(worker, held = new Set());
+    held.add(job.id);
+  }
+
+  /** Takes an active job out of the lease indexes, the active count and the prefetch index. */
+  leaveActive(job: MemJob): void {
+    this.leases.delete(job.id);
+    this.leaveHeld(job);
+    this.count(this.queue(job.queue), "active", job.lane, -1);
+    if (job.prefetched) this.unprefetch(job);
+  }
+
+  /** Takes `job` out of the set of jobs its worker holds. */
+  leaveHeld(job: MemJob): void {
+    const held = this.held.get(job.worker!);
+    held?.delete(job.id);
+    if (held?.size === 0) this.held.delete(job.worker!);
+  }
+
+  /** Ends the prefetched status of `job`: it is no longer stealable. */
+  unprefetch(job: MemJob): void {
+    job.prefetched = false;
+    this.prefetched.remove(job.worker!, job.queue, job.id);
+  }
+
+  /** Moves up to `limit` due delayed jobs of `q` (runAt <= now) to the back of their lanes. */
+  promote(name: string, now: number, limit: number): number {
+    const q = this.queues.get(name);
+    if (!q) return 0;
+    let moved = 0;
+    while (moved < limit) {
+      const top = q.delayed.peek();
+      if (!top || top.score > now) break;
+      q.delayed.pop();
+      const job = this.jobs.get(top.id)!;
+      this.count(q, "delayed", job.lane, -1);
+      this.toWaiting(job, false);
+      moved++;
+    }
+    return moved;
+  }
+
+  #keep(state: FinalState): number {
+    return state === "dead" ? this.#retention.keepDead : this.#retention.keepFinished;
+  }
+}

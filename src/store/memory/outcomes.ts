@@ -1,0 +1,101 @@
+/**
+ * Attempt outcomes in the memory store: `complete`, `fail`, `release` and `extendLeases`, step
+ * for step as `lua/complete.lua`, `lua/fail.lua`, `lua/release.lua` and `lua/extend_leases.lua`.
+ *
+ * @module
+ */
+import { Status, type StatusCode } from "../../job/status.ts";
+import type { Completion, Failure, LeaseProof, Release, TransitionOutcome } from "../store.ts";
+import type { MemState } from "./mem_state.ts";
+
+/** Records completed attempts. */
+export function complete(
+  state: MemState,
+  items: readonly Completion[],
+  now: number,
+): StatusCode[] {
+  return items.map((item) => {
+    const job = state.jobs.get(item.id);
+    if (!job) return Status.NOT_FOUND;
+    if (job.token !== item.token) return Status.LEASE_LOST;
+    if (job.state === "completed") return Status.OK; // the same call, delivered twice
+    if (job.state !== "active") return Status.LEASE_LOST;
+    if (job.prefetched) job.attempts += 1; // completed without `start`: spent now
+    state.leaveActive(job);
+    job.result = item.result;
+    state.finish(job, "completed", now);
+    return Status.OK;
+  });
+}
+
+/** Records failed attempts: cancelled, dead-lettered, or retried after `retryDelay`. */
+export function fail(
+  state: MemState,
+  items: readonly Failure[],
+  now: number,
+): TransitionOutcome[] {
+  return items.map((item): TransitionOutcome => {
+    const job = state.jobs.get(item.id);
+    if (!job) return { status: Status.NOT_FOUND };
+    if (job.token !== item.token) return { status: Status.LEASE_LOST, state: job.state };
+    if (job.state !== "active") return { status: Status.OK, state: job.state }; // delivered twice
+    if (job.prefetched) job.attempts += 1;
+    state.leaveActive(job);
+    const outcome = job.cancelRequested ? "cancelled" : "failed";
+    state.recordAttempt(job, outcome, job.attempts, item.error, now);
+    job.error = item.error;
+    if (job.cancelRequested) {
+      state.finish(job, "cancelled", now);
+    } else if (item.retryDelay === null) {
+      state.finish(job, "dead", now);
+    } else if (item.retryDelay > 0) {
+      state.toDelayed(job, now + item.retryDelay);
+    } else {
+      job.runAt = now;
+      state.toWaiting(job, false);
+    }
+    return { status: Status.OK, state: job.state };
+  });
+}
+
+/** Hands leased jobs back without spending their attempt. */
+export function release(state: MemState, items: readonly Release[], now: number): StatusCode[] {
+  return items.map((item) => {
+    const job = state.jobs.get(item.id);
+    if (!job) return Status.NOT_FOUND;
+    if (job.token !== item.token) return Status.LEASE_LOST;
+    if (job.state !== "active") return Status.OK; // delivered twice
+    const unstarted = job.prefetched;
+    state.leaveActive(job);
+    if (!unstarted) {
+      const outcome = job.cancelRequested ? "cancelled" : "released";
+      state.recordAttempt(job, outcome, job.attempts, null, now);
+      job.attempts -= 1;
+      job.releases += 1;
+    }
+    if (job.cancelRequested) {
+      state.finish(job, "cancelled", now);
+    } else if (item.delay !== undefined && item.delay > 0) {
+      state.toDelayed(job, now + item.delay);
+    } else {
+      state.toWaiting(job, true);
+    }
+    return Status.OK;
+  });
+}
+
+/** Renews leases until `now + leaseMs`. */
+export function extendLeases(
+  state: MemState,
+  items: readonly LeaseProof[],
+  leaseMs: number,
+  now: number,
+): StatusCode[] {
+  return items.map((item) => {
+    const job = state.jobs.get(item.id);
+    if (!job) return Status.NOT_FOUND;
+    if (job.state !== "active" || job.token !== item.token) return Status.LEASE_LOST;
+    state.leases.set(job.id, now + leaseMs);
+    return job.cancelRequested ? Status.CANCEL_REQUESTED : Status.OK;
+  });
+}

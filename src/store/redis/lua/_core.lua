@@ -1,0 +1,196 @@
+-- _core.lua: what every Sluice script shares: the namespace prefix, the clock, number
+-- formatting, key builders, and pending effects applied once per call by flush(). scripts.ts
+-- prepends it (and the other libraries a script names on its "-- uses:" line) to each script,
+-- so everything here is a local of the script's chunk.
+--
+-- KEYS[1] of every script is the namespace prefix P = "{sluice:NS}:". The scripts build the
+-- other keys of the namespace from P (all share P's hash tag, so every script stays legal on
+-- Redis Cluster). The key layout and the job hash fields are documented in
+-- src/store/redis/keys.ts and src/store/redis/job_fields.ts.
+--
+-- Time: a script's `now` comes from its first ARGV: epoch ms when the store runs on an injected
+-- clock (tests), or "" to read Redis TIME, so node clocks that drift cannot fire jobs early or
+-- reclaim live leases.
+-- Numbers: Lua numbers are doubles. Written numbers go through fmt() ("%.17g", exact for every
+-- integer below 2^53), never tostring() or "..", which keep only 14 digits.
+--
+-- Status codes (src/job/status.ts): 0 OK, 1 NOT_FOUND, 2 LEASE_LOST, 3 WRONG_STATE,
+-- 4 CANCEL_REQUESTED, 5 NOT_LEADER.
+
+local P = KEYS[1]
+local NOW_S = "0"
+local NOW = 0
+
+local function fmt(n)
+  return string.format("%.17g", n)
+end
+
+-- Sets the script's clock from its ARGV text: a number, or "" for Redis TIME.
+local function set_now(s)
+  if s == "" then
+    local t = redis.call("TIME")
+    NOW = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    NOW_S = fmt(NOW)
+    return
+  end
+  NOW = tonumber(s)
+  if NOW == nil then error("sluice: now is not a number: " .. tostring(s)) end
+  NOW_S = s
+end
+
+local function job_key(id)
+  return P .. "j:" .. id
+end
+
+local function qkey(q, suffix)
+  return P .. "q:" .. q .. ":" .. suffix
+end
+
+local function lane_key(q, li)
+  return P .. "q:" .. q .. ":l" .. li
+end
+
+-- Pending effects, applied once by flush() at the end of a script.
+local COUNTS = {} -- queue -> { ["<state letter><lane>"] = delta }
+local WAKE = {} -- queue -> true
+local WAKE_LIST = {}
+local READY = {} -- queues that got waiting jobs (P.."ready")
+local READY_LIST = {}
+local LATER = {} -- "CMD key" -> { cmd, key, args }: variadic writes sent in chunks by flush()
+local LATER_LIST = {}
+local TRIMS = {} -- finished-state index key -> { q, keep }: trimmed to `keep` by flush()
+local TRIM_LIST = {}
+local REGISTERED = {}
+local FLUSH_HOOKS = {} -- functions flush() runs first (libraries add theirs with on_flush)
+
+-- Runs fn at the start of flush() (a library's own pending effects).
+local function on_flush(fn)
+  FLUSH_HOOKS[#FLUSH_HOOKS + 1] = fn
+end
+
+-- Queues a variadic write (ZADD key score member, ZREM/SADD/SREM/RPUSH/LPUSH key member, DEL
+-- key) for flush(), in call order. Only for keys the rest of the script does not read. The
+-- members of one LPUSH keep their call order at the front of the list: the first ends first.
+local function later(cmd, key, a, b)
+  local k = cmd .. " " .. key
+  local entry = LATER[k]
+  if not entry then
+    entry = { cmd = cmd, key = key, args = {} }
+    LATER[k] = entry
+    LATER_LIST[#LATER_LIST + 1] = entry
+  end
+  local args = entry.args
+  args[#args + 1] = a
+  if b ~= nil then args[#args + 1] = b end
+end
+
+-- Adds delta to the counter of (state letter, lane index) of queue q. Waiting depth is the
+-- length of the lane lists instead, so "w" is not counted.
+local function count(q, state, li, delta)
+  if state == "w" then return end
+  local t = COUNTS[q]
+  if not t then
+    t = {}
+    COUNTS[q] = t
+  end
+  local f = state .. li
+  t[f] = (t[f] or 0) + delta
+end
+
+-- Publishes P.."wake:"..q at flush (once per call).
+local function wake(q)
+  if not WAKE[q] then
+    WAKE[q] = true
+    WAKE_LIST[#WAKE_LIST + 1] = q
+  end
+end
+
+-- Marks q as holding waiting jobs (P.."ready": the queues a reserve looks at) and wakes it.
+local function ready(q)
+  if not READY[q] then
+    READY[q] = true
+    READY_LIST[#READY_LIST + 1] = q
+  end
+  wake(q)
+end
+
+-- Adds q to the queue registry (score = creation order; queues are never removed).
+local function register_queue(q)
+  if REGISTERED[q] then return end
+  REGISTERED[q] = true
+  local key = P .. "queues"
+  if not redis.call("ZSCORE", key, q) then
+    redis.call("ZADD", key, redis.call("ZCARD", key) + 1, q)
+  end
+end
+
+-- Keeps only the newest `keep` members of finished-state index `key` of queue q (state letter
+-- `state`): the oldest are deleted at flush, their jobs with them.
+local function trim_later(q, state, key, keep)
+  if not TRIMS[key] then
+    TRIMS[key] = true
+    TRIM_LIST[#TRIM_LIST + 1] = { q = q, state = state, key = key, keep = keep }
+  end
+end
+
+local function send_later()
+  for _, entry in ipairs(LATER_LIST) do
+    local args = entry.args
+    if entry.cmd == "LPUSH" then
+      local n = #args
+      for i = 1, math.floor(n / 2) do args[i], args[n + 1 - i] = args[n + 1 - i], args[i] end
+    end
+    for i = 1, #args, 1000 do
+      redis.call(entry.cmd, entry.key, unpack(args, i, math.min(i + 999, #args)))
+    end
+  end
+  LATER, LATER_LIST = {}, {}
+end
+
+local function trim_all()
+  for _, t in ipairs(TRIM_LIST) do
+    local over = redis.call("ZCARD", t.key) - t.keep
+    if over > 0 then
+      local popped = redis.call("ZPOPMIN", t.key, over)
+      local keys = {}
+      for k = 1, #popped, 2 do
+        local jk = job_key(popped[k])
+        count(t.q, t.state, redis.call("HGET", jk, "l") or "0", -1)
+        keys[#keys + 1] = jk
+      end
+      for i = 1, #keys, 1000 do redis.call("DEL", unpack(keys, i, math.min(i + 999, #keys))) end
+    end
+  end
+end
+
+local function flush()
+  for _, fn in ipairs(FLUSH_HOOKS) do fn() end
+  send_later()
+  trim_all()
+  for q, t in pairs(COUNTS) do
+    local key = qkey(q, "counts")
+    for f, d in pairs(t) do
+      if d ~= 0 then redis.call("HINCRBY", key, f, d) end
+    end
+  end
+  if #READY_LIST > 0 then redis.call("SADD", P .. "ready", unpack(READY_LIST)) end
+  for _, q in ipairs(WAKE_LIST) do
+    redis.call("PUBLISH", P .. "wake:" .. q, "1")
+  end
+end
+
+-- Reply framing: hot scripts return one bulk string of fields, each "<byte length>:<bytes>"
+-- (ioredis parses one bulk string much faster than an array of many). Appends s to parts.
+local function frame(parts, s)
+  if not s then s = "" end
+  local n = #parts
+  parts[n + 1] = #s .. ":"
+  parts[n + 2] = s
+end
+
+-- Checks that ARGV from `first` on holds whole items of `width` fields.
+local function check_items(first, width, what)
+  if (#ARGV - first + 1) % width ~= 0 then
+    error("sluice " .. what .. ": ARGV does not hold whole items of " .. width .. " fields")
+  end
+end

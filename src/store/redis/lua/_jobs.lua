@@ -1,0 +1,225 @@
+-- _jobs.lua: job transitions shared by the verb scripts (needs _core.lua). Each function is the
+-- one place of its rule; src/store/memory/ mirrors them step by step.
+--
+-- Job hash fields (src/store/redis/job_fields.ts): n name, q queue, l lane index, s state,
+-- d payload, m maxAttempts, e enqueuedAt, r runAt (absent: e), a attempts started (absent: 0),
+-- st startedAt, f finishedAt, t lease token, w worker, p "1" while prefetched, k "1" when
+-- cancellation was requested, x result, er latest error, h history, sl stalls, rl releases,
+-- bo backoff. An absent field is null (or 0 for counters).
+-- States: w waiting, d delayed, b blocked, a active, c completed, x dead, k cancelled.
+
+-- Finished-state index names by state letter.
+local FINISHED = { c = "completed", x = "dead", k = "cancelled" }
+
+-- Retention from its ARGV text "keepFinished,keepDead": the newest completed and cancelled jobs
+-- kept per queue (each), and the newest dead ones.
+local function read_keep(s)
+  local finished, dead = string.match(s or "", "^(%d+),(%d+)$")
+  if not finished then error("sluice: bad retention " .. tostring(s)) end
+  return { c = tonumber(finished), k = tonumber(finished), x = tonumber(dead) }
+end
+
+-- Due index: P.."due" holds, per queue with delayed jobs, a time no later than its earliest
+-- delayed job's runAt (exact after each promotion), so idle nodes ask one key, not every queue.
+local DUE = {}
+local DUE_LIST = {}
+
+local function due_later(q, at)
+  local known = DUE[q]
+  if known == nil then DUE_LIST[#DUE_LIST + 1] = q end
+  if known == nil or at < known then DUE[q] = at end
+end
+
+on_flush(function()
+  for _, q in ipairs(DUE_LIST) do redis.call("ZADD", P .. "due", "LT", fmt(DUE[q]), q) end
+end)
+
+-- Sets P.."due" of q from its delayed index as it is now (removed when it has none).
+local function reset_due(q)
+  local top = redis.call("ZRANGE", qkey(q, "delayed"), 0, 0, "WITHSCORES")
+  if #top == 0 then
+    redis.call("ZREM", P .. "due", q)
+  else
+    redis.call("ZADD", P .. "due", top[2], q)
+  end
+end
+
+-- Puts job id (queue q, lane li; its state field already "w") in its lane: at the back, or at
+-- the front (`front`: a job handed back or whose lease expired goes first again).
+local function enter_lane(q, id, li, front)
+  later(front and "LPUSH" or "RPUSH", lane_key(q, li), id)
+  ready(q)
+end
+
+-- Makes job id waiting in its lane (see enter_lane). `...`: more job fields to set.
+local function to_waiting(q, id, li, front, ...)
+  redis.call("HSET", job_key(id), "s", "w", ...)
+  enter_lane(q, id, li, front)
+end
+
+-- Indexes job id (its fields already say delayed until run_at) as delayed until run_at (text).
+local function enter_delayed(q, id, li, run_at)
+  later("ZADD", qkey(q, "delayed"), run_at, id)
+  count(q, "d", li, 1)
+  due_later(q, tonumber(run_at))
+end
+
+-- Delays job id until run_at (text, epoch ms). `...`: more job fields to set.
+local function to_delayed(q, id, li, run_at, ...)
+  redis.call("HSET", job_key(id), "s", "d", "r", run_at, ...)
+  enter_delayed(q, id, li, run_at)
+end
+
+-- Moves job id to a final state (c, x or k) at NOW. `...`: more job fields to set. A state kept
+-- 0 jobs deep deletes the job at flush (its state is set first, so the rest of the call sees it
+-- finished); otherwise it joins the state's index, which flush() trims to the newest
+-- `keep[state]`.
+local function finish(q, id, li, state, keep, ...)
+  local cap = keep[state]
+  if cap == 0 then
+    redis.call("HSET", job_key(id), "s", state)
+    later("DEL", job_key(id))
+    return
+  end
+  redis.call("HSET", job_key(id), "s", state, "f", NOW_S, ...)
+  local index = qkey(q, FINISHED[state])
+  later("ZADD", index, NOW_S, id)
+  count(q, state, li, 1)
+  trim_later(q, state, index, cap)
+end
+
+-- Attempt history: field h holds the newest HISTORY_MAX attempts that did not complete, oldest
+-- first, one per line: outcome TAB attempt TAB startedAt TAB finishedAt TAB worker TAB error
+-- (JSON text, "" for none). A completed attempt is not stored: the job's own fields tell it
+-- (src/store/redis/record.ts adds it when reading).
+local HISTORY_MAX = 25
+
+-- Appends the attempt `attempt` of job id that ends at NOW with `outcome` (failed | cancelled |
+-- released | stalled); started, worker and err may be nil.
+local function record_attempt(id, outcome, attempt, started, worker, err)
+  local jk = job_key(id)
+  local entry = outcome .. "\t" .. (attempt or "0") .. "\t" .. (started or "") .. "\t" .. NOW_S
+    .. "\t" .. (worker or "") .. "\t" .. (err or "")
+  local h = redis.call("HGET", jk, "h")
+  if h and h ~= "" then
+    h = h .. "\n" .. entry
+    local _, breaks = string.gsub(h, "\n", "")
+    for _ = HISTORY_MAX, breaks do h = string.sub(h, string.find(h, "\n", 1, true) + 1) end
+  else
+    h = entry
+  end
+  redis.call("HSET", jk, "h", h)
+end
+
+-- Prefetch index: P.."pf:"..q..":"..node lists the jobs of q leased to node unstarted (score =
+-- prefetch order); P.."prefetched" ranks nodes by MINUS their prefetched count (absent at 0).
+local function pf_key(q, node)
+  return P .. "pf:" .. q .. ":" .. node
+end
+
+local function pf_count(node, delta)
+  local key = P .. "prefetched"
+  if tonumber(redis.call("ZINCRBY", key, -delta, node)) >= 0 then redis.call("ZREM", key, node) end
+end
+
+-- Ends the prefetched status of job id (queue q, leased to node): it is no longer stealable.
+local function unprefetch(q, id, node)
+  redis.call("HDEL", job_key(id), "p")
+  redis.call("ZREM", pf_key(q, node), id)
+  pf_count(node, -1)
+end
+
+-- Leases job id to worker until deadline (text): state active, startedAt now, token; indexed in
+-- P.."leases" (by deadline) and P.."held:"..worker (a zset, all scores 0: ids in byte order).
+-- `...`: more job fields to set.
+local function lease(id, worker, token, deadline, ...)
+  redis.call("HSET", job_key(id), "s", "a", "st", NOW_S, "w", worker, "t", token, ...)
+  later("ZADD", P .. "leases", deadline, id)
+  later("ZADD", P .. "held:" .. worker, 0, id)
+end
+
+-- Takes an active job (queue q, lane li, leased to worker; pf = its p field) out of the lease
+-- indexes and the active count; a prefetched one also out of the prefetch index.
+local function leave_active(q, id, li, worker, pf)
+  later("ZREM", P .. "leases", id)
+  later("ZREM", P .. "held:" .. worker, id)
+  count(q, "a", li, -1)
+  if pf then unprefetch(q, id, worker) end
+end
+
+-- Handles one active job whose lease is void (it expired, or its node died). Unstarted
+-- (prefetched): back at the front of its lane, nothing spent. Started: stalls + 1, the attempt
+-- recorded; cancellation requested => cancelled; attempts >= maxAttempts => dead with the
+-- stalled error (err: its JSON text in three parts, around attempts and maxAttempts); else back
+-- at the front of its lane with its token cleared, so the old holder's later calls are refused.
+-- Returns true when the job went back to its lane. The one place for this rule:
+-- reclaim_expired.lua and reap_dead_nodes.lua both use it.
+local function stall(id, keep, err)
+  local j = redis.call("HMGET", job_key(id), "q", "l", "a", "m", "k", "sl", "p", "w", "st")
+  local q, li, worker = j[1], j[2], j[8]
+  leave_active(q, id, li, worker, j[7])
+  if j[7] then
+    to_waiting(q, id, li, true, "t", "")
+    return true
+  end
+  local stalls = fmt(tonumber(j[6] or "0") + 1)
+  local attempts, max_attempts = tonumber(j[3] or "0"), tonumber(j[4])
+  if j[5] == "1" then
+    record_attempt(id, "cancelled", j[3], j[9], worker, nil)
+    finish(q, id, li, "k", keep, "sl", stalls)
+    return false
+  elseif attempts >= max_attempts then
+    local e = err[1] .. fmt(attempts) .. err[2] .. fmt(max_attempts) .. err[3]
+    record_attempt(id, "stalled", j[3], j[9], worker, e)
+    finish(q, id, li, "x", keep, "sl", stalls, "er", e)
+    return false
+  end
+  record_attempt(id, "stalled", j[3], j[9], worker, nil)
+  to_waiting(q, id, li, true, "sl", stalls, "t", "")
+  return true
+end
+
+-- Moves up to `limit` due delayed jobs of q (runAt <= now) to the back of their lanes, in
+-- (runAt, id) order, and resets q's due entry. Writes at once: a reserve reads the lanes next.
+local function promote(q, limit)
+  local key = qkey(q, "delayed")
+  local ids = redis.call("ZRANGEBYSCORE", key, "-inf", NOW_S, "LIMIT", 0, limit)
+  if #ids == 0 then
+    reset_due(q)
+    return 0
+  end
+  redis.call("ZREMRANGEBYRANK", key, 0, #ids - 1)
+  local by_lane = {}
+  for _, id in ipairs(ids) do
+    local jk = job_key(id)
+    local li = redis.call("HGET", jk, "l")
+    redis.call("HSET", jk, "s", "w")
+    count(q, "d", li, -1)
+    local list = by_lane[li]
+    if not list then
+      list = {}
+      by_lane[li] = list
+    end
+    list[#list + 1] = id
+  end
+  for li, list in pairs(by_lane) do redis.call("RPUSH", lane_key(q, li), unpack(list)) end
+  ready(q)
+  reset_due(q)
+  return #ids
+end
+
+-- Job fields read to lease a job, in this order (see frame_lease).
+local LEASE_FIELDS = { "n", "d", "a", "m", "sl", "e", "r", "rl", "bo" }
+
+-- Appends a leased job to a framed reply, 6 fields: id, name, queue, payload,
+-- "lane index,attempt,maxAttempts,stalls,enqueuedAt,runAt,releases,n" (its token is the call's
+-- token base.."."..n), and the job's own backoff JSON ("" for none). j: its LEASE_FIELDS values.
+local function frame_lease(out, id, q, li, attempt, n, j)
+  frame(out, id)
+  frame(out, j[1])
+  frame(out, q)
+  frame(out, j[2])
+  frame(out, li .. "," .. attempt .. "," .. j[4] .. "," .. (j[5] or "0") .. "," .. j[6] .. ","
+    .. (j[7] or j[6]) .. "," .. (j[8] or "0") .. "," .. n)
+  frame(out, j[9])
+end

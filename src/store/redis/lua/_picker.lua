@@ -1,0 +1,65 @@
+-- _picker.lua: the lane picker; mirrors src/schedule/lane_picker.ts exactly (same double
+-- arithmetic), so both stores dispatch in the same order.
+-- st = { vt, pass[0..4], aged }; heads[i] = lane i's head as { since = when it became due, id }
+-- or false when the lane is empty; cfg = { w[0..4], strict, aging (nil = off) }. Aging: a head
+-- that waited aging ms or longer wins (the oldest, then the lower id in byte order), never twice
+-- in a row. Returns the lane index, or -1 when every lane is empty.
+local STRIDE_UNIT = 1000000
+local PASS_REBASE_AT = 1000000000
+
+-- True when id a sorts before id b byte by byte (Lua's own < follows the server's locale).
+local function id_before(a, b)
+  for i = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+
+local function pick_lane(st, heads, cfg, now)
+  local chosen = -1
+  local aged = false
+  if cfg.aging ~= nil and not st.aged then
+    local oldest = nil
+    for i = 0, 4 do
+      local head = heads[i]
+      if head and now - head.since >= cfg.aging then
+        if oldest == nil or head.since < oldest.since
+          or (head.since == oldest.since and id_before(head.id, oldest.id)) then
+          oldest = head
+          chosen = i
+        end
+      end
+    end
+    aged = chosen ~= -1
+  end
+  if chosen == -1 then
+    local best = math.huge
+    for i = 0, 4 do
+      if heads[i] then
+        if cfg.strict then
+          chosen = i
+          break
+        end
+        local pass = math.max(st.pass[i], st.vt)
+        if pass < best then
+          best = pass
+          chosen = i
+        end
+      end
+    end
+    if chosen == -1 then return -1 end
+  end
+  local effective = math.max(st.pass[chosen], st.vt)
+  if not aged then st.vt = effective end
+  st.pass[chosen] = effective + math.floor(STRIDE_UNIT / cfg.w[chosen])
+  st.aged = aged
+  if st.vt > PASS_REBASE_AT then
+    local base = st.vt
+    for i = 0, 4 do
+      st.pass[i] = math.max(st.pass[i] - base, 0)
+    end
+    st.vt = 0
+  end
+  return chosen
+end
