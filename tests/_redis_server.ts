@@ -75,6 +75,24 @@ export class PrivateRedis {
     return counts;
   }
 
+  /**
+   * Calls per command name since the server started or `CONFIG RESETSTAT`, counting the
+   * commands that scripts run inside the server too (INFO commandstats).
+   */
+  async commandCalls(): Promise<Map<string, number>> {
+    const out = await new Deno.Command("redis-cli", {
+      args: ["-u", this.url, "INFO", "commandstats"],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    const calls = new Map<string, number>();
+    for (const line of new TextDecoder().decode(out.stdout).split("\n")) {
+      const match = line.match(/^cmdstat_([^:]+):calls=(\d+)/);
+      if (match) calls.set(match[1]!, Number(match[2]));
+    }
+    return calls;
+  }
+
   /** Stops the server. */
   async stop(): Promise<void> {
     try {

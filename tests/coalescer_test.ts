@@ -21,6 +21,16 @@ Deno.test("coalescer: items added while a batch is in flight go in the next batc
   assert.deepEqual(batches, [[1], [2, 3]], "a lone item goes at once, the rest together");
 });
 
+Deno.test("coalescer: addAll sends its items in one call", async () => {
+  const batches: number[][] = [];
+  const coalescer = new Coalescer<number, number>((items) => {
+    batches.push(items);
+    return Promise.resolve(items);
+  });
+  assert.deepEqual(await coalescer.addAll([1, 2, 3]), [1, 2, 3]);
+  assert.deepEqual(batches, [[1, 2, 3]]);
+});
+
 Deno.test("coalescer: an item added as a flush ends, before its cleanup ran, is not stranded", async () => {
   const coalescer = new Coalescer<number, number>((items) => Promise.resolve(items));
   // `await` resumes here before the finished flush has cleaned up after itself

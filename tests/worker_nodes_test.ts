@@ -199,6 +199,37 @@ await withRedis("worker nodes (subprocesses)", (url) => {
     assert.ok(a.events.some((e) => e.event === "node-stopped"));
   });
 
+  test("SIGTERM with prefetched jobs: they go back unspent, at the front, and run once", async (c) => {
+    const a = c.node("--concurrency=2", "--reserved-slots=0", "--prefetch=4", "--drain-ms=3000");
+    await a.waitFor(started);
+    const ids = await c.engine.enqueueBulk(
+      Array.from({ length: 6 }, () => ({ job: Nap, payload: { ms: 1_500 } })),
+    );
+    // two run, four wait prefetched on the node
+    await eventually(() => c.store.listNodes(), (nodes) => nodes[0]?.prefetched === 4);
+    a.kill("SIGTERM");
+    const status = await a.exited;
+    assert.equal(status.code, 0, a.stderr);
+    const jobs = await Promise.all(ids.map((id) => c.store.getJob(id)));
+    const done = jobs.filter((j) => j!.state === "completed");
+    const back = jobs.filter((j) => j!.state === "waiting");
+    assert.equal(done.length, 2, "the running jobs did not finish in the drain time");
+    assert.equal(back.length, 4);
+    for (const job of back) {
+      assert.deepEqual([job!.attempts, job!.releases, job!.history], [0, 0, []]);
+    }
+    const waiting = await c.engine.listJobs({ queue: "naps", state: "waiting" });
+    assert.deepEqual(waiting.jobs.map((j) => j.id), back.map((j) => j!.id));
+    // another node runs each of them once
+    const b = c.node("--concurrency=4", "--reserved-slots=0");
+    await b.waitFor(started);
+    for (const job of back) {
+      const ran = await eventually(() => c.store.getJob(job!.id), (j) => j?.state === "completed");
+      assert.equal(ran!.attempts, 1);
+    }
+    assert.ok([...c.runs().values()].every((n) => n === 1), JSON.stringify([...c.runs()]));
+  });
+
   test("leader killed: the other node leads with a higher epoch", async (c) => {
     const a = c.node();
     const b = c.node();

@@ -12,6 +12,7 @@ import { type Lane, LANES } from "../job/lanes.ts";
 import { Status } from "../job/status.ts";
 import type { NewJob, RetentionConfig, Store } from "./store.ts";
 import { FAILURE_CASES } from "./_conformance_failures.ts";
+import { LEASE_CASES } from "./_conformance_leases.ts";
 
 /** Builds a fresh, empty store on `clock` for one test; `close()` must free it. */
 export type StoreFactory = (
@@ -25,6 +26,7 @@ export type ConformanceCases = Record<string, (ctx: CaseContext) => Promise<void
 export function runStoreConformance(label: string, factory: StoreFactory): void {
   runCases(label, factory, CASES);
   runCases(label, factory, FAILURE_CASES);
+  runCases(label, factory, LEASE_CASES);
 }
 
 /** Registers `cases` with `Deno.test` against stores made by `factory`. */
@@ -76,22 +78,24 @@ export class CaseContext {
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const text = (data: Uint8Array | null): string | null => data && new TextDecoder().decode(data);
 
-function newJob(overrides: Partial<NewJob> = {}): NewJob {
+/** A job to enqueue in a case: function "test-fn", queue "q", lane normal, 3 attempts. */
+export function newJob(overrides: Partial<NewJob> = {}): NewJob {
   return {
     id: newJobId(),
     name: "test-fn",
     queue: "q",
     lane: "normal",
     payload: bytes("{}"),
-    runAt: 0,
     maxAttempts: 3,
     ...overrides,
   };
 }
 
-const W = { worker: "w1", queues: ["q"], leaseMs: 30_000 };
+/** The reserve request of the cases' worker "w1" on queue "q". */
+export const W = { worker: "w1", queues: ["q"], leaseMs: 30_000 };
 
-const NODE = {
+/** A node record of the cases. */
+export const NODE = {
   id: "n",
   host: "host-1",
   pid: 1,

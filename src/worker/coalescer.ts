@@ -25,9 +25,15 @@ export class Coalescer<T, R> {
     return done.promise;
   }
 
-  /** Queues many items; resolves with their results in order. */
+  /** Queues many items, to go in one call (or with the next one); resolves with their results. */
   addAll(items: readonly T[]): Promise<R[]> {
-    return Promise.all(items.map((item) => this.add(item)));
+    const promises = items.map((item) => {
+      const done = Promise.withResolvers<R>();
+      this.#queue.push({ item, done });
+      return done.promise;
+    });
+    this.#kick();
+    return Promise.all(promises);
   }
 
   /** Resolves when every item queued so far is written. */

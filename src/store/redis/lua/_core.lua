@@ -58,6 +58,7 @@ local READY = {} -- queues that got waiting jobs (P.."ready")
 local READY_LIST = {}
 local LATER = {} -- "CMD key" -> { cmd, key, args }: variadic writes sent in chunks by flush()
 local LATER_LIST = {}
+local DELETES = {} -- keys deleted by flush(), after every other write
 local TRIMS = {} -- finished-state index key -> { q, keep }: trimmed to `keep` by flush()
 local TRIM_LIST = {}
 local REGISTERED = {}
@@ -68,8 +69,8 @@ local function on_flush(fn)
   FLUSH_HOOKS[#FLUSH_HOOKS + 1] = fn
 end
 
--- Queues a variadic write (ZADD key score member, ZREM/SADD/SREM/RPUSH/LPUSH key member, DEL
--- key) for flush(), in call order. Only for keys the rest of the script does not read. The
+-- Queues a variadic write (ZADD key score member, ZREM/SADD/SREM/RPUSH/LPUSH key member) for
+-- flush(), in call order. Only for keys the rest of the script does not read. The
 -- members of one LPUSH keep their call order at the front of the list: the first ends first.
 local function later(cmd, key, a, b)
   local k = cmd .. " " .. key
@@ -133,6 +134,11 @@ local function trim_later(q, state, key, keep)
   end
 end
 
+-- Deletes key at flush(), after the other pending writes.
+local function delete_later(key)
+  DELETES[#DELETES + 1] = key
+end
+
 local function send_later()
   for _, entry in ipairs(LATER_LIST) do
     local args = entry.args
@@ -167,6 +173,7 @@ local function flush()
   for _, fn in ipairs(FLUSH_HOOKS) do fn() end
   send_later()
   trim_all()
+  for i = 1, #DELETES, 1000 do redis.call("DEL", unpack(DELETES, i, math.min(i + 999, #DELETES))) end
   for q, t in pairs(COUNTS) do
     local key = qkey(q, "counts")
     for f, d in pairs(t) do

@@ -78,7 +78,7 @@ local function finish(q, id, li, state, keep, ...)
   local cap = keep[state]
   if cap == 0 then
     redis.call("HSET", job_key(id), "s", state)
-    later("DEL", job_key(id))
+    delete_later(job_key(id))
     return
   end
   redis.call("HSET", job_key(id), "s", state, "f", NOW_S, ...)

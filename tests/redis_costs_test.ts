@@ -1,0 +1,80 @@
+/**
+ * What the leader's recovery verbs cost in Redis: reaping a dead node touches that node's jobs,
+ * not every active job; reclaiming expired leases touches the expired ones, not every queue or
+ * lease. Counted from INFO commandstats of a private redis-server (commands run inside scripts
+ * included), so the figures are exact, not timed.
+ */
+import assert from "node:assert/strict";
+import { ManualClock } from "../src/job/clock.ts";
+import { newJob, NODE, W } from "../src/store/_conformance.ts";
+import { RedisStore } from "../src/store/redis/redis_store.ts";
+import { PrivateRedis } from "./_redis_server.ts";
+
+/** Job-level commands (reads and writes of job hashes and indexes) run by `fn`. */
+async function jobCommands(redis: PrivateRedis, fn: () => Promise<unknown>): Promise<number> {
+  const before = await redis.commandCalls();
+  await fn();
+  const after = await redis.commandCalls();
+  let n = 0;
+  for (const cmd of ["hget", "hmget", "hset", "hgetall", "zscore", "zrangebyscore", "zrange"]) {
+    n += (after.get(cmd) ?? 0) - (before.get(cmd) ?? 0);
+  }
+  return n;
+}
+
+Deno.test({
+  name: "reaping a dead node and reclaiming expired leases cost O(their jobs), not O(all jobs)",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const redis = await PrivateRedis.start();
+    const clock = new ManualClock();
+    const store = new RedisStore({ url: redis.url, clock });
+    try {
+      // 40 queues with 500 leased jobs between them, held by a live node
+      for (let q = 0; q < 40; q++) {
+        await store.enqueue(Array.from({ length: 13 }, () => newJob({ queue: `q${q}` })));
+      }
+      const queues = Array.from({ length: 40 }, (_, q) => `q${q}`);
+      await store.registerNode({ ...NODE, id: "busy" }, 600_000);
+      const live = await store.reserve({ ...W, worker: "busy", queues, count: 500 });
+      assert.equal(live.length, 500);
+      // a dead node holds 2 more, with short leases
+      await store.enqueue([newJob({ queue: "q0" }), newJob({ queue: "q0" })]);
+      await store.registerNode({ ...NODE, id: "dying" }, 1_000);
+      const dying = await store.reserve({
+        ...W,
+        worker: "dying",
+        queues: ["q0"],
+        count: 2,
+        leaseMs: 5_000,
+      });
+      assert.equal(dying.length, 2);
+      const leader = await store.acquireLeadership("busy", 600_000);
+      clock.advance(1_000);
+      const reap = await jobCommands(redis, async () => {
+        const { outcome } = await store.reapDeadNodes(leader!);
+        assert.deepEqual(outcome.nodes, ["dying"]);
+        assert.equal(outcome.requeued.length, 2);
+      });
+      assert.ok(reap <= 20, `reaping 2 jobs ran ${reap} job commands`);
+      // the same 2 jobs leased again with short leases, then expired
+      const again = await store.reserve({
+        ...W,
+        worker: "slow",
+        queues: ["q0"],
+        count: 2,
+        leaseMs: 5_000,
+      });
+      assert.equal(again.length, 2);
+      clock.advance(5_000);
+      const reclaim = await jobCommands(redis, async () => {
+        assert.equal((await store.reclaimExpired()).requeued.length, 2);
+      });
+      assert.ok(reclaim <= 20, `reclaiming 2 jobs ran ${reclaim} job commands`);
+    } finally {
+      await store.close();
+      await redis.stop();
+    }
+  },
+});
