@@ -7,6 +7,7 @@
 --
 -- Returns the stored fields w0..w4, strict, aging (nil where never set: the caller applies the
 -- defaults).
+-- Idempotent: the same call twice leaves the same configuration.
 
 local q = ARGV[1]
 local meta = qkey(q, "meta")

@@ -6,6 +6,7 @@
 --
 -- Returns { paused ("1" or ""), counters (flat HGETALL of the counts hash: "<state letter><lane
 -- index>", n, ...), waiting per lane index 0..4 (LLEN of the lane lists) }.
+-- Read-only.
 
 local q = ARGV[1]
 local waiting = {}

@@ -5,6 +5,7 @@
 -- ARGV[1]  job id
 --
 -- Returns { job hash as flat HGETALL, lease deadline (from P.."leases"; "" when not leased) }.
+-- Read-only.
 
 local id = ARGV[1]
 return { redis.call("HGETALL", job_key(id)), redis.call("ZSCORE", P .. "leases", id) or "" }

@@ -5,6 +5,7 @@
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)
 --
 -- Returns { node, epoch, expiresAt } of P.."leader" when its expiresAt > now, else {}.
+-- Read-only.
 
 set_now(ARGV[1])
 local l = redis.call("HMGET", P .. "leader", "node", "epoch", "expiresAt")

@@ -9,6 +9,7 @@
 --
 -- Sets heartbeatAt = now, expiresAt = now + ttl, busy in P.."node:"..id and the expiry in
 -- P.."nodes". Returns 1, or 0 when the record is gone (deregistered or reaped: nothing written).
+-- Idempotent.
 
 set_now(ARGV[1])
 local id = ARGV[3]

@@ -5,6 +5,7 @@
 -- ARGV     the dead-letter filter (see _dead_letters.lua)
 --
 -- Returns { next cursor ("" when done), id, job hash as flat HGETALL, ... }.
+-- Read-only.
 
 local out = { "" }
 out[1] = scan_dead(function(id)

@@ -12,6 +12,7 @@
 --
 -- Returns { more (1 when jobs follow this page, else 0), id, job hash as flat HGETALL, lease
 -- deadline ("" unless active), ... }.
+-- Read-only.
 
 local q, state, lane = ARGV[1], ARGV[2], ARGV[3]
 local offset, limit = tonumber(ARGV[4]), tonumber(ARGV[5])

@@ -5,6 +5,7 @@
 --
 -- Returns a flat array, 3 entries per node of P.."nodes" (in expiry order): id, its
 -- P.."node:"..id hash as a flat HGETALL array, its prefetched count (0 when none).
+-- Read-only.
 
 local out = {}
 for _, id in ipairs(redis.call("ZRANGE", P .. "nodes", 0, -1)) do

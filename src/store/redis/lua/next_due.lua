@@ -8,6 +8,7 @@
 -- Reads P.."due" (a time no later than each queue's earliest delayed job; exact once a reserve
 -- or promote_due looked at the queue). Returns the wait in ms (0 when due already) as text, or
 -- "" when no queue has a delayed job.
+-- Read-only.
 
 set_now(ARGV[1])
 local best = nil

@@ -8,6 +8,7 @@
 --
 -- Writes P.."node:"..id (heartbeatAt = now, expiresAt = now + ttl, busy = 0) and its expiry in
 -- P.."nodes". Returns 1.
+-- Idempotent (an upsert).
 
 set_now(ARGV[1])
 local expires = fmt(NOW + tonumber(ARGV[2]))

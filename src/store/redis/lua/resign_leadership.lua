@@ -6,6 +6,7 @@
 --
 -- Deletes P.."leader" when its token is ARGV[1] (the epoch counter stays). Returns 1 when
 -- deleted, else 0.
+-- Idempotent: a second call finds the lease gone (or someone else's) and changes nothing.
 
 local key = P .. "leader"
 if redis.call("HGET", key, "token") ~= ARGV[1] then return 0 end

@@ -6,6 +6,7 @@
 -- ARGV[2]  "1" to pause, "0" to resume (resuming publishes P.."wake:"..queue)
 --
 -- Returns 0.
+-- Idempotent.
 
 local q = ARGV[1]
 register_queue(q)
