@@ -6,6 +6,7 @@
 import type { AttemptRecord } from "./attempt_history.ts";
 import type { Lane } from "./lanes.ts";
 import type { JobState } from "./states.ts";
+import type { PrerequisiteFailurePolicy } from "./dependencies.ts";
 
 /** Everything a store keeps about one job. Payload and result are opaque encoded bytes. */
 export interface JobRecord {
@@ -51,6 +52,18 @@ export interface JobRecord {
   history: AttemptRecord[];
   /** Its own retry backoff (JSON, given at enqueue), or null for its function's. */
   backoff: string | null;
+  /** Its prerequisites (job ids, in the order given). */
+  prerequisites: string[];
+  /** Prerequisites it still waits on (while blocked). */
+  openPrerequisites: number;
+  /** How many jobs depend on it. */
+  dependents: number;
+  /** What a failed prerequisite does to it. */
+  onPrerequisiteFailure: PrerequisiteFailurePolicy;
+  /** The lane it was enqueued in, when a dependent raised it to `lane` (priority inheritance). */
+  requestedLane: Lane | null;
+  /** Its unique key, or null. */
+  uniqueKey: string | null;
 }
 
 /** A job handed to a worker by `reserve`, with its lease. */
@@ -87,6 +100,8 @@ export interface Reservation {
   started: boolean;
   /** Its own retry backoff (JSON, given at enqueue), or null for its function's. */
   backoff: string | null;
+  /** Its prerequisites (job ids, in the order given); empty for most jobs. */
+  prerequisites: string[];
 }
 
 /** The error of a failed attempt, as stored. */

@@ -13,6 +13,8 @@ import { Status } from "../job/status.ts";
 import type { NewJob, RetentionConfig, Store } from "./store.ts";
 import { FAILURE_CASES } from "./_conformance_failures.ts";
 import { LEASE_CASES } from "./_conformance_leases.ts";
+import { GRAPH_CASES } from "./_conformance_graph.ts";
+import { UNIQUE_CASES } from "./_conformance_unique.ts";
 
 /** Builds a fresh, empty store on `clock` for one test; `close()` must free it. */
 export type StoreFactory = (
@@ -27,6 +29,8 @@ export function runStoreConformance(label: string, factory: StoreFactory): void 
   runCases(label, factory, CASES);
   runCases(label, factory, FAILURE_CASES);
   runCases(label, factory, LEASE_CASES);
+  runCases(label, factory, GRAPH_CASES);
+  runCases(label, factory, UNIQUE_CASES);
 }
 
 /** Registers `cases` with `Deno.test` against stores made by `factory`. */

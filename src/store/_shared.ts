@@ -73,3 +73,36 @@ export function reserveShape(request: ReserveRequest): ReserveShape {
   }
   return shape;
 }
+
+/** Largest page of `dependents`. */
+export const MAX_DEPENDENTS_PAGE = 1_000;
+
+/** Offset and limit of a `dependents` page (default 0 and 100); throws a `RangeError`. */
+export function dependentsPage(page: { offset?: number; limit?: number }): {
+  offset: number;
+  limit: number;
+} {
+  const offset = page.offset ?? 0;
+  const limit = page.limit ?? 100;
+  if (!Number.isSafeInteger(offset) || offset < 0) {
+    throw new RangeError(`dependents: offset must be a whole number >= 0, got ${offset}`);
+  }
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_DEPENDENTS_PAGE) {
+    throw new RangeError(
+      `dependents: limit must be a whole number from 1 to ${MAX_DEPENDENTS_PAGE}, got ${limit}`,
+    );
+  }
+  return { offset, limit };
+}
+
+/** Most ids one `getJobs` call reads. */
+export const MAX_GET_JOBS = 1_000;
+
+/** Throws a `RangeError` unless `ids` is an array of at most `MAX_GET_JOBS` strings. */
+export function checkIds(ids: readonly string[]): void {
+  if (
+    !Array.isArray(ids) || ids.length > MAX_GET_JOBS || ids.some((id) => typeof id !== "string")
+  ) {
+    throw new RangeError(`getJobs: ids must be an array of at most ${MAX_GET_JOBS} job ids`);
+  }
+}

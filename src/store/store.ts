@@ -18,6 +18,8 @@
 import type { JobRecord, Reservation } from "../job/job.ts";
 import type { Lane } from "../job/lanes.ts";
 import type { JobState } from "../job/states.ts";
+import type { PrerequisiteFailurePolicy } from "../job/dependencies.ts";
+import type { UniqueLock } from "../job/unique.ts";
 import type { StatusCode } from "../job/status.ts";
 import type { LaneConfig, LaneConfigInput } from "../schedule/lane_config.ts";
 import type {
@@ -49,13 +51,25 @@ export interface NewJob {
   maxAttempts: number;
   /** Its own retry backoff as JSON (a per-enqueue override), or absent/null for none. */
   backoff?: string | null;
+  /**
+   * Ids of its prerequisites: existing jobs, or jobs of the same call that come before it. A job
+   * with open prerequisites is `blocked` until they complete.
+   */
+  dependsOn?: readonly string[];
+  /** What a failed prerequisite does to it (default `"fail"`). */
+  onPrerequisiteFailure?: PrerequisiteFailurePolicy;
+  /** Its unique key, scope and conflict rule. */
+  unique?: UniqueLock;
 }
 
 /** The outcome of storing one job. */
 export interface EnqueueOutcome {
-  /** The job id. */
+  /**
+   * The job id: the item's, or the id of the job holding its unique key (`return-existing`,
+   * `replace`).
+   */
   id: string;
-  /** False when a job with this id existed already (nothing was changed). */
+  /** False when no job was created (the id existed, or a unique key sent it elsewhere). */
   created: boolean;
   /** The state of the job after the call. */
   state: JobState;
@@ -220,7 +234,11 @@ export interface DeadLetterBatch {
 
 /** Where jobs live. Implemented by `MemoryStore` and `RedisStore`; see the module doc. */
 export interface Store {
-  /** Stores new jobs atomically: all or none. Idempotent on job ids. */
+  /**
+   * Stores new jobs atomically: all or none. Idempotent on job ids. Rejects with a
+   * `DuplicateJobError` (a unique key held, `reject`) or an `UnknownPrerequisiteError`, and
+   * then stores nothing.
+   */
   enqueue(jobs: readonly NewJob[]): Promise<EnqueueOutcome[]>;
   /**
    * Leases up to `count` due jobs started, then up to `prefetch` more prefetched, from the given
@@ -264,6 +282,10 @@ export interface Store {
   cancel(id: string): Promise<TransitionOutcome>;
   /** Reads one job, or null. */
   getJob(id: string): Promise<JobRecord | null>;
+  /** Reads many jobs (at most 1,000), in order; null where there is none. */
+  getJobs(ids: readonly string[]): Promise<(JobRecord | null)[]>;
+  /** A page of the dependents of job `id`, in the order they were enqueued. */
+  dependents(id: string, page?: { offset?: number; limit?: number }): Promise<string[]>;
   /** Lists jobs of one queue and state, oldest first, page by page. */
   listJobs(query: JobListQuery): Promise<JobPage>;
 

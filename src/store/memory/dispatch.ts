@@ -11,6 +11,7 @@ import { type LaneHead, pickLane } from "../../schedule/lane_picker.ts";
 import { FIRST_LOWER_LANE, PROMOTE_BATCH, reserveShape } from "../_shared.ts";
 import type { LeaseProof, ReserveRequest, StealRequest } from "../store.ts";
 import type { MemJob, MemQueue, MemState } from "./mem_state.ts";
+import { releaseUnique } from "./uniqueness.ts";
 
 /** The reservation of `job`, leased under `token` until `deadline`. */
 function reservation(
@@ -38,6 +39,7 @@ function reservation(
     leaseDeadline: deadline,
     started,
     backoff: job.backoff,
+    prerequisites: [...job.prerequisites],
   };
 }
 
@@ -83,6 +85,7 @@ export function reserve(
         state.count(q, "active", job.lane, +1);
         if (started) {
           job.attempts = attempt;
+          releaseUnique(state, job, "started", now);
         } else {
           job.prefetched = true;
           state.prefetched.add(request.worker, job.queue, job.id);
@@ -106,6 +109,7 @@ export function start(state: MemState, items: readonly LeaseProof[], now: number
       state.unprefetch(job);
       job.startedAt = now;
       job.attempts += 1;
+      releaseUnique(state, job, "started", now);
     }
     return Status.OK;
   });
@@ -131,6 +135,7 @@ export function steal(
     const token = `${tokenBase}.${n}`;
     job.attempts += 1;
     state.lease(job, request.worker, token, deadline, now);
+    releaseUnique(state, job, "started", now);
     return reservation(job, job.attempts, token, deadline, now, true);
   });
 }

@@ -18,18 +18,27 @@ import { defaultLaneConfig, type LaneConfig } from "../../schedule/lane_config.t
 import { type LanePickerState, newPickerState } from "../../schedule/lane_picker.ts";
 import type { RetentionConfig } from "../store.ts";
 import type { Waiters } from "../_waiters.ts";
+import type { UniqueScope } from "../../job/unique.ts";
 import { KeyedHeap } from "./keyed_heap.ts";
+import { forgetUnique, releaseUnique, type UniqueLocks } from "./uniqueness.ts";
+import { releasePins, settleDependents } from "./dependencies.ts";
 import { LaneList } from "./lane_list.ts";
 import { PrefetchIndex } from "./prefetch_index.ts";
 
-/** A job as the memory store keeps it: its record plus lease and prefetch state. */
-export interface MemJob extends Omit<JobRecord, "leaseDeadline" | "history"> {
+/** A job as the memory store keeps it: its record plus lease, prefetch, pin and lock state. */
+export interface MemJob extends Omit<JobRecord, "leaseDeadline" | "history" | "dependents"> {
   /** The current lease token, or null. */
   token: string | null;
   /** Leased unstarted (listed in the prefetch index under its worker) while true. */
   prefetched: boolean;
   /** Attempts that ended without completing (the completed one is told by the fields). */
   history: AttemptRecord[];
+  /** The scope of its unique key, when it has one. */
+  uniqueScope: UniqueScope | null;
+  /** Dependents not finished yet: while any, a completed job is kept out of retention. */
+  pins: number;
+  /** Completed, but kept out of its retention index until its dependents finish. */
+  pinned: boolean;
 }
 
 /** A final state. */
@@ -43,6 +52,8 @@ export interface MemQueue {
   delayed: KeyedHeap;
   /** Finished jobs by finishedAt, per final state. */
   finished: Record<FinalState, KeyedHeap>;
+  /** Blocked jobs by enqueuedAt. */
+  blocked: KeyedHeap;
   /** Jobs per state and lane index (all states but waiting). */
   counts: Record<JobState, number[]>;
   /** Dispatch paused. */
@@ -65,13 +76,26 @@ export class MemState {
   readonly held = new Map<string, Set<string>>();
   /** Prefetched jobs per node and queue. */
   readonly prefetched = new PrefetchIndex();
+  /** Dependents of each prerequisite, in the order they were enqueued. */
+  readonly dependents = new Map<string, string[]>();
+  /** Dependents of each prerequisite whose edge is satisfied already. */
+  readonly satisfied = new Map<string, Set<string>>();
+  /** Unique locks by key. */
+  readonly locks: UniqueLocks = new Map();
   readonly #retention: RetentionConfig;
   readonly #waiters: Waiters;
   #woken = new Set<string>();
   #trims = new Map<KeyedHeap, { q: MemQueue; state: FinalState }>();
   #deletions: string[] = [];
-  /** Ids put at the front of each lane during the verb, in call order (pushed at its end). */
+  /**
+   * Ids put at the front and at the back of each lane during the verb, in call order: pushed at
+   * its end, as the Redis store sends its pushes when a script ends.
+   */
   #fronts = new Map<LaneList, string[]>();
+  #backs = new Map<LaneList, string[]>();
+  /** Finished jobs whose dependents are still to settle, and whether they are being settled. */
+  #settling: MemJob[] = [];
+  #draining = false;
 
   /** State kept under `retention`, waking `waiters` after each verb. */
   constructor(retention: RetentionConfig, waiters: Waiters) {
@@ -89,15 +113,17 @@ export class MemState {
         while (index.size > keep) {
           const old = index.pop()!;
           this.count(q, state, this.jobs.get(old.id)!.lane, -1);
-          this.jobs.delete(old.id);
+          this.forget(old.id);
         }
       }
       this.#trims.clear();
+      for (const [lane, ids] of this.#backs) for (const id of ids) lane.pushBack(id);
+      this.#backs.clear();
       for (const [lane, ids] of this.#fronts) {
         for (let i = ids.length - 1; i >= 0; i--) lane.pushFront(ids[i]!);
       }
       this.#fronts.clear();
-      for (const id of this.#deletions) this.jobs.delete(id);
+      for (const id of this.#deletions) this.forget(id);
       this.#deletions = [];
       const woken = this.#woken;
       this.#woken = new Set();
@@ -113,6 +139,7 @@ export class MemState {
         lanes: LANES.map(() => new LaneList()),
         delayed: new KeyedHeap(),
         finished: { completed: new KeyedHeap(), dead: new KeyedHeap(), cancelled: new KeyedHeap() },
+        blocked: new KeyedHeap(),
         counts: Object.fromEntries(JOB_STATES.map((s) => [s, LANES.map(() => 0)])) as Record<
           JobState,
           number[]
@@ -137,21 +164,33 @@ export class MemState {
   }
 
   /**
-   * Makes `job` waiting in its lane: at the back, or at the front (the jobs a verb puts at the
-   * front of one lane keep their order there: the first ends first).
+   * Makes `job` waiting in its lane at the end of the verb: at the back, or at the front (the
+   * jobs a verb puts at the front of one lane keep their order there: the first ends first).
+   * `now`: at the back at once (a promotion, which a reserve reads right after).
    */
-  toWaiting(job: MemJob, front: boolean): void {
+  toWaiting(job: MemJob, front: boolean, now = false): void {
     const q = this.queue(job.queue);
     job.state = "waiting";
     const lane = q.lanes[laneIndex(job.lane)]!;
-    if (front) {
-      const ids = this.#fronts.get(lane);
-      if (ids) ids.push(job.id);
-      else this.#fronts.set(lane, [job.id]);
-    } else {
+    if (now) {
       lane.pushBack(job.id);
+    } else {
+      const pending = front ? this.#fronts : this.#backs;
+      const ids = pending.get(lane);
+      if (ids) ids.push(job.id);
+      else pending.set(lane, [job.id]);
     }
     this.wake(job.queue);
+  }
+
+  /** Takes waiting `job` out of its lane (or out of the pushes still pending in this verb). */
+  leaveLane(job: MemJob): void {
+    const lane = this.queue(job.queue).lanes[laneIndex(job.lane)]!;
+    for (const pending of [this.#backs.get(lane), this.#fronts.get(lane)]) {
+      const at = pending?.indexOf(job.id) ?? -1;
+      if (at >= 0) return void pending!.splice(at, 1);
+    }
+    lane.delete(job.id);
   }
 
   /** Delays `job` until `runAt`. */
@@ -164,21 +203,66 @@ export class MemState {
   }
 
   /**
-   * Moves `job` to a final state at `now`; a state kept 0 deep deletes it at the end of the verb
-   * (so the rest of the verb sees it finished).
+   * Moves `job` to a final state at `now`, as `finish()` in `lua/_jobs.lua`: a state kept 0 deep
+   * deletes it at the end of the verb (so the rest of the verb sees it finished), unless it is a
+   * completed job that dependents still pin; then its unique key is released as its scope says,
+   * its own pins on its prerequisites are dropped, and its dependents are settled (unblocked, or
+   * failed as their policy says, transitively).
    */
   finish(job: MemJob, state: FinalState, now: number): void {
     job.state = state;
-    if (this.#keep(state) === 0) {
+    const pinned = state === "completed" && job.pins > 0;
+    if (this.#keep(state) === 0 && !pinned) {
       this.#deletions.push(job.id);
-      return;
+    } else {
+      const q = this.queue(job.queue);
+      job.finishedAt = now;
+      this.count(q, state, job.lane, +1);
+      if (pinned) {
+        job.pinned = true;
+      } else {
+        this.index(q, job, state);
+      }
     }
-    const q = this.queue(job.queue);
-    job.finishedAt = now;
-    this.count(q, state, job.lane, +1);
+    releaseUnique(this, job, state, now);
+    releasePins(this, job);
+    if (!this.dependents.has(job.id)) return;
+    this.#settling.push(job);
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      for (let next = this.#settling.shift(); next; next = this.#settling.shift()) {
+        settleDependents(this, next, now);
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  /** Puts a finished job in its state's retention index (trimmed at the end of the verb). */
+  index(q: MemQueue, job: MemJob, state: FinalState): void {
     const index = q.finished[state];
-    index.set(job.id, now);
+    index.set(job.id, job.finishedAt!);
     this.#trims.set(index, { q, state });
+  }
+
+  /** Deletes a job at the end of the verb (retention 0 of a job that pinned no longer). */
+  deleteLater(id: string): void {
+    this.#deletions.push(id);
+  }
+
+  /** Deletes a job, its dependency records, and the lock it holds (not a window). */
+  forget(id: string): void {
+    const job = this.jobs.get(id);
+    if (job) forgetUnique(this, job);
+    this.jobs.delete(id);
+    this.dependents.delete(id);
+    this.satisfied.delete(id);
+  }
+
+  /** The retention of `state`. */
+  keep(state: FinalState): number {
+    return this.#keep(state);
   }
 
   /** Appends an attempt of `job` that ended at `now` without completing. */
@@ -246,7 +330,7 @@ export class MemState {
       q.delayed.pop();
       const job = this.jobs.get(top.id)!;
       this.count(q, "delayed", job.lane, -1);
-      this.toWaiting(job, false);
+      this.toWaiting(job, false, true);
       moved++;
     }
     return moved;

@@ -3,9 +3,9 @@
  * one synchronous step, so each transition is atomic. Semantics match `RedisStore` exactly; the
  * conformance suite (`src/store/_conformance.ts`) and the differential fuzz hold both to that.
  * The verbs live by concern: `dispatch.ts` (reserve, start, steal), `outcomes.ts` (complete,
- * fail, release, extend), `recovery.ts` (expired leases, dead nodes), `queue_ops.ts` (enqueue,
- * cancel, priority, listings, dead letters), on the shared state and transitions of
- * `mem_state.ts`.
+ * fail, release, extend), `recovery.ts` (expired leases, dead nodes), `enqueue.ts` (with
+ * `uniqueness.ts` and `dependencies.ts`), `queue_ops.ts` (cancel, priority, listings, dead
+ * letters), on the shared state and transitions of `mem_state.ts`.
  *
  * @module
  */
@@ -49,12 +49,13 @@ import type {
 } from "../store.ts";
 import { Waiters } from "../_waiters.ts";
 import { LeaderSeat, NodeTable } from "./cluster_records.ts";
-import { DEFAULT_RETENTION, PROMOTE_BATCH, RECLAIM_BATCH } from "../_shared.ts";
+import { checkIds, DEFAULT_RETENTION, PROMOTE_BATCH, RECLAIM_BATCH } from "../_shared.ts";
 import { MemState } from "./mem_state.ts";
 import * as dispatch from "./dispatch.ts";
 import * as outcomes from "./outcomes.ts";
 import * as ops from "./queue_ops.ts";
 import { reapHoldings, reclaimExpired } from "./recovery.ts";
+import { enqueue } from "./enqueue.ts";
 
 /** Options of `MemoryStore`. */
 export interface MemoryStoreOptions {
@@ -90,7 +91,7 @@ export class MemoryStore implements Store {
   }
 
   enqueue(jobs: readonly NewJob[]): Promise<EnqueueOutcome[]> {
-    return this.#run((state, now) => ops.enqueue(state, jobs, now));
+    return this.#run((state, now) => enqueue(state, jobs, now));
   }
 
   reserve(request: ReserveRequest): Promise<Reservation[]> {
@@ -135,6 +136,17 @@ export class MemoryStore implements Store {
 
   getJob(id: string): Promise<JobRecord | null> {
     return this.#run((state) => ops.getJob(state, id));
+  }
+
+  getJobs(ids: readonly string[]): Promise<(JobRecord | null)[]> {
+    return this.#run((state) => {
+      checkIds(ids);
+      return ids.map((id) => ops.getJob(state, id));
+    });
+  }
+
+  dependents(id: string, page: { offset?: number; limit?: number } = {}): Promise<string[]> {
+    return this.#run((state) => ops.dependents(state, id, page));
   }
 
   listJobs(query: JobListQuery): Promise<JobPage> {

@@ -6,7 +6,14 @@
  */
 import { Status, type StatusCode } from "../../job/status.ts";
 import type { Completion, Failure, LeaseProof, Release, TransitionOutcome } from "../store.ts";
-import type { MemState } from "./mem_state.ts";
+import type { MemJob, MemState } from "./mem_state.ts";
+import { releaseUnique } from "./uniqueness.ts";
+
+/** A prefetched job that ends without `start`: its attempt is spent, it counts as started. */
+function startedNow(state: MemState, job: MemJob, now: number): void {
+  job.attempts += 1;
+  releaseUnique(state, job, "started", now);
+}
 
 /** Records completed attempts. */
 export function complete(
@@ -20,7 +27,7 @@ export function complete(
     if (job.token !== item.token) return Status.LEASE_LOST;
     if (job.state === "completed") return Status.OK; // the same call, delivered twice
     if (job.state !== "active") return Status.LEASE_LOST;
-    if (job.prefetched) job.attempts += 1; // completed without `start`: spent now
+    if (job.prefetched) startedNow(state, job, now); // completed without `start`
     state.leaveActive(job);
     job.result = item.result;
     state.finish(job, "completed", now);
@@ -39,7 +46,7 @@ export function fail(
     if (!job) return { status: Status.NOT_FOUND };
     if (job.token !== item.token) return { status: Status.LEASE_LOST, state: job.state };
     if (job.state !== "active") return { status: Status.OK, state: job.state }; // delivered twice
-    if (job.prefetched) job.attempts += 1;
+    if (job.prefetched) startedNow(state, job, now);
     state.leaveActive(job);
     const outcome = job.cancelRequested ? "cancelled" : "failed";
     state.recordAttempt(job, outcome, job.attempts, item.error, now);

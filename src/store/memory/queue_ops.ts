@@ -10,7 +10,8 @@ import type { JobRecord } from "../../job/job.ts";
 import { type Lane, laneIndex, LANES } from "../../job/lanes.ts";
 import { JOB_STATES, type JobState } from "../../job/states.ts";
 import { Status } from "../../job/status.ts";
-import { parsePage } from "../_shared.ts";
+import { dependentsPage, parsePage } from "../_shared.ts";
+import { raise } from "./dependencies.ts";
 import {
   DEFAULT_DEAD_BATCH,
   DEFAULT_DEAD_PAGE,
@@ -21,52 +22,12 @@ import {
 import type {
   DeadLetterBatch,
   DeadLetterQuery,
-  EnqueueOutcome,
   JobListQuery,
   JobPage,
-  NewJob,
   QueueCounts,
   TransitionOutcome,
 } from "../store.ts";
 import type { MemJob, MemQueue, MemState } from "./mem_state.ts";
-
-/** Stores new jobs, idempotent on ids, as `enqueue.lua` does. */
-export function enqueue(state: MemState, jobs: readonly NewJob[], now: number): EnqueueOutcome[] {
-  return jobs.map((job) => {
-    const existing = state.jobs.get(job.id);
-    if (existing) return { id: job.id, created: false, state: existing.state };
-    state.queue(job.queue);
-    const due = job.runAt ?? now + (job.delay ?? 0);
-    const record: MemJob = {
-      id: job.id,
-      name: job.name,
-      queue: job.queue,
-      lane: job.lane,
-      state: "waiting",
-      payload: job.payload,
-      attempts: 0,
-      maxAttempts: job.maxAttempts,
-      stalls: 0,
-      releases: 0,
-      enqueuedAt: now,
-      runAt: now,
-      startedAt: null,
-      finishedAt: null,
-      result: null,
-      error: null,
-      worker: null,
-      cancelRequested: false,
-      history: [],
-      backoff: job.backoff ?? null,
-      token: null,
-      prefetched: false,
-    };
-    state.jobs.set(job.id, record);
-    if (due > now) state.toDelayed(record, due);
-    else state.toWaiting(record, false);
-    return { id: job.id, created: true, state: record.state };
-  });
-}
 
 /** Cancels a job, as `cancel.lua` does. */
 export function cancel(state: MemState, id: string, now: number): TransitionOutcome {
@@ -80,14 +41,16 @@ export function cancel(state: MemState, id: string, now: number): TransitionOutc
     case "cancelled":
       return { status: Status.OK, state: "cancelled" };
     case "waiting":
-      q.lanes[laneIndex(job.lane)]!.delete(id);
+      state.leaveLane(job);
       break;
     case "delayed":
       q.delayed.delete(id);
       state.count(q, "delayed", job.lane, -1);
       break;
     case "blocked":
+      q.blocked.delete(id);
       state.count(q, "blocked", job.lane, -1);
+      job.openPrerequisites = 0;
       break;
     default:
       return { status: Status.WRONG_STATE, state: job.state };
@@ -96,31 +59,44 @@ export function cancel(state: MemState, id: string, now: number): TransitionOutc
   return { status: Status.OK, state: "cancelled" };
 }
 
-/** Moves a waiting (to the back), delayed or blocked job to another lane. */
+/**
+ * Moves a waiting (to the back), delayed or blocked job to another lane; a blocked job raises
+ * its open prerequisites to a higher lane (priority inheritance).
+ */
 export function changePriority(state: MemState, id: string, lane: Lane): TransitionOutcome {
   const job = state.jobs.get(id);
   if (!job) return { status: Status.NOT_FOUND };
   if (job.state !== "waiting" && job.state !== "delayed" && job.state !== "blocked") {
     return { status: Status.WRONG_STATE, state: job.state };
   }
-  if (job.lane === lane) return { status: Status.OK, state: job.state };
-  const q = state.queue(job.queue);
-  state.count(q, job.state, job.lane, -1);
-  const old = job.lane;
-  job.lane = lane;
-  if (job.state === "waiting") {
-    q.lanes[laneIndex(old)]!.delete(id);
-    state.toWaiting(job, false);
+  if (job.lane !== lane) {
+    const q = state.queue(job.queue);
+    state.count(q, job.state, job.lane, -1);
+    if (job.state === "waiting") state.leaveLane(job);
+    job.lane = lane;
+    job.requestedLane = null;
+    if (job.state === "waiting") state.toWaiting(job, false);
+    state.count(q, job.state, lane, +1);
   }
-  state.count(q, job.state, lane, +1);
+  if (job.state === "blocked") raise(state, job.prerequisites, lane);
   return { status: Status.OK, state: job.state };
 }
 
 /** A job as `getJob` returns it. */
 export function publicRecord(state: MemState, job: MemJob): JobRecord {
-  const { token: _token, prefetched: _pf, history, ...fields } = job;
+  const {
+    token: _token,
+    prefetched: _pf,
+    history,
+    uniqueScope: _scope,
+    pins: _pins,
+    pinned: _pinned,
+    ...fields
+  } = job;
   const record: JobRecord = {
     ...fields,
+    prerequisites: [...job.prerequisites],
+    dependents: state.dependents.get(job.id)?.length ?? 0,
     leaseDeadline: job.state === "active" ? state.leases.score(job.id) ?? null : null,
     history: [],
   };
@@ -132,6 +108,16 @@ export function publicRecord(state: MemState, job: MemJob): JobRecord {
 export function getJob(state: MemState, id: string): JobRecord | null {
   const job = state.jobs.get(id);
   return job ? publicRecord(state, job) : null;
+}
+
+/** A page of the dependents of job `id`, in enqueue order. */
+export function dependents(
+  state: MemState,
+  id: string,
+  page: { offset?: number; limit?: number },
+): string[] {
+  const { offset, limit } = dependentsPage(page);
+  return (state.dependents.get(id) ?? []).slice(offset, offset + limit);
 }
 
 /** One page of a queue's jobs in one state, as `list_jobs.lua` orders them. */
@@ -167,6 +153,8 @@ function indexOf(state: MemState, q: MemQueue, wanted: JobState): string[] {
     case "dead":
     case "cancelled":
       return q.finished[wanted].sorted().map((e) => e.id);
+    case "blocked":
+      return q.blocked.sorted().map((e) => e.id);
     default:
       return [];
   }
@@ -231,7 +219,7 @@ export function requeueDead(state: MemState, query: DeadLetterQuery, now: number
     q.finished.dead.delete(job.id);
     state.count(q, "dead", job.lane, -1);
     Object.assign(job, { attempts: 0, stalls: 0, releases: 0, runAt: now, finishedAt: null });
-    Object.assign(job, { token: null, cancelRequested: false });
+    Object.assign(job, { token: null, cancelRequested: false, openPrerequisites: 0 });
     state.toWaiting(job, false);
     ids.push(job.id);
   });
@@ -244,7 +232,7 @@ export function purgeDead(state: MemState, query: DeadLetterQuery): DeadLetterBa
   const nextCursor = scan(state, query, DEFAULT_DEAD_BATCH, "purgeDead", (job, q) => {
     q.finished.dead.delete(job.id);
     state.count(q, "dead", job.lane, -1);
-    state.jobs.delete(job.id);
+    state.forget(job.id);
     ids.push(job.id);
   });
   return { ids, nextCursor };

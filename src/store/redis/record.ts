@@ -18,6 +18,7 @@ import { JOB_STATES, type JobState } from "../../job/states.ts";
 import type { QueueCounts, TransitionOutcome } from "../store.ts";
 import { type StatusCode, toStatus } from "../../job/status.ts";
 import { stateOfLetter } from "./job_fields.ts";
+import type { PrerequisiteFailurePolicy } from "../../job/dependencies.ts";
 
 const decoder = new TextDecoder();
 
@@ -58,12 +59,15 @@ export function pairs(reply: unknown): Map<string, unknown> {
   return map;
 }
 
-/** A job record from its hash (`fields`: field name to raw value; see `job_fields.ts`) and its
- * lease deadline (null unless active); null when the hash is empty. */
+/**
+ * A job record from its hash (`fields`: field name to raw value; see `job_fields.ts`), its
+ * lease deadline (null unless active) and its number of dependents; null when the hash is empty.
+ */
 export function decodeJob(
   id: string,
   fields: Map<string, unknown>,
   leaseDeadline: number | null = null,
+  dependents = 0,
 ): JobRecord | null {
   if (!fields.has("s")) return null;
   const optNum = (name: string): number | null => fields.has(name) ? num(fields.get(name)) : null;
@@ -93,9 +97,22 @@ export function decodeJob(
     cancelRequested: text(fields.get("k")) === "1",
     history: [],
     backoff: optText("bo"),
+    prerequisites: splitIds(optText("pr")),
+    openPrerequisites: count("po"),
+    dependents,
+    onPrerequisiteFailure: POLICIES[text(fields.get("pf"))] ?? "fail",
+    requestedLane: fields.has("ql") ? laneAt(fields.get("ql")) : null,
+    uniqueKey: optText("uk"),
   };
   record.history = withCompletion(decodeHistory(optText("h")), record);
   return record;
+}
+
+const POLICIES: Record<string, PrerequisiteFailurePolicy> = { s: "skip", w: "wait" };
+
+/** Job ids from a field that holds them separated by newlines (none when absent or empty). */
+export function splitIds(stored: string | null): string[] {
+  return stored ? stored.split("\n") : [];
 }
 
 /** The attempt history from its stored text: one attempt per line, fields split by tabs. */
@@ -176,7 +193,7 @@ export interface LeaseTerms {
 
 /**
  * The reservations in the framed reply of `reserve.lua` or `steal.lua`: the number of jobs
- * leased started (they come first), the call's now, then 6 fields per job (see `frame_lease` in
+ * leased started (they come first), the call's now, then 7 fields per job (see `frame_lease` in
  * `lua/_jobs.lua`).
  */
 export function decodeReservations(reply: unknown, terms: LeaseTerms): Reservation[] {
@@ -193,6 +210,7 @@ export function decodeReservations(reply: unknown, terms: LeaseTerms): Reservati
     const [lane, attempt, maxAttempts, stalls, enqueuedAt, runAt, releases, n] = f.text()
       .split(",").map(Number);
     const backoff = f.text();
+    const prerequisites = splitIds(f.text());
     out.push({
       id,
       name,
@@ -210,6 +228,7 @@ export function decodeReservations(reply: unknown, terms: LeaseTerms): Reservati
       leaseDeadline,
       started: out.length < started,
       backoff: backoff || null,
+      prerequisites,
     });
   }
   return out;

@@ -28,7 +28,8 @@ import type { JobRecord, Reservation } from "../../job/job.ts";
 import { type Lane, laneIndex } from "../../job/lanes.ts";
 import { type StatusCode, toStatus } from "../../job/status.ts";
 import { type Clock, systemClock } from "../../job/clock.ts";
-import { STATE_LETTERS, stateOfLetter } from "./job_fields.ts";
+import { STATE_LETTERS } from "./job_fields.ts";
+import { decodeEnqueue, enqueueArgs } from "./enqueue_args.ts";
 import { newLeaseToken } from "../../job/ids.ts";
 import type { LaneConfig, LaneConfigInput } from "../../schedule/lane_config.ts";
 import type {
@@ -51,7 +52,9 @@ import type {
   TransitionOutcome,
 } from "../store.ts";
 import {
+  checkIds,
   DEFAULT_RETENTION,
+  dependentsPage,
   parsePage,
   PROMOTE_BATCH,
   RECLAIM_BATCH,
@@ -165,17 +168,9 @@ export class RedisStore implements Store {
 
   async enqueue(jobs: readonly NewJob[]): Promise<EnqueueOutcome[]> {
     if (jobs.length === 0) return [];
-    const args: ScriptArg[] = [this.#now()];
-    for (const job of jobs) {
-      args.push(job.id, job.name, job.queue, laneIndex(job.lane), toBuffer(job.payload));
-      args.push(job.runAt ?? "", job.delay ?? "", job.maxAttempts, job.backoff ?? "");
-    }
-    const reply = new Frames(await this.#scripts.run("enqueue", args));
-    return jobs.map((job) => ({
-      id: job.id,
-      created: reply.text() === "1",
-      state: stateOfLetter(reply.text()),
-    }));
+    const args: ScriptArg[] = [this.#now(), this.#keep];
+    for (const job of jobs) args.push(...enqueueArgs(job));
+    return decodeEnqueue(await this.#scripts.run("enqueue", args), jobs.length);
   }
 
   async reserve(request: ReserveRequest): Promise<Reservation[]> {
@@ -255,9 +250,23 @@ export class RedisStore implements Store {
   }
 
   async getJob(id: string): Promise<JobRecord | null> {
-    const [fields, deadline] = await this.#scripts.run("getJob", [id]) as unknown[];
-    const lease = text(deadline);
-    return decodeJob(id, pairs(fields), lease === "" ? null : Number(lease));
+    return (await this.getJobs([id]))[0]!;
+  }
+
+  async getJobs(ids: readonly string[]): Promise<(JobRecord | null)[]> {
+    checkIds(ids);
+    if (ids.length === 0) return [];
+    const reply = await this.#scripts.run("getJobs", [...ids]) as unknown[];
+    return ids.map((id, i) => {
+      const deadline = text(reply[3 * i + 1]);
+      const lease = deadline === "" ? null : Number(deadline);
+      return decodeJob(id, pairs(reply[3 * i]), lease, num(reply[3 * i + 2]));
+    });
+  }
+
+  async dependents(id: string, page: { offset?: number; limit?: number } = {}): Promise<string[]> {
+    const { offset, limit } = dependentsPage(page);
+    return (await this.#scripts.run("dependents", [id, offset, limit]) as unknown[]).map(text);
   }
 
   async listJobs(query: JobListQuery): Promise<JobPage> {
@@ -266,13 +275,10 @@ export class RedisStore implements Store {
     const args = [query.queue, STATE_LETTERS[query.state] ?? "", lane, offset, limit];
     const reply = await this.#scripts.run("listJobs", args) as unknown[];
     const jobs: JobRecord[] = [];
-    for (let i = 1; i + 2 < reply.length; i += 3) {
+    for (let i = 1; i + 3 < reply.length; i += 4) {
       const deadline = text(reply[i + 2]);
-      const job = decodeJob(
-        text(reply[i]),
-        pairs(reply[i + 1]),
-        deadline ? Number(deadline) : null,
-      );
+      const lease = deadline ? Number(deadline) : null;
+      const job = decodeJob(text(reply[i]), pairs(reply[i + 1]), lease, num(reply[i + 3]));
       if (job) jobs.push(job);
     }
     return { jobs, nextCursor: num(reply[0]) === 1 ? String(offset + limit) : null };
@@ -281,8 +287,8 @@ export class RedisStore implements Store {
   async listDead(query: DeadLetterQuery): Promise<JobPage> {
     const reply = await this.#dead("listDead", query, DEFAULT_DEAD_PAGE);
     const jobs: JobRecord[] = [];
-    for (let i = 1; i + 1 < reply.length; i += 2) {
-      const job = decodeJob(text(reply[i]), pairs(reply[i + 1]));
+    for (let i = 1; i + 2 < reply.length; i += 3) {
+      const job = decodeJob(text(reply[i]), pairs(reply[i + 1]), null, num(reply[i + 2]));
       if (job) jobs.push(job);
     }
     return { jobs, nextCursor: text(reply[0]) || null };

@@ -12,21 +12,24 @@ import type { Buffer } from "node:buffer";
 import type { Redis } from "ioredis";
 import coreLib from "./lua/_core.lua" with { type: "text" };
 import deadLettersLib from "./lua/_dead_letters.lua" with { type: "text" };
+import depsLib from "./lua/_deps.lua" with { type: "text" };
 import jobsLib from "./lua/_jobs.lua" with { type: "text" };
 import leaderLib from "./lua/_leader.lua" with { type: "text" };
 import leaseReplyLib from "./lua/_lease_reply.lua" with { type: "text" };
 import pickerLib from "./lua/_picker.lua" with { type: "text" };
+import uniqueLib from "./lua/_unique.lua" with { type: "text" };
 import acquireLeadership from "./lua/acquire_leadership.lua" with { type: "text" };
 import cancel from "./lua/cancel.lua" with { type: "text" };
 import changePriority from "./lua/change_priority.lua" with { type: "text" };
 import complete from "./lua/complete.lua" with { type: "text" };
 import configure from "./lua/configure.lua" with { type: "text" };
 import counts from "./lua/counts.lua" with { type: "text" };
+import dependents from "./lua/dependents.lua" with { type: "text" };
 import deregisterNode from "./lua/deregister_node.lua" with { type: "text" };
 import enqueue from "./lua/enqueue.lua" with { type: "text" };
 import extendLeases from "./lua/extend_leases.lua" with { type: "text" };
 import fail from "./lua/fail.lua" with { type: "text" };
-import getJob from "./lua/get_job.lua" with { type: "text" };
+import getJobs from "./lua/get_jobs.lua" with { type: "text" };
 import getLeader from "./lua/get_leader.lua" with { type: "text" };
 import heartbeat from "./lua/heartbeat.lua" with { type: "text" };
 import listDead from "./lua/list_dead.lua" with { type: "text" };
@@ -55,11 +58,12 @@ export type ScriptName =
   | "complete"
   | "configure"
   | "counts"
+  | "dependents"
   | "deregisterNode"
   | "enqueue"
   | "extendLeases"
   | "fail"
-  | "getJob"
+  | "getJobs"
   | "getLeader"
   | "heartbeat"
   | "listDead"
@@ -87,11 +91,12 @@ const SOURCES: Record<ScriptName, string> = {
   complete,
   configure,
   counts,
+  dependents,
   deregisterNode,
   enqueue,
   extendLeases,
   fail,
-  getJob,
+  getJobs,
   getLeader,
   heartbeat,
   listDead,
@@ -116,10 +121,12 @@ const SOURCES: Record<ScriptName, string> = {
 const LIBRARIES: Record<string, string> = {
   core: coreLib,
   dead_letters: deadLettersLib,
+  deps: depsLib,
   jobs: jobsLib,
   leader: leaderLib,
   lease_reply: leaseReplyLib,
   picker: pickerLib,
+  unique: uniqueLib,
 };
 
 /** An argument of a script call: text, a number, or bytes (as a `Buffer`, never a Uint8Array). */

@@ -59,14 +59,18 @@ local READY_LIST = {}
 local LATER = {} -- "CMD key" -> { cmd, key, args }: variadic writes sent in chunks by flush()
 local LATER_LIST = {}
 local DELETES = {} -- keys deleted by flush(), after every other write
-local TRIMS = {} -- finished-state index key -> { q, keep }: trimmed to `keep` by flush()
-local TRIM_LIST = {}
 local REGISTERED = {}
 local FLUSH_HOOKS = {} -- functions flush() runs first (libraries add theirs with on_flush)
+local SENT_HOOKS = {} -- functions flush() runs once the pending writes are sent
 
 -- Runs fn at the start of flush() (a library's own pending effects).
 local function on_flush(fn)
   FLUSH_HOOKS[#FLUSH_HOOKS + 1] = fn
+end
+
+-- Runs fn in flush() after the pending writes went out, before counters and deletions.
+local function on_sent(fn)
+  SENT_HOOKS[#SENT_HOOKS + 1] = fn
 end
 
 -- Queues a variadic write (ZADD key score member, ZREM/SADD/SREM/RPUSH/LPUSH key member) for
@@ -125,13 +129,17 @@ local function register_queue(q)
   end
 end
 
--- Keeps only the newest `keep` members of finished-state index `key` of queue q (state letter
--- `state`): the oldest are deleted at flush, their jobs with them.
-local function trim_later(q, state, key, keep)
-  if not TRIMS[key] then
-    TRIMS[key] = true
-    TRIM_LIST[#TRIM_LIST + 1] = { q = q, state = state, key = key, keep = keep }
+-- Takes member `id` out of a pending `cmd` write on `key` (see later); true when it was there.
+local function unlater(cmd, key, id)
+  local entry = LATER[cmd .. " " .. key]
+  if not entry then return false end
+  for i, a in ipairs(entry.args) do
+    if a == id then
+      table.remove(entry.args, i)
+      return true
+    end
   end
+  return false
 end
 
 -- Deletes key at flush(), after the other pending writes.
@@ -153,26 +161,10 @@ local function send_later()
   LATER, LATER_LIST = {}, {}
 end
 
-local function trim_all()
-  for _, t in ipairs(TRIM_LIST) do
-    local over = redis.call("ZCARD", t.key) - t.keep
-    if over > 0 then
-      local popped = redis.call("ZPOPMIN", t.key, over)
-      local keys = {}
-      for k = 1, #popped, 2 do
-        local jk = job_key(popped[k])
-        count(t.q, t.state, redis.call("HGET", jk, "l") or "0", -1)
-        keys[#keys + 1] = jk
-      end
-      for i = 1, #keys, 1000 do redis.call("DEL", unpack(keys, i, math.min(i + 999, #keys))) end
-    end
-  end
-end
-
 local function flush()
   for _, fn in ipairs(FLUSH_HOOKS) do fn() end
   send_later()
-  trim_all()
+  for _, fn in ipairs(SENT_HOOKS) do fn() end
   for i = 1, #DELETES, 1000 do redis.call("DEL", unpack(DELETES, i, math.min(i + 999, #DELETES))) end
   for q, t in pairs(COUNTS) do
     local key = qkey(q, "counts")
@@ -184,6 +176,12 @@ local function flush()
   for _, q in ipairs(WAKE_LIST) do
     redis.call("PUBLISH", P .. "wake:" .. q, "1")
   end
+end
+
+-- s as a JSON string literal, as JSON.stringify writes it (for text without control characters,
+-- such as job ids: cjson.encode would also escape "/").
+local function json_string(s)
+  return '"' .. (string.gsub(s, '[\\"]', '\\%0')) .. '"'
 end
 
 -- Reply framing: hot scripts return one bulk string of fields, each "<byte length>:<bytes>"

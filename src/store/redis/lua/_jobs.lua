@@ -44,11 +44,19 @@ local function reset_due(q)
   end
 end
 
--- Puts job id (queue q, lane li; its state field already "w") in its lane: at the back, or at
--- the front (`front`: a job handed back or whose lease expired goes first again).
+-- Puts job id (queue q, lane li; its state field already "w") in its lane at flush: at the
+-- back, or at the front (`front`: a job handed back or whose lease expired goes first again).
 local function enter_lane(q, id, li, front)
   later(front and "LPUSH" or "RPUSH", lane_key(q, li), id)
   ready(q)
+end
+
+-- Takes waiting job id out of lane li of q: from the pushes still pending in this call, else
+-- from the list (LREM: O(its position)).
+local function leave_lane(q, id, li)
+  local key = lane_key(q, li)
+  if unlater("RPUSH", key, id) or unlater("LPUSH", key, id) then return end
+  redis.call("LREM", key, 1, id)
 end
 
 -- Makes job id waiting in its lane (see enter_lane). `...`: more job fields to set.
@@ -70,22 +78,81 @@ local function to_delayed(q, id, li, run_at, ...)
   enter_delayed(q, id, li, run_at)
 end
 
--- Moves job id to a final state (c, x or k) at NOW. `...`: more job fields to set. A state kept
--- 0 jobs deep deletes the job at flush (its state is set first, so the rest of the call sees it
--- finished); otherwise it joins the state's index, which flush() trims to the newest
--- `keep[state]`.
-local function finish(q, id, li, state, keep, ...)
-  local cap = keep[state]
-  if cap == 0 then
-    redis.call("HSET", job_key(id), "s", state)
-    delete_later(job_key(id))
-    return
+-- What finish() needs to know of a job besides its queue, lane and state: its unique key and
+-- scope, its prerequisites, whether it has dependents, and how many of them pin it.
+local FINISH_FIELDS = { "uk", "us", "pr", "dn", "pc" }
+
+-- Called by finish() after the job's own fields are written: fn(q, id, li, state, keep, f)
+-- with f its FINISH_FIELDS values (_unique.lua and _deps.lua add theirs).
+local FINISH_HOOKS = {}
+local function on_finish(fn)
+  FINISH_HOOKS[#FINISH_HOOKS + 1] = fn
+end
+
+-- Called by forget() with the id and FINISH_FIELDS values of a job being deleted.
+local FORGET_HOOKS = {}
+local function on_forget(fn)
+  FORGET_HOOKS[#FORGET_HOOKS + 1] = fn
+end
+
+-- Deletes job id at flush, with what only it used (f: its FINISH_FIELDS values).
+local function forget(id, f)
+  delete_later(job_key(id))
+  for _, fn in ipairs(FORGET_HOOKS) do fn(id, f) end
+end
+
+-- Finished-state indexes trimmed at flush: index key -> { q, state, keep }.
+local TRIMS = {}
+local TRIM_LIST = {}
+
+-- Puts finished job id (queue q, its state letter and finishedAt f_s) in its retention index,
+-- which flush() trims to the newest keep[state].
+local function index_finished(q, id, state, f_s, keep)
+  local key = qkey(q, FINISHED[state])
+  later("ZADD", key, f_s, id)
+  if not TRIMS[key] then
+    TRIMS[key] = true
+    TRIM_LIST[#TRIM_LIST + 1] = { q = q, state = state, key = key, keep = keep[state] }
   end
-  redis.call("HSET", job_key(id), "s", state, "f", NOW_S, ...)
-  local index = qkey(q, FINISHED[state])
-  later("ZADD", index, NOW_S, id)
-  count(q, state, li, 1)
-  trim_later(q, state, index, cap)
+end
+
+on_sent(function()
+  for _, t in ipairs(TRIM_LIST) do
+    local over = redis.call("ZCARD", t.key) - t.keep
+    if over > 0 then
+      local popped = redis.call("ZPOPMIN", t.key, over)
+      for k = 1, #popped, 2 do
+        local id = popped[k]
+        local j = redis.call("HMGET", job_key(id), "l", unpack(FINISH_FIELDS))
+        count(t.q, t.state, j[1] or "0", -1)
+        forget(id, { j[2], j[3], j[4], j[5], j[6] })
+      end
+    end
+  end
+end)
+
+-- Moves job id to a final state (c, x or k) at NOW. `f`: its FINISH_FIELDS values when the
+-- caller read them, or nil to read them here. `...`: more job fields to set. A state kept 0 jobs
+-- deep deletes the job at flush (its state is set first, so the rest of the call sees it
+-- finished), unless it is a completed job that dependents still pin (field pc > 0): that one is
+-- counted and kept (field pn) out of its retention index until they finish. Then the hooks run:
+-- unique key release, pins of its prerequisites dropped, dependents settled.
+local function finish(q, id, li, state, keep, f, ...)
+  if f == nil then f = redis.call("HMGET", job_key(id), unpack(FINISH_FIELDS)) end
+  local pinned = state == "c" and tonumber(f[5] or "0") > 0
+  if keep[state] == 0 and not pinned then
+    redis.call("HSET", job_key(id), "s", state)
+    forget(id, f)
+  else
+    redis.call("HSET", job_key(id), "s", state, "f", NOW_S, ...)
+    count(q, state, li, 1)
+    if pinned then
+      redis.call("HSET", job_key(id), "pn", "1")
+    else
+      index_finished(q, id, state, NOW_S, keep)
+    end
+  end
+  for _, fn in ipairs(FINISH_HOOKS) do fn(q, id, li, state, keep, f) end
 end
 
 -- Attempt history: field h holds the newest HISTORY_MAX attempts that did not complete, oldest
@@ -155,7 +222,9 @@ end
 -- Returns true when the job went back to its lane. The one place for this rule:
 -- reclaim_expired.lua and reap_dead_nodes.lua both use it.
 local function stall(id, keep, err)
-  local j = redis.call("HMGET", job_key(id), "q", "l", "a", "m", "k", "sl", "p", "w", "st")
+  local j = redis.call("HMGET", job_key(id), "q", "l", "a", "m", "k", "sl", "p", "w", "st",
+    unpack(FINISH_FIELDS))
+  local f = { j[10], j[11], j[12], j[13], j[14] }
   local q, li, worker = j[1], j[2], j[8]
   leave_active(q, id, li, worker, j[7])
   if j[7] then
@@ -166,12 +235,12 @@ local function stall(id, keep, err)
   local attempts, max_attempts = tonumber(j[3] or "0"), tonumber(j[4])
   if j[5] == "1" then
     record_attempt(id, "cancelled", j[3], j[9], worker, nil)
-    finish(q, id, li, "k", keep, "sl", stalls)
+    finish(q, id, li, "k", keep, f, "sl", stalls)
     return false
   elseif attempts >= max_attempts then
     local e = err[1] .. fmt(attempts) .. err[2] .. fmt(max_attempts) .. err[3]
     record_attempt(id, "stalled", j[3], j[9], worker, e)
-    finish(q, id, li, "x", keep, "sl", stalls, "er", e)
+    finish(q, id, li, "x", keep, f, "sl", stalls, "er", e)
     return false
   end
   record_attempt(id, "stalled", j[3], j[9], worker, nil)
@@ -208,12 +277,14 @@ local function promote(q, limit)
   return #ids
 end
 
--- Job fields read to lease a job, in this order (see frame_lease).
-local LEASE_FIELDS = { "n", "d", "a", "m", "sl", "e", "r", "rl", "bo" }
+-- Job fields read to lease a job, in this order (see frame_lease): the reply's, then its
+-- unique key and scope (a "queued" key is released when the job starts).
+local LEASE_FIELDS = { "n", "d", "a", "m", "sl", "e", "r", "rl", "bo", "pr", "uk", "us" }
 
--- Appends a leased job to a framed reply, 6 fields: id, name, queue, payload,
+-- Appends a leased job to a framed reply, 7 fields: id, name, queue, payload,
 -- "lane index,attempt,maxAttempts,stalls,enqueuedAt,runAt,releases,n" (its token is the call's
--- token base.."."..n), and the job's own backoff JSON ("" for none). j: its LEASE_FIELDS values.
+-- token base.."."..n), the job's own backoff JSON ("" for none), and its prerequisites (ids
+-- separated by newlines, "" for none). j: its LEASE_FIELDS values.
 local function frame_lease(out, id, q, li, attempt, n, j)
   frame(out, id)
   frame(out, j[1])
@@ -222,4 +293,18 @@ local function frame_lease(out, id, q, li, attempt, n, j)
   frame(out, li .. "," .. attempt .. "," .. j[4] .. "," .. (j[5] or "0") .. "," .. j[6] .. ","
     .. (j[7] or j[6]) .. "," .. (j[8] or "0") .. "," .. n)
   frame(out, j[9])
+  frame(out, j[10])
+end
+
+-- Called when a job starts running (its first attempt charged): fn(id, uk, us).
+local START_HOOKS = {}
+local function on_start(fn)
+  START_HOOKS[#START_HOOKS + 1] = fn
+end
+
+-- A job starts running now: its unique key and scope are uk and us.
+local function job_started(id, uk, us)
+  if uk then
+    for _, fn in ipairs(START_HOOKS) do fn(id, uk, us) end
+  end
 end

@@ -2,7 +2,7 @@
 -- _jobs.lua).
 
 -- The framed reply: the number of jobs leased started (they come first), the call's now, then
--- out (6 fields per job, see frame_lease in _jobs.lua).
+-- out (7 fields per job, see frame_lease in _jobs.lua).
 local function lease_reply(started, out)
   local head = {}
   frame(head, fmt(started))
@@ -18,8 +18,8 @@ local function replay_leases(worker, token_base)
   local picks = {}
   for _, id in ipairs(redis.call("ZRANGE", P .. "held:" .. worker, 0, -1)) do
     local j = redis.call("HMGET", job_key(id), "n", "d", "a", "m", "sl", "e", "r", "rl", "bo",
-      "t", "q", "l", "p", "st")
-    local token = j[10]
+      "pr", "uk", "us", "t", "q", "l", "p", "st")
+    local token = j[13]
     if token and string.sub(token, 1, #prefix) == prefix then
       picks[#picks + 1] = { n = tonumber(string.sub(token, #prefix + 1)), id = id, j = j }
     end
@@ -29,13 +29,13 @@ local function replay_leases(worker, token_base)
   for _, pick in ipairs(picks) do
     local j = pick.j
     local attempt = tonumber(j[3] or "0")
-    if j[13] then
+    if j[16] then
       attempt = attempt + 1
     else
       started = started + 1
     end
-    NOW_S = j[14]
-    frame_lease(out, pick.id, j[11], j[12], fmt(attempt), pick.n, j)
+    NOW_S = j[17]
+    frame_lease(out, pick.id, j[14], j[15], fmt(attempt), pick.n, j)
   end
   return lease_reply(started, out)
 end

@@ -1,5 +1,5 @@
 -- cancel.lua: cancels a job.
--- uses: core jobs
+-- uses: core jobs unique deps
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)
@@ -23,15 +23,17 @@ if state == "a" then
 elseif state == "k" then
   return { 0, "k" }
 elseif state == "w" then
-  redis.call("LREM", lane_key(q, li), 1, id)
+  leave_lane(q, id, li)
 elseif state == "d" then
   redis.call("ZREM", qkey(q, "delayed"), id)
   count(q, "d", li, -1)
 elseif state == "b" then
+  redis.call("ZREM", qkey(q, "blocked"), id)
+  redis.call("HDEL", job_key(id), "po")
   count(q, "b", li, -1)
 else
   return { 3, state }
 end
-finish(q, id, li, "k", keep)
+finish(q, id, li, "k", keep, nil)
 flush()
 return { 0, "k" }

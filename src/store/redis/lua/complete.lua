@@ -1,5 +1,5 @@
 -- complete.lua: marks leased jobs completed.
--- uses: core jobs
+-- uses: core jobs unique deps
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)
@@ -19,7 +19,8 @@ check_items(3, 3, "complete")
 local out = {}
 for i = 3, #ARGV, 3 do
   local id = ARGV[i]
-  local j = redis.call("HMGET", job_key(id), "s", "t", "q", "l", "w", "p", "a")
+  local j = redis.call("HMGET", job_key(id), "s", "t", "q", "l", "w", "p", "a",
+    unpack(FINISH_FIELDS))
   local state = j[1]
   local status
   if not state then
@@ -34,10 +35,12 @@ for i = 3, #ARGV, 3 do
     leave_active(j[3], id, j[4], j[5], j[6])
     -- a prefetched job completed without `start` spends its attempt now
     local spent = fmt(tonumber(j[7] or "0") + (j[6] and 1 or 0))
+    if j[6] then job_started(id, j[8], j[9]) end
+    local f = { j[8], j[9], j[10], j[11], j[12] }
     if ARGV[i + 2] ~= "" then
-      finish(j[3], id, j[4], "c", keep, "a", spent, "x", ARGV[i + 2])
+      finish(j[3], id, j[4], "c", keep, f, "a", spent, "x", ARGV[i + 2])
     else
-      finish(j[3], id, j[4], "c", keep, "a", spent)
+      finish(j[3], id, j[4], "c", keep, f, "a", spent)
     end
     status = 0
   end

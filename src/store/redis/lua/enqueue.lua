@@ -1,23 +1,34 @@
--- enqueue.lua: stores new jobs atomically (all or none), idempotent on job ids.
--- uses: core jobs
+-- enqueue.lua: stores new jobs atomically (all or none), idempotent on job ids, with unique keys
+-- and prerequisites. Mirrors src/store/memory/enqueue.ts.
+-- uses: core jobs unique deps
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)
--- ARGV[2..] items of 9 fields: id, name, queue, lane index (0..4), payload, runAt (epoch ms,
---           "" = none), delay (ms from now, "" = 0), maxAttempts, backoff (the job's own
---           backoff JSON, "" = none)
+-- ARGV[2]  retention "keepFinished,keepDead" (see read_keep() in _jobs.lua)
+-- ARGV[3..] items of 14 fields: id, name, queue, lane index (0..4), payload, runAt (epoch ms,
+--           "" = none), delay (ms from now, "" = 0), maxAttempts, backoff (JSON, "" = none),
+--           prerequisite ids (newline separated, "" = none; jobs of this call come earlier),
+--           failure policy ("" fail, "s" skip, "w" wait), unique key ("" = none), unique
+--           scope (q, a, c or a window in ms), unique conflict ("" reject, "e" return the
+--           existing job, "r" replace it)
 --
--- Returns one framed string (see frame() in _core.lua), 2 fields per item: created ("1" new,
--- "0" existed), state letter after the call.
--- A new job is due at runAt when given, else at now + delay; due after now => delayed (field r),
--- else waiting at the back of its lane (r absent: runAt = enqueuedAt = now). Publishes
--- P.."wake:"..queue once per queue that got a waiting job.
--- Every item is checked before anything is written, so a bad call changes nothing.
+-- A first pass decides every item and may refuse the whole call, storing nothing:
+--   { "E", "dup", item index, key, holder id, holder state letter, reason } when a unique key is
+--   held under "reject", or under "replace" by a job that is not queued;
+--   { "E", "prereq", item index, prerequisite } when a prerequisite is neither an existing job
+--   nor an earlier job of the call.
+-- Then it writes, and returns one framed string (see frame() in _core.lua): "K", then 3 fields
+-- per item: the job id (the existing job's under "e" and "r"), created ("1" new, "0" not), its
+-- state letter. A new job is due at runAt when given, else at now + delay. With an open
+-- prerequisite it is blocked; with one that already failed under policy fail it is dead at once;
+-- else delayed or waiting at the back of its lane. It raises its open ancestors to its lane.
 -- Idempotent: a replayed call finds its jobs and stores nothing (created "0").
 
 set_now(ARGV[1])
-check_items(2, 9, "enqueue")
-for i = 2, #ARGV, 9 do
+local keep = read_keep(ARGV[2])
+local W = 14
+check_items(3, W, "enqueue")
+for i = 3, #ARGV, W do
   local li = tonumber(ARGV[i + 3])
   if li == nil or li < 0 or li > 4 or li % 1 ~= 0 then
     error("sluice enqueue: bad lane " .. ARGV[i + 3])
@@ -31,34 +42,175 @@ for i = 2, #ARGV, 9 do
   if tonumber(ARGV[i + 7]) == nil then error("sluice enqueue: bad maxAttempts " .. ARGV[i + 7]) end
 end
 
-local out = {}
-for i = 2, #ARGV, 9 do
+local QUEUED = { w = true, d = true, b = true }
+local plans, targets, alias = {}, {}, {}
+local claimed, creating = {}, {}
+
+-- First pass: decide, or refuse.
+for i = 3, #ARGV, W do
+  local k = (i - 3) / W
+  local id, uk = ARGV[i], ARGV[i + 11]
+  if creating[id] or redis.call("EXISTS", job_key(id)) == 1 then
+    plans[k] = "exists"
+  else
+    if uk ~= "" then
+      local holder, hs = claimed[uk], "w"
+      if not holder then holder, hs = lock_holder(uk) end
+      if holder then
+        local mode = ARGV[i + 13]
+        if mode == "" then return { "E", "dup", k, uk, holder, hs, "" } end
+        if mode == "r" and not QUEUED[hs] then
+          return { "E", "dup", k, uk, holder, hs, "only a queued job can be replaced" }
+        end
+        alias[id] = holder
+        targets[k] = holder
+        plans[k] = mode == "r" and "replace" or "existing"
+      else
+        claimed[uk] = id
+      end
+    end
+    if not plans[k] then
+      for p in string.gmatch(ARGV[i + 9], "[^\n]+") do
+        local r = alias[p] or p
+        if not creating[r] and redis.call("EXISTS", job_key(r)) == 0 then
+          return { "E", "prereq", k, p }
+        end
+      end
+      creating[id] = true
+      plans[k] = "create"
+    end
+  end
+end
+
+-- The due time of item i.
+local function due_of(i)
+  if ARGV[i + 5] ~= "" then return tonumber(ARGV[i + 5]) end
+  return NOW + tonumber(ARGV[i + 6] == "" and "0" or ARGV[i + 6])
+end
+
+-- Creates item i as a job.
+local function create(i)
   local id, q, li = ARGV[i], ARGV[i + 2], ARGV[i + 3]
   local jk = job_key(id)
-  local state = redis.call("HGET", jk, "s")
-  if state then
-    frame(out, "0")
-  else
-    register_queue(q)
-    local due
-    if ARGV[i + 5] ~= "" then
-      due = tonumber(ARGV[i + 5])
-    else
-      due = NOW + tonumber(ARGV[i + 6] == "" and "0" or ARGV[i + 6])
-    end
-    state = due > NOW and "d" or "w"
-    redis.call("HSET", jk, "n", ARGV[i + 1], "q", q, "l", li, "s", state, "d", ARGV[i + 4],
-      "m", ARGV[i + 7], "e", NOW_S)
-    if ARGV[i + 8] ~= "" then redis.call("HSET", jk, "bo", ARGV[i + 8]) end
-    if state == "d" then
-      local run_at = fmt(due)
-      redis.call("HSET", jk, "r", run_at)
-      enter_delayed(q, id, li, run_at)
-    else
-      enter_lane(q, id, li, false)
-    end
-    frame(out, "1")
+  register_queue(q)
+  local pol = ARGV[i + 10]
+  local uk, us = ARGV[i + 11], ARGV[i + 12]
+  redis.call("HSET", jk, "n", ARGV[i + 1], "q", q, "l", li, "s", "w", "d", ARGV[i + 4],
+    "m", ARGV[i + 7], "e", NOW_S)
+  if ARGV[i + 8] ~= "" then redis.call("HSET", jk, "bo", ARGV[i + 8]) end
+  if pol ~= "" then redis.call("HSET", jk, "pf", pol) end
+  if uk ~= "" then
+    redis.call("HSET", jk, "uk", uk, "us", us)
+    take_lock(uk, us, id)
   end
+  local prereqs, seen = {}, {}
+  local open, failed, failed_state = 0, nil, nil
+  for p in string.gmatch(ARGV[i + 9], "[^\n]+") do
+    local r = alias[p] or p
+    if not seen[r] then
+      seen[r] = true
+      prereqs[#prereqs + 1] = r
+      local is_open, ps = add_edge(r, id, pol)
+      if is_open then
+        if (ps == "x" or ps == "k") and pol == "" then
+          if not failed then failed, failed_state = r, ps end
+        else
+          open = open + 1
+        end
+      end
+    end
+  end
+  local pr = nil
+  if #prereqs > 0 then
+    pr = table.concat(prereqs, "\n")
+    redis.call("HSET", jk, "pr", pr)
+  end
+  local due = due_of(i)
+  if failed then
+    local err = '{"name":"PrerequisiteFailedError","message":'
+      .. json_string("prerequisite " .. failed .. " ended " .. FINISHED[failed_state]) .. "}"
+    redis.call("HSET", jk, "er", err)
+    local f = { uk ~= "" and uk or nil, uk ~= "" and us or nil, pr, nil, nil }
+    finish(q, id, li, "x", keep, f)
+    return "x"
+  end
+  local state
+  if open > 0 then
+    state = "b"
+    redis.call("HSET", jk, "s", "b", "po", open)
+    if due > NOW then redis.call("HSET", jk, "r", fmt(due)) end
+    later("ZADD", qkey(q, "blocked"), NOW_S, id)
+    count(q, "b", li, 1)
+  elseif due > NOW then
+    state = "d"
+    to_delayed(q, id, li, fmt(due))
+  else
+    state = "w"
+    enter_lane(q, id, li, false)
+  end
+  raise(prereqs, tonumber(li))
+  return state
+end
+
+-- Replaces the payload and options of queued job t with those of item i.
+local function replace(i, t)
+  local tk = job_key(t)
+  local j = redis.call("HMGET", tk, "s", "q", "l")
+  local s, q, li = j[1], j[2], j[3]
+  if not QUEUED[s] then return end
+  redis.call("HSET", tk, "d", ARGV[i + 4], "m", ARGV[i + 7])
+  if ARGV[i + 8] ~= "" then
+    redis.call("HSET", tk, "bo", ARGV[i + 8])
+  else
+    redis.call("HDEL", tk, "bo")
+  end
+  local lane = ARGV[i + 3]
+  if lane ~= li then
+    count(q, s, li, -1)
+    if s == "w" then leave_lane(q, t, li) end
+    redis.call("HSET", tk, "l", lane)
+    redis.call("HDEL", tk, "ql")
+    count(q, s, lane, 1)
+    if s == "w" then enter_lane(q, t, lane, false) end
+    li = lane
+  end
+  local due = due_of(i)
+  if s == "b" then
+    if due > NOW then
+      redis.call("HSET", tk, "r", fmt(due))
+    else
+      redis.call("HDEL", tk, "r")
+    end
+  elseif due > NOW then
+    if s == "w" then
+      leave_lane(q, t, li)
+    else
+      count(q, "d", li, -1)
+    end
+    to_delayed(q, t, li, fmt(due))
+  elseif s == "d" then
+    redis.call("ZREM", qkey(q, "delayed"), t)
+    count(q, "d", li, -1)
+    to_waiting(q, t, li, false, "r", NOW_S)
+  end
+end
+
+-- Second pass: write.
+local out = { "1:K" }
+for i = 3, #ARGV, W do
+  local k = (i - 3) / W
+  local plan = plans[k]
+  local id, created, state = ARGV[i], "0", nil
+  if plan == "create" then
+    created = "1"
+    state = create(i)
+  else
+    if plan == "replace" then replace(i, targets[k]) end
+    if plan ~= "exists" then id = targets[k] end
+    state = redis.call("HGET", job_key(id), "s")
+  end
+  frame(out, id)
+  frame(out, created)
   frame(out, state)
 end
 flush()

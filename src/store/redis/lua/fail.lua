@@ -1,5 +1,5 @@
 -- fail.lua: records failed attempts of leased jobs.
--- uses: core jobs
+-- uses: core jobs unique deps
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)
@@ -23,7 +23,9 @@ check_items(3, 4, "fail")
 local out = {}
 for i = 3, #ARGV, 4 do
   local id, retry = ARGV[i], ARGV[i + 3]
-  local j = redis.call("HMGET", job_key(id), "s", "t", "q", "l", "w", "p", "k", "a", "st")
+  local j = redis.call("HMGET", job_key(id), "s", "t", "q", "l", "w", "p", "k", "a", "st",
+    unpack(FINISH_FIELDS))
+  local f = { j[10], j[11], j[12], j[13], j[14] }
   local state = j[1]
   local status = 0
   if not state then
@@ -35,13 +37,14 @@ for i = 3, #ARGV, 4 do
     local q, li, err = j[3], j[4], ARGV[i + 2]
     leave_active(q, id, li, j[5], j[6])
     local attempts = fmt(tonumber(j[8] or "0") + (j[6] and 1 or 0))
+    if j[6] then job_started(id, f[1], f[2]) end
     record_attempt(id, j[7] == "1" and "cancelled" or "failed", attempts, j[9], j[5], err)
     if j[7] == "1" then
       state = "k"
-      finish(q, id, li, state, keep, "er", err, "a", attempts)
+      finish(q, id, li, state, keep, f, "er", err, "a", attempts)
     elseif retry == "" then
       state = "x"
-      finish(q, id, li, state, keep, "er", err, "a", attempts)
+      finish(q, id, li, state, keep, f, "er", err, "a", attempts)
     elseif tonumber(retry) > 0 then
       state = "d"
       to_delayed(q, id, li, fmt(NOW + tonumber(retry)), "er", err, "a", attempts)

@@ -3,7 +3,7 @@
 --
 -- KEYS[1]  namespace prefix P (queue keys are built from it, see _core.lua)
 -- ARGV[1]  queue name
--- ARGV[2]  state letter: w (lanes in priority order, each front to back), d | c | x | k (by
+-- ARGV[2]  state letter: w (lanes in priority order, each front to back), d | c | x | k | b (by
 --          score, then id), a (from the namespace's lease index, by deadline then id, only this
 --          queue's); any other state lists nothing
 -- ARGV[3]  lane index to list only, or "" for every lane
@@ -11,12 +11,12 @@
 -- ARGV[5]  limit (jobs returned at most)
 --
 -- Returns { more (1 when jobs follow this page, else 0), id, job hash as flat HGETALL, lease
--- deadline ("" unless active), ... }.
+-- deadline ("" unless active), number of dependents, ... }.
 -- Read-only.
 
 local q, state, lane = ARGV[1], ARGV[2], ARGV[3]
 local offset, limit = tonumber(ARGV[4]), tonumber(ARGV[5])
-local INDEX = { d = "delayed", c = "completed", x = "dead", k = "cancelled" }
+local INDEX = { d = "delayed", c = "completed", x = "dead", k = "cancelled", b = "blocked" }
 local ids = {}
 local deadlines = {}
 local total = 0
@@ -89,5 +89,6 @@ for _, id in ipairs(ids) do
   out[#out + 1] = id
   out[#out + 1] = redis.call("HGETALL", job_key(id))
   out[#out + 1] = state == "a" and deadlines[id] or ""
+  out[#out + 1] = redis.call("ZCARD", P .. "dep:" .. id)
 end
 return out

@@ -1,5 +1,5 @@
 -- purge_dead.lua: deletes the dead jobs of a queue matching a filter.
--- uses: core dead_letters
+-- uses: core jobs unique deps dead_letters
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV     the dead-letter filter (see _dead_letters.lua)
@@ -11,7 +11,7 @@ local out = { "" }
 out[1] = scan_dead(function(id, li)
   later("ZREM", D_KEY, id)
   count(DQ, "x", li, -1)
-  redis.call("DEL", job_key(id))
+  forget(id, redis.call("HMGET", job_key(id), unpack(FINISH_FIELDS)))
   out[#out + 1] = id
 end)
 flush()

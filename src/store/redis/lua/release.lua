@@ -1,5 +1,5 @@
 -- release.lua: hands leased jobs back without spending their attempt.
--- uses: core jobs
+-- uses: core jobs unique deps
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)
@@ -34,7 +34,7 @@ for i = 3, #ARGV, 3 do
       fields = { "a", fmt(tonumber(j[8] or "1") - 1), "rl", fmt(tonumber(j[9] or "0") + 1) }
     end
     if j[7] == "1" then
-      finish(q, id, li, "k", keep, unpack(fields))
+      finish(q, id, li, "k", keep, nil, unpack(fields))
     elseif delay ~= "" and tonumber(delay) > 0 then
       to_delayed(q, id, li, fmt(NOW + tonumber(delay)), unpack(fields))
     else

@@ -1,5 +1,5 @@
 -- requeue_dead.lua: requeues the dead jobs of a queue matching a filter.
--- uses: core jobs dead_letters
+-- uses: core jobs unique deps dead_letters
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV     the dead-letter filter (see _dead_letters.lua)
@@ -14,7 +14,7 @@ local out = { "" }
 out[1] = scan_dead(function(id, li)
   later("ZREM", D_KEY, id)
   count(DQ, "x", li, -1)
-  redis.call("HDEL", job_key(id), "f", "t", "k", "a", "sl", "rl")
+  redis.call("HDEL", job_key(id), "f", "t", "k", "a", "sl", "rl", "po")
   to_waiting(DQ, id, li, false, "r", NOW_S)
   out[#out + 1] = id
 end)

@@ -1,7 +1,7 @@
 -- reserve.lua: leases up to `count` jobs started, then up to `prefetch` more prefetched (leased
 -- unstarted, stealable until `start`), from the given queues, choosing lanes with each queue's
 -- lane picker (pick_lane in _picker.lua, the same algorithm as src/schedule/lane_picker.ts).
--- uses: core jobs picker lease_reply
+-- uses: core jobs unique deps picker lease_reply
 --
 -- KEYS[1]  namespace prefix P (queue keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)
@@ -22,7 +22,7 @@
 -- queues of the call), the prefetch pass up to `prefetch` more. Only queues listed in P.."ready"
 -- are read; a queue found empty there is dropped from it.
 -- A started job's attempt is charged now (a + 1); a prefetched job's at `start`.
--- Returns the lease reply (lease_reply.lua): the started count, now, then 6 fields per job.
+-- Returns the lease reply (lease_reply.lua): the started count, now, then 7 fields per job.
 -- Replay-safe: the call's token base is kept in P.."call:"..worker for the lease length; a call
 -- that finds its own token base there was delivered twice and returns the leases it made again.
 
@@ -146,6 +146,7 @@ local function pass(upto, started)
       local token = token_base .. "." .. n
       if started then
         lease(id, worker, token, deadline, "a", attempt)
+        job_started(id, j[11], j[12])
       else
         lease(id, worker, token, deadline, "p", "1")
         if pf_seq == nil then pf_seq = redis.call("INCRBY", P .. "pfseq", prefetch) - prefetch end

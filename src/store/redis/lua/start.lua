@@ -1,6 +1,6 @@
 -- start.lua: marks prefetched jobs started, so they can no longer be stolen, and charges their
 -- attempt.
--- uses: core jobs
+-- uses: core jobs unique deps
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)
@@ -18,7 +18,7 @@ local out = {}
 for i = 2, #ARGV, 2 do
   local id = ARGV[i]
   local jk = job_key(id)
-  local j = redis.call("HMGET", jk, "s", "t", "q", "p", "w", "a")
+  local j = redis.call("HMGET", jk, "s", "t", "q", "p", "w", "a", "uk", "us")
   local status = 0
   if not j[1] then
     status = 1
@@ -27,6 +27,7 @@ for i = 2, #ARGV, 2 do
   elseif j[4] then
     unprefetch(j[3], id, j[5])
     redis.call("HSET", jk, "st", NOW_S, "a", fmt(tonumber(j[6] or "0") + 1))
+    job_started(id, j[7], j[8])
   end
   out[#out + 1] = status
 end

@@ -1,6 +1,6 @@
 -- steal.lua: takes prefetched, unstarted jobs of the given queues from the node holding the most
 -- of them (never from the thief) and leases them to the thief, started, with new tokens.
--- uses: core jobs lease_reply
+-- uses: core jobs unique deps lease_reply
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)
@@ -66,12 +66,14 @@ local out = {}
 for n = 0, take - 1 do
   local pick = picks[n + 1]
   local id, q = pick.id, pick.q
-  local j = redis.call("HMGET", job_key(id), "n", "d", "a", "m", "sl", "e", "r", "rl", "bo", "l")
+  local j = redis.call("HMGET", job_key(id), "n", "d", "a", "m", "sl", "e", "r", "rl", "bo", "pr",
+    "uk", "us", "l")
   local attempt = fmt(tonumber(j[3] or "0") + 1)
   unprefetch(q, id, victim)
   later("ZREM", P .. "held:" .. victim, id)
   lease(id, thief, token_base .. "." .. n, deadline, "a", attempt)
-  frame_lease(out, id, q, j[10], attempt, n, j)
+  job_started(id, j[11], j[12])
+  frame_lease(out, id, q, j[13], attempt, n, j)
 end
 flush()
 return lease_reply(take, out)

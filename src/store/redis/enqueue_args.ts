@@ -1,0 +1,71 @@
+/**
+ * The arguments and reply of `lua/enqueue.lua`: 14 fields per job, and a reply that either lists
+ * the outcomes or names why the whole call was refused.
+ *
+ * @module
+ */
+import { DuplicateJobError, UnknownPrerequisiteError } from "../../job/enqueue_errors.ts";
+import { laneIndex } from "../../job/lanes.ts";
+import type { UniqueScope } from "../../job/unique.ts";
+import type { EnqueueOutcome, NewJob } from "../store.ts";
+import { stateOfLetter } from "./job_fields.ts";
+import { Frames, num, text, toBuffer } from "./record.ts";
+import type { ScriptArg } from "./scripts.ts";
+
+const POLICY_LETTERS = { fail: "", skip: "s", wait: "w" } as const;
+const CONFLICT_LETTERS = { reject: "", "return-existing": "e", replace: "r" } as const;
+
+/** The stored letter (or window in ms) of a unique scope. */
+function scopeField(scope: UniqueScope): string | number {
+  switch (scope) {
+    case "queued":
+      return "q";
+    case "active":
+      return "a";
+    case "until-complete":
+      return "c";
+    default:
+      return scope;
+  }
+}
+
+/** The 14 script arguments of one job. */
+export function enqueueArgs(job: NewJob): ScriptArg[] {
+  const unique = job.unique;
+  return [
+    job.id,
+    job.name,
+    job.queue,
+    laneIndex(job.lane),
+    toBuffer(job.payload),
+    job.runAt ?? "",
+    job.delay ?? "",
+    job.maxAttempts,
+    job.backoff ?? "",
+    (job.dependsOn ?? []).join("\n"),
+    POLICY_LETTERS[job.onPrerequisiteFailure ?? "fail"],
+    unique?.key ?? "",
+    unique ? scopeField(unique.scope) : "",
+    unique ? CONFLICT_LETTERS[unique.onConflict] : "",
+  ];
+}
+
+/** The outcomes of `count` jobs from the reply, or the refusal it names, thrown. */
+export function decodeEnqueue(reply: unknown, count: number): EnqueueOutcome[] {
+  if (Array.isArray(reply)) {
+    const [, kind, index, ...rest] = reply.map(text);
+    const at = num(index);
+    if (kind === "dup") {
+      const [key, holder, state, why] = rest;
+      throw new DuplicateJobError(at, key!, holder!, stateOfLetter(state!), why);
+    }
+    throw new UnknownPrerequisiteError(at, rest[0]!);
+  }
+  const f = new Frames(reply);
+  f.text(); // "K"
+  return Array.from({ length: count }, () => ({
+    id: f.text(),
+    created: f.text() === "1",
+    state: stateOfLetter(f.text()),
+  }));
+}
