@@ -160,3 +160,6 @@ export {
   DeadLetterQueue,
 } from "./src/dead_letter_queue.ts";
 export { TimeoutError } from "./src/worker/isolate_errors.ts";
+export { DuplicateJobError, UnknownPrerequisiteError } from "./src/job/enqueue_errors.ts";
+export type { PrerequisiteFailurePolicy, PrerequisiteResult } from "./src/job/dependencies.ts";
+export type { UniqueConflict, UniqueOptions, UniqueScope } from "./src/job/unique.ts";

@@ -32,7 +32,11 @@ import type { Enqueue, JobClass, JobRef, PayloadOf } from "./registry/job_ref.ts
 import { type FunctionManifest, isFunctionManifest } from "./registry/manifest.ts";
 import type { LaneConfig, LaneConfigInput } from "./schedule/lane_config.ts";
 import { openStore } from "./store/open_store.ts";
-import type { JobListQuery, NewJob, QueueCounts, Store } from "./store/store.ts";
+import type { EnqueueOutcome, JobListQuery, NewJob, QueueCounts, Store } from "./store/store.ts";
+import { DuplicateJobError, UnknownPrerequisiteError } from "./job/enqueue_errors.ts";
+import { jobIdProblem } from "./job/ids.ts";
+import { uniqueLock } from "./job/unique.ts";
+import { type OrderedCall, orderItems, type PreparedJob } from "./schedule/enqueue_order.ts";
 import type { LeaderInfo, NodeRecord } from "./store/cluster.ts";
 import type { WorkOptions } from "./worker/node_options.ts";
 import { startNode } from "./worker/start_node.ts";
@@ -106,6 +110,8 @@ export interface BulkItem {
   payload: unknown;
   /** Enqueue options. */
   options?: EnqueueOptions;
+  /** A name for this item, which other items of the call list in their `dependsOn`. */
+  ref?: string;
 }
 
 /** A page of jobs, decoded. */
@@ -233,13 +239,17 @@ export class Engine {
     this.#assertOpen();
     await this.#loading;
     const prepared = this.#prepare(job, payload, options);
-    const [id] = this.#announce(await this.#store.enqueue([prepared]), [prepared]);
+    const [id] = await this.#submit(orderItems([prepared]));
     return id!;
   }
 
   /**
-   * Enqueues many jobs atomically: all are stored or none. Returns the ids in item order. One
-   * invalid item throws `BulkItemError` naming its index, and nothing is stored.
+   * Enqueues many jobs atomically: all are stored or none. Returns the ids in item order. Items
+   * may name each other: an item's `ref`, listed in another's `options.dependsOn`, makes a
+   * dependency graph, checked whole (a cycle is refused, naming it) and stored in one step. One
+   * invalid item throws `BulkItemError` naming its index, and nothing is stored; so does a
+   * unique key held elsewhere (`DuplicateJobError`) or an unknown prerequisite
+   * (`UnknownPrerequisiteError`).
    */
   async enqueueBulk(items: readonly BulkItem[]): Promise<string[]> {
     this.#assertOpen();
@@ -250,13 +260,13 @@ export class Engine {
         if (typeof item !== "object" || item === null) {
           throw new TypeError("item must be an object");
         }
-        return this.#prepare(item.job, item.payload, item.options);
+        return this.#prepare(item.job, item.payload, item.options, item.ref);
       } catch (error) {
         throw new BulkItemError(index, error);
       }
     });
     if (jobs.length === 0) return [];
-    return this.#announce(await this.#store.enqueue(jobs), jobs);
+    return await this.#submit(orderItems(jobs));
   }
 
   /**
@@ -428,11 +438,36 @@ export class Engine {
     if (this.#ownsStore) await this.#store.close();
   }
 
-  #prepare(job: JobRef, payload: unknown, options: EnqueueOptions | undefined): NewJob {
+  /** Stores an ordered call; returns the ids in the caller's item order. */
+  async #submit(call: OrderedCall): Promise<string[]> {
+    let outcomes: EnqueueOutcome[];
+    try {
+      outcomes = await this.#store.enqueue(call.jobs);
+    } catch (error) {
+      if (error instanceof DuplicateJobError || error instanceof UnknownPrerequisiteError) {
+        throw error.at(call.order[error.index]!);
+      }
+      throw error;
+    }
+    const ids = this.#announce(outcomes, call.jobs);
+    const inItemOrder: string[] = new Array(ids.length);
+    call.order.forEach((item, k) => inItemOrder[item] = ids[k]!);
+    return inItemOrder;
+  }
+
+  #prepare(
+    job: JobRef,
+    payload: unknown,
+    options: EnqueueOptions | undefined,
+    ref?: string,
+  ): PreparedJob {
     const definition = this.#definitionOf(job);
     const parsed = definition.payload.safeParse(payload);
     if (!parsed.success) {
       throw new PayloadValidationError(definition.name, (parsed.error as z.ZodError).issues);
+    }
+    if (ref !== undefined && jobIdProblem(ref) !== null) {
+      throw new TypeError(`ref ${JSON.stringify(ref)} ${jobIdProblem(ref)}`);
     }
     const now = this.#clock.now();
     const resolved = resolveEnqueueOptions(options, definition, now);
@@ -440,7 +475,8 @@ export class Engine {
     const due = options?.runAt !== undefined
       ? { runAt: resolved.runAt }
       : { delay: resolved.runAt - now };
-    return {
+    const unique = resolved.unique ?? definition.unique;
+    const prepared: PreparedJob = {
       id: resolved.id,
       name: definition.name,
       queue: resolved.queue,
@@ -449,7 +485,14 @@ export class Engine {
       ...due,
       maxAttempts: resolved.maxAttempts,
       backoff: resolved.backoff ?? null,
+      dependsOn: resolved.dependsOn,
+      ...(ref === undefined ? {} : { ref }),
     };
+    if (resolved.onPrerequisiteFailure !== "fail") {
+      prepared.onPrerequisiteFailure = resolved.onPrerequisiteFailure;
+    }
+    if (unique) prepared.unique = uniqueLock(definition.name, unique, parsed.data);
+    return prepared;
   }
 
   #definitionOf(job: JobRef): JobDefinition {

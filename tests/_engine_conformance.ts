@@ -40,8 +40,9 @@ async function engineFor(ctx: CaseContext): Promise<Engine> {
 export async function until<T>(
   read: () => Promise<T>,
   done: (value: T) => boolean,
+  { timeoutMs = 10_000 }: { timeoutMs?: number } = {},
 ): Promise<T> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
     if (done(value)) return value;

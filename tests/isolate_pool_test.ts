@@ -37,6 +37,8 @@ function job(fn: JobDefinition | object, payload: unknown = {}): IsolateRunJob {
     lane: "normal",
     attempt: 1,
     maxAttempts: 3,
+    scheduledAt: 0,
+    prerequisites: [],
     payload: encoder.encodePayload(definition, payload),
   };
 }

@@ -17,6 +17,8 @@ export class DuplicateJobError extends SluiceError {
   readonly existingState: JobState;
   /** The unique key. */
   readonly key: string;
+  /** Why a replace was refused, or "". */
+  readonly reason: string;
 
   /** Item `index` conflicts with `existingId` (in `existingState`) on `key`; `why` explains. */
   constructor(index: number, key: string, existingId: string, existingState: JobState, why = "") {
@@ -30,6 +32,12 @@ export class DuplicateJobError extends SluiceError {
     this.key = key;
     this.existingId = existingId;
     this.existingState = existingState;
+    this.reason = why;
+  }
+
+  /** The same error for item `index` of the caller's call (the store saw another order). */
+  at(index: number): DuplicateJobError {
+    return new DuplicateJobError(index, this.key, this.existingId, this.existingState, this.reason);
   }
 }
 
@@ -50,5 +58,10 @@ export class UnknownPrerequisiteError extends SluiceError {
     );
     this.index = index;
     this.prerequisite = prerequisite;
+  }
+
+  /** The same error for item `index` of the caller's call (the store saw another order). */
+  at(index: number): UnknownPrerequisiteError {
+    return new UnknownPrerequisiteError(index, this.prerequisite);
   }
 }

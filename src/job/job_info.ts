@@ -7,6 +7,7 @@ import type { AttemptRecord } from "./attempt_history.ts";
 import type { JobErrorInfo, JobRecord } from "./job.ts";
 import type { Lane } from "./lanes.ts";
 import type { JobState } from "./states.ts";
+import type { PrerequisiteFailurePolicy } from "./dependencies.ts";
 
 /** A job as users see it. Times are epoch milliseconds. */
 export interface JobInfo {
@@ -16,8 +17,10 @@ export interface JobInfo {
   name: string;
   /** Queue. */
   queue: string;
-  /** Priority lane. */
+  /** The lane it is served from (raised above `requestedPriority` while a dependent waits). */
   priority: Lane;
+  /** The lane it was enqueued in, when priority inheritance raised it; else null. */
+  requestedPriority: Lane | null;
   /** Current state. */
   state: JobState;
   /** Decoded payload. */
@@ -46,6 +49,16 @@ export interface JobInfo {
   cancelRequested: boolean;
   /** Its newest attempts, oldest first: start, end, worker, outcome, error. */
   history: AttemptRecord[];
+  /** Its prerequisites' ids, in the order given. */
+  prerequisites: string[];
+  /** Prerequisites it still waits on (while blocked). */
+  openPrerequisites: number;
+  /** How many jobs depend on it. */
+  dependents: number;
+  /** What a failed prerequisite does to it. */
+  onPrerequisiteFailure: PrerequisiteFailurePolicy;
+  /** Its unique key, or null. */
+  uniqueKey: string | null;
 }
 
 /** Builds the public view of a stored job; `decode` turns stored bytes into values. */
@@ -55,6 +68,7 @@ export function toJobInfo(record: JobRecord, decode: (bytes: Uint8Array) => unkn
     name: record.name,
     queue: record.queue,
     priority: record.lane,
+    requestedPriority: record.requestedLane,
     state: record.state,
     payload: decode(record.payload),
     attempts: record.attempts,
@@ -69,5 +83,10 @@ export function toJobInfo(record: JobRecord, decode: (bytes: Uint8Array) => unkn
     worker: record.worker,
     cancelRequested: record.cancelRequested,
     history: record.history,
+    prerequisites: record.prerequisites,
+    openPrerequisites: record.openPrerequisites,
+    dependents: record.dependents,
+    onPrerequisiteFailure: record.onPrerequisiteFailure,
+    uniqueKey: record.uniqueKey,
   };
 }

@@ -10,6 +10,12 @@ import { checkRetryOptions, encodeBackoff } from "./retry_options.ts";
 import { jobIdProblem, newJobId } from "./ids.ts";
 import { isLane, type Lane } from "./lanes.ts";
 import { assertQueueName } from "./queue_name.ts";
+import {
+  isPrerequisiteFailurePolicy,
+  MAX_PREREQUISITES,
+  type PrerequisiteFailurePolicy,
+} from "./dependencies.ts";
+import { checkUniqueOptions, type UniqueOptions } from "./unique.ts";
 
 /** Options of one enqueue. */
 export interface EnqueueOptions {
@@ -31,6 +37,15 @@ export interface EnqueueOptions {
    * `define`). Default: the function's.
    */
   retry?: EnqueueRetry;
+  /**
+   * Prerequisites: ids of existing jobs, or (in `enqueueBulk`) refs of items of the same call.
+   * The job is `blocked` until they complete (at most `MAX_PREREQUISITES`).
+   */
+  dependsOn?: readonly string[];
+  /** What a failed prerequisite does to this job (default `"fail"`). */
+  onPrerequisiteFailure?: PrerequisiteFailurePolicy;
+  /** Uniqueness of this job: overrides its function's `unique`. */
+  unique?: UniqueOptions;
 }
 
 /** The `retry` option of one enqueue. */
@@ -60,9 +75,26 @@ export interface ResolvedEnqueue {
   maxAttempts: number;
   /** The job's own backoff as JSON; absent for its function's. */
   backoff?: string;
+  /** Prerequisites as given (refs or ids). */
+  dependsOn: string[];
+  /** The failure policy. */
+  onPrerequisiteFailure: PrerequisiteFailurePolicy;
+  /** The job's own uniqueness (checked), when given. */
+  unique?: UniqueOptions;
 }
 
-const KNOWN = new Set(["queue", "priority", "delay", "runAt", "id", "attempts", "retry"]);
+const KNOWN = new Set([
+  "queue",
+  "priority",
+  "delay",
+  "runAt",
+  "id",
+  "attempts",
+  "retry",
+  "dependsOn",
+  "onPrerequisiteFailure",
+  "unique",
+]);
 
 /**
  * Checks `options` and fills in defaults. Throws a `TypeError` or `RangeError` naming the bad
@@ -128,7 +160,38 @@ export function resolveEnqueueOptions(
   }
   const maxAttempts = retry.attempts ?? o.attempts ?? defaults.attempts;
   assertAttempts(maxAttempts, "enqueue");
-  const resolved: ResolvedEnqueue = { id, queue, lane, runAt, maxAttempts };
+  const resolved: ResolvedEnqueue = {
+    id,
+    queue,
+    lane,
+    runAt,
+    maxAttempts,
+    dependsOn: checkDependsOn(o.dependsOn),
+    onPrerequisiteFailure: o.onPrerequisiteFailure ?? "fail",
+  };
+  if (!isPrerequisiteFailurePolicy(resolved.onPrerequisiteFailure)) {
+    throw new TypeError(
+      `enqueue: onPrerequisiteFailure must be "fail", "skip" or "wait", got ${
+        JSON.stringify(o.onPrerequisiteFailure)
+      }`,
+    );
+  }
+  if (o.unique !== undefined) resolved.unique = checkUniqueOptions(o.unique, "enqueue");
   if (retry.backoff !== undefined) resolved.backoff = encodeBackoff(retry.backoff, "enqueue");
   return resolved;
+}
+
+function checkDependsOn(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    throw new TypeError("enqueue: dependsOn must be an array of job ids or refs");
+  }
+  if (value.length > MAX_PREREQUISITES) {
+    throw new RangeError(`enqueue: a job may have at most ${MAX_PREREQUISITES} prerequisites`);
+  }
+  for (const dep of value) {
+    const problem = jobIdProblem(dep);
+    if (problem) throw new TypeError(`enqueue: dependsOn entry ${JSON.stringify(dep)} ${problem}`);
+  }
+  return [...value];
 }

@@ -13,7 +13,9 @@ import { DEFAULT_LANE, isLane, type Lane } from "../job/lanes.ts";
 import { assertQueueName, DEFAULT_QUEUE } from "../job/queue_name.ts";
 import type { Logger } from "../job/logger.ts";
 import { assertAttempts, DEFAULT_ATTEMPTS } from "../job/attempts.ts";
-import type { Enqueue } from "./job_ref.ts";
+import type { Enqueue, JobClass, ResultOf } from "./job_ref.ts";
+import type { PrerequisiteResult } from "../job/dependencies.ts";
+import { checkUniqueOptions, type UniqueOptions } from "../job/unique.ts";
 import { checkVersioning, type Migrations } from "./versions.ts";
 import {
   checkFailureOptions,
@@ -36,6 +38,19 @@ export interface JobContext {
   readonly attempt: number;
   /** Attempts allowed in all. */
   readonly maxAttempts: number;
+  /** When the job was due to run (its run time; a cron tick's scheduled time), epoch ms. */
+  readonly scheduledAt: number;
+  /**
+   * Its prerequisites in the order given, with their results: completed ones, and failed ones
+   * that policy `skip` let through (result null).
+   */
+  readonly prerequisites: readonly PrerequisiteResult[];
+  /**
+   * The results of its completed prerequisites of function `fn` (a definition or `@job` class),
+   * typed as `fn` returns them.
+   */
+  // deno-lint-ignore no-explicit-any
+  resultsOf<D extends JobDefinition<any, any> | JobClass>(fn: D): ResultOf<D>[];
   /** Aborted at the `timeout`, or when the job is cancelled, its lease is lost, or the worker stops. */
   readonly signal: AbortSignal;
   /** A logger that tags lines with the job. */
@@ -78,6 +93,8 @@ export interface DefineOptions<S extends z.ZodType> extends FailureOptions {
   compression?: CompressionName;
   /** Event names: `engine.emit(name, payload)` enqueues a job of this function. */
   on?: readonly string[];
+  /** Uniqueness of its jobs (an enqueue's own `unique` option overrides it). */
+  unique?: UniqueOptions<z.output<S>>;
 }
 
 /** Brand of the objects `define` makes (a registered symbol, so copies of Sluice agree). */
@@ -108,6 +125,8 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType, R = unknown>
   readonly compression: CompressionName | undefined;
   /** Event names this function listens to. */
   readonly on: readonly string[];
+  /** Uniqueness of its jobs, if any. */
+  readonly unique: UniqueOptions | undefined;
   /** The handler. */
   readonly handler: JobHandler<z.output<S>, R>;
   /** Brand: made by `define`. */
@@ -127,6 +146,7 @@ const KNOWN_OPTIONS = new Set([
   "codec",
   "compression",
   "on",
+  "unique",
   ...FAILURE_OPTION_NAMES,
 ]);
 
@@ -177,6 +197,9 @@ export function buildDefinition<S extends z.ZodType, R>(
   if (options.codec !== undefined) assertCodecName(options.codec, where);
   if (options.compression !== undefined) assertCompressionName(options.compression, where);
   const on = checkEventNames(options.on, where);
+  const unique = options.unique === undefined
+    ? undefined
+    : checkUniqueOptions(options.unique, where);
   if (typeof handler !== "function") throw new TypeError(`${where}: handler must be a function`);
   return Object.freeze({
     name,
@@ -190,6 +213,7 @@ export function buildDefinition<S extends z.ZodType, R>(
     codec: options.codec,
     compression: options.compression,
     on,
+    unique,
     ...failure,
     handler,
     [DEFINITION]: true as const,

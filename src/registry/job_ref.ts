@@ -27,6 +27,12 @@ export type PayloadOf<D> = D extends JobDefinition<infer S, unknown> ? z.input<S
   : D extends abstract new () => { run(payload: infer P, ...rest: any[]): unknown } ? P
   : unknown;
 
+/** What a function returns: its handler's result for a definition, its `run`'s for a class. */
+export type ResultOf<D> = D extends JobDefinition<infer _S, infer R> ? Awaited<R>
+  // deno-lint-ignore no-explicit-any
+  : D extends abstract new () => { run(...args: any[]): infer R } ? Awaited<R>
+  : unknown;
+
 /** `enqueue` as the engine and a job's `ctx` offer it: typed by reference, checked by name. */
 export interface Enqueue {
   /** Enqueues one job of a function given by definition or class; the payload type is checked. */

@@ -8,11 +8,7 @@
  * @module
  */
 
-/** Most prerequisites one job may have. */
-export const MAX_PREREQUISITES = 1_000;
-
-/** Most jobs one atomic enqueue call may hold. */
-export const MAX_JOBS_PER_CALL = 50_000;
+import { MAX_JOBS_PER_CALL, MAX_PREREQUISITES } from "../job/dependencies.ts";
 
 /** One item of a call as the graph sees it. */
 export interface GraphItem {

@@ -10,6 +10,7 @@
 import type { EncodingDefaults } from "../codec/payload_encoder.ts";
 import type { JobErrorInfo } from "../job/job.ts";
 import type { Lane } from "../job/lanes.ts";
+import type { PrerequisiteResult } from "../job/dependencies.ts";
 
 /** The fields of a job an isolate needs to run one attempt (never the lease token). */
 export interface IsolateJob {
@@ -25,6 +26,10 @@ export interface IsolateJob {
   attempt: number;
   /** Attempts allowed in all. */
   maxAttempts: number;
+  /** When it was due (epoch ms). */
+  scheduledAt: number;
+  /** Its prerequisites with their decoded results. */
+  prerequisites: PrerequisiteResult[];
 }
 
 /** A log level of `Logger`. */

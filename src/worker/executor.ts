@@ -6,6 +6,7 @@
  * @module
  */
 import type { Reservation } from "../job/job.ts";
+import type { PrerequisiteResult } from "../job/dependencies.ts";
 import { type AttemptOutcome, runJob } from "./run_job.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 
@@ -13,8 +14,15 @@ import type { WorkerRuntime } from "./runtime.ts";
 export interface JobExecutor {
   /** How many jobs may run at once. */
   readonly capacity: number;
-  /** Runs one job; `signal` aborts its handler (cancellation, lost lease, shutdown). Never throws. */
-  run(job: Reservation, signal: AbortSignal): Promise<AttemptOutcome>;
+  /**
+   * Runs one job with its `prerequisites` (loaded by the node); `signal` aborts its handler
+   * (cancellation, lost lease, shutdown). Never throws.
+   */
+  run(
+    job: Reservation,
+    signal: AbortSignal,
+    prerequisites: readonly PrerequisiteResult[],
+  ): Promise<AttemptOutcome>;
   /** Stops everything it runs. */
   close(): Promise<void>;
   /** Resolves when it can run jobs (isolates loaded); rejects when it never will. */
@@ -33,8 +41,12 @@ export class InlineExecutor implements JobExecutor {
     this.capacity = capacity;
   }
 
-  run(job: Reservation, signal: AbortSignal): Promise<AttemptOutcome> {
-    return runJob(this.#runtime, job, signal);
+  run(
+    job: Reservation,
+    signal: AbortSignal,
+    prerequisites: readonly PrerequisiteResult[],
+  ): Promise<AttemptOutcome> {
+    return runJob(this.#runtime, job, signal, prerequisites);
   }
 
   close(): Promise<void> {

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Reservation } from "../job/job.ts";
+import type { PrerequisiteResult } from "../job/dependencies.ts";
 import { failedAttempt } from "./failed_attempt.ts";
 import { snoozed, tooNew } from "./hand_back.ts";
 import { reviveError } from "./_isolate_protocol.ts";
@@ -70,10 +71,15 @@ export class IsolateExecutor implements JobExecutor {
     await this.#pool;
   }
 
-  async run(job: Reservation, signal: AbortSignal): Promise<AttemptOutcome> {
+  async run(
+    job: Reservation,
+    signal: AbortSignal,
+    prerequisites: readonly PrerequisiteResult[],
+  ): Promise<AttemptOutcome> {
     const pool = await this.#pool;
     const definition = this.#runtime.definition(job.name);
-    const run = pool.run(job, definition?.timeout ? { timeoutMs: definition.timeout } : {});
+    const input = { ...job, scheduledAt: job.runAt, prerequisites: [...prerequisites] };
+    const run = pool.run(input, definition?.timeout ? { timeoutMs: definition.timeout } : {});
     const abort = () => run.abort(signal.reason);
     if (signal.aborted) abort();
     else signal.addEventListener("abort", abort, { once: true });

@@ -14,6 +14,7 @@ import { PayloadEncoder } from "../codec/payload_encoder.ts";
 import { SnoozeError, UnknownFunctionError, UnrecoverableError } from "../job/errors.ts";
 import type { Logger } from "../job/logger.ts";
 import type { JobContext, JobDefinition } from "../registry/definition.ts";
+import { resultsOf } from "../registry/prerequisite_results.ts";
 import { FunctionSet } from "../registry/function_set.ts";
 import { definitionOf } from "../registry/job_decorator.ts";
 import type { Enqueue } from "../registry/job_ref.ts";
@@ -194,6 +195,7 @@ function transferable(bytes: Uint8Array): ArrayBuffer {
 function context(run: number, job: IsolateJob, signal: AbortSignal): JobContext {
   return {
     ...job,
+    resultsOf: resultsOf(job.prerequisites),
     signal,
     log: logger(run),
     progress(percent: number, message?: string): void {

@@ -222,6 +222,8 @@ export class IsolatePool {
         lane: job.lane,
         attempt: job.attempt,
         maxAttempts: job.maxAttempts,
+        scheduledAt: job.scheduledAt,
+        prerequisites: job.prerequisites,
       },
       buffer: ownedBuffer(job.payload),
       timeoutMs: options.timeoutMs,

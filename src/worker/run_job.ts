@@ -10,6 +10,8 @@ import type { JobContext } from "../registry/definition.ts";
 import { readPayload } from "../registry/read_payload.ts";
 import { writeResult } from "../registry/write_result.ts";
 import type { WorkerRuntime } from "./runtime.ts";
+import type { PrerequisiteResult } from "../job/dependencies.ts";
+import { resultsOf } from "../registry/prerequisite_results.ts";
 import { guardAttempt } from "./attempt_guard.ts";
 import { failedAttempt, snoozeDelay } from "./failed_attempt.ts";
 import { snoozed, tooNew } from "./hand_back.ts";
@@ -24,11 +26,12 @@ export type AttemptOutcome =
   /** Stopped by the node's shutdown: the node hands the job back without spending it. */
   | { kind: "interrupted" };
 
-/** Runs `job`'s handler with `signal`; never throws. */
+/** Runs `job`'s handler with `signal` and its `prerequisites`; never throws. */
 export async function runJob(
   runtime: WorkerRuntime,
   job: Reservation,
   signal: AbortSignal,
+  prerequisites: readonly PrerequisiteResult[] = [],
 ): Promise<AttemptOutcome> {
   const fail = (error: unknown, retryable: boolean): AttemptOutcome =>
     failedAttempt(runtime, job, error, retryable);
@@ -50,7 +53,7 @@ export async function runJob(
   let result: unknown;
   try {
     result = await guardAttempt(
-      (guarded) => definition.handler(payload, jobContext(runtime, job, guarded)),
+      (guarded) => definition.handler(payload, jobContext(runtime, job, guarded, prerequisites)),
       { job, signal, timeoutMs: definition.timeout, ...runtime.graces },
     );
   } catch (error) {
@@ -65,7 +68,12 @@ export async function runJob(
   }
 }
 
-function jobContext(runtime: WorkerRuntime, job: Reservation, signal: AbortSignal): JobContext {
+function jobContext(
+  runtime: WorkerRuntime,
+  job: Reservation,
+  signal: AbortSignal,
+  prerequisites: readonly PrerequisiteResult[],
+): JobContext {
   return {
     id: job.id,
     name: job.name,
@@ -73,6 +81,9 @@ function jobContext(runtime: WorkerRuntime, job: Reservation, signal: AbortSigna
     lane: job.lane,
     attempt: job.attempt,
     maxAttempts: job.maxAttempts,
+    scheduledAt: job.runAt,
+    prerequisites,
+    resultsOf: resultsOf(prerequisites),
     signal,
     log: tagged(runtime, job),
     progress(percent: number, message?: string): void {

@@ -23,6 +23,8 @@ import { NodePresence } from "./node_presence.ts";
 import type { ResolvedNodeOptions } from "./node_options.ts";
 import { OutcomeBatcher, type PendingOutcome } from "./outcome_batcher.ts";
 import type { WorkerRuntime } from "./runtime.ts";
+import { loadPrerequisites } from "./prerequisites.ts";
+import { failedAttempt } from "./failed_attempt.ts";
 
 /** The version recorded with node records. */
 export const SLUICE_VERSION = "0.1.0";
@@ -340,7 +342,11 @@ class WorkerNode {
       });
     }
     const began = performance.now();
-    running.outcome = this.#exec.run(job, controller.signal).then((outcome) => {
+    const attempt = loadPrerequisites(this.#rt, job).then(
+      (prerequisites) => this.#exec.run(job, controller.signal, prerequisites),
+      (error) => failedAttempt(this.#rt, job, error, true), // the store is away: try again
+    );
+    running.outcome = attempt.then((outcome) => {
       this.#running.delete(job.id);
       this.#slotFreed.notify();
       if (running.detached) return;
