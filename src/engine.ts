@@ -155,6 +155,7 @@ export class Engine {
     if (typeof options.store === "string") {
       this.#store = openStore(options.store, {
         clock: this.#clock,
+        logger: this.#logger,
         ...(options.namespace ? { namespace: options.namespace } : {}),
       });
       this.#ownsStore = true;
