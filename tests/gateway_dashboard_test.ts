@@ -1,7 +1,8 @@
 /**
  * The dashboard in headless Chromium (Debian's `chromium`, driven by playwright-core in
  * `_browser_driver.ts`): jobs enqueued through the API appear and complete on the page, a dead
- * job is requeued by clicking, and a screenshot is saved under /tmp.
+ * job is requeued by clicking, and a screenshot is saved under /tmp; a payload and an error
+ * holding HTML are shown as text, never parsed into elements.
  */
 import assert from "node:assert/strict";
 import { z } from "zod";
@@ -9,7 +10,7 @@ import { createEngine, define, MemoryStore } from "../mod.ts";
 import { createGateway } from "../gateway.ts";
 import { silentLogger } from "../src/job/logger.ts";
 import { until } from "./_engine_conformance.ts";
-import { Add, TOKENS } from "./_gateway_harness.ts";
+import { Add, Greet, TOKENS } from "./_gateway_harness.ts";
 
 const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 const SCREENSHOT = "/tmp/sluice-dashboard.png";
@@ -151,6 +152,66 @@ Deno.test({
       });
       assert.equal(await browser.send({ op: "screenshot", path: SCREENSHOT }), SCREENSHOT);
       assert.ok((await Deno.stat(SCREENSHOT)).size > 10_000);
+    } finally {
+      await browser.close();
+      await server.shutdown();
+      gateway.close();
+      await worker.stop();
+      await engine.close();
+    }
+  },
+});
+
+const HTML = '<img src=x onerror="alert(1)"><script>alert(2)</script><b id="injected">bold</b>';
+const Html = define(
+  { name: "html", payload: z.object({ html: z.string() }), queue: "html", attempts: 1 },
+  ({ html }) => {
+    throw new Error(html);
+  },
+);
+
+Deno.test({
+  name: present
+    ? "dashboard in Chromium: a payload and an error holding HTML are shown as text"
+    : `dashboard in Chromium: SKIPPED (no ${CHROMIUM})`,
+  ignore: !present && Deno.env.get("SLUICE_REQUIRE_CHROMIUM") !== "1",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    assert.ok(present, `SLUICE_REQUIRE_CHROMIUM=1 but there is no ${CHROMIUM}`);
+    const engine = createEngine({
+      store: new MemoryStore(),
+      logger: silentLogger,
+      functions: [Greet, Html],
+    });
+    const gateway = createGateway(engine, { tokens: TOKENS, logger: silentLogger });
+    const worker = engine.work({ concurrency: 2, queues: ["html"] });
+    const server = Deno.serve(
+      { port: 0, hostname: "127.0.0.1", onListen: () => {} },
+      gateway.app.fetch,
+    );
+    const url = `http://127.0.0.1:${server.addr.port}/`;
+    const browser = new Browser();
+    try {
+      const greet = await engine.enqueue(Greet, { to: HTML }); // waits: no worker serves math
+      const html = await engine.enqueue(Html, { html: HTML });
+      await until(() => engine.getJob(html), (j) => j?.state === "dead");
+      await browser.ready();
+      await browser.send({ op: "goto", url, token: TOKENS.admin });
+      await browser.send({ op: "waitFor", selector: `#dead tr[data-id="${html}"]` });
+      for (const id of [greet, html]) {
+        await browser.send({ op: "click", selector: `#jobs tr[data-id="${id}"]` });
+        await browser.send({ op: "waitFor", selector: "#detail-id", text: id });
+        await browser.send({ op: "waitFor", selector: "#detail pre", text: "<img src=x" });
+        assert.match(String(await browser.send({ op: "text", selector: "#detail" })), /<script>/);
+      }
+      for (const selector of ["img", "script:not([src])", "#injected", "b"]) {
+        assert.equal(await browser.send({ op: "count", selector }), 0, selector);
+      }
+      assert.match(
+        String(await browser.send({ op: "text", selector: `#dead tr[data-id="${html}"]` })),
+        /Error: <img src=x onerror="alert\(1\)">/,
+      );
     } finally {
       await browser.close();
       await server.shutdown();

@@ -20,7 +20,8 @@ export interface Served {
 
 /** Serves `engine`'s gateway as `config` says; prints its URL and whether auth is on. */
 export async function serve(engine: Engine, config: ServeConfig, io: CliIO): Promise<Served> {
-  const gateway = createGateway(engine, { tokens: config.tokens });
+  const open = !config.tokens.admin && !config.tokens.read;
+  const gateway = createGateway(engine, open ? { open } : { tokens: config.tokens });
   const listening = Promise.withResolvers<string>();
   const server = serveGateway(gateway, {
     port: config.port,
