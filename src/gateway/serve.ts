@@ -33,7 +33,7 @@ export function serveGateway(gateway: Gateway, options: ServeOptions): Deno.Http
   const open = !gateway.authEnabled;
   const hostname = options.hostname ?? (open ? "127.0.0.1" : "0.0.0.0");
   if (open && !LOOPBACK_HOSTS.includes(hostname) && hostname !== "::1") {
-    throw new Error(
+    throw new TypeError(
       `refusing to serve on ${hostname} without a token: set SLUICE_ADMIN_TOKEN (and ` +
         "SLUICE_READ_TOKEN) to listen on a public address",
     );
