@@ -6,6 +6,8 @@
  * @module
  */
 
+import { eventually } from "./_node_process.ts";
+
 const MAIN = new URL("../src/cli/main.ts", import.meta.url).pathname;
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -35,9 +37,9 @@ export interface Finished {
   stderr: string[];
 }
 
-/** Runs `sluice ...args` to the end. */
-export async function sluice(args: string[], env: Record<string, string> = {}): Promise<Finished> {
-  const out = await new Deno.Command(Deno.execPath(), {
+/** `sluice ...args` as a command, with only `env` (and the basics) in its environment. */
+function command(args: string[], env: Record<string, string>): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", MAIN, ...args],
     cwd: ROOT,
     env: childEnv(env),
@@ -45,7 +47,12 @@ export async function sluice(args: string[], env: Record<string, string> = {}): 
     stdout: "piped",
     stderr: "piped",
     stdin: "null",
-  }).output();
+  });
+}
+
+/** Runs `sluice ...args` to the end. */
+export async function sluice(args: string[], env: Record<string, string> = {}): Promise<Finished> {
+  const out = await command(args, env).output();
   const decode = (bytes: Uint8Array) => ownLines(new TextDecoder().decode(bytes));
   return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
 }
@@ -57,19 +64,10 @@ export class ServerProcess {
   /** Resolves with the exit status. */
   readonly exited: Promise<Deno.CommandStatus>;
   #child: Deno.ChildProcess;
-  #changed = new Set<() => void>();
 
   /** Spawns `sluice ...args`. */
   constructor(args: string[], env: Record<string, string> = {}) {
-    this.#child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", MAIN, ...args],
-      cwd: ROOT,
-      env: childEnv(env),
-      clearEnv: true,
-      stdout: "piped",
-      stderr: "piped",
-      stdin: "null",
-    }).spawn();
+    this.#child = command(args, env).spawn();
     void this.#read(this.#child.stdout);
     void this.#read(this.#child.stderr);
     this.exited = this.#child.status;
@@ -77,27 +75,20 @@ export class ServerProcess {
 
   /**
    * Resolves with the `nth` line matching `pattern` (default the first); rejects when the
-   * process ends first.
+   * process ended without it, or after `timeoutMs`.
    */
   async waitFor(pattern: RegExp, nth = 1, timeoutMs = 30_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
     let ended = false;
     void this.exited.then(() => ended = true);
-    for (;;) {
-      const found = this.lines.filter((l) => pattern.test(l))[nth - 1];
-      if (found) return found;
-      if (ended || Date.now() > deadline) {
-        throw new Error(`no line matching ${pattern}; output:\n${this.lines.join("\n")}`);
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, 100);
-        this.#changed.add(done);
-        function done() {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
+    const found = await eventually(
+      () => Promise.resolve(this.lines.filter((l) => pattern.test(l))[nth - 1]),
+      (line) => line !== undefined || ended,
+      timeoutMs,
+    ).catch(() => undefined);
+    if (found === undefined) {
+      throw new Error(`no line matching ${pattern}; output:\n${this.lines.join("\n")}`);
     }
+    return found;
   }
 
   /** The gateway URL it logged. */
@@ -127,10 +118,6 @@ export class ServerProcess {
       const parts = (rest + chunk).split("\n");
       rest = parts.pop() ?? "";
       this.lines.push(...ownLines(parts.join("\n")));
-      for (const notify of [...this.#changed]) {
-        this.#changed.delete(notify);
-        notify();
-      }
     }
     if (rest.trim()) this.lines.push(...ownLines(rest));
   }

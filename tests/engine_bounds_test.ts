@@ -17,8 +17,7 @@ import {
   UnknownQueueError,
 } from "../mod.ts";
 import { silentLogger } from "../src/job/logger.ts";
-import { dropNamespace, RedisStore } from "../src/store/redis/redis_store.ts";
-import { withRedis } from "./_redis_env.ts";
+import { namespacedStore, withRedis } from "./_redis_env.ts";
 
 const Signup = define(
   {
@@ -97,14 +96,5 @@ function register(name: string, store: () => Promise<Store>): void {
 register("MemoryStore", () => Promise.resolve(new MemoryStore()));
 
 await withRedis("engine bounds on RedisStore", (url) => {
-  register("RedisStore", () => {
-    const namespace = `test-bounds-${crypto.randomUUID()}`;
-    const store = new RedisStore({ url, namespace });
-    const close = store.close.bind(store);
-    store.close = async () => {
-      await dropNamespace(url, namespace);
-      await close();
-    };
-    return Promise.resolve(store);
-  });
+  register("RedisStore", () => namespacedStore(url, "test-bounds"));
 });

@@ -11,6 +11,9 @@ import {
   define,
   ERROR_MESSAGE_LIMIT,
   ERROR_STACK_LIMIT,
+  type LogFormat,
+  type Logger,
+  type LogLevel,
   MemoryStore,
   StoreUnavailableError,
 } from "../mod.ts";
@@ -56,14 +59,17 @@ Deno.test("errors: a job that throws a 900 KB error stores a bounded one", async
   }
 });
 
-Deno.test("logger: JSON lines or text, a level, string fields capped", () => {
+/** A logger at time 0 and the lines it wrote. */
+function capture(format: LogFormat, level: LogLevel): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
-  const json = createLogger({
-    format: "json",
-    level: "info",
-    write: (l) => lines.push(l),
-    now: () => 0,
-  });
+  return {
+    logger: createLogger({ format, level, write: (l) => lines.push(l), now: () => 0 }),
+    lines,
+  };
+}
+
+Deno.test("logger: JSON lines or text, a level, string fields capped", () => {
+  const { logger: json, lines } = capture("json", "info");
   json.debug("hidden");
   json.info("node-started", { node: "n1", event: "clash" });
   json.error("boom", { error: HUGE });
@@ -79,13 +85,7 @@ Deno.test("logger: JSON lines or text, a level, string fields capped", () => {
   assert.equal(big.level, "error");
   assert.ok(big.error.length < LOG_FIELD_LIMIT + 100);
 
-  const text: string[] = [];
-  const plain = createLogger({
-    format: "text",
-    level: "warn",
-    write: (l) => text.push(l),
-    now: () => 0,
-  });
+  const { logger: plain, lines: text } = capture("text", "warn");
   plain.info("hidden");
   plain.warn("Redis connection lost", { redis: "redis://h:1", n: 2, why: "a b" });
   assert.deepEqual(text, [

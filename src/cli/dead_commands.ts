@@ -6,7 +6,7 @@
 import { clientFlags, type Command, withTarget } from "./command.ts";
 import { type Args, UsageError } from "./flags.ts";
 import type { DeadSelection } from "./target.ts";
-import { table, when } from "./table.ts";
+import { printTable, when } from "./table.ts";
 
 const VERBS = ["list", "requeue", "purge"] as const;
 
@@ -51,10 +51,6 @@ export const DEAD_COMMAND: Command = {
           ...(queue ? { queue } : {}),
           ...(fn ? { function: fn } : {}),
         });
-        if (jobs.length === 0) {
-          io.out("no dead jobs");
-          return 0;
-        }
         const rows = [["id", "function", "queue", "died", "error"]];
         for (const j of jobs) {
           const error = j.error ? `${j.error.name}: ${j.error.message}` : "";
@@ -66,7 +62,7 @@ export const DEAD_COMMAND: Command = {
             error.split("\n")[0]!.slice(0, 120),
           ]);
         }
-        for (const line of table(rows)) io.out(line);
+        printTable(io.out, rows, "no dead jobs");
         return 0;
       });
     }

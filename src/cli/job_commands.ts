@@ -31,6 +31,22 @@ function one(args: Args, what: string): string {
   return args.positionals[0]!;
 }
 
+/** A command that acts on one job and prints its state after (`cancel`, `retry`). */
+function stateAction(name: "cancel" | "retry", summary: string): Command {
+  return {
+    summary,
+    usage: [`${name} <job-id> [options]`],
+    flags: clientFlags([]),
+    run: (args, io) => {
+      const id = one(args, name);
+      return withTarget(name, args, io, async (target) => {
+        io.out(`${id} ${await target[name](id)}`);
+        return 0;
+      });
+    },
+  };
+}
+
 /** The job commands by name. */
 export const JOB_COMMANDS: Record<string, Command> = {
   enqueue: {
@@ -80,30 +96,11 @@ export const JOB_COMMANDS: Record<string, Command> = {
       });
     },
   },
-  cancel: {
-    summary: "cancel a job (an active one is aborted at its next lease renewal)",
-    usage: ["cancel <job-id> [options]"],
-    flags: clientFlags([]),
-    run: (args, io) => {
-      const id = one(args, "cancel");
-      return withTarget("cancel", args, io, async (target) => {
-        io.out(`${id} ${await target.cancel(id)}`);
-        return 0;
-      });
-    },
-  },
-  retry: {
-    summary: "run a dead job again, its attempts reset",
-    usage: ["retry <job-id> [options]"],
-    flags: clientFlags([]),
-    run: (args, io) => {
-      const id = one(args, "retry");
-      return withTarget("retry", args, io, async (target) => {
-        io.out(`${id} ${await target.retry(id)}`);
-        return 0;
-      });
-    },
-  },
+  cancel: stateAction(
+    "cancel",
+    "cancel a job (an active one is aborted at its next lease renewal)",
+  ),
+  retry: stateAction("retry", "run a dead job again, its attempts reset"),
   priority: {
     summary: "move a waiting or delayed job to another lane, keeping its place in line",
     usage: ["priority <job-id> <lane> [options]"],

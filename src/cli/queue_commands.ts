@@ -10,7 +10,8 @@ import { clientFlags, type Command, withTarget } from "./command.ts";
 import { jobOptions, parseJson } from "./enqueue.ts";
 import { type Args, UsageError } from "./flags.ts";
 import { JOB_OPTION_FLAGS } from "./job_commands.ts";
-import { table, when } from "./table.ts";
+import { printTable, when } from "./table.ts";
+import type { Target } from "./target.ts";
 
 const CREATE = {
   name: "create",
@@ -49,69 +50,63 @@ function emitArgs(args: Args): { event: string; payload: unknown; options: EmitO
   };
 }
 
+type Row = (string | number)[];
+
+/** A command that prints a table read from the target (`queues`, `nodes`). */
+function listing(name: string, summary: string, read: (target: Target) => Promise<Row[]>): Command {
+  return {
+    summary,
+    usage: [`${name} [options]`],
+    flags: clientFlags([]),
+    run: (args, io) =>
+      withTarget(name, args, io, async (target) => {
+        printTable(io.out, await read(target), `no ${name}`);
+        return 0;
+      }),
+  };
+}
+
 /** The queue, node and event commands by name. */
 export const QUEUE_COMMANDS: Record<string, Command> = {
-  queues: {
-    summary: "every queue: waiting jobs per lane, jobs per state",
-    usage: ["queues [options]"],
-    flags: clientFlags([]),
-    run: (args, io) =>
-      withTarget("queues", args, io, async (target) => {
-        const all = await target.queues();
-        if (all.length === 0) {
-          io.out("no queues");
-          return 0;
-        }
-        const states = ["delayed", "active", "completed", "dead", "cancelled"] as const;
-        const rows: (string | number)[][] = [["queue", ...LANES, ...states, "paused"]];
-        for (const c of all) {
-          rows.push([
-            c.queue,
-            ...LANES.map((lane) => c.lanes[lane].waiting),
-            ...states.map((s) => c.states[s]),
-            c.paused ? "yes" : "no",
-          ]);
-        }
-        for (const line of table(rows)) io.out(line);
-        return 0;
-      }),
-  },
+  queues: listing(
+    "queues",
+    "every queue: waiting jobs per lane, jobs per state",
+    async (target) => {
+      const states = ["delayed", "active", "completed", "dead", "cancelled"] as const;
+      const rows: Row[] = [["queue", ...LANES, ...states, "paused"]];
+      for (const c of await target.queues()) {
+        rows.push([
+          c.queue,
+          ...LANES.map((lane) => c.lanes[lane].waiting),
+          ...states.map((s) => c.states[s]),
+          c.paused ? "yes" : "no",
+        ]);
+      }
+      return rows;
+    },
+  ),
   pause: pauseCommand(true),
   resume: pauseCommand(false),
-  nodes: {
-    summary: "worker nodes: queues, busy slots, last heartbeat, and the leader",
-    usage: ["nodes [options]"],
-    flags: clientFlags([]),
-    run: (args, io) =>
-      withTarget("nodes", args, io, async (target) => {
-        const { leader, nodes } = await target.nodes();
-        if (nodes.length === 0) {
-          io.out("no nodes");
-          return 0;
-        }
-        const now = Date.now();
-        const rows: (string | number)[][] = [[
-          "node",
-          "leader",
-          "queues",
-          "busy",
-          "heartbeat",
-          "alive",
-        ]];
-        for (const n of [...nodes].sort((a, b) => a.id.localeCompare(b.id))) {
-          rows.push([
-            n.id,
-            leader?.node === n.id ? `yes (epoch ${leader.epoch})` : "",
-            n.queues.join(","),
-            `${n.busy}/${n.concurrency}`,
-            when(n.heartbeatAt),
-            n.expiresAt > now ? "yes" : "expired",
-          ]);
-        }
-        for (const line of table(rows)) io.out(line);
-        return 0;
-      }),
-  },
+  nodes: listing(
+    "nodes",
+    "worker nodes: queues, busy slots, last heartbeat, and the leader",
+    async (target) => {
+      const { leader, nodes } = await target.nodes();
+      const now = Date.now();
+      const rows: Row[] = [["node", "leader", "queues", "busy", "heartbeat", "alive"]];
+      for (const n of [...nodes].sort((a, b) => a.id.localeCompare(b.id))) {
+        rows.push([
+          n.id,
+          leader?.node === n.id ? `yes (epoch ${leader.epoch})` : "",
+          n.queues.join(","),
+          `${n.busy}/${n.concurrency}`,
+          when(n.heartbeatAt),
+          n.expiresAt > now ? "yes" : "expired",
+        ]);
+      }
+      return rows;
+    },
+  ),
   events: {
     summary: "publish an event: one job per function that listens to it",
     usage: ["events emit <event> [payload-json] [options]"],

@@ -14,7 +14,8 @@ import {
   storeConfig,
   storeFlags,
 } from "./config.ts";
-import { HELP_FLAG } from "./flags.ts";
+import { type Args, type FlagGroup, HELP_FLAG } from "./flags.ts";
+import type { Logger } from "../job/logger.ts";
 import { gateway } from "./gateway.ts";
 import { manifest } from "./manifest.ts";
 import { start } from "./start.ts";
@@ -23,6 +24,31 @@ import { workFlags, workOptions } from "./work_flags.ts";
 
 const TOKENS_NOTE = "Tokens come from SLUICE_ADMIN_TOKEN (every endpoint) and SLUICE_READ_TOKEN " +
   "(GET endpoints); with neither, the API is open and listens on loopback only.";
+
+/** A serving command on Redis (`worker`, `gateway`), logging JSON lines by default. */
+function onRedis(
+  name: string,
+  summary: string,
+  own: FlagGroup,
+  serve: (args: Args, logger: Logger) => Promise<void>,
+  about?: string,
+): Command {
+  return {
+    summary,
+    usage: [`${name} [options]`],
+    ...(about ? { about } : {}),
+    flags: [
+      { title: "Options", flags: [HELP_FLAG] },
+      { title: "Store", flags: storeFlags() },
+      own,
+      { title: "Logs", flags: logFlags("json") },
+    ],
+    run: async (args, io) => {
+      await serve(args, loggerOf(args, "json", io.out));
+      return 0;
+    },
+  };
+}
 
 /** The serving commands by name. */
 export const SERVE_COMMANDS: Record<string, Command> = {
@@ -59,37 +85,19 @@ export const SERVE_COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
-  worker: {
-    summary: "a worker node: runs the jobs of the functions folder, from Redis",
-    usage: ["worker [options]"],
-    flags: [
-      { title: "Options", flags: [HELP_FLAG] },
-      { title: "Store", flags: storeFlags() },
-      { title: "Worker", flags: workFlags("10; with isolates, their slots") },
-      { title: "Logs", flags: logFlags("json") },
-    ],
-    run: async (args, io) => {
-      const logger = loggerOf(args, "json", io.out);
-      await worker(storeConfig(args), workOptions(args), logger);
-      return 0;
-    },
-  },
-  gateway: {
-    summary: "the gateway alone (API, dashboard, metrics) over Redis",
-    usage: ["gateway [options]"],
-    about: TOKENS_NOTE,
-    flags: [
-      { title: "Options", flags: [HELP_FLAG] },
-      { title: "Store", flags: storeFlags() },
-      { title: "Gateway", flags: SERVE_FLAGS },
-      { title: "Logs", flags: logFlags("json") },
-    ],
-    run: async (args, io) => {
-      const logger = loggerOf(args, "json", io.out);
-      await gateway(storeConfig(args), serveConfig(args), logger);
-      return 0;
-    },
-  },
+  worker: onRedis(
+    "worker",
+    "a worker node: runs the jobs of the functions folder, from Redis",
+    { title: "Worker", flags: workFlags("10; with isolates, their slots") },
+    (args, logger) => worker(storeConfig(args), workOptions(args), logger),
+  ),
+  gateway: onRedis(
+    "gateway",
+    "the gateway alone (API, dashboard, metrics) over Redis",
+    { title: "Gateway", flags: SERVE_FLAGS },
+    (args, logger) => gateway(storeConfig(args), serveConfig(args), logger),
+    TOKENS_NOTE,
+  ),
   manifest: {
     summary: "write functions/_manifest.gen.ts (for deno compile and deno bundle)",
     usage: ["manifest [options]"],

@@ -10,6 +10,16 @@ export function table(rows: (string | number)[][]): string[] {
   return rows.map((r) => r.map((c, i) => String(c).padEnd(widths[i]!)).join("  ").trimEnd());
 }
 
+/** Prints `rows` as a table through `out`, or `none` when there are only the headers. */
+export function printTable(
+  out: (line: string) => void,
+  rows: (string | number)[][],
+  none: string,
+): void {
+  if (rows.length <= 1) out(none);
+  else for (const line of table(rows)) out(line);
+}
+
 /** An epoch-ms time as ISO 8601, or "" for none. */
 export function when(ms: number | null | undefined): string {
   return ms ? new Date(ms).toISOString() : "";
