@@ -9,7 +9,9 @@
  * import { createGateway, serveGateway } from "./gateway.ts";
  *
  * const engine = createEngine({ store: "memory://" });
- * const gateway = createGateway(engine, { tokens: { admin: Deno.env.get("SLUICE_ADMIN_TOKEN") } });
+ * const admin = Deno.env.get("SLUICE_ADMIN_TOKEN");
+ * // with a token: every interface, bearer auth; without: `open`, loopback names only
+ * const gateway = createGateway(engine, admin ? { tokens: { admin } } : { open: true });
  * const server = serveGateway(gateway, { port: 8000 });
  * // ... later
  * await server.shutdown();
@@ -24,4 +26,9 @@ export { type GatewayTokens, type Scope } from "./src/gateway/auth.ts";
 export type { ErrorBody, FieldIssue } from "./src/gateway/errors.ts";
 export { GatewayMetrics } from "./src/gateway/metrics.ts";
 export { serveGateway, type ServeOptions } from "./src/gateway/serve.ts";
-export { STREAM_EVENT_TYPES } from "./src/gateway/sse.ts";
+export {
+  type EventLog,
+  type LoggedEvent,
+  MemoryEventLog,
+  STREAM_EVENT_TYPES,
+} from "./src/gateway/event_log.ts";

@@ -50,6 +50,7 @@ export {
   Engine,
   type EngineOptions,
   type JobInfoPage,
+  type QueueActionOptions,
 } from "./src/engine.ts";
 export {
   define,
@@ -87,15 +88,33 @@ export {
   DEFAULT_MAX_PAYLOAD_BYTES,
   type EncodingDefaults,
 } from "./src/codec/payload_encoder.ts";
-export type { EnqueueOptions, EnqueueRetry } from "./src/job/options.ts";
+export {
+  type EnqueueOptions,
+  type EnqueueRetry,
+  MAX_SCHEDULE_AHEAD_MS,
+} from "./src/job/options.ts";
 export type { JobInfo } from "./src/job/job_info.ts";
-export type { JobErrorInfo, JobRecord, Reservation } from "./src/job/job.ts";
+export {
+  ERROR_MESSAGE_LIMIT,
+  ERROR_STACK_LIMIT,
+  type JobErrorInfo,
+  type JobRecord,
+  type Reservation,
+} from "./src/job/job.ts";
 export { DEFAULT_LANE, DEFAULT_LANE_WEIGHTS, isLane, type Lane, LANES } from "./src/job/lanes.ts";
 export { isFinalState, JOB_STATES, type JobState } from "./src/job/states.ts";
 export { DEFAULT_ATTEMPTS, MAX_ATTEMPTS } from "./src/job/attempts.ts";
 export { DEFAULT_QUEUE } from "./src/job/queue_name.ts";
 export { type Clock, ManualClock, systemClock } from "./src/job/clock.ts";
-export { consoleLogger, type Logger, silentLogger } from "./src/job/logger.ts";
+export {
+  consoleLogger,
+  createLogger,
+  type LogFormat,
+  type Logger,
+  type LogLevel,
+  type LogOptions,
+  silentLogger,
+} from "./src/job/logger.ts";
 export type { JobEventBase, JobEventListener, JobEvents, JobEventType } from "./src/job/events.ts";
 export type { LeaderTiming } from "./src/cluster/leader_elector.ts";
 export {
@@ -111,7 +130,9 @@ export {
   ResultValidationError,
   SluiceError,
   SnoozeError,
+  StoreUnavailableError,
   UnknownFunctionError,
+  UnknownQueueError,
   UnrecoverableError,
   type ValidationIssue,
 } from "./src/job/errors.ts";

@@ -29,7 +29,7 @@ export class SendWelcomeEmail {
     ctx: JobContext,
   ): Promise<{ messageId: string; attempt: number }> {
     await new Promise((resolve) => setTimeout(resolve, 20)); // the "SMTP round trip"
-    ctx.log.info(`welcome email sent to ${name} <${to}>`);
+    ctx.log.debug(`welcome email sent to ${name} <${to}>`); // one line per job: debug detail
     return { messageId: `msg-${ctx.id}`, attempt: ctx.attempt };
   }
 }

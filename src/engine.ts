@@ -16,11 +16,12 @@ import {
   errorForStatus,
   PayloadValidationError,
   UnknownFunctionError,
+  UnknownQueueError,
 } from "./job/errors.ts";
 import { JobEventEmitter, type JobEventListener, type JobEventType } from "./job/events.ts";
 import { type JobInfo, toJobInfo } from "./job/job_info.ts";
 import { isLane, type Lane } from "./job/lanes.ts";
-import { consoleLogger, type Logger } from "./job/logger.ts";
+import { consoleLogger, type Logger, quietOutages } from "./job/logger.ts";
 import { type EnqueueOptions, resolveEnqueueOptions } from "./job/options.ts";
 import { assertQueueName } from "./job/queue_name.ts";
 import type { JobState } from "./job/states.ts";
@@ -102,6 +103,12 @@ export interface EmitOptions {
   id?: string;
 }
 
+/** Options of `pause`, `resume` and `configureQueue`. */
+export interface QueueActionOptions {
+  /** Act on a queue that does not exist yet, creating it (default false: an unknown queue throws). */
+  create?: boolean;
+}
+
 /** One item of `enqueueBulk`. */
 export interface BulkItem {
   /** The function, by definition or name. */
@@ -146,13 +153,15 @@ export class Engine {
   /** Use `createEngine`. */
   constructor(options: EngineOptions) {
     this.#clock = options.clock ?? systemClock;
-    this.#logger = options.logger ?? consoleLogger;
+    // an outage is logged once by the store's connection, not by every loop that retries
+    this.#logger = quietOutages(options.logger ?? consoleLogger);
     this.#events = new JobEventEmitter((error) =>
       this.#logger.error("an event listener threw", { error: String(error) })
     );
     if (typeof options.store === "string") {
       this.#store = openStore(options.store, {
         clock: this.#clock,
+        logger: this.#logger,
         ...(options.namespace ? { namespace: options.namespace } : {}),
       });
       this.#ownsStore = true;
@@ -374,22 +383,39 @@ export class Engine {
     return this.#store.getLeader();
   }
 
-  /** Stops dispatch from `queue`; producers can still enqueue. */
-  async pause(queue: string): Promise<void> {
-    assertQueueName(queue, "pause");
+  /**
+   * Stops dispatch from `queue`; producers can still enqueue. Throws `UnknownQueueError` for a
+   * queue that does not exist yet, unless `options.create` (queues are never removed, so a typo
+   * would otherwise stay in the store for good).
+   */
+  async pause(queue: string, options: QueueActionOptions = {}): Promise<void> {
+    await this.#existing(queue, "pause", options);
     await this.#store.pause(queue);
   }
 
-  /** Resumes dispatch from `queue`, in the order jobs were waiting. */
-  async resume(queue: string): Promise<void> {
-    assertQueueName(queue, "resume");
+  /** Resumes dispatch from `queue`, in the order jobs were waiting; unknown queues as `pause`. */
+  async resume(queue: string, options: QueueActionOptions = {}): Promise<void> {
+    await this.#existing(queue, "resume", options);
     await this.#store.resume(queue);
   }
 
-  /** Sets lane weights, strict mode or the aging bound of `queue`, for every node. */
-  configureQueue(queue: string, config: LaneConfigInput): Promise<LaneConfig> {
-    assertQueueName(queue, "configureQueue");
-    return this.#store.configureLanes(queue, config);
+  /**
+   * Sets lane weights, strict mode or the aging bound of `queue`, for every node; unknown queues
+   * as `pause`.
+   */
+  async configureQueue(
+    queue: string,
+    config: LaneConfigInput,
+    options: QueueActionOptions = {},
+  ): Promise<LaneConfig> {
+    await this.#existing(queue, "configure", options);
+    return await this.#store.configureLanes(queue, config);
+  }
+
+  async #existing(queue: string, action: string, options: QueueActionOptions): Promise<void> {
+    assertQueueName(queue, action);
+    if (options.create) return;
+    if (!(await this.#store.queues()).includes(queue)) throw new UnknownQueueError(queue, action);
   }
 
   /** Subscribes to a job life-cycle event; returns the unsubscribe function. */
@@ -481,7 +507,8 @@ export class Engine {
       name: definition.name,
       queue: resolved.queue,
       lane: resolved.lane,
-      payload: this.#encoder.encodePayload(definition, payload),
+      // the schema's output: unknown keys stripped (or refused) and defaults filled, as it says
+      payload: this.#encoder.encodePayload(definition, parsed.data),
       ...due,
       maxAttempts: resolved.maxAttempts,
       backoff: resolved.backoff ?? null,

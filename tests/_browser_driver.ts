@@ -7,7 +7,9 @@
  *
  * Commands: `{ op: "goto", url, token? }` (the token goes to localStorage first, as the dashboard
  * keeps it), `{ op: "waitFor", selector, text?, timeoutMs? }`, `{ op: "click", selector }`,
- * `{ op: "text", selector }`, `{ op: "screenshot", path }`, `{ op: "close" }`.
+ * `{ op: "text", selector }`, `{ op: "count", selector }` (how many elements match),
+ * `{ op: "screenshot", path }`, `{ op: "close" }`. A dialog the page opens (`alert(...)`) is
+ * dismissed and reported with the page errors.
  *
  * @module
  */
@@ -29,6 +31,7 @@ type Command =
   | { op: "waitFor"; selector: string; text?: string; timeoutMs?: number }
   | { op: "click"; selector: string }
   | { op: "text"; selector: string }
+  | { op: "count"; selector: string }
   | { op: "screenshot"; path: string }
   | { op: "close" };
 
@@ -51,6 +54,8 @@ async function run(page: Page, command: Command): Promise<unknown> {
       return null;
     case "text":
       return await page.locator(command.selector).first().textContent();
+    case "count":
+      return await page.locator(command.selector).count();
     case "screenshot":
       await page.screenshot({ path: command.path, fullPage: true });
       return command.path;
@@ -68,6 +73,10 @@ const context = await chromium.launchPersistentContext(userDataDir, {
 const page = await context.newPage();
 const errors: string[] = [];
 page.on("pageerror", (error) => errors.push(String(error)));
+page.on("dialog", (dialog) => {
+  errors.push(`the page opened a ${dialog.type()} dialog: ${dialog.message()}`);
+  void dialog.dismiss();
+});
 const write = (line: unknown) =>
   Deno.stdout.writeSync(new TextEncoder().encode(JSON.stringify(line) + "\n"));
 write({ ok: true, value: "ready" });

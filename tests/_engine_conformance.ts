@@ -189,7 +189,7 @@ export const ENGINE_CASES: ConformanceCases = {
 
   async "engine: a paused queue dispatches nothing until resumed"(ctx) {
     const engine = await engineFor(ctx);
-    await engine.pause("math");
+    await engine.pause("math", { create: true }); // before any job: the queue is new
     const ids = await engine.enqueueBulk(
       [1, 2, 3].map((a) => ({ job: Add, payload: { a, b: 0 } })),
     );

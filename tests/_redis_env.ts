@@ -6,6 +6,7 @@
  * @module
  */
 import { Redis } from "ioredis";
+import { dropNamespace, RedisStore } from "../src/store/redis/redis_store.ts";
 
 /** What the environment says about Redis for this test run. */
 export interface RedisTestEnv {
@@ -59,4 +60,19 @@ export async function withRedis(suite: string, register: (url: string) => void):
     `\n!!! SKIPPED ${suite}: ${env.reason}. Set REDIS_URL=redis://127.0.0.1:6379 to run it. !!!\n`,
   );
   Deno.test({ name: `${suite}: SKIPPED (${env.reason})`, ignore: true, fn: () => {} });
+}
+
+/**
+ * A `RedisStore` at `url` in a fresh namespace named after `prefix`; closing it drops the
+ * namespace's keys first.
+ */
+export function namespacedStore(url: string, prefix: string): Promise<RedisStore> {
+  const namespace = `${prefix}-${crypto.randomUUID()}`;
+  const store = new RedisStore({ url, namespace });
+  const close = store.close.bind(store);
+  store.close = async () => {
+    await dropNamespace(url, namespace);
+    await close();
+  };
+  return Promise.resolve(store);
 }

@@ -1,17 +1,22 @@
 /**
- * The command line: help everywhere, configuration from flags and environment, enqueue (one and
- * from a file, with progress), inspect, queues, dead; `start` serving the dashboard; a Redis
- * round trip between two invocations.
+ * The command line, in process: help for every command (defaults shown, no type names, only the
+ * options that apply), `--version`, `help <command>`, argument errors in the CLI's own words,
+ * every client command on one shared store (through an injected target), the refusal of a
+ * private memory store, and the demo producer's summary.
  */
 import assert from "node:assert/strict";
-import { createEngine, MemoryStore } from "../mod.ts";
+import { createEngine, MemoryStore, type Store } from "../mod.ts";
 import { COMMANDS } from "../src/cli/commands.ts";
-import { serveConfig } from "../src/cli/config.ts";
-import { type CliIO, openEngine } from "../src/cli/io.ts";
-import { main } from "../src/cli/main.ts";
-import { silentLogger } from "../src/job/logger.ts";
+import { startDemo } from "../src/cli/demo.ts";
+import { EngineTarget } from "../src/cli/engine_target.ts";
+import type { CliIO } from "../src/cli/io.ts";
+import { openTarget } from "../src/cli/io.ts";
+import { main, version } from "../src/cli/main.ts";
+import { createLogger, silentLogger } from "../src/job/logger.ts";
+import { DEFAULT_LEADER_TIMING } from "../src/cluster/leader_elector.ts";
+import { resolveNodeOptions } from "../src/worker/node_options.ts";
+import { until } from "./_engine_conformance.ts";
 import { Add, Boom, Greet, killJobs } from "./_gateway_harness.ts";
-import { withRedis } from "./_redis_env.ts";
 
 interface Captured extends CliIO {
   stdout: string[];
@@ -19,7 +24,8 @@ interface Captured extends CliIO {
   progressed: string[];
 }
 
-function io(store = new MemoryStore()): Captured {
+/** Console lines captured; client commands act on `store` through an engine target. */
+function io(store: Store = new MemoryStore()): Captured {
   const captured: Captured = {
     stdout: [],
     stderr: [],
@@ -27,86 +33,194 @@ function io(store = new MemoryStore()): Captured {
     out: (line) => captured.stdout.push(line),
     err: (line) => captured.stderr.push(line),
     progress: (text) => captured.progressed.push(text),
-    openEngine: () => {
+    openTarget: () => {
       const engine = createEngine({ store, logger: silentLogger, functions: [Add, Boom, Greet] });
-      return Promise.resolve(engine);
+      return Promise.resolve(new EngineTarget(engine, "memory (test)"));
     },
   };
   return captured;
 }
 
-Deno.test("cli: --help for the overview and every command", async () => {
-  const all = io();
-  assert.equal(await main(["--help"], all), 0);
+async function run(args: string[], store?: Store): Promise<Captured & { code: number }> {
+  const cli = io(store);
+  const code = await main(args, cli);
+  return Object.assign(cli, { code });
+}
+
+/** Runs `args` with the real target choice (gateway URL or Redis, from options and env). */
+async function runReal(args: string[]): Promise<Captured & { code: number }> {
+  const captured: Captured = { ...io(), stdout: [], stderr: [], openTarget };
+  captured.out = (line) => captured.stdout.push(line);
+  captured.err = (line) => captured.stderr.push(line);
+  const code = await main(args, captured);
+  return Object.assign(captured, { code });
+}
+
+Deno.test("cli: --help for the overview and every command; help <command>; --version", async () => {
+  const all = await run(["--help"]);
+  assert.equal(all.code, 0);
   for (const name of Object.keys(COMMANDS)) {
     assert.match(all.stdout.join("\n"), new RegExp(`\\n  ${name} `));
+    const one = await run([name, "--help"]);
+    assert.equal(one.code, 0, name);
+    const text = one.stdout.join("\n");
+    assert.match(text, new RegExp(`^Usage: sluice ${name}`), name);
+    assert.doesNotMatch(text, /WorkOptions|EngineOptions|Options\b.*interface|\bstring\b/, name);
+    assert.equal((await run(["help", name])).stdout.join("\n"), text, `help ${name}`);
   }
-  for (const name of Object.keys(COMMANDS)) {
-    const one = io();
-    assert.equal(await main([name, "--help"], one), 0, name);
-    assert.match(one.stdout.join("\n"), new RegExp(`^Usage: sluice ${name}`), name);
-    assert.match(one.stdout.join("\n"), /REDIS_URL/);
-  }
-  const none = io();
-  assert.equal(await main([], none), 2);
-  const unknown = io();
-  assert.equal(await main(["frobnicate"], unknown), 2);
+  assert.equal((await run([])).code, 2);
+  const unknown = await run(["frobnicate"]);
+  assert.equal(unknown.code, 2);
   assert.match(unknown.stderr.join("\n"), /unknown command "frobnicate"/);
-  const badFlag = io();
-  assert.equal(await main(["queues", "--nope"], badFlag), 2);
-  assert.match(badFlag.stderr.join("\n"), /nope/);
+  const version_ = await run(["--version"]);
+  assert.deepEqual([version_.code, version_.stdout], [0, [version()]]);
+  assert.match(version(), /^sluice \d+\.\d+\.\d+ \(deno \d/);
 });
 
-Deno.test("cli: enqueue, inspect, queues and dead on one store", async () => {
-  const store = new MemoryStore();
-  const cli = io(store);
-  assert.equal(
-    await main(["enqueue", "add", '{"a":2,"b":5}', "--priority", "high", "--id", "j-1"], cli),
-    0,
+Deno.test("cli: help shows the defaults, and they are the defaults the code uses", async () => {
+  const text = (await run(["worker", "--help"])).stdout.join("\n");
+  const node = resolveNodeOptions({}, ["q"], 10);
+  const shown = (flag: string) =>
+    new RegExp(`--${flag} MS[\\s\\S]*?\\(default: (\\d+)\\)`).exec(text)?.[1];
+  assert.equal(Number(shown("lease-ms")), node.leaseMs);
+  assert.equal(Number(shown("heartbeat-ms")), node.heartbeatMs);
+  assert.equal(Number(shown("node-ttl-ms")), node.nodeTtlMs);
+  assert.equal(Number(shown("drain-ms")), node.drainMs);
+  assert.equal(Number(shown("leader-ttl-ms")), DEFAULT_LEADER_TIMING.ttlMs);
+  assert.equal(Number(shown("leader-renew-ms")), DEFAULT_LEADER_TIMING.renewMs);
+  assert.match(text, /--concurrency N\s+jobs run at once \[SLUICE_CONCURRENCY\] \(default: 10/);
+  const start = (await run(["start", "--help"])).stdout.join("\n");
+  assert.match(start, /--port N\s+gateway port \[PORT\] \(default: 8000\)/);
+  assert.match(start, /--concurrency N\s+.*\(default: 4\)/);
+  assert.match(start, /--store URL\s+.*\(default:\s+memory:\/\/\)/);
+  const cancel = (await run(["cancel", "--help"])).stdout.join("\n");
+  assert.doesNotMatch(
+    cancel,
+    /--functions|--concurrency|--port|--delay/,
+    "options that do not apply",
   );
-  assert.deepEqual(cli.stdout, ["j-1"]);
-  const inspected = io(store);
-  assert.equal(await main(["inspect", "j-1"], inspected), 0);
+  assert.match(cancel, /--url URL/);
+});
+
+Deno.test("cli: argument errors are in the CLI's own words, exit 2", async () => {
+  const cases: [string[], RegExp][] = [
+    [
+      ["enqueue", "add", "{}", "--delay", "-5"],
+      /delay must be a non-negative number of milliseconds/,
+    ],
+    [
+      ["enqueue", "add", "{}", "--delay=1e300"],
+      /delay must be a non-negative number of milliseconds, at most 31,536,000,000/,
+    ],
+    [
+      ["enqueue", "add", "{}", "--priority", "urgent"],
+      /priority must be one of critical, high, normal, low, batch; got "urgent"/,
+    ],
+    [["enqueue", "add", "{a:"], /payload: not JSON/],
+    [["enqueue", "add"], /enqueue needs <function> <payload-json>, or --file PATH/],
+    [["queues", "--nope"], /unknown option --nope \(see sluice queues --help\)/],
+    [["enqueue", "add", "{}", "--delay"], /--delay needs a value \(MS\)/],
+    [["priority", "j-1", "urgent"], /lane must be one of/],
+    [["dead", "requeue"], /needs job ids, or --queue Q/],
+    [["dead", "frob"], /unknown action "frob"/],
+    [["events", "fire", "x"], /events needs: emit <event>/],
+    [["start", "--port", "70000"], /port must be a whole number from 0 to 65535; got "70000"/],
+    [
+      ["worker", "--concurrency", "0", "--store", "redis://127.0.0.1:1"],
+      /concurrency must be a whole number of at least 1/,
+    ],
+  ];
+  for (const [args, message] of cases) {
+    const out = await run(args);
+    assert.equal(out.code, 2, `${args.join(" ")}: ${out.stderr.join("\n")}`);
+    assert.match(out.stderr.join("\n"), message, args.join(" "));
+  }
+  const both = await runReal(["inspect", "x", "--url", "http://x", "--store", "redis://y"]);
+  assert.equal(both.code, 2);
+  assert.match(
+    both.stderr.join("\n"),
+    /give --url \(a gateway\) or --store \(its Redis\), not both/,
+  );
+});
+
+Deno.test("cli: client commands on one store: enqueue, inspect, cancel, retry, priority, queues, dead", async () => {
+  const store = new MemoryStore();
+  const enqueued = await run([
+    "enqueue",
+    "add",
+    '{"a":2,"b":5,"evil":1}',
+    "--priority",
+    "high",
+    "--id",
+    "j-1",
+  ], store);
+  assert.deepEqual([enqueued.code, enqueued.stdout], [0, ["j-1"]]);
+  const inspected = await run(["inspect", "j-1"], store);
   const job = JSON.parse(inspected.stdout.join("\n"));
   assert.deepEqual([job.name, job.priority, job.payload], ["add", "high", { a: 2, b: 5 }]);
-  const missing = io(store);
-  assert.equal(await main(["inspect", "nope"], missing), 1);
-  const bad = io(store);
-  assert.equal(await main(["enqueue", "add", '{"a":"x"}'], bad), 1);
+  assert.equal((await run(["inspect", "nope"], store)).code, 1);
+  const bad = await run(["enqueue", "add", '{"a":"x"}'], store);
+  assert.equal(bad.code, 1);
   assert.match(bad.stderr.join("\n"), /invalid payload for "add"/);
-  const notJson = io(store);
-  assert.equal(await main(["enqueue", "add", "{a:"], notJson), 2);
-  assert.match(notJson.stderr.join("\n"), /payload: not JSON/);
+
+  assert.deepEqual((await run(["priority", "j-1", "low"], store)).stdout, ["j-1 low"]);
+  const listed = await run(["queues"], store);
+  assert.match(listed.stdout[0]!, /^queue\s+critical\s+high\s+normal\s+low\s+batch\s+delayed/);
+  assert.match(listed.stdout.find((l) => l.startsWith("math"))!, /^math\s+0\s+0\s+0\s+1\s+0/);
+  assert.deepEqual((await run(["cancel", "j-1"], store)).stdout, ["j-1 cancelled"]);
+  // cancelling a cancelled job again is a no-op that succeeds (a resent request is harmless)
+  assert.deepEqual((await run(["cancel", "j-1"], store)).stdout, ["j-1 cancelled"]);
 
   const engine = createEngine({ store, logger: silentLogger, functions: [Boom] });
-  await engine.enqueue(Boom, { n: 1 });
-  await killJobs(store, "doom", 1);
-  const listed = io(store);
-  assert.equal(await main(["queues"], listed), 0);
-  assert.match(listed.stdout[0]!, /^queue\s+critical\s+high\s+normal\s+low\s+batch\s+delayed/);
-  assert.match(listed.stdout.find((l) => l.startsWith("math"))!, /^math\s+0\s+1\s+0/);
-  const dead = io(store);
-  assert.equal(await main(["dead", "--queue", "doom"], dead), 0);
+  const [d1, d2, d3] = await engine.enqueueBulk(
+    [1, 2, 3].map((n) => ({ job: Boom, payload: { n } })),
+  );
+  await killJobs(store, "doom", 3);
+  const dead = await run(["dead", "--queue", "doom"], store);
   assert.match(dead.stdout[1]!, /boom\s+doom\s+\S+\s+Error: always fails/);
+  assert.equal(dead.stdout.length, 4);
+  assert.deepEqual((await run(["retry", d1!], store)).stdout, [`${d1} waiting`]);
+  assert.deepEqual((await run(["dead", "requeue", d2!], store)).stdout, ["requeued 1 dead job(s)"]);
+  assert.deepEqual((await run(["dead", "purge", "--queue", "doom"], store)).stdout, [
+    "purged 1 dead job(s)",
+  ]);
+  assert.equal(await engine.getJob(d3!), null);
+  assert.deepEqual((await run(["dead"], store)).stdout, ["no dead jobs"]);
   await engine.close();
+});
+
+Deno.test("cli: pause and resume need an existing queue unless --create; nodes; events emit", async () => {
+  const store = new MemoryStore();
+  const missing = await run(["pause", "typo"], store);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr.join("\n"), /cannot pause queue "typo": no such queue/);
+  assert.deepEqual((await run(["pause", "fresh", "--create"], store)).stdout, ["fresh paused"]);
+  assert.equal((await store.counts("fresh")).paused, true);
+  assert.deepEqual((await run(["resume", "fresh"], store)).stdout, ["fresh resumed"]);
+  assert.deepEqual((await run(["nodes"], store)).stdout, ["no nodes"]);
+  const emitted = await run(
+    ["events", "emit", "user.created", '{"to":"ada"}', "--id", "e-1"],
+    store,
+  );
+  assert.deepEqual(emitted.stdout, ["e-1:greet"]);
+  const nobody = await run(["events", "emit", "nobody.listens"], store);
+  assert.deepEqual([nobody.code, nobody.stdout], [0, []]);
+  assert.match(nobody.stderr.join("\n"), /no function listens/);
 });
 
 Deno.test("cli: enqueue --file enqueues NDJSON in batches with a progress bar", async () => {
   const store = new MemoryStore();
   const path = await Deno.makeTempFile({ suffix: ".ndjson" });
   try {
-    const lines = Array.from(
-      { length: 1203 },
-      (_, i) =>
-        JSON.stringify({
-          job: "add",
-          payload: { a: i, b: 1 },
-          options: { priority: i % 2 ? "low" : "high" },
-        }),
-    );
+    const lines = Array.from({ length: 1203 }, (_, i) =>
+      JSON.stringify({
+        job: "add",
+        payload: { a: i, b: 1 },
+        options: { priority: i % 2 ? "low" : "high" },
+      }));
     await Deno.writeTextFile(path, lines.join("\n") + "\n\n");
-    const cli = io(store);
-    assert.equal(await main(["enqueue", "--file", path, "--batch", "500"], cli), 0);
+    const cli = await run(["enqueue", "--file", path, "--batch", "500"], store);
+    assert.equal(cli.code, 0, cli.stderr.join("\n"));
     assert.match(cli.stdout.at(-1)!, /enqueued 1203 jobs/);
     assert.equal(cli.progressed.length, 4, "three batches and the final line");
     assert.match(cli.progressed.at(-1)!, /^\[#{24}\] 100% {2}1,203 jobs/);
@@ -117,79 +231,87 @@ Deno.test("cli: enqueue --file enqueues NDJSON in batches with a progress bar", 
       path,
       `${lines[0]}\n{"job":"add","payload":{"a":1,"b":1},"options":{"priority":"urgent"}}\n`,
     );
-    const bad = io(store);
-    assert.equal(await main(["enqueue", "--file", path], bad), 2);
+    const bad = await run(["enqueue", "--file", path], store);
+    assert.equal(bad.code, 2);
     assert.match(bad.stderr.join("\n"), /:2: options\.priority: .* \(0 jobs enqueued before it\)/);
+    await Deno.writeTextFile(path, `${lines[0]}\n{"job":"add","payload":{"a":"x","b":1}}\n`);
+    const refused = await run(["enqueue", "--file", path], store);
+    assert.equal(refused.code, 2);
+    assert.match(
+      refused.stderr.join("\n"),
+      /:2: .*invalid payload.* \(0 jobs enqueued before this batch\)/,
+    );
   } finally {
     await Deno.remove(path);
   }
 });
 
-Deno.test("cli: the gateway settings come from flags, else the environment", () => {
-  const saved = ["PORT", "SLUICE_ADMIN_TOKEN", "SLUICE_READ_TOKEN"].map((k) =>
-    [k, Deno.env.get(k)] as const
+Deno.test("cli: a private memory store is refused, saying how to point at a server", async () => {
+  const saved = Deno.env.get("REDIS_URL");
+  try {
+    Deno.env.set("REDIS_URL", "memory://");
+    for (const args of [["enqueue", "add", "{}"], ["queues"], ["inspect", "x"]]) {
+      const cli = await runReal(args);
+      assert.equal(cli.code, 2, args[0]);
+      const text = cli.stderr.join("\n");
+      assert.match(text, /memory:\/\/ is a store private to one process/);
+      assert.match(
+        text,
+        /--url http:\/\/HOST:8000 \(SLUICE_URL\).*--store redis:\/\/HOST:6379 \(REDIS_URL\)/,
+      );
+    }
+    for (const command of ["worker", "gateway"]) {
+      const out = await run([command]);
+      assert.equal(out.code, 2, command);
+      assert.match(
+        out.stderr.join("\n"),
+        /memory:\/\/ is a store private to one process: a worker or gateway in another process can never see it/,
+      );
+    }
+  } finally {
+    saved === undefined ? Deno.env.delete("REDIS_URL") : Deno.env.set("REDIS_URL", saved);
+  }
+});
+
+Deno.test("cli: an unreachable gateway is one clear line", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close(); // a port nothing listens on
+  const cli = await runReal(["queues", "--url", `http://127.0.0.1:${port}`]);
+  assert.equal(cli.code, 1);
+  assert.deepEqual(cli.stderr.length, 1);
+  assert.match(
+    cli.stderr[0]!,
+    new RegExp(
+      `^sluice queues: cannot reach Sluice at http://127\\.0\\.0\\.1:${port}: connection refused`,
+    ),
   );
-  try {
-    Deno.env.set("PORT", "9123");
-    Deno.env.set("SLUICE_ADMIN_TOKEN", "a");
-    Deno.env.delete("SLUICE_READ_TOKEN");
-    assert.deepEqual(serveConfig({}), { port: 9123, hostname: undefined, tokens: { admin: "a" } });
-    assert.equal(serveConfig({ port: "80" }).port, 80);
-    assert.throws(() => serveConfig({ port: "70000" }), /port/);
-  } finally {
-    for (const [k, v] of saved) v === undefined ? Deno.env.delete(k) : Deno.env.set(k, v);
-  }
 });
 
-Deno.test("cli: start serves the dashboard on the memory store and prints its URL", async () => {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-P=start", "src/cli/main.ts", "start", "--port", "0", "--demo-rate", "20"],
-    cwd: new URL("..", import.meta.url).pathname,
-    env: { REDIS_URL: "", SLUICE_ADMIN_TOKEN: "", SLUICE_READ_TOKEN: "" },
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  try {
-    // read until both lines are in: they may come in separate chunks
-    while (!/dashboard and API at (\S+)/.test(text) || !/loopback only/.test(text)) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`start exited: ${text}`);
-      text += value;
-    }
-    const url = /dashboard and API at (\S+)/.exec(text)![1]!;
-    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
-    assert.match(text, /loopback only/);
-    assert.match(await (await fetch(url)).text(), /<title>Sluice<\/title>/);
-    let completed = 0;
-    for (let i = 0; i < 100 && completed === 0; i++) {
-      const queues = await (await fetch(`${url}v1/queues`)).json();
-      completed = queues.queues[0]?.states.completed ?? 0;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.ok(completed > 0, "the demo producer's jobs complete");
-  } finally {
-    child.kill("SIGTERM");
-    const status = await child.status;
-    await reader.cancel();
-    await child.stderr.cancel();
-    assert.equal(status.code, 0);
-  }
-});
-
-await withRedis("cli on Redis", (url) => {
-  Deno.test("cli on Redis: enqueue in one invocation, inspect in another", async () => {
-    const namespace = `test-cli-${crypto.randomUUID()}`;
-    const flags = ["--store", url, "--namespace", namespace, "--functions", "./functions"];
-    const real = (): Captured => ({ ...io(), openEngine });
-    const first = real();
-    const payload = JSON.stringify({ to: "ada@example.com", name: "Ada" });
-    assert.equal(await main(["enqueue", "send-welcome-email", payload, ...flags], first), 0);
-    const second = real();
-    assert.equal(await main(["inspect", first.stdout[0]!, ...flags], second), 0);
-    assert.equal(JSON.parse(second.stdout.join("\n")).state, "waiting");
-    const { dropNamespace } = await import("../src/store/redis/redis_store.ts");
-    await dropNamespace(url, namespace);
+Deno.test("demo producer: a summary line, not a line per job", async () => {
+  const lines: string[] = [];
+  const logger = createLogger({ format: "json", write: (l) => lines.push(l) });
+  const engine = createEngine({
+    store: new MemoryStore(),
+    logger: silentLogger,
+    functions: [Greet],
   });
+  const worker = engine.work({ concurrency: 4 });
+  const stop = startDemo(engine, 50, logger, 300);
+  try {
+    const summary = await until(
+      () => Promise.resolve(lines.map((l) => JSON.parse(l)).find((l) => l.completed > 0)),
+      (s) => s !== undefined,
+    );
+    assert.match(summary.event, /^demo: the last 0\.3 s$/);
+    assert.ok(summary.emitted >= summary.completed);
+    assert.ok(
+      lines.length < summary.completed,
+      `${lines.length} lines for ${summary.completed} jobs`,
+    );
+  } finally {
+    stop();
+    await worker.stop();
+    await engine.close();
+  }
 });

@@ -44,7 +44,15 @@ Deno.test("enqueue options: delay, runAt and id resolve against the clock", () =
   assert.equal(resolveEnqueueOptions({ runAt: new Date(now + 50) }, defaults, now).runAt, now + 50);
   assert.equal(resolveEnqueueOptions({ runAt: now - 50 }, defaults, now).runAt, now);
   const resolved = resolveEnqueueOptions({ id: "a:b", attempts: 7 }, defaults, now);
-  assert.deepEqual(resolved, { id: "a:b", queue: "q", lane: "low", runAt: now, maxAttempts: 7 });
+  assert.deepEqual(resolved, {
+    id: "a:b",
+    queue: "q",
+    lane: "low",
+    runAt: now,
+    maxAttempts: 7,
+    dependsOn: [],
+    onPrerequisiteFailure: "fail",
+  });
   assert.match(resolveEnqueueOptions(undefined, defaults, now).id, /^[0-9A-Z]{26}$/);
   assert.throws(() => resolveEnqueueOptions({ id: "a b" }, defaults, now), /id must not contain/);
   assert.throws(() => resolveEnqueueOptions({ id: "" }, defaults, now), /id must not be empty/);

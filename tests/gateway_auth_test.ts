@@ -65,7 +65,7 @@ interface Op {
 }
 
 Deno.test("auth: with no token configured every endpoint is open", async () => {
-  const h = await harness(new MemoryStore(), { tokens: {} });
+  const h = await harness(new MemoryStore(), { tokens: {}, open: true });
   try {
     assert.equal(h.gateway.authEnabled, false);
     for (const c of ENDPOINTS.filter((e) => e.access === "admin").slice(0, 3)) {

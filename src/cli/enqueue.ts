@@ -1,65 +1,57 @@
 /**
  * `sluice enqueue`: one job from the command line, or many from an NDJSON file (one
  * `{ "job", "payload", "options" }` per line, as `POST /v1/jobs` takes) in atomic batches, with a
- * progress bar. Lines are checked with the same schema as the gateway's requests.
+ * progress bar. Lines are checked here with the same schema as the gateway's requests.
  *
  * @module
  */
-import type { BulkItem, Engine } from "../engine.ts";
 import { BulkItemError } from "../job/errors.ts";
+import { LANES } from "../job/lanes.ts";
+import { MAX_SCHEDULE_AHEAD_MS } from "../job/options.ts";
 import { EnqueueRequest } from "../gateway/schemas/job.ts";
-import { engineOptions } from "../gateway/routes/jobs.ts";
-import { flag, type Flags, numberOf } from "./config.ts";
+import { type Args, UsageError } from "./flags.ts";
 import type { CliIO } from "./io.ts";
 import { progressBar } from "./progress.ts";
 
-/** Options of one job given as flags. */
-function flagOptions(values: Flags): Record<string, unknown> {
-  const delay = numberOf(flag(values, "delay"), "delay", true);
+import type { JobRequest, Target } from "./target.ts";
+
+/** Options of one job (or event) given as options: priority, delay, id (and queue). */
+export function jobOptions(args: Args, withQueue: boolean): Record<string, unknown> {
+  const delay = args.ms("delay", MAX_SCHEDULE_AHEAD_MS);
+  const priority = args.choice("priority", LANES);
   return {
-    ...(flag(values, "queue") ? { queue: flag(values, "queue") } : {}),
-    ...(flag(values, "priority") ? { priority: flag(values, "priority") } : {}),
+    ...(withQueue && args.string("queue") ? { queue: args.string("queue") } : {}),
+    ...(priority ? { priority } : {}),
     ...(delay !== undefined ? { delay } : {}),
-    ...(flag(values, "id") ? { id: flag(values, "id") } : {}),
+    ...(args.string("id") ? { id: args.string("id") } : {}),
   };
 }
 
-/** A checked item from `input` (a parsed line, or the command line's job); throws with paths. */
-function item(input: unknown, where: string): BulkItem {
+/** A checked job from `input` (a parsed line, or the command line's job); throws with paths. */
+function item(input: unknown, where: string): JobRequest {
   const parsed = EnqueueRequest.safeParse(input);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) =>
       `${i.path.join(".") || "(line)"}: ${i.message}`
     );
-    throw new TypeError(`${where}: ${problems.join("; ")}`);
+    throw new UsageError(`${where}: ${problems.join("; ")}`);
   }
-  const { job, payload, options } = parsed.data;
-  return { job, payload, options: engineOptions(options) };
+  return parsed.data;
 }
 
-function parseJson(text: string, where: string): unknown {
+/** `text` as JSON; a `UsageError` saying where otherwise. */
+export function parseJson(text: string, where: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new TypeError(`${where}: not JSON: ${(error as Error).message}`);
+    throw new UsageError(`${where}: not JSON: ${(error as Error).message}`);
   }
 }
 
-/** Enqueues the job `fn` with payload `json`; prints its id. */
-export async function enqueueOne(
-  engine: Engine,
-  fn: string,
-  json: string,
-  values: Flags,
-  io: CliIO,
-): Promise<void> {
+/** The job `fn` with payload `json` and `options`, checked; a `UsageError` says what is wrong. */
+export function jobRequest(fn: string, json: string, options: Record<string, unknown>): JobRequest {
   const payload = parseJson(json, "payload");
-  const options = flagOptions(values);
-  const one = item(
-    { job: fn, payload, ...(Object.keys(options).length ? { options } : {}) },
-    "job",
-  );
-  io.out(await engine.enqueue(one.job as string, one.payload, one.options));
+  return item({ job: fn, payload, ...(Object.keys(options).length ? { options } : {}) }, "job");
 }
 
 async function* lines(
@@ -88,7 +80,7 @@ async function* lines(
  * a re-run store nothing twice).
  */
 export async function enqueueFile(
-  engine: Engine,
+  target: Target,
   path: string,
   batch: number,
   io: CliIO,
@@ -96,16 +88,16 @@ export async function enqueueFile(
   const size = (await Deno.stat(path)).size || 1;
   const started = performance.now();
   let total = 0;
-  let pending: { item: BulkItem; number: number }[] = [];
+  let pending: { item: JobRequest; number: number }[] = [];
   let read = 0;
   const flush = async () => {
     if (pending.length === 0) return;
     try {
-      await engine.enqueueBulk(pending.map((p) => p.item));
+      await target.enqueueBulk(pending.map((p) => p.item));
     } catch (error) {
       if (!(error instanceof BulkItemError)) throw error;
       const number = pending[error.index]?.number;
-      throw new TypeError(
+      throw new UsageError(
         `${path}:${number}: ${(error.cause as Error)?.message ?? error.message} ` +
           `(${total} jobs enqueued before this batch)`,
       );
@@ -121,7 +113,7 @@ export async function enqueueFile(
     try {
       pending.push({ item: item(parseJson(line, where), where), number });
     } catch (error) {
-      throw new TypeError(`${(error as Error).message} (${total} jobs enqueued before it)`);
+      throw new UsageError(`${(error as Error).message} (${total} jobs enqueued before it)`);
     }
     if (pending.length >= batch) await flush();
   }

@@ -1,12 +1,26 @@
 /**
- * What commands talk to: output lines, a progress line, and how they open an engine (tests
- * inject one on a shared memory store).
+ * What commands talk to: output lines, a progress line, and how a client command opens its
+ * target (tests inject one on a shared in-process store).
  *
  * @module
  */
-import { createEngine, type Engine } from "../engine.ts";
-import type { EngineConfig } from "./config.ts";
-import { functionSource } from "./function_source.ts";
+import { createLogger } from "../job/logger.ts";
+import type { Args } from "./flags.ts";
+import { DEFAULT_URL } from "./config.ts";
+import { openStoreTarget } from "./engine_target.ts";
+import { HttpTarget } from "./http_target.ts";
+import { chooseTarget, type Target } from "./target.ts";
+import { DEFAULT_CONNECT_TIMEOUT_MS } from "../store/redis/connection.ts";
+
+/** What a client command asks for. */
+export interface TargetRequest {
+  /** The command's name (for messages). */
+  command: string;
+  /** Its options. */
+  args: Args;
+  /** With a store target, load the functions to check payloads (enqueue, events emit). */
+  checksPayloads: boolean;
+}
 
 /** The outside world of a command. */
 export interface CliIO {
@@ -16,18 +30,35 @@ export interface CliIO {
   err(line: string): void;
   /** Shows a progress line (stderr), replacing the previous one; `done` ends it. */
   progress(text: string, done: boolean): void;
-  /** Opens the engine of `config` (default: `createEngine` on its store and functions). */
-  openEngine(config: EngineConfig): Promise<Engine>;
+  /** Opens what a client command acts on (default: `openTarget`). */
+  openTarget(request: TargetRequest): Promise<Target>;
 }
 
 const encoder = new TextEncoder();
 
-/** Opens an engine on the store of `config` with its functions, ready. */
-export async function openEngine(config: EngineConfig): Promise<Engine> {
-  const functions = await functionSource(config.functions);
-  const engine = createEngine({ store: config.store, namespace: config.namespace, functions });
-  await engine.ready();
-  return engine;
+/**
+ * The target of a client command: the gateway (`--url`, `SLUICE_URL`, else the local default)
+ * or the Redis (`--store`, `REDIS_URL`) of a running Sluice; a memory store is refused.
+ */
+export async function openTarget(request: TargetRequest): Promise<Target> {
+  const { args } = request;
+  const env = (name: string) => Deno.env.get(name) || undefined;
+  const choice = chooseTarget(
+    { url: args.given("url"), store: args.given("store") },
+    { url: env("SLUICE_URL"), store: env("REDIS_URL") },
+    DEFAULT_URL,
+    request.command,
+  );
+  if (choice.kind === "http") {
+    return new HttpTarget(choice.url, env("SLUICE_ADMIN_TOKEN") ?? env("SLUICE_READ_TOKEN"));
+  }
+  return await openStoreTarget({
+    url: choice.url,
+    namespace: args.string("namespace") ?? "default",
+    connectTimeoutMs: args.ms("connect-timeout") ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    ...(request.checksPayloads ? { functions: args.string("functions") ?? "./functions" } : {}),
+    logger: createLogger({ format: "text", level: "warn", write: (line) => console.error(line) }),
+  });
 }
 
 /** The console: progress redrawn in place on a terminal, only its last state otherwise. */
@@ -41,5 +72,5 @@ export const consoleIO: CliIO = {
       console.error(text);
     }
   },
-  openEngine,
+  openTarget,
 };

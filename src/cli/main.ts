@@ -4,47 +4,59 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { commandHelp, COMMANDS, flagsOf, overview } from "./commands.ts";
-import { type CliIO, consoleIO } from "./io.ts";
+import config from "../../deno.json" with { type: "json" };
 import { SluiceError } from "../job/errors.ts";
+import { commandHelp, COMMANDS, overview } from "./commands.ts";
+import { Args, UsageError } from "./flags.ts";
+import { type CliIO, consoleIO } from "./io.ts";
 
-/** Runs the command line `args`; resolves to the exit code (2 for a usage error). */
+/** The version line of `sluice --version`. */
+export function version(): string {
+  return `sluice ${config.version} (deno ${Deno.version.deno})`;
+}
+
+/**
+ * Runs the command line `args`; resolves to the exit code: 0, 1 when the command failed, 2 for a
+ * usage error.
+ */
 export async function main(args: string[], io: CliIO = consoleIO): Promise<number> {
   const [name, ...rest] = args;
-  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+  if (name === "--version" || name === "-V" || name === "version") {
+    io.out(version());
+    return 0;
+  }
+  if (name === undefined || name === "--help" || name === "-h") {
     io.out(overview());
     return name === undefined ? 2 : 0;
+  }
+  if (name === "help") {
+    const topic = rest[0];
+    if (topic === undefined) io.out(overview());
+    else if (COMMANDS[topic]) io.out(commandHelp(topic));
+    else {
+      io.err(`sluice help: unknown command ${JSON.stringify(topic)}\n\n${overview()}`);
+      return 2;
+    }
+    return 0;
   }
   const command = COMMANDS[name];
   if (!command) {
     io.err(`sluice: unknown command ${JSON.stringify(name)}\n\n${overview()}`);
     return 2;
   }
-  let parsed;
   try {
-    parsed = parseArgs({
-      args: rest,
-      options: flagsOf(name),
-      allowPositionals: true,
-      strict: true,
-    });
+    const parsed = new Args(rest, command.flags);
+    if (parsed.has("help")) {
+      io.out(commandHelp(name));
+      return 0;
+    }
+    return await command.run(parsed, io);
   } catch (error) {
-    io.err(`sluice ${name}: ${(error as Error).message}\n\n${commandHelp(name)}`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    io.out(commandHelp(name));
-    return 0;
-  }
-  try {
-    return await command.run(parsed.values, parsed.positionals, io);
-  } catch (error) {
-    if (error instanceof TypeError || error instanceof RangeError) {
-      io.err(`sluice ${name}: ${error.message}`);
+    if (error instanceof UsageError) {
+      io.err(`sluice ${name}: ${error.message} (see sluice ${name} --help)`);
       return 2;
     }
-    if (error instanceof SluiceError) {
+    if (error instanceof SluiceError || error instanceof TypeError || error instanceof RangeError) {
       io.err(`sluice ${name}: ${error.message}`);
       return 1;
     }
@@ -56,7 +68,7 @@ if (import.meta.main) {
   try {
     Deno.exit(await main(Deno.args));
   } catch (error) {
-    console.error(`sluice: ${(error as Error).message}`);
+    console.error(`sluice: ${(error as Error)?.stack ?? error}`);
     Deno.exit(1);
   }
 }

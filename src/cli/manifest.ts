@@ -1,14 +1,27 @@
 /**
  * `sluice manifest`: writes `functions/_manifest.gen.ts`, the static list of function files that
- * compiled and bundled programs load instead of scanning the folder.
+ * compiled and bundled programs load instead of scanning the folder; with `--check`, only says
+ * whether it is current (exit 1 when stale), for CI.
  *
  * @module
  */
-import { writeManifest } from "../registry/manifest.ts";
+import { listFunctionFiles } from "../registry/function_files.ts";
+import { manifestProblem, writeManifest } from "../registry/manifest.ts";
+import type { CliIO } from "./io.ts";
 
-/** Writes the manifest of the functions folder `dir` and says what it lists. */
-export async function manifest(dir: string): Promise<void> {
+/** Writes (or with `check`, checks) the manifest of the functions folder `dir`. */
+export async function manifest(dir: string, check: boolean, io: CliIO): Promise<number> {
+  if (check) {
+    const problem = await manifestProblem(dir, await listFunctionFiles(dir));
+    if (problem) {
+      io.err(`sluice manifest: ${problem}`);
+      return 1;
+    }
+    io.out(`the manifest of ${dir} is current`);
+    return 0;
+  }
   const { path, files } = await writeManifest(dir);
-  console.log(`sluice: wrote ${path} with ${files.length} function file(s)`);
-  for (const file of files) console.log(`  ${file}`);
+  io.out(`wrote ${path} with ${files.length} function file(s)`);
+  for (const file of files) io.out(`  ${file}`);
+  return 0;
 }

@@ -1,14 +1,14 @@
 /**
- * Serving the gateway from a command, and waiting for SIGINT/SIGTERM (a second signal exits at
- * once): shared by `start` and `gateway`.
+ * Serving the gateway from a command (`start`, `gateway`): tokens from the environment, or an
+ * open gateway on loopback only; the URL logged is the address bound.
  *
  * @module
  */
 import type { Engine } from "../engine.ts";
 import { createGateway } from "../gateway/app.ts";
 import { serveGateway } from "../gateway/serve.ts";
+import type { Logger } from "../job/logger.ts";
 import type { ServeConfig } from "./config.ts";
-import type { CliIO } from "./io.ts";
 
 /** A served gateway. */
 export interface Served {
@@ -18,19 +18,30 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-/** Serves `engine`'s gateway as `config` says; prints its URL and whether auth is on. */
-export async function serve(engine: Engine, config: ServeConfig, io: CliIO): Promise<Served> {
-  const gateway = createGateway(engine, { tokens: config.tokens });
-  const listening = Promise.withResolvers<string>();
-  const server = serveGateway(gateway, {
-    port: config.port,
-    ...(config.hostname ? { hostname: config.hostname } : {}),
-    onListen: (url, note) => {
-      io.out(`sluice: dashboard and API at ${url}`);
-      io.out(`sluice: ${note}`);
-      listening.resolve(url);
-    },
+/** Serves `engine`'s gateway as `config` says; logs its URL and whether auth is on. */
+export async function serve(engine: Engine, config: ServeConfig, logger: Logger): Promise<Served> {
+  const open = !config.tokens.admin && !config.tokens.read;
+  const gateway = createGateway(engine, {
+    ...(open ? { open } : { tokens: config.tokens }),
+    logger,
+    exposeStacks: config.exposeStacks,
   });
+  const listening = Promise.withResolvers<string>();
+  let server: Deno.HttpServer;
+  try {
+    server = serveGateway(gateway, {
+      port: config.port,
+      ...(config.hostname ? { hostname: config.hostname } : {}),
+      onListen: (url, note) => {
+        logger.info(`dashboard and API at ${url}`, { url });
+        logger.info(note);
+        listening.resolve(url);
+      },
+    });
+  } catch (error) {
+    gateway.close();
+    throw error;
+  }
   const url = await listening.promise;
   return {
     url,
@@ -39,21 +50,4 @@ export async function serve(engine: Engine, config: ServeConfig, io: CliIO): Pro
       await server.shutdown();
     },
   };
-}
-
-/** Resolves at the first SIGINT or SIGTERM; a second one exits the process at once. */
-export function untilSignalled(io: CliIO): Promise<void> {
-  const stopped = Promise.withResolvers<void>();
-  let stopping = false;
-  const signals = ["SIGINT", "SIGTERM"] as const;
-  const onSignal = () => {
-    if (stopping) Deno.exit(130);
-    stopping = true;
-    io.err("sluice: stopping (again to exit at once)");
-    stopped.resolve();
-  };
-  for (const s of signals) Deno.addSignalListener(s, onSignal);
-  return stopped.promise.finally(() => {
-    for (const s of signals) Deno.removeSignalListener(s, onSignal);
-  });
 }

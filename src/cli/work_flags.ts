@@ -1,61 +1,98 @@
 /**
- * The flags of a worker node (`sluice worker`, and `sluice start`'s worker), read into
- * `WorkOptions`, with `SLUICE_QUEUES`, `SLUICE_CONCURRENCY` and `SLUICE_ISOLATES` as fallbacks.
+ * The options of a worker node (`sluice worker`, and `sluice start`'s worker), each with its
+ * default as help shows it, read into `WorkOptions`.
  *
  * @module
  */
-import type { ParseArgsOptionsConfig } from "node:util";
 import type { WorkOptions } from "../worker/node_options.ts";
-import { env, flag, type Flags, numberOf } from "./config.ts";
+import type { Args, Flag } from "./flags.ts";
 
 const TIMINGS = {
   "lease-ms": "leaseMs",
   "heartbeat-ms": "heartbeatMs",
   "node-ttl-ms": "nodeTtlMs",
   "drain-ms": "drainMs",
-  prefetch: "prefetch",
-  "reserved-slots": "reservedSlots",
 } as const;
 
-/** The worker flags. */
-export const WORK_FLAGS: ParseArgsOptionsConfig = {
-  queues: { type: "string" },
-  concurrency: { type: "string" },
-  isolates: { type: "string" },
-  "leader-ttl-ms": { type: "string" },
-  "leader-renew-ms": { type: "string" },
-  ...Object.fromEntries(Object.keys(TIMINGS).map((k) => [k, { type: "string" as const }])),
-};
+/** The worker options; `slots` is the default concurrency, as help shows it. */
+export function workFlags(slots: string): readonly Flag[] {
+  return [
+    {
+      name: "queues",
+      value: "A,B",
+      help: "queues to serve, in order of preference",
+      env: "SLUICE_QUEUES",
+      default: "the queues of the functions",
+    },
+    {
+      name: "concurrency",
+      value: "N",
+      help: "jobs run at once",
+      env: "SLUICE_CONCURRENCY",
+      default: slots,
+    },
+    {
+      name: "isolates",
+      value: "N",
+      help: "run handlers in N Deno isolates; 0 runs them in the main thread",
+      env: "SLUICE_ISOLATES",
+      default: "0",
+    },
+    { name: "lease-ms", value: "MS", help: "lease length, renewed every third", default: "30000" },
+    { name: "heartbeat-ms", value: "MS", help: "heartbeat interval", default: "3000" },
+    {
+      name: "node-ttl-ms",
+      value: "MS",
+      help: "a node silent this long is dead; its jobs run again",
+      default: "10000",
+    },
+    {
+      name: "drain-ms",
+      value: "MS",
+      help: "on SIGTERM, how long running jobs may finish before they are handed back",
+      default: "30000",
+    },
+    {
+      name: "prefetch",
+      value: "N",
+      help: "jobs leased ahead, which idle nodes may steal",
+      default: "0",
+    },
+    {
+      name: "reserved-slots",
+      value: "N",
+      help: "slots kept for critical and high jobs",
+      default: "a quarter of the concurrency when 4 or more",
+    },
+    { name: "leader-ttl-ms", value: "MS", help: "leader lease length", default: "15000" },
+    {
+      name: "leader-renew-ms",
+      value: "MS",
+      help: "leader lease renewal interval",
+      default: "5000",
+    },
+  ];
+}
 
-/** Help lines of the worker flags. */
-export const WORK_HELP =
-  `  --queues A,B        queues to serve (default: those of the functions) [SLUICE_QUEUES]
-  --concurrency N     job slots [SLUICE_CONCURRENCY]
-  --isolates N        run handlers in N Deno isolates; 0 runs them inline [SLUICE_ISOLATES]
-  --lease-ms N, --heartbeat-ms N, --node-ttl-ms N, --drain-ms N, --prefetch N, --reserved-slots N,
-  --leader-ttl-ms N, --leader-renew-ms N   timings (see WorkOptions)`;
-
-/** `WorkOptions` from the flags and environment; `concurrency` falls back to `defaultSlots`. */
-export function workOptions(values: Flags, defaultSlots?: number): WorkOptions {
-  const int = (name: string, value: string | undefined): number | undefined => {
-    const n = numberOf(value, name, true);
-    return n === undefined ? undefined : Math.floor(n);
-  };
+/** `WorkOptions` from `args`; the concurrency falls back to `slots`, else the node's default. */
+export function workOptions(args: Args, slots?: number): WorkOptions {
   const options: WorkOptions = {};
-  const queues = flag(values, "queues") ?? env("SLUICE_QUEUES");
+  const concurrency = args.count("concurrency", 1) ?? slots;
+  if (concurrency !== undefined) options.concurrency = concurrency;
+  const queues = args.string("queues");
   if (queues) options.queues = queues.split(",").map((q) => q.trim()).filter(Boolean);
-  const concurrency =
-    int("concurrency", flag(values, "concurrency") ?? env("SLUICE_CONCURRENCY")) ??
-      defaultSlots;
-  if (concurrency) options.concurrency = concurrency;
-  const isolates = int("isolates", flag(values, "isolates") ?? env("SLUICE_ISOLATES"));
+  const isolates = args.count("isolates", 0);
   if (isolates) options.isolates = { size: isolates };
   for (const [name, key] of Object.entries(TIMINGS)) {
-    const n = int(name, flag(values, name));
+    const n = args.ms(name);
     if (n !== undefined) options[key] = n;
   }
-  const ttlMs = int("leader-ttl-ms", flag(values, "leader-ttl-ms"));
-  const renewMs = int("leader-renew-ms", flag(values, "leader-renew-ms"));
+  const prefetch = args.count("prefetch", 0);
+  if (prefetch !== undefined) options.prefetch = prefetch;
+  const reserved = args.count("reserved-slots", 0);
+  if (reserved !== undefined) options.reservedSlots = reserved;
+  const ttlMs = args.ms("leader-ttl-ms");
+  const renewMs = args.ms("leader-renew-ms");
   if (ttlMs !== undefined || renewMs !== undefined) {
     options.leader = {
       ...(ttlMs !== undefined ? { ttlMs } : {}),
@@ -63,4 +100,9 @@ export function workOptions(values: Flags, defaultSlots?: number): WorkOptions {
     };
   }
   return options;
+}
+
+/** The drain time `options` give a node (ms). */
+export function drainOf(options: WorkOptions): number {
+  return options.drainMs ?? 30_000;
 }

@@ -1,12 +1,20 @@
 /**
  * Bearer-token auth of the gateway: a read token (GET and HEAD) and an admin token (everything,
- * state changes included), compared in constant time. With no token configured the gateway is
- * open, and `serveGateway` then listens on loopback only.
+ * state changes included), compared in constant time. A gateway without tokens must be created
+ * `open: true`; it then answers loopback names only (see `guards.ts`), and `serveGateway`
+ * listens on loopback only. `grantedScope(c)` tells what a request was granted.
  *
  * @module
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { ApiError, errorResponse } from "./errors.ts";
+
+const granted = new WeakMap<Request, Scope>();
+
+/** The scope `c`'s request was granted (`admin` on an open gateway); undefined before auth. */
+export function grantedScope(c: Context): Scope | undefined {
+  return granted.get(c.req.raw);
+}
 
 /** The tokens of a gateway; an absent or empty one grants nothing. */
 export interface GatewayTokens {
@@ -67,12 +75,15 @@ function deny(c: Context, status: 401 | 403, message: string): Response {
 
 /**
  * Middleware: 401 (with `WWW-Authenticate`) without a valid bearer token, 403 when the token's
- * scope is too small. Open when no token is configured.
+ * scope is too small. Open (every request admin) when no token is configured.
  */
 export function requireToken(tokens: GatewayTokens): MiddlewareHandler {
   const enabled = authEnabled(tokens);
   return async (c, next) => {
-    if (!enabled) return await next();
+    if (!enabled) {
+      granted.set(c.req.raw, "admin");
+      return await next();
+    }
     const header = c.req.header("authorization") ?? "";
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) return deny(c, 401, "a bearer token is required (Authorization: Bearer <token>)");
@@ -82,6 +93,7 @@ export function requireToken(tokens: GatewayTokens): MiddlewareHandler {
     if (!scopes.has(needed)) {
       return deny(c, 403, `this endpoint needs the ${needed} scope; the token grants read only`);
     }
+    granted.set(c.req.raw, scopes.has("admin") ? "admin" : "read");
     await next();
   };
 }

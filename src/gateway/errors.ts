@@ -63,7 +63,15 @@ const STATUS_OF_CODE: Record<string, ContentfulStatusCode> = {
   BULK_ITEM_INVALID: 422,
   PAYLOAD_TOO_LARGE: 413,
   NOT_SUPPORTED: 501,
+  QUEUE_NOT_FOUND: 404,
+  STORE_UNAVAILABLE: 503,
 };
+
+/** What a 415 says. */
+export const JSON_EXPECTED = "request bodies must be JSON: send Content-Type: application/json";
+
+/** Seconds a client is told to wait (`Retry-After`) on a 503 (store unavailable, streams full). */
+export const RETRY_AFTER_SECONDS = 2;
 
 const CODE_OF_STATUS: Record<number, string> = {
   400: "BAD_REQUEST",
@@ -73,6 +81,7 @@ const CODE_OF_STATUS: Record<number, string> = {
   405: "METHOD_NOT_ALLOWED",
   413: "BODY_TOO_LARGE",
   415: "UNSUPPORTED_MEDIA_TYPE",
+  503: "UNAVAILABLE",
 };
 
 /** Zod-like issues as field issues, each path prefixed with `prefix`. */
@@ -98,14 +107,17 @@ export function toApiError(error: unknown): ApiError | null {
   if (error instanceof ApiError) return error;
   if (error instanceof HTTPException) {
     const status = error.status as ContentfulStatusCode;
-    return new ApiError(status, CODE_OF_STATUS[status] ?? "HTTP_ERROR", error.message);
+    const message = status === 415 ? JSON_EXPECTED : error.message;
+    return new ApiError(status, CODE_OF_STATUS[status] ?? "HTTP_ERROR", message);
   }
   if (error instanceof BulkItemError) {
+    const cause = error.cause instanceof Error ? error.cause.message : error.message;
     return new ApiError(
       422,
       error.code,
       error.message,
-      payloadIssues(error.cause, ["jobs", error.index]),
+      payloadIssues(error.cause, ["jobs", error.index]) ??
+        [{ path: ["jobs", error.index], message: cause }],
     );
   }
   if (error instanceof SluiceError) {
@@ -123,8 +135,9 @@ export function toApiError(error: unknown): ApiError | null {
   return null;
 }
 
-/** Renders `error` as the one error body. */
+/** Renders `error` as the one error body (a 503 says when to retry, with `Retry-After`). */
 export function errorResponse(c: Context, error: ApiError): Response {
+  if (error.status === 503) c.header("Retry-After", String(RETRY_AFTER_SECONDS));
   const body: ErrorBody = {
     error: {
       code: error.code,
@@ -159,9 +172,7 @@ export async function jsonErrors(c: Context, next: () => Promise<void>): Promise
   const res = c.res;
   if (res.status < 400 || res.headers.get("content-type")?.includes("json")) return;
   const status = res.status as ContentfulStatusCode;
-  const text = status === 415
-    ? "send the body as JSON with Content-Type: application/json"
-    : (await res.text()).trim();
+  const text = status === 415 ? JSON_EXPECTED : (await res.text()).trim();
   const headers = new Headers(res.headers);
   headers.delete("content-length");
   const fresh = errorResponse(

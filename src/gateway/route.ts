@@ -7,6 +7,7 @@
 import type { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Engine } from "../engine.ts";
 import { scopeOf } from "./auth.ts";
+import type { StackPolicy } from "./stacks.ts";
 import { ErrorBody } from "./schemas/common.ts";
 
 /** The gateway's Hono app. */
@@ -18,6 +19,8 @@ export interface RouteContext {
   app: GatewayApp;
   /** The engine behind the routes. */
   engine: Engine;
+  /** How jobs and events are shown to a request (stack traces or not). */
+  stacks: StackPolicy;
 }
 
 /** A required JSON request body of `schema`. */
@@ -42,16 +45,18 @@ const ERRORS = {
   404: "not found",
   409: "the job's state does not allow it",
   413: "request body too large, or the encoded payload is",
+  415: "a request body that is not `application/json`",
   422: "the payload fails its function's schema, or the function is unknown",
+  503: "the store is unavailable right now (see `Retry-After`)",
 } as const;
 
 type ErrorStatus = keyof typeof ERRORS;
 
-/** Error responses `statuses`, plus 400, 401 and 403, all of the one error shape. */
+/** Error responses `statuses`, plus 400, 401, 403 and 503, all of the one error shape. */
 export function errorResponses(
   ...statuses: ErrorStatus[]
 ): Record<number, ReturnType<typeof jsonResponse<typeof ErrorBody>>> {
-  const all = new Set<ErrorStatus>([400, 401, 403, ...statuses]);
+  const all = new Set<ErrorStatus>([400, 401, 403, 503, ...statuses]);
   return Object.fromEntries([...all].map((s) => [s, jsonResponse(ERRORS[s], ErrorBody)]));
 }
 

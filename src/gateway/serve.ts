@@ -1,10 +1,11 @@
 /**
- * Serving a gateway over HTTP. Without any token configured the gateway is open, so it listens
- * on loopback only (and refuses a public address), and says so.
+ * Serving a gateway over HTTP. An open gateway (no token) listens on loopback only, refuses a
+ * public address, and says so. The URL it reports is the address actually bound.
  *
  * @module
  */
 import type { Gateway } from "./app.ts";
+import { LOOPBACK_HOSTS } from "./guards.ts";
 
 /** Options of `serveGateway`. */
 export interface ServeOptions {
@@ -18,14 +19,21 @@ export interface ServeOptions {
   signal?: AbortSignal;
 }
 
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
+/** `http://host:port/` of a bound address (IPv6 in brackets). */
+export function listenUrl(hostname: string, port: number): string {
+  const host = hostname.includes(":") && !hostname.startsWith("[") ? `[${hostname}]` : hostname;
+  return `http://${host}:${port}/`;
+}
 
-/** Starts an HTTP server for `gateway`; returns it (`await server.shutdown()` stops it). */
+/**
+ * Starts an HTTP server for `gateway`; returns it (`await server.shutdown()` stops it). Throws
+ * when an open gateway is asked to listen on a public address.
+ */
 export function serveGateway(gateway: Gateway, options: ServeOptions): Deno.HttpServer {
   const open = !gateway.authEnabled;
   const hostname = options.hostname ?? (open ? "127.0.0.1" : "0.0.0.0");
-  if (open && !LOOPBACK.has(hostname)) {
-    throw new Error(
+  if (open && !LOOPBACK_HOSTS.includes(hostname) && hostname !== "::1") {
+    throw new TypeError(
       `refusing to serve on ${hostname} without a token: set SLUICE_ADMIN_TOKEN (and ` +
         "SLUICE_READ_TOKEN) to listen on a public address",
     );
@@ -40,13 +48,6 @@ export function serveGateway(gateway: Gateway, options: ServeOptions): Deno.Http
     port: options.port,
     hostname,
     ...(options.signal ? { signal: options.signal } : {}),
-    onListen: ({ port }) => {
-      const host = hostname === "0.0.0.0"
-        ? "localhost"
-        : hostname.includes(":") && !hostname.startsWith("[")
-        ? `[${hostname}]`
-        : hostname;
-      onListen(`http://${host}:${port}/`, note);
-    },
+    onListen: (addr) => onListen(listenUrl(addr.hostname, addr.port), note),
   }, gateway.app.fetch);
 }

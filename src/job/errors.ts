@@ -116,6 +116,34 @@ export class UnknownFunctionError extends SluiceError {
   }
 }
 
+/** A queue action named a queue that does not exist, and was not asked to create it. */
+export class UnknownQueueError extends SluiceError {
+  /** The unknown queue. */
+  readonly queue: string;
+
+  /** Creates the error: `action` (e.g. "pause") on `queue` was refused. */
+  constructor(queue: string, action: string) {
+    super(
+      "QUEUE_NOT_FOUND",
+      `cannot ${action} queue ${JSON.stringify(queue)}: no such queue (no job was ever enqueued ` +
+        "to it); ask to create it to do it anyway",
+    );
+    this.queue = queue;
+  }
+}
+
+/**
+ * The store cannot be reached right now (Redis is down or unreachable); nothing was done, or a
+ * command in flight may or may not have run. The connection keeps reconnecting in the background:
+ * retry shortly.
+ */
+export class StoreUnavailableError extends SluiceError {
+  /** Creates the error with what happened, e.g. "Redis at redis://host:6379 is unavailable". */
+  constructor(message: string, options?: ErrorOptions) {
+    super("STORE_UNAVAILABLE", message, options);
+  }
+}
+
 /** One item of a bulk enqueue was invalid; nothing of the bulk was stored. */
 export class BulkItemError extends SluiceError {
   /** Index of the first bad item in the bulk. */

@@ -4,6 +4,7 @@
  * @module
  */
 import type { AttemptRecord } from "./attempt_history.ts";
+import { truncateText } from "./truncate.ts";
 import type { Lane } from "./lanes.ts";
 import type { JobState } from "./states.ts";
 import type { PrerequisiteFailurePolicy } from "./dependencies.ts";
@@ -114,17 +115,33 @@ export interface JobErrorInfo {
   stack?: string;
 }
 
-/** Serializes any thrown value into the stored error shape. */
+/** Longest error message stored with a job, in characters (8 KiB); longer ones are cut. */
+export const ERROR_MESSAGE_LIMIT = 8 * 1024;
+/** Longest stack trace stored with a job, in characters (16 KiB); longer ones are cut. */
+export const ERROR_STACK_LIMIT = 16 * 1024;
+const ERROR_NAME_LIMIT = 256;
+
+/**
+ * Serializes any thrown value into the stored error shape, cutting the message to
+ * `ERROR_MESSAGE_LIMIT` and the stack to `ERROR_STACK_LIMIT` characters (a note says how much
+ * was cut), so one huge error cannot bloat the store, the API answers or the logs.
+ */
 export function toErrorInfo(error: unknown): JobErrorInfo {
   if (error instanceof Error) {
     return {
-      name: error.name,
-      message: error.message,
-      ...(error.stack ? { stack: error.stack } : {}),
+      name: truncateText(String(error.name), ERROR_NAME_LIMIT),
+      message: truncateText(String(error.message), ERROR_MESSAGE_LIMIT),
+      ...(error.stack ? { stack: truncateText(error.stack, ERROR_STACK_LIMIT) } : {}),
     };
   }
-  return {
-    name: "Error",
-    message: typeof error === "string" ? error : JSON.stringify(error) ?? String(error),
-  };
+  const message = typeof error === "string" ? error : safeJson(error) ?? String(error);
+  return { name: "Error", message: truncateText(message, ERROR_MESSAGE_LIMIT) };
+}
+
+function safeJson(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined; // cyclic, or a BigInt
+  }
 }

@@ -23,9 +23,9 @@ export interface EnqueueOptions {
   queue?: string;
   /** Lane (default: the function's). */
   priority?: Lane;
-  /** Run no earlier than this many ms from now. Not together with `runAt`. */
+  /** Run no earlier than this many ms from now (at most a year). Not together with `runAt`. */
   delay?: number;
-  /** Run no earlier than this time (a `Date` or epoch ms). Not together with `delay`. */
+  /** Run no earlier than this time (a `Date` or epoch ms, at most a year ahead). Not with `delay`. */
   runAt?: Date | number;
   /** Caller-chosen job id: enqueueing the same id again returns it and stores nothing. */
   id?: string;
@@ -83,6 +83,13 @@ export interface ResolvedEnqueue {
   unique?: UniqueOptions;
 }
 
+/**
+ * How far ahead a job may be scheduled, by `delay` or `runAt`: one year (365 days) in ms. A
+ * later due time is refused, so a typo (or `1e300`) cannot park a job forever.
+ */
+export const MAX_SCHEDULE_AHEAD_MS = 365 * 24 * 60 * 60 * 1000;
+const AHEAD = MAX_SCHEDULE_AHEAD_MS.toLocaleString("en-US");
+
 const KNOWN = new Set([
   "queue",
   "priority",
@@ -131,9 +138,13 @@ export function resolveEnqueueOptions(
   }
   let runAt = now;
   if (o.delay !== undefined) {
-    if (typeof o.delay !== "number" || !Number.isFinite(o.delay) || o.delay < 0) {
+    if (
+      typeof o.delay !== "number" || !Number.isFinite(o.delay) || o.delay < 0 ||
+      o.delay > MAX_SCHEDULE_AHEAD_MS
+    ) {
       throw new RangeError(
-        `enqueue: delay must be a number of ms >= 0, got ${JSON.stringify(o.delay)}`,
+        `enqueue: delay must be a non-negative number of milliseconds, at most ${AHEAD} ` +
+          `(one year); got ${JSON.stringify(o.delay)}`,
       );
     }
     runAt = now + Math.ceil(o.delay);
@@ -142,6 +153,12 @@ export function resolveEnqueueOptions(
     if (typeof at !== "number" || !Number.isFinite(at)) {
       throw new RangeError(
         `enqueue: runAt must be a Date or epoch ms, got ${JSON.stringify(o.runAt)}`,
+      );
+    }
+    if (at > now + MAX_SCHEDULE_AHEAD_MS) {
+      throw new RangeError(
+        `enqueue: runAt must be at most one year ahead (${AHEAD} ms); got ` +
+          `${Math.abs(at) <= 8.64e15 ? new Date(at).toISOString() : at}`,
       );
     }
     runAt = Math.max(Math.ceil(at), now);

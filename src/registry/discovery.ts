@@ -11,12 +11,13 @@ import type { Logger } from "../job/logger.ts";
 import type { JobDefinition } from "./definition.ts";
 import { listFunctionFiles } from "./function_files.ts";
 import { FunctionSet } from "./function_set.ts";
-import { type FunctionManifest, manifestProblem } from "./manifest.ts";
+import type { FunctionManifest } from "./manifest.ts";
 
 /**
  * Imports every function file under `dir` and returns the functions they export. Two functions
- * with one name throw a `TypeError` naming both files; a file exporting no job logs a warning; a
- * stale manifest logs a warning.
+ * with one name throw a `TypeError` naming both files; a file exporting no job logs a warning.
+ * (A stale manifest does not matter here: `sluice manifest --check` and the compile tasks see
+ * to it.)
  */
 export async function discoverFunctions(dir: string, logger: Logger): Promise<JobDefinition[]> {
   if (Deno.build.standalone) {
@@ -39,8 +40,6 @@ export async function discoverFunctions(dir: string, logger: Logger): Promise<Jo
     }
     warnIfEmpty(set.add(file, exports), file, logger);
   }
-  const stale = await manifestProblem(dir, files);
-  if (stale) logger.warn(stale);
   return set.definitions();
 }
 

@@ -1,7 +1,8 @@
 /**
  * The generated manifest: `functions/_manifest.gen.ts` imports every function file statically,
  * for `deno compile` and `deno bundle`, where directory scans do not work. `deno task manifest`
- * writes it; discovery checks at dev start that it is not stale.
+ * writes it (`deno task compile` and `deno task bundle` refresh it first); `sluice manifest
+ * --check` says whether it is stale, and a program running from it warns when it is.
  *
  * @module
  */

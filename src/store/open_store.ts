@@ -1,11 +1,22 @@
 /**
- * Opens a store from a URL: `memory://`, `redis://host:port/db` or `rediss://...`.
+ * Opens a store from a URL: `memory://`, `redis://host:port/db` or `rediss://...`. `openStore`
+ * returns at once (a Redis store connects in the background); `connectStore` waits, a bounded
+ * time, until Redis answers, and fails with one clear line when it does not.
  *
  * @module
  */
+import type { Redis } from "ioredis";
 import type { Clock } from "../job/clock.ts";
+import type { Logger } from "../job/logger.ts";
 import { MemoryStore } from "./memory/memory_store.ts";
-import { RedisStore } from "./redis/redis_store.ts";
+import {
+  closeConnection,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  openConnection,
+  redactUrl,
+  waitUntilReady,
+} from "./redis/connection.ts";
+import { RedisStore, type RedisStoreOptions } from "./redis/redis_store.ts";
 import type { Store } from "./store.ts";
 
 /** Options passed to the store a URL opens. */
@@ -14,11 +25,30 @@ export interface OpenStoreOptions {
   namespace?: string;
   /** The store's clock. */
   clock?: Clock;
+  /** Where the Redis connection logs its state changes (lost, reconnected); default console. */
+  logger?: Logger;
 }
 
-/** `url` with any password replaced by `***`, for messages. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^/@]*)@/, (_, auth: string) => `//${auth.split(":")[0]}:***@`);
+/** Options of `connectStore`. */
+export interface ConnectStoreOptions extends OpenStoreOptions {
+  /** How long to wait for Redis at most (ms, default 5,000). */
+  connectTimeoutMs?: number;
+}
+
+/** A `RedisStore` on a connection opened for it (with the caller's logger), closed with it. */
+class OwnRedisStore extends RedisStore {
+  /** The command connection. */
+  readonly connection: Redis;
+
+  constructor(connection: Redis, options: Omit<RedisStoreOptions, "redis" | "url">) {
+    super({ ...options, redis: connection });
+    this.connection = connection;
+  }
+
+  override async close(): Promise<void> {
+    await super.close();
+    await closeConnection(this.connection);
+  }
 }
 
 /** Opens the store `url` names; throws a `TypeError` for other schemes. */
@@ -37,8 +67,7 @@ export function openStore(url: string, options: OpenStoreOptions = {}): Store {
       return new MemoryStore(clock);
     case "redis:":
     case "rediss:":
-      return new RedisStore({
-        url,
+      return new OwnRedisStore(openConnection(url, { logger: options.logger }), {
         ...clock,
         ...(options.namespace ? { namespace: options.namespace } : {}),
       });
@@ -50,4 +79,25 @@ export function openStore(url: string, options: OpenStoreOptions = {}): Store {
           "(use memory://, redis:// or rediss://)",
       );
   }
+}
+
+/**
+ * Opens the store `url` names and, for Redis, waits until it answers, at most
+ * `connectTimeoutMs`; rejects with a `StoreUnavailableError` such as `cannot reach Redis at
+ * redis://127.0.0.1:1: connection refused` (and closes what it opened).
+ */
+export async function connectStore(url: string, options: ConnectStoreOptions = {}): Promise<Store> {
+  const store = openStore(url, options);
+  if (store instanceof OwnRedisStore) {
+    try {
+      await waitUntilReady(
+        store.connection,
+        options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      );
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+  return store;
 }

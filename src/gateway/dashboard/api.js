@@ -47,16 +47,22 @@ export function query(params) {
 
 /**
  * Follows `/v1/stream`, calling `onEvent(type, data)` per event and `onStatus(live)` when the
- * connection opens or drops; reconnects after a pause. Returns a function that stops it.
+ * connection opens or drops; reconnects after a pause, resuming after the last event seen
+ * (`Last-Event-ID`). Returns a function that stops it.
  */
 export function follow(onEvent, onStatus) {
   let stopped = false;
   let controller = null;
+  let lastId = null;
   const run = async () => {
     while (!stopped) {
       controller = new AbortController();
       try {
-        const res = await fetch("/v1/stream", { headers: headers(), signal: controller.signal });
+        const extra = lastId ? { "last-event-id": lastId } : {};
+        const res = await fetch("/v1/stream", {
+          headers: headers(extra),
+          signal: controller.signal,
+        });
         if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null));
         onStatus(true);
         const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -67,7 +73,7 @@ export function follow(onEvent, onStatus) {
           buffer += value;
           let end;
           while ((end = buffer.indexOf("\n\n")) >= 0) {
-            dispatch(buffer.slice(0, end), onEvent);
+            lastId = dispatch(buffer.slice(0, end), onEvent) ?? lastId;
             buffer = buffer.slice(end + 2);
           }
         }
@@ -85,12 +91,16 @@ export function follow(onEvent, onStatus) {
   };
 }
 
+/** Hands one event block to `onEvent`; returns its id, if it has one. */
 function dispatch(block, onEvent) {
   let type = "message";
   let data = "";
+  let id = null;
   for (const line of block.split("\n")) {
     if (line.startsWith("event:")) type = line.slice(6).trim();
     else if (line.startsWith("data:")) data += line.slice(5).trim();
+    else if (line.startsWith("id:")) id = line.slice(3).trim();
   }
   if (data) onEvent(type, JSON.parse(data));
+  return id;
 }

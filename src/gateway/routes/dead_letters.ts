@@ -64,7 +64,7 @@ function byFilter(action: "requeue" | "purge") {
       : "Delete every dead job of a queue matching the filter (`{ queue }` alone: all)",
     security: security("post"),
     request: { body: jsonBody(Filter) },
-    responses: { 200: jsonResponse("how many", Count), ...errorResponses() },
+    responses: { 200: jsonResponse("how many", Count), ...errorResponses(415) },
   });
 }
 
@@ -81,7 +81,7 @@ function one(method: "post" | "delete") {
 }
 
 /** Adds the dead-letter routes. */
-export function deadLetterRoutes({ app, engine }: RouteContext): void {
+export function deadLetterRoutes({ app, engine, stacks }: RouteContext): void {
   const dead = engine.deadLetters;
 
   app.openapi(list, async (c) => {
@@ -95,7 +95,10 @@ export function deadLetterRoutes({ app, engine }: RouteContext): void {
         return { items: found.jobs, nextCursor: found.nextCursor };
       },
     });
-    return c.json({ jobs: page.items, nextCursor: page.nextCursor }, 200);
+    return c.json(
+      { jobs: page.items.map((j) => stacks.job(c, j)), nextCursor: page.nextCursor },
+      200,
+    );
   });
 
   app.openapi(byFilter("requeue"), async (c) => {

@@ -5,6 +5,7 @@
  * @module
  */
 import { createRoute, z } from "@hono/zod-openapi";
+import { MAX_SCHEDULE_AHEAD_MS } from "../../job/options.ts";
 import { errorResponses, jsonBody, jsonResponse, type RouteContext, security } from "../route.ts";
 import { Instant, LaneName } from "../schemas/common.ts";
 
@@ -12,7 +13,9 @@ const EmitRequest = z.object({
   payload: z.unknown().optional().openapi({ example: { to: "ada@example.com", name: "Ada" } }),
   options: z.strictObject({
     priority: LaneName.optional(),
-    delay: z.number().min(0).optional(),
+    delay: z.number().min(0).max(MAX_SCHEDULE_AHEAD_MS).optional().openapi({
+      description: "ms from now, at most a year",
+    }),
     runAt: Instant.optional(),
     id: z.string().min(1).max(200).optional().openapi({
       description: "event id: each job gets `<id>:<function>`, so emitting again stores nothing",
@@ -40,7 +43,7 @@ const emit = createRoute({
       "the job ids in function-name order (none when nobody listens)",
       z.object({ event: z.string(), ids: z.array(z.string()) }),
     ),
-    ...errorResponses(413, 422),
+    ...errorResponses(413, 415, 422),
   },
 });
 

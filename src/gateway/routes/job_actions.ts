@@ -34,7 +34,7 @@ const priority = createRoute({
   request: { params: IdParams, body: jsonBody(z.object({ priority: LaneName })) },
   responses: {
     200: jsonResponse("moved", z.object({ id: z.string(), priority: LaneName })),
-    ...errorResponses(404, 409),
+    ...errorResponses(404, 409, 415),
   },
 });
 
@@ -61,12 +61,12 @@ const retry = createRoute({
 });
 
 /** Adds the job action routes. */
-export function jobActionRoutes({ app, engine }: RouteContext): void {
+export function jobActionRoutes({ app, engine, stacks }: RouteContext): void {
   app.openapi(attempts, async (c) => {
     const { id } = c.req.valid("param");
     const job = await engine.getJob(id);
     if (!job) throw new JobNotFoundError(id);
-    return c.json({ id, attempts: job.history }, 200);
+    return c.json({ id, attempts: stacks.job(c, job).history }, 200);
   });
 
   app.openapi(priority, async (c) => {

@@ -31,7 +31,7 @@ const enqueue = createRoute({
       "the job id (the existing one for a repeated `options.id`)",
       z.object({ id: z.string() }),
     ),
-    ...errorResponses(413, 422),
+    ...errorResponses(413, 415, 422),
   },
 });
 
@@ -44,7 +44,7 @@ const bulk = createRoute({
   request: { body: jsonBody(BulkRequest) },
   responses: {
     201: jsonResponse("the ids, in item order", z.object({ ids: z.array(z.string()) })),
-    ...errorResponses(413, 422),
+    ...errorResponses(413, 415, 422),
   },
 });
 
@@ -79,7 +79,7 @@ const get = createRoute({
 });
 
 /** Adds the job routes. */
-export function jobRoutes({ app, engine }: RouteContext): void {
+export function jobRoutes({ app, engine, stacks }: RouteContext): void {
   app.openapi(enqueue, async (c) => {
     const { job, payload, options } = c.req.valid("json");
     const id = await engine.enqueue(job, payload, engineOptions(options));
@@ -119,13 +119,16 @@ export function jobRoutes({ app, engine }: RouteContext): void {
       },
       ...(q.function ? { keep: (j: { name: string }) => j.name === q.function } : {}),
     });
-    return c.json({ jobs: page.items, nextCursor: page.nextCursor }, 200);
+    return c.json(
+      { jobs: page.items.map((j) => stacks.job(c, j)), nextCursor: page.nextCursor },
+      200,
+    );
   });
 
   app.openapi(get, async (c) => {
     const { id } = c.req.valid("param");
     const job = await engine.getJob(id);
     if (!job) throw new JobNotFoundError(id);
-    return c.json(job, 200);
+    return c.json(stacks.job(c, job), 200);
   });
 }

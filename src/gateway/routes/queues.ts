@@ -1,5 +1,6 @@
 /**
- * `/v1/queues`: every queue with its depth per lane and state; pause and resume one.
+ * `/v1/queues`: every queue with its depth per lane and state; pause and resume one (an unknown
+ * queue is a 404 unless `?create=1` asks to create it).
  *
  * @module
  */
@@ -38,6 +39,12 @@ const one = createRoute({
   responses: { 200: jsonResponse("the queue", Queue), ...errorResponses() },
 });
 
+const CreateQuery = z.object({
+  create: z.enum(["1", "true", "0", "false"]).optional().openapi({
+    description: "`1`: act on the queue even if it does not exist yet (creating it)",
+  }),
+});
+
 const Paused = z.object({ queue: z.string(), paused: z.boolean() }).openapi("PausedAnswer");
 
 function toggle(action: "pause" | "resume") {
@@ -49,10 +56,12 @@ function toggle(action: "pause" | "resume") {
       ? "Stop dispatch from a queue (producers can still enqueue)"
       : "Resume dispatch from a queue, in the order jobs were waiting",
     security: security("post"),
-    request: { params: QueueParams },
-    responses: { 200: jsonResponse("done", Paused), ...errorResponses() },
+    request: { params: QueueParams, query: CreateQuery },
+    responses: { 200: jsonResponse("done", Paused), ...errorResponses(404) },
   });
 }
+
+const creates = (flag: string | undefined): boolean => flag === "1" || flag === "true";
 
 /** Adds the queue routes. */
 export function queueRoutes({ app, engine }: RouteContext): void {
@@ -66,13 +75,13 @@ export function queueRoutes({ app, engine }: RouteContext): void {
 
   app.openapi(toggle("pause"), async (c) => {
     const { queue } = c.req.valid("param");
-    await engine.pause(queue);
+    await engine.pause(queue, { create: creates(c.req.valid("query").create) });
     return c.json({ queue, paused: true }, 200);
   });
 
   app.openapi(toggle("resume"), async (c) => {
     const { queue } = c.req.valid("param");
-    await engine.resume(queue);
+    await engine.resume(queue, { create: creates(c.req.valid("query").create) });
     return c.json({ queue, paused: false }, 200);
   });
 }

@@ -30,12 +30,18 @@ const stream = createRoute({
   tags: ["events"],
   summary: "Server-sent events of job life-cycle events",
   description: "Each message's `event` is the type (`enqueued`, `active`, `completed`, " +
-    "`failed`, `cancelled`, `lease-lost`, `progress`) and its `data` the event as JSON; a " +
-    "`ready` event opens the stream, comment lines keep it alive. The events are those of the " +
-    "gateway's own process: with `sluice start` (gateway and worker in one process) every job " +
-    "event; a `sluice gateway` running alone sees only what it enqueues or cancels itself.",
+    "`failed`, `cancelled`, `lease-lost`, `progress`), its `id` what to send back as " +
+    "`Last-Event-ID` to resume, and its `data` the event as JSON; a `ready` event opens the " +
+    "stream (after a `reset` event when a resume cannot be served in full), comment lines keep " +
+    "it alive. A client that falls too far behind is dropped (it resumes with Last-Event-ID); " +
+    "beyond the most streams a gateway serves, 503. The events are those of the gateway's own " +
+    "process: with `sluice start` (gateway and worker in one process) every job event; a " +
+    "`sluice gateway` running alone sees only what it enqueues or cancels itself.",
   security: security("get"),
-  request: { query: z.object({ types: Types.optional(), queue: QueueName.optional() }) },
+  request: {
+    query: z.object({ types: Types.optional(), queue: QueueName.optional() }),
+    headers: z.object({ "last-event-id": z.string().max(200).optional() }),
+  },
   responses: {
     200: {
       description: "the event stream",
@@ -46,9 +52,14 @@ const stream = createRoute({
 });
 
 /** Adds the event stream route. */
-export function streamRoutes({ app }: RouteContext, streams: EventStreams): void {
+export function streamRoutes({ app, stacks }: RouteContext, streams: EventStreams): void {
   app.openapi(stream, (c) => {
     const { types, queue } = c.req.valid("query");
-    return streams.respond(c, { types: types ?? STREAM_EVENT_TYPES, queue });
+    return streams.respond(c, {
+      types: types ?? STREAM_EVENT_TYPES,
+      queue,
+      lastEventId: c.req.valid("header")["last-event-id"],
+      view: (logged) => stacks.event(c, logged),
+    });
   });
 }

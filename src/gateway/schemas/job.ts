@@ -5,6 +5,7 @@
  * @module
  */
 import { z } from "@hono/zod-openapi";
+import { MAX_SCHEDULE_AHEAD_MS } from "../../job/options.ts";
 import { Instant, JobId, LaneName, QueueName, StateName } from "./common.ts";
 
 /** A job error. */
@@ -56,7 +57,9 @@ export const JobPage = z.object({
 export const EnqueueOptions = z.strictObject({
   queue: QueueName.optional(),
   priority: LaneName.optional(),
-  delay: z.number().min(0).optional().openapi({ description: "ms from now" }),
+  delay: z.number().min(0).max(MAX_SCHEDULE_AHEAD_MS).optional().openapi({
+    description: "ms from now, at most a year",
+  }),
   runAt: Instant.optional(),
   id: JobId.optional().openapi({ description: "idempotency key: the same id stores nothing" }),
   attempts: z.number().int().min(1).optional(),

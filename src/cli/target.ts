@@ -1,0 +1,106 @@
+/**
+ * What a client command acts on: a running Sluice, reached through its gateway's HTTP API
+ * (`HttpTarget`) or straight through its Redis (`EngineTarget`). Each command is written once,
+ * against `Target`. A private in-process memory store is refused: whatever a command did there
+ * would vanish when it exits.
+ *
+ * @module
+ */
+import type { z } from "zod";
+import type { LeaderInfo, NodeRecord } from "../store/cluster.ts";
+import type { QueueCounts } from "../store/store.ts";
+import type { JobInfo } from "../job/job_info.ts";
+import type { Lane } from "../job/lanes.ts";
+import type { JobState } from "../job/states.ts";
+import type { EnqueueRequest } from "../gateway/schemas/job.ts";
+import type { EmitOptions } from "../engine.ts";
+import { UsageError } from "./flags.ts";
+
+/** One job to enqueue, as `POST /v1/jobs` takes it (checked with the same schema). */
+export type JobRequest = z.infer<typeof EnqueueRequest>;
+
+/** Which dead jobs: by ids, or by queue (and function). */
+export type DeadSelection = { ids: string[] } | { queue: string; function?: string };
+
+/** The nodes of a cluster and its leader. */
+export interface ClusterView {
+  /** The leader, or null. */
+  leader: LeaderInfo | null;
+  /** Every recorded node. */
+  nodes: NodeRecord[];
+}
+
+/** A running Sluice, as client commands see it. */
+export interface Target {
+  /** Where it is, for messages (a URL, password hidden). */
+  readonly where: string;
+  /** Enqueues one job; returns its id. */
+  enqueue(job: JobRequest): Promise<string>;
+  /** Enqueues jobs atomically; returns their ids in order (`BulkItemError` names a bad one). */
+  enqueueBulk(jobs: JobRequest[]): Promise<string[]>;
+  /** Publishes an event; returns the ids of the jobs it made. */
+  emit(event: string, payload: unknown, options: EmitOptions): Promise<string[]>;
+  /** One job, or null. */
+  getJob(id: string): Promise<JobInfo | null>;
+  /** Cancels a job; returns its state after. */
+  cancel(id: string): Promise<JobState>;
+  /** Runs a dead job again (attempts reset); returns its state after. */
+  retry(id: string): Promise<JobState>;
+  /** Moves a waiting or delayed job to another lane. */
+  setPriority(id: string, lane: Lane): Promise<void>;
+  /** Every queue's depth per lane and state. */
+  queues(): Promise<QueueCounts[]>;
+  /** Pauses or resumes a queue; `create` allows a queue that does not exist yet. */
+  setPaused(queue: string, paused: boolean, create: boolean): Promise<void>;
+  /** The nodes and the leader. */
+  nodes(): Promise<ClusterView>;
+  /** Dead jobs, oldest first, at most `limit`. */
+  listDead(filter: { queue?: string; function?: string; limit: number }): Promise<JobInfo[]>;
+  /** Requeues dead jobs; returns how many. */
+  requeueDead(which: DeadSelection): Promise<number>;
+  /** Deletes dead jobs; returns how many. */
+  purgeDead(which: DeadSelection): Promise<number>;
+  /** Lets go of connections. */
+  close(): Promise<void>;
+}
+
+/** Where a client command points, from its options. */
+export type TargetChoice = { kind: "http"; url: string } | { kind: "store"; url: string };
+
+/**
+ * Chooses the target: `--url` or `--store` (not both), else `SLUICE_URL`, else `REDIS_URL`, else
+ * the gateway at `fallbackUrl`. Refuses `memory://` with a message saying what to do instead.
+ */
+export function chooseTarget(
+  given: { url?: string | undefined; store?: string | undefined },
+  env: { url?: string | undefined; store?: string | undefined },
+  fallbackUrl: string,
+  command: string,
+): TargetChoice {
+  if (given.url !== undefined && given.store !== undefined) {
+    throw new UsageError("give --url (a gateway) or --store (its Redis), not both");
+  }
+  const choice: TargetChoice = given.url !== undefined
+    ? { kind: "http", url: given.url }
+    : given.store !== undefined
+    ? { kind: "store", url: given.store }
+    : env.url !== undefined
+    ? { kind: "http", url: env.url }
+    : env.store !== undefined
+    ? { kind: "store", url: env.store }
+    : { kind: "http", url: fallbackUrl };
+  if (choice.kind === "store" && /^memory:/i.test(choice.url)) throw privateStore(command);
+  return choice;
+}
+
+/** The refusal of a private memory store, saying how to point at a server instead. */
+export function privateStore(command: string): UsageError {
+  const reach = command === "worker" || command === "gateway"
+    ? "a worker or gateway in another process can never see it. Give it the Redis of your " +
+      "Sluice: --store redis://HOST:6379 (REDIS_URL), or run `sluice start` for gateway and " +
+      "worker in one process"
+    : "whatever this command did there would be gone when it exits. Point it at a running " +
+      "Sluice: --url http://HOST:8000 (SLUICE_URL) for its gateway, or --store " +
+      "redis://HOST:6379 (REDIS_URL) for its Redis";
+  return new UsageError(`memory:// is a store private to one process: ${reach}`);
+}
