@@ -38,6 +38,29 @@ export const LEASE_CASES: ConformanceCases = {
     assert.deepEqual(pre.map((r) => [r.id, r.started]), [[normals[1]!.id, false]]);
   },
 
+  async "a reserve or steal retried with its call id gets its own leases back"(ctx) {
+    const store = await ctx.store();
+    await store.enqueue(Array.from({ length: 6 }, () => newJob()));
+    const first = await store.reserve({ ...W, callId: "call-1", count: 2, prefetch: 2 });
+    const again = await store.reserve({ ...W, callId: "call-1", count: 5 });
+    assert.deepEqual(again, first);
+    assert.equal((await store.counts("q")).states.active, 4);
+    // a new id is a new call
+    assert.equal((await store.reserve({ ...W, callId: "call-2", count: 5 })).length, 2);
+    const stolen = await store.steal({
+      worker: "t",
+      callId: "s-1",
+      queues: ["q"],
+      count: 2,
+      leaseMs: 1_000,
+    });
+    assert.equal(stolen.length, 1); // half of the 2 prefetched, rounded up
+    assert.deepEqual(
+      await store.steal({ worker: "t", callId: "s-1", queues: ["q"], count: 2, leaseMs: 1_000 }),
+      stolen,
+    );
+  },
+
   async "a prefetched job that never started spends no attempt, even its last"(ctx) {
     const store = await ctx.store();
     const [reaped, expired] = [newJob({ maxAttempts: 1 }), newJob({ maxAttempts: 1 })];

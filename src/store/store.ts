@@ -79,6 +79,11 @@ export interface EnqueueOutcome {
 export interface ReserveRequest {
   /** Worker (node) id recorded as the lease holder. */
   worker: string;
+  /**
+   * Identifies the call (its leases' token base): a retry of a call that may have run (its reply
+   * was lost) passes the same id and gets that call's leases back instead of more. Default: new.
+   */
+  callId?: string;
   /** Queues to take from, in preference order (rotated by the caller for fairness). */
   queues: readonly string[];
   /** At most this many jobs. */
@@ -104,6 +109,11 @@ export interface ReserveRequest {
 export interface StealRequest {
   /** The thief: the jobs are leased to it, started. */
   worker: string;
+  /**
+   * Identifies the call (its leases' token base): a retry of a call that may have run (its reply
+   * was lost) passes the same id and gets that call's leases back instead of more. Default: new.
+   */
+  callId?: string;
   /** Only jobs of these queues. */
   queues: readonly string[];
   /** At most this many jobs (and never more than half of the victim's prefetched jobs, rounded up). */

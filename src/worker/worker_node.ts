@@ -10,7 +10,7 @@
 import { hostname } from "node:os";
 import { LeaderDuties } from "../cluster/leader_duties.ts";
 import { LeaderElector } from "../cluster/leader_elector.ts";
-import { newJobId } from "../job/ids.ts";
+import { newJobId, newLeaseToken } from "../job/ids.ts";
 import type { Reservation } from "../job/job.ts";
 import type { Lane } from "../job/lanes.ts";
 import type { JobState } from "../job/states.ts";
@@ -94,6 +94,11 @@ class WorkerNode {
   #nextDue: number | null | undefined = undefined;
   /** When this node last tried to steal (performance.now). */
   #lastSteal = -Infinity;
+  /**
+   * The call id of a reserve or steal that failed (it may have run with its reply lost): the
+   * next one retries it, so the store hands back those leases instead of leasing more.
+   */
+  #retryCall: string | null = null;
 
   constructor(runtime: WorkerRuntime, executor: JobExecutor, options: ResolvedNodeOptions) {
     this.#rt = runtime;
@@ -216,15 +221,27 @@ class WorkerNode {
    */
   async #reserve(free: number): Promise<number> {
     const lowFree = this.#lowFree();
-    const jobs = await this.#rt.store.reserve({
-      worker: this.id,
-      queues: this.#rotatedQueues(),
-      leaseMs: this.#o.leaseMs,
-      count: free,
-      prefetch: Math.max(this.#o.prefetch - this.#prefetched.length, 0),
-      ...(lowFree < free ? { lowerLaneLimit: lowFree } : {}),
-    });
+    const jobs = await this.#call((callId) =>
+      this.#rt.store.reserve({
+        callId,
+        worker: this.id,
+        queues: this.#rotatedQueues(),
+        leaseMs: this.#o.leaseMs,
+        count: free,
+        prefetch: Math.max(this.#o.prefetch - this.#prefetched.length, 0),
+        ...(lowFree < free ? { lowerLaneLimit: lowFree } : {}),
+      })
+    );
     return this.#accept(jobs);
+  }
+
+  /** Runs a reserve or steal under a call id, kept for a retry when the call fails. */
+  async #call(fn: (callId: string) => Promise<Reservation[]>): Promise<Reservation[]> {
+    const callId = this.#retryCall ?? newLeaseToken();
+    this.#retryCall = callId;
+    const jobs = await fn(callId);
+    this.#retryCall = null;
+    return jobs;
   }
 
   /** Runs the started jobs of a reserve reply, keeps the prefetched ones; returns how many started. */
@@ -283,12 +300,15 @@ class WorkerNode {
     // at most every other idle poll: stealing is for work stuck behind a busy node, not a race
     if (count <= 0 || performance.now() - this.#lastSteal < this.#o.idlePollMs / 2) return 0;
     this.#lastSteal = performance.now();
-    const stolen = await this.#rt.store.steal({
-      worker: this.id,
-      queues: this.#rotatedQueues(),
-      count,
-      leaseMs: this.#o.leaseMs,
-    });
+    const stolen = await this.#call((callId) =>
+      this.#rt.store.steal({
+        callId,
+        worker: this.id,
+        queues: this.#rotatedQueues(),
+        count,
+        leaseMs: this.#o.leaseMs,
+      })
+    );
     if (stolen.length) this.#rt.logger.debug("stole prefetched jobs", { count: stolen.length });
     return this.#accept(stolen);
   }

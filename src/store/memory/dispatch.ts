@@ -43,17 +43,44 @@ function reservation(
   };
 }
 
-/** Leases jobs as `reserve.lua` does: promote, a started pass, then a prefetch pass. */
-export function reserve(
+/**
+ * The reply of a reserve or steal delivered again (the same `callId` as the worker's latest
+ * call): the leases that call made and the worker still holds, as `replay_leases` in
+ * `lua/_lease_reply.lua` rebuilds them; undefined for a new call.
+ */
+export function replayed(
   state: MemState,
-  request: ReserveRequest,
-  now: number,
-  tokenBase: string,
-): Reservation[] {
+  request: ReserveRequest | StealRequest,
+): Reservation[] | undefined {
+  const tokenBase = request.callId;
+  if (tokenBase === undefined || state.calls.get(request.worker) !== tokenBase) return undefined;
+  const prefix = `${tokenBase}.`;
+  const picks = [...state.held.get(request.worker) ?? []].sort(byteOrder).flatMap((id) => {
+    const job = state.jobs.get(id)!;
+    return job.token?.startsWith(prefix)
+      ? [{ n: Number(job.token.slice(prefix.length)), job }]
+      : [];
+  });
+  picks.sort((a, b) => a.n - b.n);
+  return picks.map(({ job }) => {
+    const started = !job.prefetched;
+    const attempt = started ? job.attempts : job.attempts + 1;
+    const deadline = state.leases.score(job.id)!;
+    return reservation(job, attempt, job.token!, deadline, job.startedAt!, started);
+  });
+}
+
+function byteOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Leases jobs as `reserve.lua` does: promote, a started pass, then a prefetch pass. */
+export function reserve(state: MemState, request: ReserveRequest, now: number): Reservation[] {
   const { started: startedWant, prefetch, lanes, lowerLimit } = reserveShape(request);
   const queues = [...new Set(request.queues)];
   const out: Reservation[] = [];
   if (startedWant + prefetch <= 0 || queues.length === 0 || lanes?.length === 0) return out;
+  const tokenBase = state.newCall(request.worker, request.callId);
   const promoteLimit = Math.max(PROMOTE_BATCH, startedWant + prefetch);
   for (const name of queues) state.promote(name, now, promoteLimit);
   const allowed = LANES.map((_, i) => lanes?.includes(i) ?? true);
@@ -116,13 +143,9 @@ export function start(state: MemState, items: readonly LeaseProof[], now: number
 }
 
 /** Takes prefetched jobs from the busiest other node, as `steal.lua` does. */
-export function steal(
-  state: MemState,
-  request: StealRequest,
-  now: number,
-  tokenBase: string,
-): Reservation[] {
-  if (request.count <= 0) return [];
+export function steal(state: MemState, request: StealRequest, now: number): Reservation[] {
+  if (request.count <= 0 || request.queues.length === 0) return [];
+  const tokenBase = state.newCall(request.worker, request.callId);
   const queues = [...new Set(request.queues)];
   const victim = state.prefetched.busiest(request.worker, queues);
   if (!victim) return [];

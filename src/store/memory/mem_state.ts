@@ -19,6 +19,7 @@ import { type LanePickerState, newPickerState } from "../../schedule/lane_picker
 import type { RetentionConfig } from "../store.ts";
 import type { Waiters } from "../_waiters.ts";
 import type { UniqueScope } from "../../job/unique.ts";
+import { newLeaseToken } from "../../job/ids.ts";
 import { KeyedHeap } from "./keyed_heap.ts";
 import { forgetUnique, releaseUnique, type UniqueLocks } from "./uniqueness.ts";
 import { releasePins, settleDependents } from "./dependencies.ts";
@@ -82,6 +83,15 @@ export class MemState {
   readonly satisfied = new Map<string, Set<string>>();
   /** Unique locks by key. */
   readonly locks: UniqueLocks = new Map();
+  /** The token base of each node's latest reserve or steal (as `call:<node>` in Redis). */
+  readonly calls = new Map<string, string>();
+
+  /** The token base of a new reserve or steal of `worker`, remembered for its replay. */
+  newCall(worker: string, callId: string | undefined): string {
+    const tokenBase = callId ?? newLeaseToken();
+    this.calls.set(worker, tokenBase);
+    return tokenBase;
+  }
   readonly #retention: RetentionConfig;
   readonly #waiters: Waiters;
   #woken = new Set<string>();

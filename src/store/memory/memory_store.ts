@@ -21,7 +21,6 @@ import type { JobRecord, Reservation } from "../../job/job.ts";
 import type { Lane } from "../../job/lanes.ts";
 import { Status, type StatusCode } from "../../job/status.ts";
 import { type Clock, systemClock } from "../../job/clock.ts";
-import { newLeaseToken } from "../../job/ids.ts";
 import {
   defaultLaneConfig,
   type LaneConfig,
@@ -95,7 +94,9 @@ export class MemoryStore implements Store {
   }
 
   reserve(request: ReserveRequest): Promise<Reservation[]> {
-    return this.#run((state, now) => dispatch.reserve(state, request, now, newLeaseToken()));
+    return this.#run((state, now) =>
+      dispatch.replayed(state, request) ?? dispatch.reserve(state, request, now)
+    );
   }
 
   complete(items: readonly Completion[]): Promise<StatusCode[]> {
@@ -220,7 +221,9 @@ export class MemoryStore implements Store {
   }
 
   steal(request: StealRequest): Promise<Reservation[]> {
-    return this.#run((state, now) => dispatch.steal(state, request, now, newLeaseToken()));
+    return this.#run((state, now) =>
+      dispatch.replayed(state, request) ?? dispatch.steal(state, request, now)
+    );
   }
 
   registerNode(node: NodeInfo, ttlMs: number): Promise<void> {

@@ -176,7 +176,7 @@ export class RedisStore implements Store {
   async reserve(request: ReserveRequest): Promise<Reservation[]> {
     const { started, prefetch, lanes, lowerLimit } = reserveShape(request);
     if (started + prefetch <= 0 || request.queues.length === 0 || lanes?.length === 0) return [];
-    const terms = { leaseMs: request.leaseMs, tokenBase: newLeaseToken() };
+    const terms = { leaseMs: request.leaseMs, tokenBase: request.callId ?? newLeaseToken() };
     const args: ScriptArg[] = [
       this.#now(),
       request.worker,
@@ -362,7 +362,7 @@ export class RedisStore implements Store {
 
   async steal(request: StealRequest): Promise<Reservation[]> {
     if (request.count <= 0 || request.queues.length === 0) return [];
-    const terms = { leaseMs: request.leaseMs, tokenBase: newLeaseToken() };
+    const terms = { leaseMs: request.leaseMs, tokenBase: request.callId ?? newLeaseToken() };
     const args: ScriptArg[] = [
       this.#now(),
       request.worker,
