@@ -40,12 +40,11 @@ export interface JobEvents {
   };
   /** A job was cancelled. */
   cancelled: JobEventBase;
+  /** A dead job was requeued from the dead-letter queue. */
+  requeued: JobEventBase;
   /** A worker lost a job's lease (it expired and was reclaimed): its outcome was discarded. */
   "lease-lost": JobEventBase & { worker: string };
-  /**
-   * A running job reported progress (`ctx.progress`). In-process only for now: it reaches the
-   * listeners of the engine whose worker runs the job, and is not stored.
-   */
+  /** A running job reported progress (`ctx.progress`); stored with the job too. */
   progress: JobEventBase & { attempt: number; percent: number; message?: string };
 }
 

@@ -65,6 +65,8 @@ export interface JobRecord {
   requestedLane: Lane | null;
   /** Its unique key, or null. */
   uniqueKey: string | null;
+  /** The latest progress it reported while running, or null. */
+  progress: { percent: number; message?: string } | null;
 }
 
 /** A job handed to a worker by `reserve`, with its lease. */

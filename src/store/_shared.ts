@@ -10,11 +10,21 @@ import type { JobListQuery, ReserveRequest, RetentionConfig } from "./store.ts";
 /** Default retention: the newest 10,000 completed, cancelled and dead jobs (each) per queue. */
 export const DEFAULT_RETENTION: RetentionConfig = { keepFinished: 10_000, keepDead: 10_000 };
 
+/** Log lines kept per job (`ctx.log`), the newest. */
+export const JOB_LOG_LIMIT = 200;
+
+/** Entries of the event stream kept by default (each one store call's events). */
+export const DEFAULT_EVENTS = 10_000;
+
 /** Due delayed jobs promoted per queue by one `reserve` or `promoteDue` call, at most. */
 export const PROMOTE_BATCH = 1_000;
 
 /** Expired leases handled by one `reclaimExpired` call, at most. */
 export const RECLAIM_BATCH = 1_000;
+
+/** The error of an attempt whose lease expired, in the events of a stall that was not its last. */
+export const STALLED_RETRIED =
+  '{"name":"StalledError","message":"lease expired (the worker died or stopped renewing)"}';
 
 /** The error recorded on a job whose lease expired during its final attempt. */
 export function stalledError(attempts: number, maxAttempts: number): JobErrorInfo {

@@ -20,6 +20,7 @@ import type { Lane } from "../job/lanes.ts";
 import type { JobState } from "../job/states.ts";
 import type { PrerequisiteFailurePolicy } from "../job/dependencies.ts";
 import type { UniqueLock } from "../job/unique.ts";
+import type { EventBatch, EventQuery, MetricsSnapshot } from "./observations.ts";
 import type { StatusCode } from "../job/status.ts";
 import type { LaneConfig, LaneConfigInput } from "../schedule/lane_config.ts";
 import type {
@@ -149,6 +150,22 @@ export interface Failure extends LeaseProof {
   /** Retry this many ms from now (0: at once, at the back of its lane), or null to send the job
    * to the dead-letter queue. */
   retryDelay: number | null;
+}
+
+/** Progress reported by a running job. */
+export interface ProgressReport extends LeaseProof {
+  /** Percent done, 0-100. */
+  percent: number;
+  /** A note, or absent. */
+  message?: string;
+}
+
+/** A log line of a job (`ctx.log`). */
+export interface JobLogLine {
+  /** The job. */
+  id: string;
+  /** The line: JSON text of `{ at, level, message, fields? }`. */
+  line: string;
 }
 
 /** Result of a transition that reports the state it left the job in. */
@@ -380,6 +397,27 @@ export interface Store {
    * `lease` is the current, unlapsed lease (token and epoch).
    */
   reapDeadNodes(lease: LeaderLease): Promise<{ status: StatusCode; outcome: ReapOutcome }>;
+
+  // --- observation (events, metrics, progress, logs) -----------------------------------------
+
+  /**
+   * Reads the job events every store call recorded, after `query.after` (default: from now on),
+   * waiting up to `query.waitMs` for one. Events of one call share its entry in the stream.
+   */
+  readEvents(query?: EventQuery): Promise<EventBatch>;
+  /** Metrics per (queue, lane, function): in total, and for the newest `minutes` minutes. */
+  metrics(query?: { minutes?: number }): Promise<MetricsSnapshot>;
+  /** Records progress of running jobs (a `progress` event each). Per item: OK, NOT_FOUND, LEASE_LOST. */
+  progress(items: readonly ProgressReport[]): Promise<StatusCode[]>;
+  /** Stores job log lines, keeping each job's newest `JOB_LOG_LIMIT`; returns how many stored. */
+  appendLogs(items: readonly JobLogLine[]): Promise<number>;
+  /** The stored log lines of a job (JSON text), oldest first. */
+  jobLogs(id: string): Promise<string[]>;
+  /**
+   * Calls `listener` with the id of every job leased to `worker` whose cancellation is requested
+   * from now on (at once, across processes); returns the function that stops it.
+   */
+  onCancelRequested(worker: string, listener: (id: string) => void): () => void;
 
   /** Releases connections and timers. */
   close(): Promise<void>;

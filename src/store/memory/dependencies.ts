@@ -79,6 +79,7 @@ export function settleDependents(state: MemState, prerequisite: MemJob, now: num
       state.count(q, "blocked", job.lane, -1);
       job.openPrerequisites = 0;
       job.error = prerequisiteFailedError(prerequisite.id, prerequisite.state);
+      state.observe.failed(job, job.attempts, null, now, "dead", null, job.error, now);
       state.finish(job, "dead", now);
     }
   }

@@ -113,6 +113,11 @@ export function reserve(state: MemState, request: ReserveRequest, now: number): 
         if (started) {
           job.attempts = attempt;
           releaseUnique(state, job, "started", now);
+          state.observe.event("active", job, now, {
+            attempt,
+            worker: request.worker,
+            waitMs: now - job.runAt,
+          });
         } else {
           job.prefetched = true;
           state.prefetched.add(request.worker, job.queue, job.id);
@@ -137,6 +142,11 @@ export function start(state: MemState, items: readonly LeaseProof[], now: number
       job.startedAt = now;
       job.attempts += 1;
       releaseUnique(state, job, "started", now);
+      state.observe.event("active", job, now, {
+        attempt: job.attempts,
+        worker: job.worker!,
+        waitMs: now - job.runAt,
+      });
     }
     return Status.OK;
   });
@@ -159,6 +169,11 @@ export function steal(state: MemState, request: StealRequest, now: number): Rese
     job.attempts += 1;
     state.lease(job, request.worker, token, deadline, now);
     releaseUnique(state, job, "started", now);
+    state.observe.event("active", job, now, {
+      attempt: job.attempts,
+      worker: request.worker,
+      waitMs: now - job.runAt,
+    });
     return reservation(job, job.attempts, token, deadline, now, true);
   });
 }

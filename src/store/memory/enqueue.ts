@@ -127,6 +127,7 @@ function create(
     requestedLane: null,
     uniqueKey: job.unique?.key ?? null,
     uniqueScope: job.unique?.scope ?? null,
+    progress: null,
     token: null,
     prefetched: false,
     pins: 0,
@@ -151,6 +152,8 @@ function create(
   }
   if (failed) {
     record.error = prerequisiteFailedError(failed.id, failed.state);
+    state.observe.event("enqueued", record, now, { state: "dead", runAt: now });
+    state.observe.failed(record, 0, null, now, "dead", null, record.error, now);
     state.finish(record, "dead", now);
     return record;
   }
@@ -165,6 +168,10 @@ function create(
     state.toWaiting(record, false);
   }
   raise(state, record.prerequisites, record.lane);
+  state.observe.event("enqueued", record, now, {
+    state: record.state,
+    runAt: due > now ? due : now,
+  });
   return record;
 }
 

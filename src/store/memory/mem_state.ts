@@ -23,6 +23,7 @@ import { newLeaseToken } from "../../job/ids.ts";
 import { KeyedHeap } from "./keyed_heap.ts";
 import { forgetUnique, releaseUnique, type UniqueLocks } from "./uniqueness.ts";
 import { releasePins, settleDependents } from "./dependencies.ts";
+import { MemObserver, type ObserveOptions } from "./observe.ts";
 import { LaneList } from "./lane_list.ts";
 import { PrefetchIndex } from "./prefetch_index.ts";
 
@@ -83,6 +84,10 @@ export class MemState {
   readonly satisfied = new Map<string, Set<string>>();
   /** Unique locks by key. */
   readonly locks: UniqueLocks = new Map();
+  /** Log lines of each job. */
+  readonly logs = new Map<string, string[]>();
+  /** Who hears of cancellations requested for the jobs of each node. */
+  readonly cancelListeners = new Map<string, Set<(id: string) => void>>();
   /** The token base of each node's latest reserve or steal (as `call:<node>` in Redis). */
   readonly calls = new Map<string, string>();
 
@@ -92,6 +97,8 @@ export class MemState {
     this.calls.set(worker, tokenBase);
     return tokenBase;
   }
+  /** Events and metrics. */
+  readonly observe: MemObserver;
   readonly #retention: RetentionConfig;
   readonly #waiters: Waiters;
   #woken = new Set<string>();
@@ -107,17 +114,19 @@ export class MemState {
   #settling: MemJob[] = [];
   #draining = false;
 
-  /** State kept under `retention`, waking `waiters` after each verb. */
-  constructor(retention: RetentionConfig, waiters: Waiters) {
+  /** State kept under `retention`, waking `waiters` after each verb, observed as `observe` says. */
+  constructor(retention: RetentionConfig, waiters: Waiters, observe: ObserveOptions) {
     this.#retention = retention;
     this.#waiters = waiters;
+    this.observe = new MemObserver(observe);
   }
 
-  /** Runs one verb: `fn`, then its end-of-call effects (trims, wake-ups). */
-  run<T>(fn: () => T): T {
+  /** Runs one verb at `now`: `fn`, then its end-of-call effects (trims, events, wake-ups). */
+  run<T>(now: number, fn: () => T): T {
     try {
       return fn();
     } finally {
+      this.observe.commit(now);
       for (const [index, { q, state }] of this.#trims) {
         const keep = this.#keep(state);
         while (index.size > keep) {
@@ -266,6 +275,7 @@ export class MemState {
     const job = this.jobs.get(id);
     if (job) forgetUnique(this, job);
     this.jobs.delete(id);
+    this.logs.delete(id);
     this.dependents.delete(id);
     this.satisfied.delete(id);
   }

@@ -34,9 +34,11 @@ import type {
   EnqueueOutcome,
   Failure,
   JobListQuery,
+  JobLogLine,
   JobPage,
   LeaseProof,
   NewJob,
+  ProgressReport,
   QueueCounts,
   ReclaimOutcome,
   Release,
@@ -48,13 +50,21 @@ import type {
 } from "../store.ts";
 import { Waiters } from "../_waiters.ts";
 import { LeaderSeat, NodeTable } from "./cluster_records.ts";
-import { checkIds, DEFAULT_RETENTION, PROMOTE_BATCH, RECLAIM_BATCH } from "../_shared.ts";
+import {
+  checkIds,
+  DEFAULT_EVENTS,
+  DEFAULT_RETENTION,
+  PROMOTE_BATCH,
+  RECLAIM_BATCH,
+} from "../_shared.ts";
 import { MemState } from "./mem_state.ts";
 import * as dispatch from "./dispatch.ts";
 import * as outcomes from "./outcomes.ts";
 import * as ops from "./queue_ops.ts";
 import { reapHoldings, reclaimExpired } from "./recovery.ts";
 import { enqueue } from "./enqueue.ts";
+import * as reports from "./job_reports.ts";
+import type { EventBatch, EventQuery, MetricsSnapshot } from "../observations.ts";
 
 /** Options of `MemoryStore`. */
 export interface MemoryStoreOptions {
@@ -62,6 +72,10 @@ export interface MemoryStoreOptions {
   clock?: Clock;
   /** Retention of finished jobs. */
   retention?: Partial<RetentionConfig>;
+  /** Job events kept in the shared stream, in store calls (default 10,000; 0: no events). */
+  events?: number;
+  /** Aggregate metrics per queue, lane and function (default true). */
+  metrics?: boolean;
 }
 
 /** The in-memory `Store`. */
@@ -76,14 +90,18 @@ export class MemoryStore implements Store {
   /** Creates an empty store. */
   constructor(options: MemoryStoreOptions = {}) {
     this.#clock = options.clock ?? systemClock;
-    this.#state = new MemState({ ...DEFAULT_RETENTION, ...options.retention }, this.#waiters);
+    this.#state = new MemState({ ...DEFAULT_RETENTION, ...options.retention }, this.#waiters, {
+      events: options.events ?? DEFAULT_EVENTS,
+      metrics: options.metrics ?? true,
+    });
   }
 
   /** Runs verb `fn` on the state at the clock's now; a throw becomes a rejection. */
   #run<T>(fn: (state: MemState, now: number) => T): Promise<T> {
     try {
       const state = this.#state;
-      return Promise.resolve(state.run(() => fn(state, this.#clock.now())));
+      const now = this.#clock.now();
+      return Promise.resolve(state.run(now, () => fn(state, now)));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -273,6 +291,37 @@ export class MemoryStore implements Store {
       for (const node of outcome.nodes) this.#nodes.delete(node);
       return { status: Status.OK, outcome };
     });
+  }
+
+  readEvents(query: EventQuery = {}): Promise<EventBatch> {
+    return this.#state.observe.read(query);
+  }
+
+  metrics(query: { minutes?: number } = {}): Promise<MetricsSnapshot> {
+    return this.#run((state, now) => state.observe.snapshot(query.minutes ?? 60, now));
+  }
+
+  progress(items: readonly ProgressReport[]): Promise<StatusCode[]> {
+    return this.#run((state, now) => reports.progress(state, items, now));
+  }
+
+  appendLogs(items: readonly JobLogLine[]): Promise<number> {
+    return this.#run((state) => reports.appendLogs(state, items));
+  }
+
+  jobLogs(id: string): Promise<string[]> {
+    return Promise.resolve([...this.#state.logs.get(id) ?? []]);
+  }
+
+  onCancelRequested(worker: string, listener: (id: string) => void): () => void {
+    const listeners = this.#state.cancelListeners;
+    let set = listeners.get(worker);
+    if (!set) listeners.set(worker, set = new Set());
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) listeners.delete(worker);
+    };
   }
 
   close(): Promise<void> {

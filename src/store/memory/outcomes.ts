@@ -6,6 +6,7 @@
  */
 import { Status, type StatusCode } from "../../job/status.ts";
 import type { Completion, Failure, LeaseProof, Release, TransitionOutcome } from "../store.ts";
+import type { JobState } from "../../job/states.ts";
 import type { MemJob, MemState } from "./mem_state.ts";
 import { releaseUnique } from "./uniqueness.ts";
 
@@ -29,6 +30,7 @@ export function complete(
     if (job.state !== "active") return Status.LEASE_LOST;
     if (job.prefetched) startedNow(state, job, now); // completed without `start`
     state.leaveActive(job);
+    state.observe.completed(job, job.attempts, job.startedAt, job.runAt, now);
     job.result = item.result;
     state.finish(job, "completed", now);
     return Status.OK;
@@ -51,12 +53,28 @@ export function fail(
     const outcome = job.cancelRequested ? "cancelled" : "failed";
     state.recordAttempt(job, outcome, job.attempts, item.error, now);
     job.error = item.error;
-    if (job.cancelRequested) {
-      state.finish(job, "cancelled", now);
-    } else if (item.retryDelay === null) {
-      state.finish(job, "dead", now);
-    } else if (item.retryDelay > 0) {
-      state.toDelayed(job, now + item.retryDelay);
+    const after: JobState = job.cancelRequested
+      ? "cancelled"
+      : item.retryDelay === null
+      ? "dead"
+      : item.retryDelay > 0
+      ? "delayed"
+      : "waiting";
+    const retryAt = after === "delayed" ? now + item.retryDelay! : after === "waiting" ? now : null;
+    state.observe.failed(
+      job,
+      job.attempts,
+      job.startedAt,
+      job.runAt,
+      after,
+      retryAt,
+      item.error,
+      now,
+    );
+    if (after === "cancelled" || after === "dead") {
+      state.finish(job, after, now);
+    } else if (after === "delayed") {
+      state.toDelayed(job, retryAt!);
     } else {
       job.runAt = now;
       state.toWaiting(job, false);
@@ -81,6 +99,7 @@ export function release(state: MemState, items: readonly Release[], now: number)
       job.releases += 1;
     }
     if (job.cancelRequested) {
+      state.observe.cancelled(job, now);
       state.finish(job, "cancelled", now);
     } else if (item.delay !== undefined && item.delay > 0) {
       state.toDelayed(job, now + item.delay);

@@ -37,6 +37,9 @@ export function cancel(state: MemState, id: string, now: number): TransitionOutc
   switch (job.state) {
     case "active":
       job.cancelRequested = true;
+      for (const listener of state.cancelListeners.get(job.worker!) ?? []) {
+        queueMicrotask(() => listener(id));
+      }
       return { status: Status.CANCEL_REQUESTED, state: "active" };
     case "cancelled":
       return { status: Status.OK, state: "cancelled" };
@@ -55,6 +58,7 @@ export function cancel(state: MemState, id: string, now: number): TransitionOutc
     default:
       return { status: Status.WRONG_STATE, state: job.state };
   }
+  state.observe.cancelled(job, now);
   state.finish(job, "cancelled", now);
   return { status: Status.OK, state: "cancelled" };
 }
@@ -221,6 +225,7 @@ export function requeueDead(state: MemState, query: DeadLetterQuery, now: number
     Object.assign(job, { attempts: 0, stalls: 0, releases: 0, runAt: now, finishedAt: null });
     Object.assign(job, { token: null, cancelRequested: false, openPrerequisites: 0 });
     state.toWaiting(job, false);
+    state.observe.requeued(job, now);
     ids.push(job.id);
   });
   return { ids, nextCursor };

@@ -6,7 +6,8 @@
  * @module
  */
 import type { ReapOutcome } from "../cluster.ts";
-import { stalledError } from "../_shared.ts";
+import { STALLED_RETRIED, stalledError } from "../_shared.ts";
+import type { JobState } from "../../job/states.ts";
 import type { ReclaimOutcome } from "../store.ts";
 import type { MemJob, MemState } from "./mem_state.ts";
 
@@ -25,18 +26,23 @@ export function stall(state: MemState, job: MemJob, now: number): boolean {
     return true;
   }
   job.stalls += 1;
+  const observe = (after: JobState, retryAt: number | null, error: string) =>
+    state.observe.failed(job, job.attempts, job.startedAt, job.runAt, after, retryAt, error, now);
   if (job.cancelRequested) {
     state.recordAttempt(job, "cancelled", job.attempts, null, now);
+    observe("cancelled", null, STALLED_RETRIED);
     state.finish(job, "cancelled", now);
     return false;
   }
   if (job.attempts >= job.maxAttempts) {
     job.error = JSON.stringify(stalledError(job.attempts, job.maxAttempts));
     state.recordAttempt(job, "stalled", job.attempts, job.error, now);
+    observe("dead", null, job.error);
     state.finish(job, "dead", now);
     return false;
   }
   state.recordAttempt(job, "stalled", job.attempts, null, now);
+  observe("waiting", now, STALLED_RETRIED);
   job.token = null; // the lease is gone: its holder's later calls are refused
   state.toWaiting(job, true);
   return true;

@@ -15,7 +15,11 @@
  * | `r` | runAt (absent: `e`) | `er` | latest error (JSON text) |
  * | `a` | attempts started (absent: 0) | `h` | history of attempts that did not complete |
  * | `sl` | stalls (absent: 0) | `rl` | releases (absent: 0) |
- * | `bo` | the job's own backoff (JSON) | | |
+ * | `bo` | the job's own backoff (JSON) | `pg`, `pm` | progress: percent, message (JSON) |
+ * | `pr` | prerequisite ids (newline separated) | `po` | open prerequisites (blocked) |
+ * | `pf` | failure policy (`s` skip, `w` wait; absent fail) | `ql` | lane enqueued in, when raised |
+ * | `dn` | `"1"`: it has dependents | `pc`, `pn` | dependents pinning it, `"1"` pinned |
+ * | `uk`, `us` | unique key, scope (`q`, `a`, `c` or a window in ms) | | |
  *
  * The lease deadline of an active job is its score in `{p}leases`.
  *

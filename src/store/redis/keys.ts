@@ -19,6 +19,13 @@
  * | `{p}held:<node>` | zset | the jobs leased to a node (started and prefetched), all scores 0 (ids in byte order) |
  * | `{p}call:<node>` | string | token base of the node's latest reserve or steal, for replays |
  * | `{p}wake:<queue>` | channel | published when work may be available |
+ * | `{p}cancel:<node>` | channel | ids of the node's jobs whose cancellation was requested |
+ * | `{p}events` | stream | job events, one entry per store call (`t` now, `e` its event lines) |
+ * | `{p}m:<minute>` / `{p}m:total` | hash | metrics per `queue TAB lane TAB function` (a day / always) |
+ * | `{p}log:<id>` | list | a job's newest log lines (JSON text) |
+ * | `{p}u:<key>` | string | the job holding a unique key (`<until>\n<id>` for a window) |
+ * | `{p}dep:<id>` / `{p}depd:<id>` | zset / set | a job's dependents in enqueue order / those satisfied |
+ * | `{p}q:<queue>:blocked` | zset | blocked jobs, score = enqueuedAt |
  * | `{p}pf:<queue>:<node>` | zset | jobs of a queue leased unstarted (prefetched) by a node, score = prefetch order |
  * | `{p}pfseq` | string | prefetch order counter |
  * | `{p}prefetched` | zset | node -> minus its prefetched count (absent at 0): busiest first |
@@ -82,6 +89,16 @@ export class Keys {
   /** The hash of the leader lease (node, token, epoch, expiresAt). */
   leader(): string {
     return `${this.prefix}leader`;
+  }
+
+  /** The stream of job events. */
+  events(): string {
+    return `${this.prefix}events`;
+  }
+
+  /** The channel where cancellations of the jobs leased to `node` are published. */
+  cancel(node: string): string {
+    return `${this.prefix}cancel:${node}`;
   }
 
   /** The wake channel of `queue`. */

@@ -103,12 +103,21 @@ export function decodeJob(
     onPrerequisiteFailure: POLICIES[text(fields.get("pf"))] ?? "fail",
     requestedLane: fields.has("ql") ? laneAt(fields.get("ql")) : null,
     uniqueKey: optText("uk"),
+    progress: fields.has("pg") ? withMessage(num(fields.get("pg")), optText("pm")) : null,
   };
   record.history = withCompletion(decodeHistory(optText("h")), record);
   return record;
 }
 
 const POLICIES: Record<string, PrerequisiteFailurePolicy> = { s: "skip", w: "wait" };
+
+/** A progress report from its stored percent and message (JSON text, or null). */
+function withMessage(
+  percent: number,
+  message: string | null,
+): { percent: number; message?: string } {
+  return message === null ? { percent } : { percent, message: JSON.parse(message) as string };
+}
 
 /** Job ids from a field that holds them separated by newlines (none when absent or empty). */
 export function splitIds(stored: string | null): string[] {

@@ -39,9 +39,11 @@ import type {
   EnqueueOutcome,
   Failure,
   JobListQuery,
+  JobLogLine,
   JobPage,
   LeaseProof,
   NewJob,
+  ProgressReport,
   QueueCounts,
   ReclaimOutcome,
   Release,
@@ -53,6 +55,7 @@ import type {
 } from "../store.ts";
 import {
   checkIds,
+  DEFAULT_EVENTS,
   DEFAULT_RETENTION,
   dependentsPage,
   parsePage,
@@ -89,6 +92,8 @@ import {
   warnUnlessNoEviction,
 } from "./connection.ts";
 import { WakeHub } from "./wake.ts";
+import { RedisObservations } from "./observations.ts";
+import type { EventBatch, EventQuery, MetricsSnapshot } from "../observations.ts";
 import { decodeNodes, nodeArgs } from "./node_record.ts";
 
 export { dropNamespace } from "./connection.ts";
@@ -108,6 +113,10 @@ export interface RedisStoreOptions {
   clock?: Clock;
   /** Retention of finished jobs. */
   retention?: Partial<RetentionConfig>;
+  /** Job events kept in the shared stream, in store calls (default 10,000; 0: no events). */
+  events?: number;
+  /** Aggregate metrics per queue, lane and function (default true). */
+  metrics?: boolean;
 }
 
 const STALLED_PARTS: string[] = (() => {
@@ -128,8 +137,9 @@ export class RedisStore implements Store {
   #scripts: Scripts;
   /** The injected clock, or null to use Redis `TIME`. */
   #clock: Clock | null;
-  /** Retention as the scripts take it: "keepFinished,keepDead" (read_keep() in _lib.lua). */
-  #keep: string;
+  /** The store options as scripts take them: "keepFinished,keepDead,events,metrics". */
+  #opts: string;
+  #observations: RedisObservations;
   #wake: WakeHub;
   #policyCheck: Promise<void>;
   #closed = false;
@@ -142,9 +152,19 @@ export class RedisStore implements Store {
     this.#scripts = new Scripts(this.#redis, this.#keys.prefix);
     this.#clock = options.clock && options.clock !== systemClock ? options.clock : null;
     const retention: RetentionConfig = { ...DEFAULT_RETENTION, ...options.retention };
-    this.#keep = `${retention.keepFinished},${retention.keepDead}`;
+    const events = options.events ?? DEFAULT_EVENTS;
+    const metrics = options.metrics ?? true ? 1 : 0;
+    this.#opts = `${retention.keepFinished},${retention.keepDead},${events},${metrics}`;
     const redis = this.#redis;
     this.#wake = new WakeHub(() => duplicateConnection(redis));
+    this.#observations = new RedisObservations({
+      redis,
+      keys: this.#keys,
+      scripts: this.#scripts,
+      wake: this.#wake,
+      now: () => this.#now(),
+      opts: this.#opts,
+    });
     this.#policyCheck = warnUnlessNoEviction(redis);
   }
 
@@ -168,7 +188,7 @@ export class RedisStore implements Store {
 
   async enqueue(jobs: readonly NewJob[]): Promise<EnqueueOutcome[]> {
     if (jobs.length === 0) return [];
-    const args: ScriptArg[] = [this.#now(), this.#keep];
+    const args: ScriptArg[] = [this.#now(), this.#opts];
     for (const job of jobs) args.push(...enqueueArgs(job));
     return decodeEnqueue(await this.#scripts.run("enqueue", args), jobs.length);
   }
@@ -179,6 +199,7 @@ export class RedisStore implements Store {
     const terms = { leaseMs: request.leaseMs, tokenBase: request.callId ?? newLeaseToken() };
     const args: ScriptArg[] = [
       this.#now(),
+      this.#opts,
       request.worker,
       started,
       terms.leaseMs,
@@ -195,7 +216,7 @@ export class RedisStore implements Store {
 
   async complete(items: readonly Completion[]): Promise<StatusCode[]> {
     if (items.length === 0) return [];
-    const args: ScriptArg[] = [this.#now(), this.#keep];
+    const args: ScriptArg[] = [this.#now(), this.#opts];
     for (const item of items) {
       args.push(item.id, item.token, item.result === null ? "" : toBuffer(item.result));
     }
@@ -204,7 +225,7 @@ export class RedisStore implements Store {
 
   async fail(items: readonly Failure[]): Promise<TransitionOutcome[]> {
     if (items.length === 0) return [];
-    const args: ScriptArg[] = [this.#now(), this.#keep];
+    const args: ScriptArg[] = [this.#now(), this.#opts];
     for (const item of items) args.push(item.id, item.token, item.error, item.retryDelay ?? "");
     const reply = new Frames(await this.#scripts.run("fail", args));
     return items.map(() => outcome(reply.text(), reply.text()));
@@ -212,7 +233,7 @@ export class RedisStore implements Store {
 
   async release(items: readonly Release[]): Promise<StatusCode[]> {
     if (items.length === 0) return [];
-    const args: ScriptArg[] = [this.#now(), this.#keep];
+    const args: ScriptArg[] = [this.#now(), this.#opts];
     for (const item of items) args.push(item.id, item.token, item.delay ?? "");
     return statuses(await this.#scripts.run("release", args));
   }
@@ -225,7 +246,7 @@ export class RedisStore implements Store {
   }
 
   async reclaimExpired(limit: number = RECLAIM_BATCH): Promise<ReclaimOutcome> {
-    const args = [this.#now(), this.#keep, limit, ...STALLED_PARTS];
+    const args = [this.#now(), this.#opts, limit, ...STALLED_PARTS];
     const [requeued, dead] = await this.#scripts.run("reclaimExpired", args) as unknown[][];
     return { requeued: (requeued ?? []).map(text), dead: (dead ?? []).map(text) };
   }
@@ -244,7 +265,7 @@ export class RedisStore implements Store {
   }
 
   async cancel(id: string): Promise<TransitionOutcome> {
-    const args = [this.#now(), this.#keep, id];
+    const args = [this.#now(), this.#opts, id];
     const [status, state] = await this.#scripts.run("cancel", args) as unknown[];
     return outcome(status, state);
   }
@@ -311,7 +332,7 @@ export class RedisStore implements Store {
     defaultLimit: number,
   ): Promise<unknown[]> {
     const q = resolveDeadQuery(query, defaultLimit, script);
-    const args: ScriptArg[] = [this.#now(), q.queue, q.name, q.errorContains];
+    const args: ScriptArg[] = [this.#now(), this.#opts, q.queue, q.name, q.errorContains];
     args.push(q.after ?? "", q.before ?? "", q.cursor?.score ?? "", q.cursor?.id ?? "");
     args.push(q.limit, DEAD_SCAN_BUDGET, ...(q.ids ?? []));
     return await this.#scripts.run(script, args) as unknown[];
@@ -355,7 +376,7 @@ export class RedisStore implements Store {
 
   async start(items: readonly LeaseProof[]): Promise<StatusCode[]> {
     if (items.length === 0) return [];
-    const args: ScriptArg[] = [this.#now()];
+    const args: ScriptArg[] = [this.#now(), this.#opts];
     for (const item of items) args.push(item.id, item.token);
     return statuses(await this.#scripts.run("start", args));
   }
@@ -365,6 +386,7 @@ export class RedisStore implements Store {
     const terms = { leaseMs: request.leaseMs, tokenBase: request.callId ?? newLeaseToken() };
     const args: ScriptArg[] = [
       this.#now(),
+      this.#opts,
       request.worker,
       request.count,
       terms.leaseMs,
@@ -419,7 +441,7 @@ export class RedisStore implements Store {
   async reapDeadNodes(lease: LeaderLease): Promise<{ status: StatusCode; outcome: ReapOutcome }> {
     const args = [
       this.#now(),
-      this.#keep,
+      this.#opts,
       lease.token,
       lease.epoch,
       ...STALLED_PARTS,
@@ -436,9 +458,34 @@ export class RedisStore implements Store {
     };
   }
 
+  readEvents(query: EventQuery = {}): Promise<EventBatch> {
+    return this.#observations.readEvents(query);
+  }
+
+  metrics(query: { minutes?: number } = {}): Promise<MetricsSnapshot> {
+    return this.#observations.metrics(query.minutes ?? 60);
+  }
+
+  progress(items: readonly ProgressReport[]): Promise<StatusCode[]> {
+    return this.#observations.progress(items);
+  }
+
+  appendLogs(items: readonly JobLogLine[]): Promise<number> {
+    return this.#observations.appendLogs(items);
+  }
+
+  jobLogs(id: string): Promise<string[]> {
+    return this.#observations.jobLogs(id);
+  }
+
+  onCancelRequested(worker: string, listener: (id: string) => void): () => void {
+    return this.#observations.onCancelRequested(worker, listener);
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#observations.close();
     await this.#wake.close();
     if (this.#owned) await closeConnection(this.#redis);
   }

@@ -16,9 +16,11 @@ import depsLib from "./lua/_deps.lua" with { type: "text" };
 import jobsLib from "./lua/_jobs.lua" with { type: "text" };
 import leaderLib from "./lua/_leader.lua" with { type: "text" };
 import leaseReplyLib from "./lua/_lease_reply.lua" with { type: "text" };
+import observeLib from "./lua/_observe.lua" with { type: "text" };
 import pickerLib from "./lua/_picker.lua" with { type: "text" };
 import uniqueLib from "./lua/_unique.lua" with { type: "text" };
 import acquireLeadership from "./lua/acquire_leadership.lua" with { type: "text" };
+import appendLogs from "./lua/append_logs.lua" with { type: "text" };
 import cancel from "./lua/cancel.lua" with { type: "text" };
 import changePriority from "./lua/change_priority.lua" with { type: "text" };
 import complete from "./lua/complete.lua" with { type: "text" };
@@ -32,12 +34,15 @@ import fail from "./lua/fail.lua" with { type: "text" };
 import getJobs from "./lua/get_jobs.lua" with { type: "text" };
 import getLeader from "./lua/get_leader.lua" with { type: "text" };
 import heartbeat from "./lua/heartbeat.lua" with { type: "text" };
+import jobLogs from "./lua/job_logs.lua" with { type: "text" };
 import listDead from "./lua/list_dead.lua" with { type: "text" };
 import listJobs from "./lua/list_jobs.lua" with { type: "text" };
 import listNodes from "./lua/list_nodes.lua" with { type: "text" };
 import nextDue from "./lua/next_due.lua" with { type: "text" };
+import progress from "./lua/progress.lua" with { type: "text" };
 import promoteDue from "./lua/promote_due.lua" with { type: "text" };
 import purgeDead from "./lua/purge_dead.lua" with { type: "text" };
+import readMetrics from "./lua/read_metrics.lua" with { type: "text" };
 import reapDeadNodes from "./lua/reap_dead_nodes.lua" with { type: "text" };
 import reclaimExpired from "./lua/reclaim_expired.lua" with { type: "text" };
 import registerNode from "./lua/register_node.lua" with { type: "text" };
@@ -53,6 +58,7 @@ import steal from "./lua/steal.lua" with { type: "text" };
 /** The name of one store script. */
 export type ScriptName =
   | "acquireLeadership"
+  | "appendLogs"
   | "cancel"
   | "changePriority"
   | "complete"
@@ -66,12 +72,15 @@ export type ScriptName =
   | "getJobs"
   | "getLeader"
   | "heartbeat"
+  | "jobLogs"
   | "listDead"
   | "listJobs"
   | "listNodes"
   | "nextDue"
+  | "progress"
   | "promoteDue"
   | "purgeDead"
+  | "readMetrics"
   | "reapDeadNodes"
   | "reclaimExpired"
   | "registerNode"
@@ -86,6 +95,7 @@ export type ScriptName =
 
 const SOURCES: Record<ScriptName, string> = {
   acquireLeadership,
+  appendLogs,
   cancel,
   changePriority,
   complete,
@@ -99,12 +109,15 @@ const SOURCES: Record<ScriptName, string> = {
   getJobs,
   getLeader,
   heartbeat,
+  jobLogs,
   listDead,
   listJobs,
   listNodes,
   nextDue,
+  progress,
   promoteDue,
   purgeDead,
+  readMetrics,
   reapDeadNodes,
   reclaimExpired,
   registerNode,
@@ -125,6 +138,7 @@ const LIBRARIES: Record<string, string> = {
   jobs: jobsLib,
   leader: leaderLib,
   lease_reply: leaseReplyLib,
+  observe: observeLib,
   picker: pickerLib,
   unique: uniqueLib,
 };

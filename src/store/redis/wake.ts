@@ -15,6 +15,7 @@ export class WakeHub {
   #sub: Redis | null = null;
   #subscribed = new Set<string>();
   #waiters = new Waiters();
+  #listeners = new Map<string, Set<(message: string) => void>>();
   #closed = false;
 
   /** `open` creates the subscriber connection when it is first needed. */
@@ -31,6 +32,18 @@ export class WakeHub {
     const waiting = this.#waiters.wait(channels, timeoutMs, signal);
     this.#subscribe(channels);
     return waiting;
+  }
+
+  /** Calls `listener` with every message on `channel` until the returned function is called. */
+  listen(channel: string, listener: (message: string) => void): () => void {
+    let set = this.#listeners.get(channel);
+    if (!set) this.#listeners.set(channel, set = new Set());
+    set.add(listener);
+    this.#subscribe([channel]);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.#listeners.delete(channel);
+    };
   }
 
   /** Wakes every waiter and closes the subscriber connection. */
@@ -57,12 +70,13 @@ export class WakeHub {
   #connection(): Redis {
     if (this.#sub) return this.#sub;
     const sub = this.#open(); // ioredis reconnects and resubscribes by itself
-    sub.on("message", (channel: string) => this.#deliver(channel));
+    sub.on("message", (channel: string, message: string) => this.#deliver(channel, message));
     this.#sub = sub;
     return sub;
   }
 
-  #deliver(channel: string): void {
+  #deliver(channel: string, message: string): void {
     this.#waiters.wake([channel]);
+    for (const listener of this.#listeners.get(channel) ?? []) listener(message);
   }
 }

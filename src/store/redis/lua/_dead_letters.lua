@@ -4,21 +4,22 @@
 --
 -- ARGV of those scripts (from src/store/redis/redis_store.ts):
 -- ARGV[1]   now (epoch ms, "" = Redis TIME)
--- ARGV[2]   queue
--- ARGV[3]   function name ("" = any)
--- ARGV[4]   error text the last error's "<name>: <message>" must contain ("" = any)
--- ARGV[5]   failed after: finishedAt >= this ("" = no bound)
--- ARGV[6]   failed before: finishedAt < this ("" = no bound)
--- ARGV[7,8] cursor: score (finishedAt) and id of the first job not examined yet ("" = start)
--- ARGV[9]   limit: matches per call
--- ARGV[10]  scan budget: dead jobs examined per call
--- ARGV[11..] job ids: only these (in this order; cursor, limit and budget do not apply)
+-- ARGV[2]   store options (see read_opts() in _jobs.lua; list_dead.lua ignores them)
+-- ARGV[3]   queue
+-- ARGV[4]   function name ("" = any)
+-- ARGV[5]   error text the last error's "<name>: <message>" must contain ("" = any)
+-- ARGV[6]   failed after: finishedAt >= this ("" = no bound)
+-- ARGV[7]   failed before: finishedAt < this ("" = no bound)
+-- ARGV[8,9] cursor: score (finishedAt) and id of the first job not examined yet ("" = start)
+-- ARGV[10]  limit: matches per call
+-- ARGV[11]  scan budget: dead jobs examined per call
+-- ARGV[12..] job ids: only these (in this order; cursor, limit and budget do not apply)
 
 set_now(ARGV[1])
-local DQ = ARGV[2]
-local D_NAME, D_TEXT = ARGV[3], ARGV[4]
-local D_AFTER, D_BEFORE = tonumber(ARGV[5]), tonumber(ARGV[6])
-local D_LIMIT, D_BUDGET = tonumber(ARGV[9]), tonumber(ARGV[10])
+local DQ = ARGV[3]
+local D_NAME, D_TEXT = ARGV[4], ARGV[5]
+local D_AFTER, D_BEFORE = tonumber(ARGV[6]), tonumber(ARGV[7])
+local D_LIMIT, D_BUDGET = tonumber(ARGV[10]), tonumber(ARGV[11])
 local D_KEY = qkey(DQ, "dead")
 local D_FIELDS = { "n", "er", "f", "s", "q", "l" }
 
@@ -47,22 +48,22 @@ end
 -- Calls visit(id, lane index) for each matching dead job of DQ. visit must not change D_KEY
 -- before the scan ends (use later()). Returns the next cursor as "score:id", or "" when done.
 local function scan_dead(visit)
-  if #ARGV >= 11 then
-    for i = 11, #ARGV do
+  if #ARGV >= 12 then
+    for i = 12, #ARGV do
       local j = redis.call("HMGET", job_key(ARGV[i]), unpack(D_FIELDS))
       if j[4] == "x" and j[5] == DQ and dead_matches(j) then visit(ARGV[i], j[6]) end
     end
     return ""
   end
   local start = 0
-  if D_AFTER then start = redis.call("ZCOUNT", D_KEY, "-inf", "(" .. ARGV[5]) end
-  if ARGV[7] ~= "" then
-    local score = redis.call("ZSCORE", D_KEY, ARGV[8])
+  if D_AFTER then start = redis.call("ZCOUNT", D_KEY, "-inf", "(" .. ARGV[6]) end
+  if ARGV[8] ~= "" then
+    local score = redis.call("ZSCORE", D_KEY, ARGV[9])
     local at
-    if score and tonumber(score) == tonumber(ARGV[7]) then
-      at = redis.call("ZRANK", D_KEY, ARGV[8])
+    if score and tonumber(score) == tonumber(ARGV[8]) then
+      at = redis.call("ZRANK", D_KEY, ARGV[9])
     else
-      at = redis.call("ZCOUNT", D_KEY, "-inf", "(" .. ARGV[7])
+      at = redis.call("ZCOUNT", D_KEY, "-inf", "(" .. ARGV[8])
     end
     start = math.max(start, at)
   end

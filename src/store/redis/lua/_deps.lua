@@ -91,7 +91,7 @@ local function settle(p, ps, keep)
   end
   for k, d in ipairs(ids) do
     if done[k] ~= 1 then
-      local dj = redis.call("HMGET", job_key(d), "s", "q", "l", "pf", "po", "r",
+      local dj = redis.call("HMGET", job_key(d), "s", "q", "l", "pf", "po", "r", "n", "a",
         unpack(FINISH_FIELDS))
       if dj[1] == "b" then
         local pol = dj[4] or "f"
@@ -104,7 +104,8 @@ local function settle(p, ps, keep)
           redis.call("HDEL", job_key(d), "po")
           local err = '{"name":"PrerequisiteFailedError","message":'
             .. json_string("prerequisite " .. p .. " ended " .. FINISHED[ps]) .. "}"
-          finish(dj[2], d, dj[3], "x", keep, { dj[7], dj[8], dj[9], dj[10], dj[11] }, "er", err)
+          observe_failed(d, dj[7], dj[2], dj[3], dj[8], nil, nil, nil, "x", nil, err)
+          finish(dj[2], d, dj[3], "x", keep, { dj[9], dj[10], dj[11], dj[12], dj[13] }, "er", err)
         end
       end
     end

@@ -11,11 +11,15 @@
 -- Finished-state index names by state letter.
 local FINISHED = { c = "completed", x = "dead", k = "cancelled" }
 
--- Retention from its ARGV text "keepFinished,keepDead": the newest completed and cancelled jobs
--- kept per queue (each), and the newest dead ones.
-local function read_keep(s)
-  local finished, dead = string.match(s or "", "^(%d+),(%d+)$")
-  if not finished then error("sluice: bad retention " .. tostring(s)) end
+-- The store options a script gets as its ARGV[2]: "keepFinished,keepDead,events,metrics":
+-- retention (the newest completed and cancelled jobs kept per queue, each, and the newest dead
+-- ones), the length the event stream is trimmed to (0: no events), and metrics ("1" on). Turns
+-- recording on as they say (_observe.lua); returns the retention by state letter.
+local function read_opts(s)
+  local finished, dead, events, metrics = string.match(s or "", "^(%d+),(%d+),(%d+),([01])$")
+  if not finished then error("sluice: bad store options " .. tostring(s)) end
+  OBSERVE.events = tonumber(events)
+  OBSERVE.metrics = metrics == "1"
   return { c = tonumber(finished), k = tonumber(finished), x = tonumber(dead) }
 end
 
@@ -95,9 +99,10 @@ local function on_forget(fn)
   FORGET_HOOKS[#FORGET_HOOKS + 1] = fn
 end
 
--- Deletes job id at flush, with what only it used (f: its FINISH_FIELDS values).
+-- Deletes job id at flush, with what only it used (f: its FINISH_FIELDS values): its log.
 local function forget(id, f)
   delete_later(job_key(id))
+  delete_later(P .. "log:" .. id)
   for _, fn in ipairs(FORGET_HOOKS) do fn(id, f) end
 end
 
@@ -214,6 +219,9 @@ local function leave_active(q, id, li, worker, pf)
   if pf then unprefetch(q, id, worker) end
 end
 
+-- The error of an attempt whose lease expired, in the events of a stall that was not its last.
+local STALLED_RETRIED = '{"name":"StalledError","message":"lease expired (the worker died or stopped renewing)"}'
+
 -- Handles one active job whose lease is void (it expired, or its node died). Unstarted
 -- (prefetched): back at the front of its lane, nothing spent. Started: stalls + 1, the attempt
 -- recorded; cancellation requested => cancelled; attempts >= maxAttempts => dead with the
@@ -222,9 +230,10 @@ end
 -- Returns true when the job went back to its lane. The one place for this rule:
 -- reclaim_expired.lua and reap_dead_nodes.lua both use it.
 local function stall(id, keep, err)
-  local j = redis.call("HMGET", job_key(id), "q", "l", "a", "m", "k", "sl", "p", "w", "st",
-    unpack(FINISH_FIELDS))
-  local f = { j[10], j[11], j[12], j[13], j[14] }
+  local j = redis.call("HMGET", job_key(id), "q", "l", "a", "m", "k", "sl", "p", "w", "st", "n",
+    "r", "e", unpack(FINISH_FIELDS))
+  local o = { j[10], j[11], j[12] }
+  local f = { j[13], j[14], j[15], j[16], j[17] }
   local q, li, worker = j[1], j[2], j[8]
   leave_active(q, id, li, worker, j[7])
   if j[7] then
@@ -235,15 +244,18 @@ local function stall(id, keep, err)
   local attempts, max_attempts = tonumber(j[3] or "0"), tonumber(j[4])
   if j[5] == "1" then
     record_attempt(id, "cancelled", j[3], j[9], worker, nil)
+    observe_failed(id, o[1], q, li, j[3], j[9], o[2], o[3], "k", nil, STALLED_RETRIED)
     finish(q, id, li, "k", keep, f, "sl", stalls)
     return false
   elseif attempts >= max_attempts then
     local e = err[1] .. fmt(attempts) .. err[2] .. fmt(max_attempts) .. err[3]
     record_attempt(id, "stalled", j[3], j[9], worker, e)
+    observe_failed(id, o[1], q, li, j[3], j[9], o[2], o[3], "x", nil, e)
     finish(q, id, li, "x", keep, f, "sl", stalls, "er", e)
     return false
   end
   record_attempt(id, "stalled", j[3], j[9], worker, nil)
+  observe_failed(id, o[1], q, li, j[3], j[9], o[2], o[3], "w", NOW_S, STALLED_RETRIED)
   to_waiting(q, id, li, true, "sl", stalls, "t", "")
   return true
 end

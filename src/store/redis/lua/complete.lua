@@ -1,9 +1,9 @@
 -- complete.lua: marks leased jobs completed.
--- uses: core jobs unique deps
+-- uses: core observe jobs unique deps
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)
--- ARGV[2]  retention "keepFinished,keepDead" (see read_keep() in _jobs.lua)
+-- ARGV[2]  store options (see read_opts() in _jobs.lua)
 -- ARGV[3..] items of 3 fields: id, token, result bytes ("" = none; a result is never empty: the
 --           codec envelope has a header)
 --
@@ -14,13 +14,13 @@
 -- attempt is not written to the history: the job's fields tell it.
 
 set_now(ARGV[1])
-local keep = read_keep(ARGV[2])
+local keep = read_opts(ARGV[2])
 check_items(3, 3, "complete")
 local out = {}
 for i = 3, #ARGV, 3 do
   local id = ARGV[i]
-  local j = redis.call("HMGET", job_key(id), "s", "t", "q", "l", "w", "p", "a",
-    unpack(FINISH_FIELDS))
+  local j = redis.call("HMGET", job_key(id), "s", "t", "q", "l", "w", "p", "a", "n", "st", "r",
+    "e", unpack(FINISH_FIELDS))
   local state = j[1]
   local status
   if not state then
@@ -35,8 +35,9 @@ for i = 3, #ARGV, 3 do
     leave_active(j[3], id, j[4], j[5], j[6])
     -- a prefetched job completed without `start` spends its attempt now
     local spent = fmt(tonumber(j[7] or "0") + (j[6] and 1 or 0))
-    if j[6] then job_started(id, j[8], j[9]) end
-    local f = { j[8], j[9], j[10], j[11], j[12] }
+    local f = { j[12], j[13], j[14], j[15], j[16] }
+    if j[6] then job_started(id, f[1], f[2]) end
+    observe_completed(id, j[8], j[3], j[4], spent, j[9], j[10], j[11])
     if ARGV[i + 2] ~= "" then
       finish(j[3], id, j[4], "c", keep, f, "a", spent, "x", ARGV[i + 2])
     else

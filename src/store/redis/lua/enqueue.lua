@@ -1,10 +1,10 @@
 -- enqueue.lua: stores new jobs atomically (all or none), idempotent on job ids, with unique keys
 -- and prerequisites. Mirrors src/store/memory/enqueue.ts.
--- uses: core jobs unique deps
+-- uses: core observe jobs unique deps
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)
--- ARGV[2]  retention "keepFinished,keepDead" (see read_keep() in _jobs.lua)
+-- ARGV[2]  store options (see read_opts() in _jobs.lua)
 -- ARGV[3..] items of 14 fields: id, name, queue, lane index (0..4), payload, runAt (epoch ms,
 --           "" = none), delay (ms from now, "" = 0), maxAttempts, backoff (JSON, "" = none),
 --           prerequisite ids (newline separated, "" = none; jobs of this call come earlier),
@@ -25,7 +25,7 @@
 -- Idempotent: a replayed call finds its jobs and stores nothing (created "0").
 
 set_now(ARGV[1])
-local keep = read_keep(ARGV[2])
+local keep = read_opts(ARGV[2])
 local W = 14
 check_items(3, W, "enqueue")
 for i = 3, #ARGV, W do
@@ -131,6 +131,8 @@ local function create(i)
       .. json_string("prerequisite " .. failed .. " ended " .. FINISHED[failed_state]) .. "}"
     redis.call("HSET", jk, "er", err)
     local f = { uk ~= "" and uk or nil, uk ~= "" and us or nil, pr, nil, nil }
+    event("enqueued", id, ARGV[i + 1], q, li, "x\t" .. NOW_S)
+    observe_failed(id, ARGV[i + 1], q, li, "0", nil, nil, nil, "x", nil, err)
     finish(q, id, li, "x", keep, f)
     return "x"
   end
@@ -149,6 +151,7 @@ local function create(i)
     enter_lane(q, id, li, false)
   end
   raise(prereqs, tonumber(li))
+  event("enqueued", id, ARGV[i + 1], q, li, state .. "\t" .. (due > NOW and fmt(due) or NOW_S))
   return state
 end
 

@@ -1,9 +1,9 @@
 -- fail.lua: records failed attempts of leased jobs.
--- uses: core jobs unique deps
+-- uses: core observe jobs unique deps
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)
--- ARGV[2]  retention "keepFinished,keepDead" (see read_keep() in _jobs.lua)
+-- ARGV[2]  store options (see read_opts() in _jobs.lua)
 -- ARGV[3..] items of 4 fields: id, token, error (JSON text), retry delay (ms from now, "" =
 --           dead-letter)
 --
@@ -18,14 +18,15 @@
 --   spends its attempt now.
 
 set_now(ARGV[1])
-local keep = read_keep(ARGV[2])
+local keep = read_opts(ARGV[2])
 check_items(3, 4, "fail")
 local out = {}
 for i = 3, #ARGV, 4 do
   local id, retry = ARGV[i], ARGV[i + 3]
-  local j = redis.call("HMGET", job_key(id), "s", "t", "q", "l", "w", "p", "k", "a", "st",
-    unpack(FINISH_FIELDS))
-  local f = { j[10], j[11], j[12], j[13], j[14] }
+  local j = redis.call("HMGET", job_key(id), "s", "t", "q", "l", "w", "p", "k", "a", "st", "n",
+    "r", "e", unpack(FINISH_FIELDS))
+  local o = { j[10], j[11], j[12] }
+  local f = { j[13], j[14], j[15], j[16], j[17] }
   local state = j[1]
   local status = 0
   if not state then
@@ -39,17 +40,24 @@ for i = 3, #ARGV, 4 do
     local attempts = fmt(tonumber(j[8] or "0") + (j[6] and 1 or 0))
     if j[6] then job_started(id, f[1], f[2]) end
     record_attempt(id, j[7] == "1" and "cancelled" or "failed", attempts, j[9], j[5], err)
+    local retry_at = nil
     if j[7] == "1" then
       state = "k"
-      finish(q, id, li, state, keep, f, "er", err, "a", attempts)
     elseif retry == "" then
       state = "x"
-      finish(q, id, li, state, keep, f, "er", err, "a", attempts)
     elseif tonumber(retry) > 0 then
       state = "d"
-      to_delayed(q, id, li, fmt(NOW + tonumber(retry)), "er", err, "a", attempts)
+      retry_at = fmt(NOW + tonumber(retry))
     else
       state = "w"
+      retry_at = NOW_S
+    end
+    observe_failed(id, o[1], q, li, attempts, j[9], o[2], o[3], state, retry_at, err)
+    if state == "k" or state == "x" then
+      finish(q, id, li, state, keep, f, "er", err, "a", attempts)
+    elseif state == "d" then
+      to_delayed(q, id, li, retry_at, "er", err, "a", attempts)
+    else
       to_waiting(q, id, li, false, "r", NOW_S, "er", err, "a", attempts)
     end
   end

@@ -1,5 +1,5 @@
 -- purge_dead.lua: deletes the dead jobs of a queue matching a filter.
--- uses: core jobs unique deps dead_letters
+-- uses: core observe jobs unique deps dead_letters
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV     the dead-letter filter (see _dead_letters.lua)
@@ -7,6 +7,7 @@
 -- Each match: out of the dead index and its counter, its job hash deleted.
 -- Returns { next cursor ("" when done), purged id, ... }. Safe to run twice.
 
+read_opts(ARGV[2])
 local out = { "" }
 out[1] = scan_dead(function(id, li)
   later("ZREM", D_KEY, id)

@@ -1,11 +1,11 @@
 -- reap_dead_nodes.lua: leader only. Removes nodes whose record expired and reclaims all their
 -- leased jobs at once, as reclaim_expired.lua does for expired leases: O(jobs of the dead
 -- nodes), from their P.."held:"..node sets.
--- uses: core jobs unique deps leader
+-- uses: core observe jobs unique deps leader
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)
--- ARGV[2]  retention "keepFinished,keepDead" (see read_keep() in _jobs.lua)
+-- ARGV[2]  store options (see read_opts() in _jobs.lua)
 -- ARGV[3]  leader token
 -- ARGV[4]  leader epoch
 -- ARGV[5..7]  the stalled-error JSON in three parts (as in reclaim_expired.lua)
@@ -17,7 +17,7 @@
 -- order), requeued ids, dead ids (cancelled included) }. Safe to run twice.
 
 set_now(ARGV[1])
-local keep = read_keep(ARGV[2])
+local keep = read_opts(ARGV[2])
 if not leader_is(ARGV[3], ARGV[4]) then return { 5, {}, {}, {} } end
 local err = { ARGV[5], ARGV[6], ARGV[7] }
 local nodes = redis.call("ZRANGEBYSCORE", P .. "nodes", "-inf", NOW_S)

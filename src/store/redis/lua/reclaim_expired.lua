@@ -1,10 +1,10 @@
 -- reclaim_expired.lua: handles active jobs whose lease deadline is <= now, in (deadline, id)
 -- order, at most `limit`: O(expired leases), from the namespace's lease index.
--- uses: core jobs unique deps
+-- uses: core observe jobs unique deps
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)
--- ARGV[2]  retention "keepFinished,keepDead" (see read_keep() in _jobs.lua)
+-- ARGV[2]  store options (see read_opts() in _jobs.lua)
 -- ARGV[3]  limit
 -- ARGV[4..6]  the stalled-error JSON in three parts:
 --             ARGV[4]..attempts..ARGV[5]..maxAttempts..ARGV[6]
@@ -14,7 +14,7 @@
 -- reclaimed once is no longer leased.
 
 set_now(ARGV[1])
-local keep = read_keep(ARGV[2])
+local keep = read_opts(ARGV[2])
 local err = { ARGV[4], ARGV[5], ARGV[6] }
 local requeued, dead = {}, {}
 local ids = redis.call("ZRANGEBYSCORE", P .. "leases", "-inf", NOW_S, "LIMIT", 0, tonumber(ARGV[3]))

@@ -1,9 +1,9 @@
 -- release.lua: hands leased jobs back without spending their attempt.
--- uses: core jobs unique deps
+-- uses: core observe jobs unique deps
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)
--- ARGV[2]  retention "keepFinished,keepDead" (see read_keep() in _jobs.lua)
+-- ARGV[2]  store options (see read_opts() in _jobs.lua)
 -- ARGV[3..] items of 3 fields: id, token, delay (ms from now, "" = at once)
 --
 -- Each active job holding that token: cancellation requested => cancelled; delay > 0 => delayed
@@ -14,12 +14,13 @@
 -- but still has that token: the call was delivered twice), 1 NOT_FOUND, 2 LEASE_LOST.
 
 set_now(ARGV[1])
-local keep = read_keep(ARGV[2])
+local keep = read_opts(ARGV[2])
 check_items(3, 3, "release")
 local out = {}
 for i = 3, #ARGV, 3 do
   local id, delay = ARGV[i], ARGV[i + 2]
-  local j = redis.call("HMGET", job_key(id), "s", "t", "q", "l", "w", "p", "k", "a", "rl", "st")
+  local j = redis.call("HMGET", job_key(id), "s", "t", "q", "l", "w", "p", "k", "a", "rl", "st",
+    "n")
   local status = "0"
   if not j[1] then
     status = "1"
@@ -34,6 +35,7 @@ for i = 3, #ARGV, 3 do
       fields = { "a", fmt(tonumber(j[8] or "1") - 1), "rl", fmt(tonumber(j[9] or "0") + 1) }
     end
     if j[7] == "1" then
+      observe_cancelled(id, j[11], q, li)
       finish(q, id, li, "k", keep, nil, unpack(fields))
     elseif delay ~= "" and tonumber(delay) > 0 then
       to_delayed(q, id, li, fmt(NOW + tonumber(delay)), unpack(fields))

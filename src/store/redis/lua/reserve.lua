@@ -1,52 +1,55 @@
 -- reserve.lua: leases up to `count` jobs started, then up to `prefetch` more prefetched (leased
 -- unstarted, stealable until `start`), from the given queues, choosing lanes with each queue's
 -- lane picker (pick_lane in _picker.lua, the same algorithm as src/schedule/lane_picker.ts).
--- uses: core jobs unique deps picker lease_reply
+-- uses: core observe jobs unique deps picker lease_reply
 --
 -- KEYS[1]  namespace prefix P (queue keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)
--- ARGV[2]  worker id
--- ARGV[3]  count (jobs wanted started)
--- ARGV[4]  lease length (ms)
--- ARGV[5]  token base (random hex); the n-th job leased by this call gets token base.."."..n
--- ARGV[6]  promote batch: due delayed jobs promoted per queue first, max(this, count+prefetch)
--- ARGV[7..13]  default lane configuration: w0..w4, strict ("1"/"0"), aging ms (-1 = off)
--- ARGV[14]  prefetch: jobs leased beyond the started ones, unstarted
--- ARGV[15]  lanes allowed, as lane index digits ("" = all); other lanes count as empty
--- ARGV[16]  lower-lane limit: most started jobs from lanes 2..4 ("" = none); past it, started
+-- ARGV[2]  store options (see read_opts() in _jobs.lua)
+-- ARGV[3]  worker id
+-- ARGV[4]  count (jobs wanted started)
+-- ARGV[5]  lease length (ms)
+-- ARGV[6]  token base (random hex); the n-th job leased by this call gets token base.."."..n
+-- ARGV[7]  promote batch: due delayed jobs promoted per queue first, max(this, count+prefetch)
+-- ARGV[8..14]  default lane configuration: w0..w4, strict ("1"/"0"), aging ms (-1 = off)
+-- ARGV[15]  prefetch: jobs leased beyond the started ones, unstarted
+-- ARGV[16]  lanes allowed, as lane index digits ("" = all); other lanes count as empty
+-- ARGV[17]  lower-lane limit: most started jobs from lanes 2..4 ("" = none); past it, started
 --           picks see those lanes as empty (prefetched picks are not limited)
--- ARGV[17..]   queue names, in preference order (paused and unknown queues are skipped)
+-- ARGV[18..]   queue names, in preference order (paused and unknown queues are skipped)
 --
 -- First the due delayed jobs of every named queue are promoted. Then two passes over the queues
 -- in order: the started pass takes up to `count` jobs (the lower-lane limit holds across all
 -- queues of the call), the prefetch pass up to `prefetch` more. Only queues listed in P.."ready"
 -- are read; a queue found empty there is dropped from it.
--- A started job's attempt is charged now (a + 1); a prefetched job's at `start`.
+-- A started job's attempt is charged now (a + 1), with an "active" event; a prefetched job's
+-- at `start`.
 -- Returns the lease reply (lease_reply.lua): the started count, now, then 7 fields per job.
 -- Replay-safe: the call's token base is kept in P.."call:"..worker for the lease length; a call
 -- that finds its own token base there was delivered twice and returns the leases it made again.
 
 set_now(ARGV[1])
-local worker = ARGV[2]
-local lease_ms = tonumber(ARGV[4])
-local token_base = ARGV[5]
+read_opts(ARGV[2])
+local worker = ARGV[3]
+local lease_ms = tonumber(ARGV[5])
+local token_base = ARGV[6]
 local call_key = P .. "call:" .. worker
 if redis.call("GET", call_key) == token_base then return replay_leases(worker, token_base) end
 redis.call("SET", call_key, token_base, "PX", math.max(lease_ms, 1))
 
-local started_want = tonumber(ARGV[3])
-local prefetch = tonumber(ARGV[14])
+local started_want = tonumber(ARGV[4])
+local prefetch = tonumber(ARGV[15])
 local deadline = fmt(NOW + lease_ms)
-local promote_limit = math.max(tonumber(ARGV[6]), started_want + prefetch)
+local promote_limit = math.max(tonumber(ARGV[7]), started_want + prefetch)
 local allowed = {}
 for i = 0, 4 do
-  allowed[i] = ARGV[15] == "" or string.find(ARGV[15], tostring(i), 1, true) ~= nil
+  allowed[i] = ARGV[16] == "" or string.find(ARGV[16], tostring(i), 1, true) ~= nil
 end
-local lower_limit = tonumber(ARGV[16])
+local lower_limit = tonumber(ARGV[17])
 
 -- The named queues, once each, in order.
 local queues, seen = {}, {}
-for i = 17, #ARGV do
+for i = 18, #ARGV do
   local q = ARGV[i]
   if not seen[q] then
     seen[q] = true
@@ -85,14 +88,14 @@ local function open_queue(k, q)
   end
   local s = {
     st = { vt = tonumber(m[2] or "0"), pass = {}, aged = m[8] == "1" },
-    cfg = { w = {}, strict = (m[14] or ARGV[12]) == "1" },
+    cfg = { w = {}, strict = (m[14] or ARGV[13]) == "1" },
     heads = {}, buf = {}, pos = {}, taken = {}, dry = {}, picked = false,
   }
-  local aging = tonumber(m[15] or ARGV[13])
+  local aging = tonumber(m[15] or ARGV[14])
   if aging >= 0 then s.cfg.aging = aging end
   for i = 0, 4 do
     s.st.pass[i] = tonumber(m[3 + i] or "0")
-    s.cfg.w[i] = tonumber(m[9 + i] or ARGV[7 + i])
+    s.cfg.w[i] = tonumber(m[9 + i] or ARGV[8 + i])
     s.taken[i] = 0
   end
   QS[q] = s
@@ -147,6 +150,8 @@ local function pass(upto, started)
       if started then
         lease(id, worker, token, deadline, "a", attempt)
         job_started(id, j[11], j[12])
+        local since = tonumber(j[7] or j[6])
+        event("active", id, j[1], q, li, attempt .. "\t" .. worker .. "\t" .. fmt(NOW - since))
       else
         lease(id, worker, token, deadline, "p", "1")
         if pf_seq == nil then pf_seq = redis.call("INCRBY", P .. "pfseq", prefetch) - prefetch end
@@ -169,7 +174,7 @@ pass(started + prefetch, false)
 for _, q in ipairs(queues) do
   local s = QS[q]
   if s then
-    local empty = ARGV[15] == ""
+    local empty = ARGV[16] == ""
     for i = 0, 4 do
       if s.taken[i] > 0 then redis.call("LTRIM", lane_key(q, i), s.taken[i], -1) end
       if s.heads[i] then empty = false end

@@ -1,14 +1,15 @@
 -- steal.lua: takes prefetched, unstarted jobs of the given queues from the node holding the most
 -- of them (never from the thief) and leases them to the thief, started, with new tokens.
--- uses: core jobs unique deps lease_reply
+-- uses: core observe jobs unique deps lease_reply
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)
--- ARGV[2]  thief (worker id)
--- ARGV[3]  count: jobs wanted at most
--- ARGV[4]  lease length (ms)
--- ARGV[5]  token base (random hex); the n-th job taken gets token base.."."..n
--- ARGV[6..]  queue names
+-- ARGV[2]  store options (see read_opts() in _jobs.lua)
+-- ARGV[3]  thief (worker id)
+-- ARGV[4]  count: jobs wanted at most
+-- ARGV[5]  lease length (ms)
+-- ARGV[6]  token base (random hex); the n-th job taken gets token base.."."..n
+-- ARGV[7..]  queue names
 --
 -- The victim: the node with the most prefetched jobs in these queues (sum of ZCARD of its
 -- P.."pf:"..q..":"..node), ties to the one with more prefetched jobs in all, then the lower id.
@@ -21,10 +22,11 @@
 -- Replay-safe like reserve.lua (P.."call:"..thief holds the token base for the lease length).
 
 set_now(ARGV[1])
-local thief = ARGV[2]
-local want = tonumber(ARGV[3])
-local lease_ms = tonumber(ARGV[4])
-local token_base = ARGV[5]
+read_opts(ARGV[2])
+local thief = ARGV[3]
+local want = tonumber(ARGV[4])
+local lease_ms = tonumber(ARGV[5])
+local token_base = ARGV[6]
 local call_key = P .. "call:" .. thief
 if redis.call("GET", call_key) == token_base then return replay_leases(thief, token_base) end
 redis.call("SET", call_key, token_base, "PX", math.max(lease_ms, 1))
@@ -44,7 +46,7 @@ while want > 0 do
     end
     if node ~= thief then
       local sum = 0
-      for qi = 6, #ARGV do sum = sum + redis.call("ZCARD", pf_key(ARGV[qi], node)) end
+      for qi = 7, #ARGV do sum = sum + redis.call("ZCARD", pf_key(ARGV[qi], node)) end
       if sum > best then victim, best = node, sum end
     end
   end
@@ -55,7 +57,7 @@ if victim == nil then return lease_reply(0, {}) end
 
 local take = math.min(want, math.ceil(best / 2))
 local picks = {}
-for qi = 6, #ARGV do
+for qi = 7, #ARGV do
   local q = ARGV[qi]
   local r = redis.call("ZRANGE", pf_key(q, victim), 0, take - 1, "WITHSCORES")
   for k = 1, #r, 2 do picks[#picks + 1] = { id = r[k], q = q, order = tonumber(r[k + 1]) } end
@@ -73,6 +75,7 @@ for n = 0, take - 1 do
   later("ZREM", P .. "held:" .. victim, id)
   lease(id, thief, token_base .. "." .. n, deadline, "a", attempt)
   job_started(id, j[11], j[12])
+  event("active", id, j[1], q, j[13], attempt .. "\t" .. thief .. "\t" .. fmt(NOW - tonumber(j[7] or j[6])))
   frame_lease(out, id, q, j[13], attempt, n, j)
 end
 flush()

@@ -1,0 +1,225 @@
+/**
+ * What the memory store records for observers, as `lua/_observe.lua` does in Redis: the events
+ * of one verb go into one entry of a capped stream, and metrics are added up per (queue, lane,
+ * function), per minute (for a day) and in total.
+ *
+ * @module
+ */
+import { laneIndex } from "../../job/lanes.ts";
+import type { JobEvents } from "../../job/events.ts";
+import type { JobState } from "../../job/states.ts";
+import {
+  BUCKET_EDGES_MS,
+  type EventBatch,
+  type EventQuery,
+  metricGroup,
+  type MetricsSnapshot,
+  parseError,
+  SLOTS,
+  type StoredEvent,
+  type StoredEventType,
+} from "../observations.ts";
+import type { MemJob } from "./mem_state.ts";
+
+/** How much the memory store records (as the Redis store's options say). */
+export interface ObserveOptions {
+  /** Stream entries kept (0: no events). */
+  events: number;
+  /** Aggregate metrics. */
+  metrics: boolean;
+}
+
+const BUCKETS = BUCKET_EDGES_MS.length + 1;
+const WIDTH = SLOTS.length + 2 * BUCKETS;
+const DAY_MINUTES = 24 * 60;
+
+type Outcome = "completed" | "failed" | "dead" | "cancelled" | "requeued";
+
+/** Events and metrics of one memory store. */
+export class MemObserver {
+  #options: ObserveOptions;
+  #entries: { seq: number; id: string; events: StoredEvent[] }[] = [];
+  #pending: { type: StoredEventType; event: JobEvents[StoredEventType] }[] = [];
+  #lastMs = 0;
+  #seq = 0;
+  #total = new Map<string, number[]>();
+  #minutes = new Map<number, Map<string, number[]>>();
+  #newEntry: (() => void)[] = [];
+
+  /** Records as `options` say. */
+  constructor(options: ObserveOptions) {
+    this.#options = options;
+  }
+
+  /** Records an event of `job` (its fields at the time) at `now`. */
+  event<T extends StoredEventType>(
+    type: T,
+    job: MemJob,
+    now: number,
+    fields: Omit<JobEvents[T], "id" | "name" | "queue" | "lane" | "at">,
+  ): void {
+    if (this.#options.events === 0) return;
+    const base = { id: job.id, name: job.name, queue: job.queue, lane: job.lane, at: now };
+    this.#pending.push({ type, event: { ...base, ...fields } as JobEvents[T] });
+  }
+
+  /** `job`'s attempt (started at `started`, due since `since`) completed at `now`. */
+  completed(job: MemJob, attempt: number, started: number | null, since: number, now: number) {
+    const run = started === null ? 0 : now - started;
+    this.event("completed", job, now, { attempt, durationMs: run });
+    this.#metric(job, "completed", run, started === null ? null : started - since, now);
+  }
+
+  /**
+   * `job`'s attempt (or, `started` null, none) failed at `now`, leaving it `state` (retried at
+   * `retryAt`, dead or cancelled) with `error` (JSON text).
+   */
+  failed(
+    job: MemJob,
+    attempt: number,
+    started: number | null,
+    since: number,
+    state: JobState,
+    retryAt: number | null,
+    error: string,
+    now: number,
+  ): void {
+    const run = started === null ? null : now - started;
+    this.event("failed", job, now, {
+      attempt,
+      durationMs: run ?? 0,
+      state,
+      retryAt,
+      error: parseError(error),
+    });
+    const outcome = state === "dead" ? "dead" : state === "cancelled" ? "cancelled" : "failed";
+    this.#metric(job, outcome, run, started === null ? null : started - since, now);
+    if (state === "cancelled") this.event("cancelled", job, now, {});
+  }
+
+  /** `job` was cancelled without running. */
+  cancelled(job: MemJob, now: number): void {
+    this.event("cancelled", job, now, {});
+    this.#metric(job, "cancelled", null, null, now);
+  }
+
+  /** Dead `job` was requeued. */
+  requeued(job: MemJob, now: number): void {
+    this.event("requeued", job, now, {});
+    this.#metric(job, "requeued", null, null, now);
+  }
+
+  /** Ends a verb: its events become one stream entry. */
+  commit(now: number): void {
+    if (this.#pending.length === 0) return;
+    this.#lastMs = Math.max(this.#lastMs, now);
+    const seq = this.#seq++;
+    const entry = `${this.#lastMs}-${seq}`;
+    const events = this.#pending.map(({ type, event }, i) => ({
+      id: `${entry}/${i}`,
+      type,
+      event,
+    }));
+    this.#pending = [];
+    this.#entries.push({ seq, id: entry, events });
+    if (this.#entries.length > this.#options.events) this.#entries.shift();
+    for (const notify of this.#newEntry.splice(0)) notify();
+  }
+
+  /** Reads events after `query.after`, waiting up to `waitMs` for one. */
+  async read(query: EventQuery): Promise<EventBatch> {
+    const after = query.after ?? this.#latest();
+    let batch = this.#since(after, query.limit ?? 1_000);
+    if (batch.events.length === 0 && (query.waitMs ?? 0) > 0 && !query.signal?.aborted) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, query.waitMs);
+        const wake = () => done();
+        function done() {
+          clearTimeout(timer);
+          query.signal?.removeEventListener("abort", wake);
+          resolve();
+        }
+        this.#newEntry.push(wake);
+        query.signal?.addEventListener("abort", wake, { once: true });
+      });
+      batch = this.#since(after, query.limit ?? 1_000);
+    }
+    return batch;
+  }
+
+  /** Metrics of the newest `minutes` minutes before `now`, and in total. */
+  snapshot(minutes: number, now: number): MetricsSnapshot {
+    const toGroups = (map: Map<string, number[]>) =>
+      [...map].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([k, v]) => metricGroup(k, v));
+    const last = Math.floor(now / 60_000);
+    const picked = [...this.#minutes.keys()].filter((m) => m > last - minutes && m <= last);
+    return {
+      total: toGroups(this.#total),
+      minutes: picked.sort((a, b) => a - b).map((m) => ({
+        minute: m,
+        groups: toGroups(this.#minutes.get(m)!),
+      })),
+    };
+  }
+
+  #latest(): string {
+    const entry = this.#entries.at(-1);
+    return entry ? `${entry.id}/${entry.events.length - 1}` : "0";
+  }
+
+  #since(after: string, limit: number): EventBatch {
+    const from = after === "0" ? { seq: -1, index: Infinity } : position(after);
+    const first = this.#entries[0];
+    const gap = from !== null && first !== undefined && from.seq >= 0 && from.seq < first.seq;
+    const events: StoredEvent[] = [];
+    for (const entry of this.#entries) {
+      if (from === null || entry.seq < from.seq) continue;
+      entry.events.forEach((event, index) => {
+        if (entry.seq > from.seq || index > from.index) events.push(event);
+      });
+      if (events.length >= limit) break;
+    }
+    const page = events.slice(0, limit);
+    return { events: page, last: page.at(-1)?.id ?? after, gap };
+  }
+
+  #metric(
+    job: MemJob,
+    outcome: Outcome,
+    runMs: number | null,
+    waitMs: number | null,
+    now: number,
+  ): void {
+    if (!this.#options.metrics) return;
+    const key = `${job.queue}\t${laneIndex(job.lane)}\t${job.name}`;
+    const minute = Math.floor(now / 60_000);
+    let byKey = this.#minutes.get(minute);
+    if (!byKey) {
+      this.#minutes.set(minute, byKey = new Map());
+      for (const old of this.#minutes.keys()) {
+        if (old <= minute - DAY_MINUTES) this.#minutes.delete(old);
+      }
+    }
+    for (const map of [byKey, this.#total]) {
+      let slots = map.get(key);
+      if (!slots) map.set(key, slots = new Array(WIDTH).fill(0));
+      slots[SLOTS.indexOf(outcome)]! += 1;
+      if (runMs !== null) add(slots, 5, SLOTS.length, Math.max(runMs, 0));
+      if (waitMs !== null) add(slots, 7, SLOTS.length + BUCKETS, Math.max(waitMs, 0));
+    }
+  }
+}
+
+/** The entry sequence and index of event id `<ms>-<seq>/<index>`, or null when it is not one. */
+function position(id: string): { seq: number; index: number } | null {
+  const match = /^\d+-(\d+)\/(\d+)$/.exec(id);
+  return match ? { seq: Number(match[1]), index: Number(match[2]) } : null;
+}
+
+/** Adds `ms` to the histogram whose count is slot `at` (sum next) and buckets start at `first`. */
+function add(slots: number[], at: number, first: number, ms: number): void {
+  slots[at]! += 1;
+  slots[at + 1]! += ms;
+  const bucket = BUCKET_EDGES_MS.findIndex((edge) => ms <= edge);
+  slots[first + (bucket < 0 ? BUCKETS - 1 : bucket)]! += 1;
+}
