@@ -13,10 +13,14 @@ import { Status } from "../job/status.ts";
 import type { NewJob, RetentionConfig, Store } from "./store.ts";
 import { FAILURE_CASES } from "./_conformance_failures.ts";
 
-/** Builds a fresh, empty store on `clock` for one test; `close()` must free it. */
-export type StoreFactory = (
-  options: { clock: ManualClock; retention?: Partial<RetentionConfig> },
-) => Promise<Store>;
+/**
+ * Builds a fresh, empty store on `clock` for one test; `close()` must free it. `listening`, when
+ * given, resolves once a wake-up for `queues` published now reaches the store's waiters (for
+ * stores that subscribe in the background); without it that is taken to hold at once.
+ */
+export type StoreFactory =
+  & ((options: { clock: ManualClock; retention?: Partial<RetentionConfig> }) => Promise<Store>)
+  & { listening?: (store: Store, queues: readonly string[]) => Promise<void> };
 
 /** One conformance case: a name and a body run against a fresh context. */
 export type ConformanceCases = Record<string, (ctx: CaseContext) => Promise<void>>;
@@ -65,6 +69,11 @@ export class CaseContext {
     const store = await this.#factory({ clock: this.clock, ...(retention ? { retention } : {}) });
     this.#stores.push(store);
     return store;
+  }
+
+  /** Resolves once `store`'s waiters on `queues` would see a wake-up (see `StoreFactory`). */
+  async listening(store: Store, queues: readonly string[]): Promise<void> {
+    await this.#factory.listening?.(store, queues);
   }
 
   /** Closes every store made for this case. */
@@ -665,7 +674,7 @@ const CASES: ConformanceCases = {
     await store.waitForWork(["q"], 50);
     assert.ok(performance.now() - started >= 40, "returned before its timeout with no work");
     const woke = store.waitForWork(["q"], 10_000).then(() => "woke");
-    await new Promise((r) => setTimeout(r, 50));
+    await ctx.listening(store, ["q"]);
     await store.enqueue([newJob()]);
     const timeout = new Promise((r) => setTimeout(() => r("timeout"), 5_000));
     assert.equal(await Promise.race([woke, timeout]), "woke");
