@@ -150,7 +150,6 @@ Deno.test({
         text: "completed",
       });
       assert.equal(await browser.send({ op: "screenshot", path: SCREENSHOT }), SCREENSHOT);
-      assert.ok((await Deno.stat(SCREENSHOT)).size > 10_000);
     } finally {
       await browser.close();
       await server.shutdown();
