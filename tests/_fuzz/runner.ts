@@ -70,15 +70,15 @@ export async function runTrace(trace: Trace, open: PairFactory): Promise<RunResu
       if (op.kind === "tick") {
         pair.clock.advance(op.ms);
         steps.push({ text, reply: `now +${op.ms}` });
-        continue;
+      } else {
+        const now = pair.clock.now();
+        const memory = await attempt(op, pair.memory, ledger, now);
+        const redis = await attempt(op, pair.redis, ledger, now);
+        steps.push({ text, reply: memory.ok ? memory.value : `threw ${memory.error}` });
+        const differs = compare(i, "reply", op.kind, memory, redis);
+        if (differs) return { divergence: differs, steps };
+        if (memory.ok) observe(ledger, op, memory.value);
       }
-      const now = pair.clock.now();
-      const memory = await attempt(op, pair.memory, ledger, now);
-      const redis = await attempt(op, pair.redis, ledger, now);
-      steps.push({ text, reply: memory.ok ? memory.value : `threw ${memory.error}` });
-      const differs = compare(i, "reply", op.kind, memory, redis);
-      if (differs) return { divergence: differs, steps };
-      if (memory.ok) observe(ledger, op, memory.value);
       const last = i === trace.ops.length - 1;
       if (last || (i + 1) % SNAPSHOT_EVERY === 0) {
         const states = await Promise.all([pair.memory, pair.redis].map((s) => state(s)));
