@@ -12,26 +12,15 @@ import { Status, type StatusCode } from "../src/job/status.ts";
 import { MemoryStore } from "../src/store/memory/memory_store.ts";
 import type { Completion, QueueCounts, RetentionConfig, Store } from "../src/store/store.ts";
 import { generateTrace } from "./_fuzz/generator.ts";
-import { HandleBook } from "./_fuzz/handles.ts";
 import { type RunResult, runTrace } from "./_fuzz/runner.ts";
 import { shrink } from "./_fuzz/shrink.ts";
-import type { PairFactory } from "./_fuzz/stores.ts";
+import { type PairFactory, pairOf } from "./_fuzz/stores.ts";
 
 /** Pairs a `MemoryStore` with the store `other` makes, on one clock. */
 function pairs(other: (clock: Clock, retention: RetentionConfig) => Store): PairFactory {
   return (retention) => {
     const clock = new ManualClock();
-    const reference = new MemoryStore({ clock, retention });
-    const tested = other(clock, retention);
-    return {
-      clock,
-      memory: { name: "memory", store: reference, book: new HandleBook() },
-      redis: { name: "other", store: tested, book: new HandleBook() },
-      async close() {
-        await reference.close();
-        await tested.close();
-      },
-    };
+    return pairOf(clock, new MemoryStore({ clock, retention }), other(clock, retention));
   };
 }
 

@@ -36,6 +36,25 @@ export interface StorePair {
 /** Opens a fresh pair of stores with `retention`. */
 export type PairFactory = (retention: RetentionConfig) => StorePair;
 
+/** A pair of `memory` and `other` on `clock`; closing closes both, then runs `after`. */
+export function pairOf(
+  clock: ManualClock,
+  memory: Store,
+  other: Store,
+  after: () => Promise<unknown> = () => Promise.resolve(),
+): StorePair {
+  return {
+    clock,
+    memory: { name: "memory", store: memory, book: new HandleBook() },
+    redis: { name: "redis", store: other, book: new HandleBook() },
+    async close() {
+      await memory.close();
+      await other.close();
+      await after();
+    },
+  };
+}
+
 /** A factory of store pairs whose Redis stores share the client `redis` (left open). */
 export function storePairs(redis: Redis): PairFactory {
   return (retention) => {
@@ -43,15 +62,6 @@ export function storePairs(redis: Redis): PairFactory {
     const namespace = `fuzz-${crypto.randomUUID()}`;
     const memory = new MemoryStore({ clock, retention });
     const onRedis = new RedisStore({ redis, namespace, clock, retention });
-    return {
-      clock,
-      memory: { name: "memory", store: memory, book: new HandleBook() },
-      redis: { name: "redis", store: onRedis, book: new HandleBook() },
-      async close() {
-        await memory.close();
-        await onRedis.close();
-        await dropNamespace(redis, namespace);
-      },
-    };
+    return pairOf(clock, memory, onRedis, () => dropNamespace(redis, namespace));
   };
 }
