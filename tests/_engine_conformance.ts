@@ -189,6 +189,12 @@ export const ENGINE_CASES: ConformanceCases = {
 
   async "engine: a paused queue dispatches nothing until resumed"(ctx) {
     const engine = await engineFor(ctx);
+    let polls = 0;
+    const reserve = engine.store.reserve.bind(engine.store);
+    engine.store.reserve = (request) => {
+      polls++;
+      return reserve(request);
+    };
     await engine.pause("math", { create: true }); // before any job: the queue is new
     const ids = await engine.enqueueBulk(
       [1, 2, 3].map((a) => ({ job: Add, payload: { a, b: 0 } })),
@@ -197,7 +203,7 @@ export const ENGINE_CASES: ConformanceCases = {
     engine.on("active", (e) => order.push(e.id));
     const worker = engine.work({ queues: ["math"], concurrency: 1, idlePollMs: 20 });
     try {
-      await new Promise((r) => setTimeout(r, 150));
+      await until(() => Promise.resolve(polls), (n) => n >= 3); // the worker asked, and asked again
       assert.equal((await engine.counts("math")).states.waiting, 3);
       await engine.resume("math");
       await until(() => engine.counts("math"), (c) => c.states.completed === 3);

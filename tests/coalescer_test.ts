@@ -9,13 +9,15 @@ const within = <T>(promise: Promise<T>, ms: number): Promise<T | "stranded"> => 
 
 Deno.test("coalescer: items added while a batch is in flight go in the next batch", async () => {
   const batches: number[][] = [];
+  const inFlight = Promise.withResolvers<void>();
   const coalescer = new Coalescer<number, number>(async (items) => {
     batches.push(items);
-    await new Promise((r) => setTimeout(r, 5));
+    await inFlight.promise;
     return items.map((n) => n * 10);
   });
   const first = coalescer.add(1);
   const more = coalescer.addAll([2, 3]);
+  inFlight.resolve();
   assert.equal(await first, 10);
   assert.deepEqual(await more, [20, 30]);
   assert.deepEqual(batches, [[1], [2, 3]], "a lone item goes at once, the rest together");

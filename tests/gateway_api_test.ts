@@ -146,7 +146,6 @@ Deno.test("gateway: jobs list filters by queue, state, lane and function, page b
     });
     const seen: string[] = [];
     let cursor: string | null = "";
-    let pages = 0;
     while (cursor !== null) {
       const [status, page]: [number, Json] = await admin(
         h,
@@ -157,11 +156,9 @@ Deno.test("gateway: jobs list filters by queue, state, lane and function, page b
       assert.ok(page.jobs.length <= 3);
       seen.push(...page.jobs.map((j: Json) => j.id));
       cursor = page.nextCursor;
-      pages++;
     }
     assert.equal(seen.length, 11, "9 math jobs + 2 dead doom jobs");
     assert.equal(new Set(seen).size, 11);
-    assert.ok(pages >= 4);
     const [, low] = await admin(h, "GET", "/v1/jobs?queue=math&state=waiting&lane=low");
     assert.equal(low.jobs.length, 5);
     const [, greet] = await admin(h, "GET", "/v1/jobs?function=greet");

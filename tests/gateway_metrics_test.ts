@@ -25,6 +25,7 @@ Deno.test("metrics: a scripted run shows in /metrics as the store has it", async
     await h.request("POST", "/v1/queues/doom/pause", { token: TOKENS.admin }).then((r) =>
       r.body?.cancel()
     );
+    await until(() => Promise.resolve(worker.isLeader), (leads) => leads);
 
     const scrape = await h.request("GET", "/metrics", { token: TOKENS.read });
     assert.equal(scrape.status, 200);
@@ -76,7 +77,9 @@ Deno.test("metrics: a scripted run shows in /metrics as the store has it", async
       (a, s) => a + s.value,
       0,
     );
-    assert.equal(leaders, valueOf(m, "sluice_leader_present"));
+    assert.equal(leaders, 1, "one node is the leader");
+    assert.equal(valueOf(m, "sluice_node_is_leader", { node }), 1);
+    assert.equal(valueOf(m, "sluice_leader_present"), 1);
     assert.ok((valueOf(m, "sluice_process_start_time_seconds") ?? 0) > 0, "process metrics");
   } finally {
     await worker.stop();

@@ -15,11 +15,17 @@ import { FAILURE_CASES } from "./_conformance_failures.ts";
 import { LEASE_CASES } from "./_conformance_leases.ts";
 import { GRAPH_CASES } from "./_conformance_graph.ts";
 import { UNIQUE_CASES } from "./_conformance_unique.ts";
+import { OBSERVE_CASES } from "./_conformance_observe.ts";
 
-/** Builds a fresh, empty store on `clock` for one test; `close()` must free it. */
-export type StoreFactory = (
-  options: { clock: ManualClock; retention?: Partial<RetentionConfig> },
-) => Promise<Store>;
+/**
+ * Builds a fresh, empty store on `clock` for one test; `close()` must free it. `listening`, when
+ * given, resolves once a message published now on the store's channels `names` reaches its
+ * listeners (`wake:<queue>` for waiters, `cancel:<node>` for cancellation listeners), for stores
+ * that subscribe in the background; without it that is taken to hold at once.
+ */
+export type StoreFactory =
+  & ((options: { clock: ManualClock; retention?: Partial<RetentionConfig> }) => Promise<Store>)
+  & { listening?: (store: Store, names: readonly string[]) => Promise<void> };
 
 /** One conformance case: a name and a body run against a fresh context. */
 export type ConformanceCases = Record<string, (ctx: CaseContext) => Promise<void>>;
@@ -31,6 +37,7 @@ export function runStoreConformance(label: string, factory: StoreFactory): void 
   runCases(label, factory, LEASE_CASES);
   runCases(label, factory, GRAPH_CASES);
   runCases(label, factory, UNIQUE_CASES);
+  runCases(label, factory, OBSERVE_CASES);
 }
 
 /** Registers `cases` with `Deno.test` against stores made by `factory`. */
@@ -71,6 +78,11 @@ export class CaseContext {
     const store = await this.#factory({ clock: this.clock, ...(retention ? { retention } : {}) });
     this.#stores.push(store);
     return store;
+  }
+
+  /** Resolves once `store`'s listeners on channels `names` would hear (see `StoreFactory`). */
+  async listening(store: Store, names: readonly string[]): Promise<void> {
+    await this.#factory.listening?.(store, names);
   }
 
   /** Closes every store made for this case. */
@@ -691,7 +703,7 @@ const CASES: ConformanceCases = {
     await store.waitForWork(["q"], 50);
     assert.ok(performance.now() - started >= 40, "returned before its timeout with no work");
     const woke = store.waitForWork(["q"], 10_000).then(() => "woke");
-    await new Promise((r) => setTimeout(r, 50));
+    await ctx.listening(store, ["wake:q"]);
     await store.enqueue([newJob()]);
     const timeout = new Promise((r) => setTimeout(() => r("timeout"), 5_000));
     assert.equal(await Promise.race([woke, timeout]), "woke");

@@ -40,7 +40,9 @@ export const OBSERVE_CASES: ConformanceCases = {
       ["requeued", b.id],
       ["cancelled", b.id],
     ]);
-    const [, , active, , progress, completed, failed] = all.events.map((e) => e.event);
+    const [, , active, , progress, completed, failed] = all.events.map((e) =>
+      e.event as unknown as Record<string, unknown>
+    );
     assert.deepEqual(active, {
       id: a.id,
       name: "test-fn",
@@ -53,7 +55,8 @@ export const OBSERVE_CASES: ConformanceCases = {
     });
     assert.deepEqual([progress!.percent, progress!.message], [50, "half"]);
     assert.deepEqual([completed!.attempt, completed!.durationMs], [1, 40]);
-    assert.deepEqual([failed!.state, failed!.error.message, failed!.retryAt], ["dead", "boom", null]);
+    const error = failed!.error as { message: string };
+    assert.deepEqual([failed!.state, error.message, failed!.retryAt], ["dead", "boom", null]);
     // resuming after an event gives the ones after it, and an empty page keeps the position
     const later = await store.readEvents({ after: all.events[6]!.id });
     assert.deepEqual(later.events.map((e) => e.type), ["requeued", "cancelled"]);
@@ -128,7 +131,7 @@ export const OBSERVE_CASES: ConformanceCases = {
     const other: string[] = [];
     const stop = store.onCancelRequested("w1", (id) => heard.resolve(id));
     const stopOther = store.onCancelRequested("w2", (id) => other.push(id));
-    await ctx.listening("cancel:w1");
+    await ctx.listening(store, ["cancel:w1"]);
     assert.equal((await store.cancel(job.id)).status, Status.CANCEL_REQUESTED);
     assert.equal(await heard.promise, job.id);
     assert.deepEqual(other, []);

@@ -23,8 +23,9 @@ local function read_opts(s)
   return { c = tonumber(finished), k = tonumber(finished), x = tonumber(dead) }
 end
 
--- Due index: P.."due" holds, per queue with delayed jobs, a time no later than its earliest
--- delayed job's runAt (exact after each promotion), so idle nodes ask one key, not every queue.
+-- Due index: P.."due" holds, per queue with delayed jobs, its earliest delayed job's runAt, so
+-- idle nodes ask one key, not every queue. Kept exact: an added delayed job lowers it (LT), and a
+-- script that takes a delayed job out (promotion, cancel, replace) sets it again.
 local DUE = {}
 local DUE_LIST = {}
 
@@ -47,6 +48,23 @@ local function reset_due(q)
     redis.call("ZADD", P .. "due", top[2], q)
   end
 end
+
+-- Queues whose delayed index lost a job in this call: their due entry is set again at flush.
+local DUE_RESET = {}
+local DUE_RESET_LIST = {}
+
+-- Takes delayed job id out of q's delayed index (its due entry follows at flush).
+local function leave_delayed(q, id)
+  redis.call("ZREM", qkey(q, "delayed"), id)
+  if not DUE_RESET[q] then
+    DUE_RESET[q] = true
+    DUE_RESET_LIST[#DUE_RESET_LIST + 1] = q
+  end
+end
+
+on_sent(function()
+  for _, q in ipairs(DUE_RESET_LIST) do reset_due(q) end
+end)
 
 -- Puts job id (queue q, lane li; its state field already "w") in its lane at flush: at the
 -- back, or at the front (`front`: a job handed back or whose lease expired goes first again).

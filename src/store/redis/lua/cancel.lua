@@ -27,7 +27,7 @@ elseif state == "k" then
 elseif state == "w" then
   leave_lane(q, id, li)
 elseif state == "d" then
-  redis.call("ZREM", qkey(q, "delayed"), id)
+  leave_delayed(q, id)
   count(q, "d", li, -1)
 elseif state == "b" then
   redis.call("ZREM", qkey(q, "blocked"), id)

@@ -189,10 +189,11 @@ local function replace(i, t)
       leave_lane(q, t, li)
     else
       count(q, "d", li, -1)
+      leave_delayed(q, t)
     end
     to_delayed(q, t, li, fmt(due))
   elseif s == "d" then
-    redis.call("ZREM", qkey(q, "delayed"), t)
+    leave_delayed(q, t)
     count(q, "d", li, -1)
     to_waiting(q, t, li, false, "r", NOW_S)
   end
