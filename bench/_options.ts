@@ -7,7 +7,7 @@
  * | --- | --- | --- | --- | --- |
  * | `--benches` | `BENCH_BENCHES` | all | all | scenarios to run, comma separated |
  * | `--systems` | `BENCH_SYSTEMS` | `sluice,bullmq` | same | systems to run |
- * | `--retention` | `BENCH_RETENTION` | `keep` | `keep` | `keep`, `remove` or `keep,remove` |
+ * | `--retention` | `BENCH_RETENTION` | `keep,remove` | `keep` | retention modes, each a pass |
  * | `--rounds` | `BENCH_ROUNDS` | 1 | 1 | rounds (system order flips every round; best kept) |
  * | `--redis` | `REDIS_URL` | `redis://127.0.0.1:6379` | same | shared Redis, or `private` |
  * | `--jobs` | `BENCH_JOBS` | 100k | 2k | jobs of the enqueue, process, steady, workers runs |
@@ -128,6 +128,7 @@ const FULL = {
   latencyJobs: 1_000,
   delayedJobs: 200,
   criticalJobs: 2_000,
+  retentions: ["keep", "remove"] as Retention[],
   backlogs: "10k,100k,1M",
   backlogSample: 10_000,
   memoryJobs: 100_000,
@@ -142,6 +143,7 @@ const QUICK: typeof FULL = {
   latencyJobs: 100,
   delayedJobs: 20,
   criticalJobs: 100,
+  retentions: ["keep"] as Retention[],
   backlogs: "1k,5k",
   backlogSample: 1_000,
   memoryJobs: 2_000,
@@ -229,7 +231,7 @@ export function parseBenchOptions(args: string[] = Deno.args): BenchOptions {
   return {
     benches: pick("benches", BENCHES),
     systems: pick("systems", SYSTEMS),
-    retentions: pick("retention", RETENTIONS, ["keep"]),
+    retentions: pick("retention", RETENTIONS, profile.retentions),
     rounds: size("rounds", 1),
     redis: given("redis") ?? (Deno.env.get("REDIS_URL") || "redis://127.0.0.1:6379"),
     quick,

@@ -3,7 +3,8 @@
  * pre-filled; the timed part starts a worker of `concurrency` and enqueues a critical job (Sluice:
  * lane `critical`; BullMQ: priority 1, the backlog having priority `normalPriority`) every
  * `everyMs` ms until the backlog has all started, then waits for everything. A critical job's
- * wait is the time its handler started minus the time its enqueue was called.
+ * wait is the time its handler started minus the time its enqueue was called. `seconds` is how
+ * long the backlog took: what keeping slots free for the upper lanes costs the normal lane.
  *
  * @module
  */
@@ -38,6 +39,7 @@ export const critical: Scenario = scenario<CriticalParams>({
   figures: [
     { key: "p50Ms", label: "critical wait p50 ms", better: "lower" },
     { key: "p99Ms", label: "critical wait p99 ms", better: "lower" },
+    { key: "seconds", label: "critical: backlog drained in s", better: "lower" },
   ],
   async sluice(p, env) {
     const enqueuedAt = new Map<number, number>();
