@@ -65,6 +65,7 @@ async function main(): Promise<void> {
   };
   Deno.addSignalListener("SIGINT", onSignal);
   const started = performance.now();
+  const loadAtStart = os.loadavg();
   const all: Measurement[] = [];
   try {
     const server = (await admin.info("server")).match(/redis_version:(\S+)/)?.[1] ?? "unknown";
@@ -111,9 +112,12 @@ async function main(): Promise<void> {
     );
     console.log(tableOf(best.filter((m) => m.retention === retention), scenarios));
   }
+  const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(" ");
   console.log(
     `\nsluice/bullmq: above 1 = Sluice higher (better for j/s); below 1 = Sluice lower ` +
-      `(better for ms, bytes, commands/s). Took ${minutes.toFixed(1)} min.`,
+      `(better for ms, bytes, commands/s). Took ${minutes.toFixed(1)} min; load average ` +
+      `${load(loadAtStart)} at the start, ${load(os.loadavg())} at the end ` +
+      `(${navigator.hardwareConcurrency} cores).`,
   );
 }
 

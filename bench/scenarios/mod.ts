@@ -6,8 +6,7 @@
 import type { Scenario } from "../_scenario.ts";
 import { enqueueSingle } from "./enqueue_single.ts";
 import { enqueueBulk } from "./enqueue_bulk.ts";
-import { processInline } from "./process.ts";
-import { processIsolates } from "./process_isolates.ts";
+import { processInline, processIsolates } from "./process.ts";
 import { steady } from "./steady.ts";
 import { latency } from "./latency.ts";
 import { delayed } from "./delayed.ts";
