@@ -63,6 +63,11 @@ export class Countdown {
     if (--this.#left === 0) this.#finish();
   }
 
+  /** Expects `n` more ticks (call it before the count reaches zero). */
+  more(n: number): void {
+    this.#left += n;
+  }
+
   /** Fails `done` with `error`. */
   fail(error: unknown): void {
     clearInterval(this.#watchdog);

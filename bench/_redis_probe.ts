@@ -1,7 +1,7 @@
 /**
  * What the benchmark reads from and does to Redis besides the systems' own calls: the server's CPU
- * time and command statistics before and after a measurement (never reset: the server is shared),
- * and deleting the keys of one prefix (never FLUSHALL / FLUSHDB).
+ * time, memory and command statistics before and after a measurement (never reset: the server may
+ * be shared), and deleting the keys of one prefix (never FLUSHALL / FLUSHDB).
  *
  * @module
  */
@@ -25,6 +25,8 @@ export interface ProbeClient {
 export interface RedisSnapshot {
   /** `used_cpu_user + used_cpu_sys` of the Redis process, in seconds. */
   cpuSeconds: number;
+  /** `used_memory`, bytes. */
+  usedMemory: number;
   /** Per command (lower case, e.g. `evalsha`, `hset`): calls and total µs, from commandstats. */
   commands: Map<string, { calls: number; usec: number }>;
 }
@@ -48,9 +50,13 @@ function infoFields(text: string): Map<string, string> {
   return fields;
 }
 
-/** Reads the server's CPU time and command statistics. */
+/** Reads the server's CPU time, memory and command statistics. */
 export async function snapshotRedis(redis: ProbeClient): Promise<RedisSnapshot> {
-  const [cpu, stats] = await Promise.all([redis.info("cpu"), redis.info("commandstats")]);
+  const [cpu, stats, memory] = await Promise.all([
+    redis.info("cpu"),
+    redis.info("commandstats"),
+    redis.info("memory"),
+  ]);
   const c = infoFields(cpu);
   const commands = new Map<string, { calls: number; usec: number }>();
   for (const [key, value] of infoFields(stats)) {
@@ -64,6 +70,7 @@ export async function snapshotRedis(redis: ProbeClient): Promise<RedisSnapshot> 
   }
   return {
     cpuSeconds: Number(c.get("used_cpu_user") ?? 0) + Number(c.get("used_cpu_sys") ?? 0),
+    usedMemory: Number(infoFields(memory).get("used_memory") ?? 0),
     commands,
   };
 }

@@ -1,120 +1,77 @@
 /**
- * Benchmark results: one JSON line per measurement, then a table of the best round of each
- * measurement per system and the Sluice/BullMQ ratio.
+ * Benchmark results: one JSON line per measurement, then, per retention mode, a Markdown table
+ * of the best round of every figure per system, the Sluice/BullMQ ratio, and the goals of issue
+ * 14 that the figure answers (bench/_goals.ts).
  *
  * @module
  */
-import type { BenchName, SystemName } from "./_options.ts";
-
-/** One measurement of one system in one round. */
-export interface Measurement {
-  /** Which measurement. */
-  bench: BenchName;
-  /** Which system. */
-  system: SystemName;
-  /** The system's version. */
-  version: string;
-  /** Round number, from 1. */
-  round: number;
-  /** Jobs measured. */
-  jobs: number;
-  /** Wall time of the timed part, seconds. */
-  seconds: number;
-  /** `jobs / seconds`. */
-  jobsPerSec: number;
-  /** CPU seconds of this (client) process during the timed part: both producer and worker. */
-  clientCpuSec: number;
-  /** CPU seconds of the Redis server during the timed part. */
-  redisCpuSec: number;
-  /** Redis commands (script calls and their inner commands) per job. */
-  redisCallsPerJob: number;
-  /** Latency percentiles, ms (latency measurement only). */
-  p50Ms?: number;
-  /** 95th percentile, ms. */
-  p95Ms?: number;
-  /** 99th percentile, ms. */
-  p99Ms?: number;
-  /** Mean, ms. */
-  meanMs?: number;
-}
-
-/** Nearest-rank percentile `p` (0..100) of ascending `sorted`; NaN when empty. */
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(Math.max(rank, 1), sorted.length) - 1]!;
-}
-
-/** Rounds to `digits` decimals. */
-export function round(value: number, digits = 2): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}
+import type { Figure, Scenario } from "./_scenario.ts";
+import { GOAL_BENCHES, goalFor, type GoalVerdict } from "./_goals.ts";
+import { figureOf, formatNumber, type Measurement } from "./_measurement.ts";
 
 /** Prints `m` as one JSON line on stdout. */
 export function printJsonLine(m: Measurement): void {
   console.log(JSON.stringify(m));
 }
 
-/** Whether `a` is a better result than `b` of the same measurement. */
-function better(a: Measurement, b: Measurement): boolean {
-  return a.bench === "latency" ? a.p50Ms! < b.p50Ms! : a.jobsPerSec > b.jobsPerSec;
+function isBetter(a: Measurement, b: Measurement, figure: Figure): boolean {
+  const x = figureOf(a, figure.key) ?? NaN;
+  const y = figureOf(b, figure.key) ?? NaN;
+  if (Number.isNaN(y)) return true;
+  return figure.better === "higher" ? x > y : x < y;
 }
 
-/** The best round of each (measurement, system) pair. */
-export function bestOf(all: readonly Measurement[]): Map<string, Measurement> {
+/** The best round of each (retention, scenario, variant, system), by the scenario's first figure. */
+export function bestOf(all: readonly Measurement[], scenarios: readonly Scenario[]): Measurement[] {
   const best = new Map<string, Measurement>();
   for (const m of all) {
-    const key = `${m.bench}/${m.system}`;
+    const figure = scenarios.find((s) => s.name === m.bench)!.figures[0]!;
+    const key = `${m.retention}/${m.bench}/${m.variant}/${m.system}`;
     const seen = best.get(key);
-    if (!seen || better(m, seen)) best.set(key, m);
+    if (!seen || isBetter(m, seen, figure)) best.set(key, m);
   }
-  return best;
+  return [...best.values()];
 }
 
-const pad = (s: string, n: number): string => s.padStart(n);
+const MET: Record<string, string> = { true: "yes", false: "**no**", null: "-" };
 
-/**
- * Prints the table of best rounds. Ratios are Sluice / BullMQ: above 1 means Sluice is faster for
- * jobs/s, below 1 means Sluice is faster for latency.
- */
-export function printTable(all: readonly Measurement[], benches: readonly BenchName[]): void {
-  const best = bestOf(all);
-  const lines: string[] = [];
-  const row = (cells: string[]) =>
-    lines.push(cells.map((c, i) => (i === 0 ? c.padEnd(16) : pad(c, 12))).join(""));
-  row(["measurement", "sluice", "bullmq", "sluice/bull", "cpu s/b", "redis s/b"]);
-  const fmtRatio = (a: number, b: number) => (b > 0 ? round(a / b, 2).toFixed(2) : "-");
-  for (const bench of benches) {
-    const s = best.get(`${bench}/sluice`);
-    const b = best.get(`${bench}/bullmq`);
-    const cpu = s && b ? fmtRatio(s.clientCpuSec, b.clientCpuSec) : "-";
-    const redis = s && b ? fmtRatio(s.redisCpuSec, b.redisCpuSec) : "-";
-    if (bench === "latency") {
-      for (const p of ["p50Ms", "p95Ms", "p99Ms"] as const) {
-        row([
-          `latency ${p.slice(0, 3)} ms`,
-          s ? s[p]!.toFixed(2) : "-",
-          b ? b[p]!.toFixed(2) : "-",
-          s && b ? fmtRatio(s[p]!, b[p]!) : "-",
-          p === "p50Ms" ? cpu : "",
-          p === "p50Ms" ? redis : "",
-        ]);
+/** The Markdown table of one retention mode's best rounds. */
+export function tableOf(best: readonly Measurement[], scenarios: readonly Scenario[]): string {
+  const lines = [
+    "| figure | sluice | bullmq | sluice/bullmq | goal (issue 14) | met |",
+    "| --- | ---: | ---: | ---: | --- | --- |",
+  ];
+  const verdicts: GoalVerdict[] = [];
+  for (const scenario of scenarios) {
+    const mine = best.filter((m) => m.bench === scenario.name);
+    const variants = [...new Set(mine.map((m) => m.variant))];
+    for (const variant of variants) {
+      const s = mine.find((m) => m.variant === variant && m.system === "sluice");
+      const b = mine.find((m) => m.variant === variant && m.system === "bullmq");
+      for (const figure of scenario.figures) {
+        const sv = figureOf(s, figure.key);
+        const bv = figureOf(b, figure.key);
+        if (sv === undefined && bv === undefined) continue;
+        const ratio = sv !== undefined && bv !== undefined && bv !== 0 ? sv / bv : undefined;
+        const verdict = s ? goalFor(scenario.name, figure.key, s, b, best) : null;
+        if (verdict) verdicts.push(verdict);
+        lines.push(
+          `| ${variant ? `${variant}: ` : ""}${figure.label} | ${formatNumber(sv)} | ` +
+            `${formatNumber(bv)} | ${ratio === undefined ? "-" : ratio.toFixed(2)} | ` +
+            `${verdict?.goal ?? ""} | ${verdict ? MET[String(verdict.met)] : ""} |`,
+        );
       }
-    } else {
-      row([
-        `${bench} j/s`,
-        s ? Math.round(s.jobsPerSec).toString() : "-",
-        b ? Math.round(b.jobsPerSec).toString() : "-",
-        s && b ? fmtRatio(s.jobsPerSec, b.jobsPerSec) : "-",
-        cpu,
-        redis,
-      ]);
     }
   }
-  console.log(lines.join("\n"));
-  console.log(
-    "best of rounds; sluice/bull > 1 is Sluice faster for j/s, < 1 for latency; " +
-      "cpu s/b and redis s/b: client and Redis CPU seconds, Sluice over BullMQ (< 1 = Sluice cheaper)",
+  const judged = verdicts.filter((v) => v.met !== null);
+  const unmeasured = GOAL_BENCHES.filter((name) => !best.some((m) => m.bench === name));
+  lines.push(
+    "",
+    `goals met: ${judged.filter((v) => v.met).length} of ${judged.length} judged` +
+      (verdicts.length > judged.length
+        ? `; ${verdicts.length - judged.length} lack the figure to compare with`
+        : "") +
+      (unmeasured.length ? `; not run: ${unmeasured.join(", ")}` : ""),
   );
+  return lines.join("\n");
 }

@@ -1,48 +1,53 @@
 /**
- * The Sluice side of the benchmark: one engine on a `RedisStore` in its own namespace, a no-op
- * function with a zod payload schema, default store and worker options apart from concurrency.
+ * Sluice's side of the bench, shared by the scenarios: an engine on a `RedisStore` (or, without
+ * a URL, a `MemoryStore`) in the measurement's namespace with the retention mode's option,
+ * default engine and worker options otherwise; bulk filling; and counting completions.
+ *
+ * Retention: `keep` is the store's default (`keepFinished` 10,000 per queue), `remove` is
+ * `keepFinished: 0` (a completed job is deleted at once).
  *
  * @module
  */
-import { z } from "zod";
 import {
+  type BulkItem,
   createEngine,
-  define,
   type Engine,
+  type JobClass,
+  type JobDefinition,
   type Logger,
+  MemoryStore,
   RedisStore,
-  type RedisStoreOptions,
+  type RetentionConfig,
   silentLogger,
+  type Store,
 } from "../mod.ts";
 import { dropNamespace } from "../src/store/redis/redis_store.ts";
 import denoConfig from "../deno.json" with { type: "json" };
-import { benchPayload, type Contender, HANDLER_RESULT, type Trial } from "./_contender.ts";
-import { Countdown, delay, LATENCY_WARMUP_JOBS, runPool, sequentialLatencies } from "./_pacing.ts";
+import type { Retention } from "./_options.ts";
+import type { SluiceEnv } from "./_scenario.ts";
+import { Countdown, runPool } from "./_pacing.ts";
 
-const Noop = define(
-  {
-    name: "bench-noop",
-    payload: z.object({ n: z.number().int(), user: z.string(), action: z.string() }),
-  },
-  () => HANDLER_RESULT,
-);
+/** The Sluice version under test (deno.json). */
+export const SLUICE_VERSION: string = denoConfig.version;
 
-/** Sluice on Redis, in namespace `namespace` (every key starts with `{sluice:NAMESPACE}:`). */
-export class SluiceContender implements Contender {
-  /** Which system. */
-  readonly system = "sluice" as const;
-  /** The version in `deno.json`. */
-  readonly version: string = denoConfig.version;
-  #url: string;
-  #namespace: string;
-  #store: RedisStore;
-  #engine: Engine;
+/** The folder of the bench's function files (for isolates). */
+export const FUNCTIONS_DIR: string = new URL("./functions/", import.meta.url).pathname;
+
+/** The store retention of a mode. */
+export function retentionOf(mode: Retention): Partial<RetentionConfig> {
+  return mode === "remove" ? { keepFinished: 0 } : {};
+}
+
+/** An engine of one measurement and what it logged. */
+export class SluiceBench {
+  /** The engine. */
+  readonly engine: Engine;
+  /** Its store. */
+  readonly store: Store;
   #errors: string[] = [];
 
-  private constructor(url: string, namespace: string, store: RedisStore) {
-    this.#url = url;
-    this.#namespace = namespace;
-    this.#store = store;
+  private constructor(store: Store, functions: (JobDefinition | JobClass)[] | string) {
+    this.store = store;
     // Silent, except that errors are kept (not printed) to explain a stalled run.
     const logger: Logger = {
       ...silentLogger,
@@ -50,106 +55,75 @@ export class SluiceContender implements Contender {
         if (this.#errors.length < 5) this.#errors.push(`${message} ${JSON.stringify(fields)}`);
       },
     };
-    this.#engine = createEngine({ store, logger, functions: [Noop] });
+    this.engine = createEngine({ store, logger, functions });
+  }
+
+  /**
+   * Opens a store for `env` (Redis when it has a URL, else memory) and an engine with
+   * `functions` (definitions, or a folder for isolates), and waits until they are loaded.
+   */
+  static async open(
+    env: SluiceEnv,
+    functions: (JobDefinition | JobClass)[] | string,
+  ): Promise<SluiceBench> {
+    const retention = retentionOf(env.retention);
+    const store = env.url
+      ? await RedisStore.connect({ url: env.url, namespace: env.namespace, retention })
+      : new MemoryStore({ retention });
+    const bench = new SluiceBench(store, functions);
+    await bench.engine.ready();
+    return bench;
   }
 
   /** What the engine logged as errors so far, for stall messages. */
-  #diagnose = (): string =>
+  diagnose = (): string =>
     this.#errors.length ? `sluice logged: ${this.#errors.join(" | ")}` : "sluice logged no error";
 
-  /** Connects to `url` and uses `namespace`, which must be the bench's own. */
-  static async open(url: string, namespace: string): Promise<SluiceContender> {
-    const options: RedisStoreOptions = { url, namespace };
-    return new SluiceContender(url, namespace, await RedisStore.connect(options));
-  }
-
-  /** Enqueues with `engine.enqueue`, `inflight` calls at once. */
-  prepareEnqueueSingle(jobs: number, inflight: number): Promise<Trial> {
-    const engine = this.#engine;
-    return Promise.resolve({
-      run: async () => {
-        await runPool(jobs, inflight, (i) => engine.enqueue(Noop, benchPayload(i)));
-        return {};
-      },
-      dispose: () => Promise.resolve(),
+  /**
+   * Enqueues `jobs` items (`item(i)`) with `engine.enqueueBulk`, `chunk` per call, `inflight`
+   * calls at once (1 for the timed bulk measurement, more to pre-fill).
+   */
+  async fill(
+    jobs: number,
+    chunk: number,
+    item: (i: number) => BulkItem,
+    inflight = 1,
+  ): Promise<void> {
+    await runPool(Math.ceil(jobs / chunk), inflight, (c) => {
+      const items: BulkItem[] = [];
+      for (let i = c * chunk; i < Math.min((c + 1) * chunk, jobs); i++) items.push(item(i));
+      return this.engine.enqueueBulk(items);
     });
   }
 
-  /** Enqueues with `engine.enqueueBulk`, `chunk` jobs per call. */
-  prepareEnqueueBulk(jobs: number, chunk: number): Promise<Trial> {
-    return Promise.resolve({
-      run: async () => {
-        await this.#fill(jobs, chunk);
-        return {};
-      },
-      dispose: () => Promise.resolve(),
-    });
-  }
-
-  /** Pre-fills in bulk; the run starts `engine.work({ concurrency })` and counts completions. */
-  async prepareProcess(jobs: number, concurrency: number, chunk: number): Promise<Trial> {
-    await this.#fill(jobs, chunk);
-    const engine = this.#engine;
-    const countdown = new Countdown(jobs, "sluice process", 30_000, this.#diagnose);
-    const offCompleted = engine.on("completed", () => countdown.tick());
-    const offFailed = engine.on("failed", (e) => countdown.fail(new Error(`job failed: ${e.id}`)));
-    let worker: ReturnType<Engine["work"]> | null = null;
+  /**
+   * A countdown of `total` completions (from the engine's `completed` events; a `failed` event
+   * fails it). `off` unsubscribes.
+   */
+  completions(total: number, what: string): { countdown: Countdown; off: () => void } {
+    const countdown = new Countdown(total, `sluice ${what}`, 30_000, this.diagnose);
+    const offCompleted = this.engine.on("completed", () => countdown.tick());
+    const offFailed = this.engine.on(
+      "failed",
+      (e) => countdown.fail(new Error(`job ${e.id} failed: ${JSON.stringify(e.error)}`)),
+    );
     return {
-      run: async () => {
-        worker = engine.work({ concurrency });
-        await countdown.done;
-        return {};
-      },
-      dispose: async () => {
-        countdown.fail(new Error("disposed"));
-        await worker?.stop();
+      countdown,
+      off: () => {
         offCompleted();
         offFailed();
       },
     };
   }
 
-  /** Starts an idle worker; the run enqueues one job at a time and awaits its `completed`. */
-  async prepareLatency(jobs: number, concurrency: number): Promise<Trial> {
-    const engine = this.#engine;
-    let current: Countdown | null = null;
-    const offCompleted = engine.on("completed", () => current?.tick());
-    const offFailed = engine.on("failed", (e) => current?.fail(new Error(`job failed: ${e.id}`)));
-    const worker = engine.work({ concurrency });
-    const sample = (n: number) =>
-      sequentialLatencies(n, "sluice latency", (i, countdown) => {
-        current = countdown;
-        return engine.enqueue(Noop, benchPayload(i));
-      }, this.#diagnose);
-    await sample(LATENCY_WARMUP_JOBS);
-    await delay(50); // let the worker go idle again
-    return {
-      run: async () => ({ latenciesMs: await sample(jobs) }),
-      dispose: async () => {
-        await worker.stop();
-        offCompleted();
-        offFailed();
-      },
-    };
-  }
-
-  /** Drops the namespace (SCAN + UNLINK of its keys only). */
-  async clean(): Promise<void> {
-    await dropNamespace(this.#url, this.#namespace);
-  }
-
-  /** Closes the engine and the store. */
+  /** Closes the engine (stopping its workers) and the store. */
   async close(): Promise<void> {
-    await this.#engine.close();
-    await this.#store.close();
+    await this.engine.close();
+    await this.store.close();
   }
+}
 
-  async #fill(jobs: number, chunk: number): Promise<void> {
-    for (let start = 0; start < jobs; start += chunk) {
-      const end = Math.min(start + chunk, jobs);
-      const items = [];
-      for (let i = start; i < end; i++) items.push({ job: Noop, payload: benchPayload(i) });
-      await this.#engine.enqueueBulk(items);
-    }
-  }
+/** Deletes every key of a namespace (SCAN + UNLINK of its keys only). */
+export async function dropSluiceNamespace(url: string, namespace: string): Promise<void> {
+  await dropNamespace(url, namespace);
 }

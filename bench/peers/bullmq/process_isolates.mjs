@@ -1,0 +1,6 @@
+/**
+ * The process-isolates measurement: the processing measurement (process.mjs) with its parameters.
+ *
+ * @module
+ */
+export { prepare } from "./process.mjs";

@@ -1,0 +1,50 @@
+/**
+ * Idle latency: an idle worker of `concurrency`; the timed part enqueues `jobs` jobs one at a
+ * time, each after the previous one completed, and records enqueue-to-completion times (after
+ * `warmup` unrecorded jobs, run while preparing).
+ *
+ * @module
+ */
+import { type Scenario, scenario } from "../_scenario.ts";
+import { SluiceBench } from "../_sluice.ts";
+import { type Countdown, delay, sequentialLatencies } from "../_pacing.ts";
+import { benchPayload } from "../_payloads.ts";
+import { Noop } from "../functions/noop.ts";
+
+type LatencyParams = { jobs: number; concurrency: number; warmup: number };
+
+/** The idle latency scenario. */
+export const latency: Scenario = scenario<LatencyParams>({
+  name: "latency",
+  systems: ["sluice", "bullmq"],
+  redis: "shared",
+  variants: (o) => [{ jobs: o.latencyJobs, concurrency: o.concurrency, warmup: 20 }],
+  label: () => "",
+  figures: [
+    { key: "p50Ms", label: "idle latency p50 ms", better: "lower" },
+    { key: "p99Ms", label: "idle latency p99 ms", better: "lower" },
+  ],
+  async sluice(p, env) {
+    const s = await SluiceBench.open(env, [Noop]);
+    let current: Countdown | null = null;
+    const offCompleted = s.engine.on("completed", () => current?.tick());
+    const offFailed = s.engine.on("failed", (e) => current?.fail(new Error(`job failed: ${e.id}`)));
+    const worker = s.engine.work({ concurrency: p.concurrency });
+    const sample = (n: number) =>
+      sequentialLatencies(n, "sluice latency", (i, countdown) => {
+        current = countdown;
+        return s.engine.enqueue(Noop, benchPayload(i));
+      }, s.diagnose);
+    await sample(p.warmup);
+    await delay(50); // let the worker go idle again
+    return {
+      run: async () => ({ jobs: p.jobs, latenciesMs: await sample(p.jobs) }),
+      dispose: async () => {
+        await worker.stop();
+        offCompleted();
+        offFailed();
+        await s.close();
+      },
+    };
+  },
+});

@@ -1,0 +1,68 @@
+/**
+ * The bench's smoke: `deno task bench --quick` against Redis, the BullMQ side on Node included,
+ * prints a well-formed JSON line for every scenario, variant and system, and the table. It
+ * proves the harness works; no timing is asserted (the figures only have to be numbers).
+ */
+import assert from "node:assert/strict";
+import { withRedis } from "./_redis_env.ts";
+import { SCENARIOS } from "../bench/scenarios/mod.ts";
+import { parseBenchOptions } from "../bench/_options.ts";
+import type { Measurement } from "../bench/_measurement.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+
+await withRedis("bench smoke", (url) => {
+  Deno.test({
+    name: "bench --quick prints a JSON line per scenario, variant and system, and the table",
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: async () => {
+      const args = ["--quick", "--redis", url];
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-P=bench", "bench/main.ts", ...args],
+        cwd: ROOT,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const stdout = new TextDecoder().decode(out.stdout);
+      const stderr = new TextDecoder().decode(out.stderr);
+      assert.ok(out.success, `the bench failed (${out.code}):\n${stderr.slice(-4_000)}`);
+
+      const lines = stdout.split("\n").filter((l) => l.startsWith("{"));
+      const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+      const meta = parsed.find((m) => m.bench === "meta") as { versions: Record<string, string> };
+      assert.ok(meta, "no meta line");
+      const pinned = JSON.parse(await Deno.readTextFile(`${ROOT}bench/peers/package.json`));
+      assert.equal(meta.versions.bullmq, pinned.dependencies.bullmq, "not the pinned bullmq");
+
+      const measurements = parsed.filter((m) => m.bench !== "meta") as unknown as Measurement[];
+      const o = parseBenchOptions(args);
+      for (const scenario of SCENARIOS) {
+        for (const params of scenario.variants(o)) {
+          const variant = scenario.label(params);
+          for (const system of scenario.systems) {
+            const what = `${scenario.name} ${variant} ${system}`;
+            const m = measurements.find((m) =>
+              m.bench === scenario.name && m.variant === variant && m.system === system
+            );
+            assert.ok(m, `no JSON line for ${what}`);
+            assert.equal(m.retention, "keep", what);
+            assert.equal(m.round, 1, what);
+            assert.deepEqual(m.params, JSON.parse(JSON.stringify(params)), what);
+            assert.ok(typeof m.version === "string" && m.version.length > 0, what);
+            assert.ok(Number.isFinite(m.seconds) && m.seconds >= 0, `${what}: seconds`);
+            for (const figure of scenario.figures) {
+              const value = (m as unknown as Record<string, unknown>)[figure.key];
+              assert.ok(
+                typeof value === "number" && Number.isFinite(value),
+                `${what}: ${figure.key} is ${JSON.stringify(value)}`,
+              );
+            }
+          }
+        }
+      }
+      assert.match(stdout, /\| figure \| sluice \| bullmq \| sluice\/bullmq \|/);
+      assert.match(stdout, /goals met: \d+ of \d+ judged/);
+    },
+  });
+});
