@@ -37,6 +37,9 @@ import type { EnqueueOutcome, JobListQuery, NewJob, QueueCounts, Store } from ".
 import { DuplicateJobError, UnknownPrerequisiteError } from "./job/enqueue_errors.ts";
 import { jobIdProblem } from "./job/ids.ts";
 import { uniqueLock } from "./job/unique.ts";
+import { EventFeed } from "./events/event_feed.ts";
+import { waitForResult } from "./events/job_result.ts";
+import type { StoredEvent } from "./store/observations.ts";
 import { type OrderedCall, orderItems, type PreparedJob } from "./schedule/enqueue_order.ts";
 import type { LeaderInfo, NodeRecord } from "./store/cluster.ts";
 import type { WorkOptions } from "./worker/node_options.ts";
@@ -121,6 +124,18 @@ export interface BulkItem {
   ref?: string;
 }
 
+/** A stored log line of a job (`ctx.log`). */
+export interface JobLogEntry {
+  /** When (epoch ms, the node's clock). */
+  at: number;
+  /** Level. */
+  level: "debug" | "info" | "warn" | "error";
+  /** The message. */
+  message: string;
+  /** Its fields, if any. */
+  fields?: Record<string, unknown>;
+}
+
 /** A page of jobs, decoded. */
 export interface JobInfoPage {
   /** The jobs. */
@@ -149,6 +164,7 @@ export class Engine {
   #graces: { abortGraceMs?: number; cancelGraceMs?: number };
   /** The dead-letter queue: list, inspect, requeue and purge dead jobs. */
   readonly deadLetters: DeadLetterQueue;
+  #feed: EventFeed;
 
   /** Use `createEngine`. */
   constructor(options: EngineOptions) {
@@ -172,6 +188,7 @@ export class Engine {
       throw new TypeError("createEngine: store must be a Store or a URL string");
     }
     this.#encoder = new PayloadEncoder(resolveEncodingDefaults(options));
+    this.#feed = new EventFeed(this.#store, this.#logger);
     this.deadLetters = new DeadLetterQueue(this.#store, (r) => toJobInfo(r, this.#decode));
     this.#graces = checkGraces(options);
     this.#webhook = options.webhook
@@ -418,6 +435,69 @@ export class Engine {
     if (!(await this.#store.queues()).includes(queue)) throw new UnknownQueueError(queue, action);
   }
 
+  /**
+   * The job events of every process, from the store's shared stream: from the event after
+   * `from` (an event id, e.g. a `StoredEvent.id` seen before; default: from now on), until
+   * `signal` aborts or the loop breaks. Unlike `on`, it sees what other processes' workers do.
+   */
+  async *events(
+    options: { from?: string; signal?: AbortSignal } = {},
+  ): AsyncGenerator<StoredEvent, void, undefined> {
+    this.#assertOpen();
+    const { signal } = options;
+    if (options.from === undefined) {
+      const queue: StoredEvent[] = [];
+      const arrived = { wake: () => {} };
+      const stop = await this.#feed.subscribe((event) => {
+        queue.push(event);
+        arrived.wake();
+      });
+      try {
+        while (!signal?.aborted && !this.#closed) {
+          if (queue.length === 0) {
+            await new Promise<void>((resolve) => {
+              arrived.wake = resolve;
+              signal?.addEventListener("abort", () => resolve(), { once: true });
+            });
+          }
+          while (queue.length > 0) yield queue.shift()!;
+        }
+      } finally {
+        stop();
+      }
+      return;
+    }
+    let after = options.from;
+    while (!signal?.aborted && !this.#closed) {
+      const batch = await this.#store.readEvents({
+        after,
+        waitMs: 1_000,
+        ...(signal ? { signal } : {}),
+      });
+      for (const event of batch.events) yield event;
+      after = batch.last;
+    }
+  }
+
+  /**
+   * Waits for job `id` to finish, whichever process runs it: resolves with its result, or
+   * rejects with a `JobFailedError` (it ended dead or cancelled), a `ResultTimeoutError` after
+   * `timeoutMs` (default 30,000), or a `JobNotFoundError`.
+   */
+  result(id: string, options: { timeoutMs?: number } = {}): Promise<unknown> {
+    this.#assertOpen();
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 0) {
+      throw new RangeError(`result: timeoutMs must be a whole number of ms, got ${timeoutMs}`);
+    }
+    return waitForResult(this.#feed, (job) => this.getJob(job), id, timeoutMs);
+  }
+
+  /** The log lines job `id` stored (`ctx.log`), oldest first. */
+  async jobLogs(id: string): Promise<JobLogEntry[]> {
+    return (await this.#store.jobLogs(id)).map((line) => JSON.parse(line) as JobLogEntry);
+  }
+
   /** Subscribes to a job life-cycle event; returns the unsubscribe function. */
   on<T extends JobEventType>(type: T, listener: JobEventListener<T>): () => void {
     return this.#events.on(type, listener);
@@ -461,6 +541,7 @@ export class Engine {
     this.#workers.clear();
     await settleWithin(this.#failures.idle(), CALLBACKS_CLOSE_WAIT_MS);
     await this.#webhook?.close();
+    await this.#feed.close();
     if (this.#ownsStore) await this.#store.close();
   }
 

@@ -15,6 +15,7 @@ import type { Logger } from "../job/logger.ts";
 import { assertAttempts, DEFAULT_ATTEMPTS } from "../job/attempts.ts";
 import type { Enqueue, JobClass, ResultOf } from "./job_ref.ts";
 import type { PrerequisiteResult } from "../job/dependencies.ts";
+import type { JobLog } from "./job_log.ts";
 import { checkUniqueOptions, type UniqueOptions } from "../job/unique.ts";
 import { checkVersioning, type Migrations } from "./versions.ts";
 import {
@@ -53,8 +54,12 @@ export interface JobContext {
   resultsOf<D extends JobDefinition<any, any> | JobClass>(fn: D): ResultOf<D>[];
   /** Aborted at the `timeout`, or when the job is cancelled, its lease is lost, or the worker stops. */
   readonly signal: AbortSignal;
-  /** A logger that tags lines with the job. */
-  readonly log: Logger;
+  /**
+   * The job's logger: `ctx.log(message, fields?)` (info), or `ctx.log.warn(...)` and the other
+   * levels. Lines are tagged with the job in the node's log and stored with the job, which the
+   * API and `sluice inspect` show.
+   */
+  readonly log: JobLog;
   /** Reports progress (0-100, with an optional note) as a `progress` engine event. */
   progress(percent: number, message?: string): void;
   /** Enqueues a follow-up job, exactly like `engine.enqueue`. */

@@ -49,6 +49,9 @@ export class IsolateExecutor implements JobExecutor {
           ? {}
           : { abortGraceMs: runtime.graces.abortGraceMs }),
         enqueue: (name, payload, options) => runtime.enqueue(name, payload, options),
+        onJobLog: (job, level, message, fields) => {
+          runtime.reports?.log(job.id, level, message, fields);
+        },
         onProgress: (job, percent, message) => {
           try {
             emitProgress(runtime, job, percent, message);

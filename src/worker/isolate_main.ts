@@ -15,6 +15,7 @@ import { SnoozeError, UnknownFunctionError, UnrecoverableError } from "../job/er
 import type { Logger } from "../job/logger.ts";
 import type { JobContext, JobDefinition } from "../registry/definition.ts";
 import { resultsOf } from "../registry/prerequisite_results.ts";
+import { jobLog } from "../registry/job_log.ts";
 import { FunctionSet } from "../registry/function_set.ts";
 import { definitionOf } from "../registry/job_decorator.ts";
 import type { Enqueue } from "../registry/job_ref.ts";
@@ -197,7 +198,7 @@ function context(run: number, job: IsolateJob, signal: AbortSignal): JobContext 
     ...job,
     resultsOf: resultsOf(job.prerequisites),
     signal,
-    log: logger(run),
+    log: jobLog((level, message, fields) => postLog(level, message, fields, run)),
     progress(percent: number, message?: string): void {
       if (typeof percent !== "number" || !(percent >= 0 && percent <= 100)) {
         throw new RangeError(`progress: percent must be from 0 to 100, got ${percent}`);

@@ -19,7 +19,7 @@
 import { type EncodingDefaults, resolveEncodingDefaults } from "../codec/payload_encoder.ts";
 import { NotSupportedError } from "../job/errors.ts";
 import type { JobErrorInfo } from "../job/job.ts";
-import { consoleLogger, type Logger } from "../job/logger.ts";
+import { consoleLogger, type Logger, type LogLevel } from "../job/logger.ts";
 import type { EnqueueOptions } from "../job/options.ts";
 import {
   errorInfo,
@@ -55,6 +55,13 @@ export interface IsolatePoolOptions {
   permissions?: Deno.PermissionOptions;
   /** Receives `ctx.progress` reports. */
   onProgress?: (job: IsolateJob, percent: number, message?: string) => void;
+  /** A running job logged a line (`ctx.log`). */
+  onJobLog?: (
+    job: IsolateJob,
+    level: LogLevel,
+    message: string,
+    fields?: Record<string, unknown>,
+  ) => void;
   /** Serves `ctx.enqueue` (by function name); without it `ctx.enqueue` rejects. */
   enqueue?: (name: string, payload: unknown, options?: EnqueueOptions) => Promise<string>;
   /** First wait before retrying a replacement that failed to load (1,000; doubles to 30,000). */
@@ -135,6 +142,7 @@ export class IsolatePool {
   #graceMs: number;
   #permissions: Deno.PermissionOptions | undefined;
   #onProgress: IsolatePoolOptions["onProgress"];
+  #onJobLog: IsolatePoolOptions["onJobLog"];
   #enqueue: IsolatePoolOptions["enqueue"];
   #respawnDelayMs: number;
   #isolates: (Isolate | null)[] = [];
@@ -159,6 +167,7 @@ export class IsolatePool {
     this.#graceMs = nonNegative(options.abortGraceMs ?? 1_000, "abortGraceMs");
     this.#permissions = options.permissions;
     this.#onProgress = options.onProgress;
+    this.#onJobLog = options.onJobLog;
     this.#enqueue = options.enqueue;
     this.#respawnDelayMs = positiveInt(options.respawnDelayMs ?? 1_000, "respawnDelayMs");
   }
@@ -378,6 +387,10 @@ export class IsolatePool {
           ? { job: attempt.job.id, fn: attempt.job.name }
           : { isolate: isolate.index };
         this.#logger[message.level](message.message, { ...tags, ...message.fields });
+        if (mine) {
+          const { level, message: text, fields } = message;
+          this.#report(() => this.#onJobLog?.(mine.job, level, text, fields));
+        }
         return;
       }
       case "progress":

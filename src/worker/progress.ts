@@ -1,6 +1,7 @@
 /**
- * Progress reports of running jobs (`ctx.progress`), emitted as `progress` events: the same for
- * inline and isolate attempts.
+ * Progress reports of running jobs (`ctx.progress`): a `progress` event in this process, and a
+ * report written to the store for every process (`runtime.reports`). The same for inline and
+ * isolate attempts.
  *
  * @module
  */
@@ -31,6 +32,7 @@ export function emitProgress(
   if (typeof percent !== "number" || !(percent >= 0 && percent <= 100)) {
     throw new RangeError(`progress: percent must be from 0 to 100, got ${percent}`);
   }
+  const note = message === undefined ? {} : { message: String(message) };
   runtime.events.emit("progress", {
     id: job.id,
     name: job.name,
@@ -39,6 +41,7 @@ export function emitProgress(
     at: runtime.clock.now(),
     attempt: job.attempt,
     percent,
-    ...(message === undefined ? {} : { message: String(message) }),
+    ...note,
   });
+  runtime.reports?.progress(job.id, percent, note.message);
 }

@@ -12,6 +12,7 @@ import { writeResult } from "../registry/write_result.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 import type { PrerequisiteResult } from "../job/dependencies.ts";
 import { resultsOf } from "../registry/prerequisite_results.ts";
+import { jobLog } from "../registry/job_log.ts";
 import { guardAttempt } from "./attempt_guard.ts";
 import { failedAttempt, snoozeDelay } from "./failed_attempt.ts";
 import { snoozed, tooNew } from "./hand_back.ts";
@@ -97,12 +98,8 @@ function jobContext(
 }
 
 function tagged(runtime: WorkerRuntime, job: Reservation): JobContext["log"] {
-  const fields = (extra?: Record<string, unknown>) => ({ job: job.id, fn: job.name, ...extra });
-  const { logger } = runtime;
-  return {
-    debug: (message, extra) => logger.debug(message, fields(extra)),
-    info: (message, extra) => logger.info(message, fields(extra)),
-    warn: (message, extra) => logger.warn(message, fields(extra)),
-    error: (message, extra) => logger.error(message, fields(extra)),
-  };
+  return jobLog((level, message, fields) => {
+    runtime.logger[level](message, { job: job.id, fn: job.name, ...fields });
+    runtime.reports?.log(job.id, level, message, fields);
+  });
 }

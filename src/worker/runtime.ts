@@ -11,6 +11,7 @@ import type { Logger } from "../job/logger.ts";
 import type { JobDefinition } from "../registry/definition.ts";
 import type { Enqueue } from "../registry/job_ref.ts";
 import type { Store } from "../store/store.ts";
+import type { JobReports } from "./job_reports.ts";
 
 /** The engine services a worker uses. */
 export interface WorkerRuntime {
@@ -37,4 +38,6 @@ export interface WorkerRuntime {
    * (`abortGraceMs`) or for a cancellation (`cancelGraceMs`); see `attempt_guard.ts`.
    */
   readonly graces?: { abortGraceMs?: number; cancelGraceMs?: number };
+  /** Where running jobs' progress and log lines are written (set by the node running them). */
+  readonly reports?: JobReports;
 }

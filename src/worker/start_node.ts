@@ -9,6 +9,7 @@ import { IsolateExecutor } from "./isolate_executor.ts";
 import { resolveNodeOptions, type WorkOptions } from "./node_options.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 import { startWorkerNode, type WorkerHandle } from "./worker_node.ts";
+import { StoreJobReports } from "./job_reports.ts";
 
 /** Starts a node serving `queues` with `runtime`'s functions. */
 export function startNode(
@@ -16,8 +17,16 @@ export function startNode(
   queues: string[],
   options: WorkOptions,
 ): WorkerHandle {
-  const executor = buildExecutor(runtime, options);
-  return startWorkerNode(runtime, executor, resolveNodeOptions(options, queues, executor.capacity));
+  const reports = new StoreJobReports(
+    runtime.store,
+    () => runtime.clock.now(),
+    (what, error) =>
+      runtime.logger.warn(`could not store a job's ${what} report`, { error: String(error) }),
+  );
+  const nodeRuntime: WorkerRuntime = { ...runtime, reports };
+  const executor = buildExecutor(nodeRuntime, options);
+  const resolved = resolveNodeOptions(options, queues, executor.capacity);
+  return startWorkerNode(nodeRuntime, executor, resolved, reports);
 }
 
 function buildExecutor(runtime: WorkerRuntime, options: WorkOptions): JobExecutor {

@@ -24,6 +24,7 @@ import type { ResolvedNodeOptions } from "./node_options.ts";
 import { OutcomeBatcher, type PendingOutcome } from "./outcome_batcher.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 import { loadPrerequisites } from "./prerequisites.ts";
+import type { StoreJobReports } from "./job_reports.ts";
 import { failedAttempt } from "./failed_attempt.ts";
 
 /** The version recorded with node records. */
@@ -63,8 +64,9 @@ export function startWorkerNode(
   runtime: WorkerRuntime,
   executor: JobExecutor,
   options: ResolvedNodeOptions,
+  reports: StoreJobReports,
 ): WorkerHandle {
-  return new WorkerNode(runtime, executor, options).start();
+  return new WorkerNode(runtime, executor, options, reports).start();
 }
 
 class WorkerNode {
@@ -83,6 +85,9 @@ class WorkerNode {
   #starts: Coalescer<Reservation, StatusCode>;
   #releases: Coalescer<Release, StatusCode>;
   #presence: NodePresence;
+  #reports: StoreJobReports;
+  /** Stops hearing of cancellations (set while the node runs). */
+  #stopCancels: () => void = () => {};
   #elector: LeaderElector | null = null;
   #duties: LeaderDuties;
   #timers: ReturnType<typeof setInterval>[] = [];
@@ -100,10 +105,20 @@ class WorkerNode {
    */
   #retryCall: string | null = null;
 
-  constructor(runtime: WorkerRuntime, executor: JobExecutor, options: ResolvedNodeOptions) {
+  constructor(
+    runtime: WorkerRuntime,
+    executor: JobExecutor,
+    options: ResolvedNodeOptions,
+    reports: StoreJobReports,
+  ) {
     this.#rt = runtime;
     this.#exec = executor;
     this.#o = options;
+    this.#reports = reports;
+    reports.tokenOf = (id) => {
+      const running = this.#running.get(id);
+      return running && !running.detached ? running.job.token : undefined;
+    };
     const { store, logger } = runtime;
     this.#outcomes = new OutcomeBatcher(
       store,
@@ -163,6 +178,10 @@ class WorkerNode {
     this.#timers.push(
       setInterval(() => this.#renewLeases(), Math.max(Math.floor(this.#o.leaseMs / 3), 1)),
     );
+    // a cancellation reaches the node at once; the lease renewal tells it too, later
+    this.#stopCancels = this.#rt.store.onCancelRequested(this.id, (id) => {
+      this.#running.get(id)?.controller.abort(new DOMException("job cancelled", "AbortError"));
+    });
     let stopped: Promise<void> | null = null;
     const leads = (): boolean => this.#elector?.lease != null;
     return {
@@ -478,7 +497,9 @@ class WorkerNode {
       }
     }
     for (const timer of this.#timers) clearInterval(timer);
+    this.#stopCancels();
     await this.#outcomes.drain();
+    await this.#reports.drain();
     await this.#duties.stop();
     await this.#elector?.stop();
     await this.#presence.stop();
