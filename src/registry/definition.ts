@@ -11,7 +11,6 @@ import type { CodecName } from "../codec/codec.ts";
 import { assertCompressionName, type CompressionName } from "../codec/compression.ts";
 import { DEFAULT_LANE, isLane, type Lane } from "../job/lanes.ts";
 import { assertQueueName, DEFAULT_QUEUE } from "../job/queue_name.ts";
-import type { Logger } from "../job/logger.ts";
 import { assertAttempts, DEFAULT_ATTEMPTS } from "../job/attempts.ts";
 import type { Enqueue, JobClass, ResultOf } from "./job_ref.ts";
 import type { PrerequisiteResult } from "../job/dependencies.ts";
