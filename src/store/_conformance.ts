@@ -860,18 +860,28 @@ const CASES: ConformanceCases = {
         heartbeatAt: t0,
         expiresAt: t0 + 5_000,
         busy: 0,
+        completed: 0,
+        failed: 0,
         prefetched: 0,
       },
-      { ...info("n2"), heartbeatAt: t0, expiresAt: t0 + 10_000, busy: 0, prefetched: 0 },
+      {
+        ...info("n2"),
+        heartbeatAt: t0,
+        expiresAt: t0 + 10_000,
+        busy: 0,
+        completed: 0,
+        failed: 0,
+        prefetched: 0,
+      },
     ]);
     await store.enqueue(Array.from({ length: 3 }, () => newJob()));
     await store.reserve({ ...W, worker: "n1", count: 1, prefetch: 2 });
     ctx.clock.advance(4_000);
-    assert.equal(await store.heartbeat("n1", { busy: 3 }, 5_000), true);
+    assert.equal(await store.heartbeat("n1", { busy: 3, completed: 40, failed: 2 }, 5_000), true);
     let [n1] = await store.listNodes();
     assert.deepEqual(
-      [n1!.heartbeatAt, n1!.expiresAt, n1!.busy, n1!.prefetched],
-      [t0 + 4_000, t0 + 9_000, 3, 2],
+      [n1!.heartbeatAt, n1!.expiresAt, n1!.busy, n1!.prefetched, n1!.completed, n1!.failed],
+      [t0 + 4_000, t0 + 9_000, 3, 2, 40, 2],
     );
     // expired records stay listed until reaped; a heartbeat in time keeps one alive
     ctx.clock.advance(6_000);

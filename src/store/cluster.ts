@@ -36,6 +36,10 @@ export interface NodeRecord extends NodeInfo {
   expiresAt: number;
   /** Busy slots at the latest heartbeat. */
   busy: number;
+  /** Attempts it completed since it started, as of the latest heartbeat. */
+  completed: number;
+  /** Attempts that failed on it since it started, as of the latest heartbeat. */
+  failed: number;
   /** Jobs it holds leased but not started (prefetched), now. */
   prefetched: number;
 }
@@ -44,6 +48,10 @@ export interface NodeRecord extends NodeInfo {
 export interface HeartbeatInfo {
   /** Busy slots now. */
   busy: number;
+  /** Attempts completed since the node started (default: unchanged). */
+  completed?: number;
+  /** Attempts failed since the node started (default: unchanged). */
+  failed?: number;
 }
 
 /** The leader lease as held by a node. */

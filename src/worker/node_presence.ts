@@ -5,7 +5,7 @@
  * @module
  */
 import type { Logger } from "../job/logger.ts";
-import type { NodeInfo } from "../store/cluster.ts";
+import type { HeartbeatInfo, NodeInfo } from "../store/cluster.ts";
 import type { Store } from "../store/store.ts";
 
 /** Keeps one node's record alive. */
@@ -14,7 +14,7 @@ export class NodePresence {
   #info: NodeInfo;
   #ttlMs: number;
   #everyMs: number;
-  #busy: () => number;
+  #busy: () => HeartbeatInfo;
   #logger: Logger;
   #timer: ReturnType<typeof setInterval> | undefined;
   #beat: Promise<void> = Promise.resolve();
@@ -24,7 +24,7 @@ export class NodePresence {
     store: Store,
     info: NodeInfo,
     timing: { everyMs: number; ttlMs: number },
-    busy: () => number,
+    busy: () => HeartbeatInfo,
     logger: Logger,
   ) {
     this.#store = store;
@@ -54,7 +54,7 @@ export class NodePresence {
 
   async #heartbeat(): Promise<void> {
     try {
-      const alive = await this.#store.heartbeat(this.#info.id, { busy: this.#busy() }, this.#ttlMs);
+      const alive = await this.#store.heartbeat(this.#info.id, this.#busy(), this.#ttlMs);
       if (!alive) {
         // Declared dead (e.g. paused past its lifetime): its jobs were reclaimed; their leases
         // will report lost. Come back as a live node.

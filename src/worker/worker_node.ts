@@ -86,6 +86,8 @@ class WorkerNode {
   #releases: Coalescer<Release, StatusCode>;
   #presence: NodePresence;
   #reports: StoreJobReports;
+  /** Attempts this node completed and failed since it started (reported with heartbeats). */
+  #tally = { completed: 0, failed: 0 };
   /** Stops hearing of cancellations (set while the node runs). */
   #stopCancels: () => void = () => {};
   #elector: LeaderElector | null = null;
@@ -145,7 +147,7 @@ class WorkerNode {
         startedAt: Date.now(),
       },
       { everyMs: options.heartbeatMs, ttlMs: options.nodeTtlMs },
-      () => this.#running.size,
+      () => ({ busy: this.#running.size, ...this.#tally }),
       logger,
     );
     this.#duties = new LeaderDuties(
@@ -403,6 +405,8 @@ class WorkerNode {
       events.emit("lease-lost", { ...eventBase(job, at), worker: this.id });
       return;
     }
+    if (outcome.kind === "completed") this.#tally.completed++;
+    else if (outcome.kind === "failed") this.#tally.failed++;
     if (outcome.kind === "completed") {
       events.emit("completed", { ...eventBase(job, at), attempt: job.attempt, durationMs });
     } else if (outcome.kind === "failed") {

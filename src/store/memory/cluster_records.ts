@@ -23,6 +23,8 @@ export class NodeTable {
       heartbeatAt: now,
       expiresAt: now + ttlMs,
       busy: 0,
+      completed: 0,
+      failed: 0,
     });
   }
 
@@ -33,6 +35,8 @@ export class NodeTable {
     node.heartbeatAt = now;
     node.expiresAt = now + ttlMs;
     node.busy = info.busy;
+    if (info.completed !== undefined) node.completed = info.completed;
+    if (info.failed !== undefined) node.failed = info.failed;
     return true;
   }
 

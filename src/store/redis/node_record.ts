@@ -39,6 +39,8 @@ export function decodeNodes(reply: unknown): NodeRecord[] {
       heartbeatAt: field("heartbeatAt"),
       expiresAt: field("expiresAt"),
       busy: field("busy"),
+      completed: field("completed"),
+      failed: field("failed"),
       prefetched: num(list[i + 2]),
     });
   }

@@ -401,7 +401,7 @@ export class RedisStore implements Store {
   }
 
   async heartbeat(nodeId: string, info: HeartbeatInfo, ttlMs: number): Promise<boolean> {
-    const args = [this.#now(), ttlMs, nodeId, info.busy];
+    const args = [this.#now(), ttlMs, nodeId, info.busy, info.completed ?? "", info.failed ?? ""];
     return num(await this.#scripts.run("heartbeat", args)) === 1;
   }
 

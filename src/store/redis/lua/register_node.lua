@@ -15,6 +15,6 @@ local expires = fmt(NOW + tonumber(ARGV[2]))
 local id = ARGV[3]
 redis.call("HSET", P .. "node:" .. id, "host", ARGV[4], "pid", ARGV[5], "queues", ARGV[6],
   "concurrency", ARGV[7], "version", ARGV[8], "startedAt", ARGV[9], "heartbeatAt", NOW_S,
-  "expiresAt", expires, "busy", "0")
+  "expiresAt", expires, "busy", "0", "completed", "0", "failed", "0")
 redis.call("ZADD", P .. "nodes", expires, id)
 return 1
