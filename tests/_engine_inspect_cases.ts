@@ -44,6 +44,16 @@ async function fixture(ctx: CaseContext): Promise<{ engine: Engine; id: Map<stri
   return { engine, id: new Map(items.map((item, i) => [item.ref, ids[i]!])) };
 }
 
+/** The link of a waiting prerequisite of `hub`, raised to critical from `requested`. */
+const waiting = (id: string, requested: string) => ({
+  id,
+  name: "inspect-step",
+  queue: "inspect",
+  state: "waiting",
+  priority: "critical",
+  requestedPriority: requested,
+});
+
 /** The fixture's 124 connected jobs, in the order a walk from `hub` finds them. */
 const FROM_HUB = ["hub", "p1", "p2", ...Array.from({ length: 120 }, (_, i) => `d${i}`), "side"];
 
@@ -53,22 +63,8 @@ export const INSPECT_ENGINE_CASES: ConformanceCases = {
     const { engine, id } = await fixture(ctx);
     const first = await engine.dependencies(id.get("hub")!);
     assert.deepEqual(first.prerequisites, [
-      {
-        id: id.get("p1"),
-        name: "inspect-step",
-        queue: "inspect",
-        state: "waiting",
-        priority: "critical",
-        requestedPriority: "batch",
-      },
-      {
-        id: id.get("p2"),
-        name: "inspect-step",
-        queue: "inspect",
-        state: "waiting",
-        priority: "critical",
-        requestedPriority: "normal",
-      },
+      waiting(id.get("p1")!, "batch"),
+      waiting(id.get("p2")!, "normal"),
     ]);
     assert.equal(first.dependentCount, 120);
     assert.deepEqual(
@@ -96,14 +92,7 @@ export const INSPECT_ENGINE_CASES: ConformanceCases = {
     const whole = await engine.graph(id.get("hub")!);
     assert.deepEqual(whole.nodes.map((n) => ref.get(n.id)), FROM_HUB, "x is not connected");
     assert.equal(whole.nextCursor, null);
-    assert.deepEqual(whole.nodes[1], {
-      id: id.get("p1"),
-      name: "inspect-step",
-      queue: "inspect",
-      state: "waiting",
-      priority: "critical",
-      requestedPriority: "batch",
-    });
+    assert.deepEqual(whole.nodes[1], waiting(id.get("p1")!, "batch"));
     const expectedEdges = [
       "p1->hub",
       "p2->hub",

@@ -42,21 +42,11 @@ const graph = createRoute({
 export function jobGraphRoutes({ app, engine }: RouteContext): void {
   app.openapi(dependencies, async (c) => {
     const { id } = c.req.valid("param");
-    const { limit, cursor } = c.req.valid("query");
-    const found = await engine.dependencies(id, {
-      ...(limit !== undefined ? { limit } : {}),
-      ...(cursor !== undefined ? { cursor } : {}),
-    });
-    return c.json(found, 200);
+    return c.json(await engine.dependencies(id, c.req.valid("query")), 200);
   });
 
   app.openapi(graph, async (c) => {
     const { id } = c.req.valid("param");
-    const { limit, cursor } = c.req.valid("query");
-    const page = await engine.graph(id, {
-      ...(limit !== undefined ? { limit } : {}),
-      ...(cursor !== undefined ? { cursor } : {}),
-    });
-    return c.json(page, 200);
+    return c.json(await engine.graph(id, c.req.valid("query")), 200);
   });
 }
