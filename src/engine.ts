@@ -46,6 +46,9 @@ import type { WorkOptions } from "./worker/node_options.ts";
 import { startNode } from "./worker/start_node.ts";
 import type { WorkerHandle } from "./worker/worker_node.ts";
 import type { WorkerRuntime } from "./worker/runtime.ts";
+import { type JobDependencies, readDependencies } from "./graph/dependencies.ts";
+import type { PageRequest } from "./graph/page.ts";
+import { type JobGraph, walkGraph } from "./graph/walk.ts";
 import { FailureDispatcher, type FailureHookStats } from "./alerts/failure_hooks.ts";
 import { WebhookSender, type WebhookStats } from "./alerts/webhook.ts";
 import type { WebhookOptions } from "./alerts/webhook_options.ts";
@@ -323,6 +326,24 @@ export class Engine {
   async getJob(id: string): Promise<JobInfo | null> {
     const record = await this.#store.getJob(id);
     return record ? toJobInfo(record, this.#decode) : null;
+  }
+
+  /**
+   * The prerequisites of job `id` (all) and a page of its dependents (`limit` default 50, at most
+   * 1,000; `cursor` from the page before), each with its state, function and lanes. Throws
+   * `JobNotFoundError` for an unknown job.
+   */
+  dependencies(id: string, page?: PageRequest): Promise<JobDependencies> {
+    return readDependencies(this.#store, id, page);
+  }
+
+  /**
+   * The dependency graph connected to job `id`, breadth first from it: nodes (state, function,
+   * lanes) and edges prerequisite -> dependent, a page of `limit` nodes (default 200, at most
+   * 2,000) at a time. Throws `JobNotFoundError` for an unknown job.
+   */
+  graph(id: string, page?: PageRequest): Promise<JobGraph> {
+    return walkGraph(this.#store, id, page);
   }
 
   /** Lists the jobs of a queue in one state, a page at a time. */

@@ -80,7 +80,35 @@ export const ENDPOINTS: EndpointCase[] = [
     status: 200,
     check: async (a: Json, h) => {
       const expected = JSON.parse(JSON.stringify(await h.engine.getJob(h.waiting)));
-      assert.deepEqual(a, expected);
+      const none = { prerequisites: [], dependents: [], dependentCount: 0, nextCursor: null };
+      assert.deepEqual(a, { ...expected, dependencies: none });
+    },
+  },
+  {
+    method: "GET",
+    route: "/v1/jobs/{id}/dependencies",
+    path: (h) => `/v1/jobs/${h.waiting}/dependencies?limit=10`,
+    access: "read",
+    status: 200,
+    check: (a: Json) =>
+      assert.deepEqual(a, {
+        prerequisites: [],
+        dependents: [],
+        dependentCount: 0,
+        nextCursor: null,
+      }),
+  },
+  {
+    method: "GET",
+    route: "/v1/jobs/{id}/graph",
+    path: (h) => `/v1/jobs/${h.waiting}/graph`,
+    access: "read",
+    status: 200,
+    check: (a: Json, h) => {
+      assert.deepEqual(a.nodes.map((n: Json) => [n.id, n.name, n.state]), [
+        [h.waiting, "add", "waiting"],
+      ]);
+      assert.deepEqual([a.root, a.edges, a.nextCursor], [h.waiting, [], null]);
     },
   },
   {

@@ -10,11 +10,19 @@ import { FUNCTION_CASES } from "./_engine_function_cases.ts";
 import { NODE_CASES } from "./_engine_node_cases.ts";
 import { RETRY_CASES } from "./_engine_retry_cases.ts";
 import { GRAPH_ENGINE_CASES } from "./_engine_graph_cases.ts";
+import { INSPECT_ENGINE_CASES } from "./_engine_inspect_cases.ts";
+
+const ENGINE_SUITES = [
+  ENGINE_CASES,
+  FUNCTION_CASES,
+  RETRY_CASES,
+  NODE_CASES,
+  GRAPH_ENGINE_CASES,
+  INSPECT_ENGINE_CASES,
+];
 
 /** Runs the whole conformance suite against stores made by `factory`. */
 export function runAllCases(label: string, factory: StoreFactory): void {
   runStoreConformance(label, factory);
-  for (const cases of [ENGINE_CASES, FUNCTION_CASES, RETRY_CASES, NODE_CASES, GRAPH_ENGINE_CASES]) {
-    runCases(label, factory, cases);
-  }
+  for (const cases of ENGINE_SUITES) runCases(label, factory, cases);
 }

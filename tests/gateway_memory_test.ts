@@ -1,4 +1,6 @@
 import { MemoryStore } from "../mod.ts";
+import { gatewayGraphSuite } from "./_gateway_graph_suite.ts";
 import { gatewayEndpointSuite } from "./_gateway_suite.ts";
 
 gatewayEndpointSuite("MemoryStore", () => Promise.resolve(new MemoryStore()));
+gatewayGraphSuite("MemoryStore", () => Promise.resolve(new MemoryStore()));

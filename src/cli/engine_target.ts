@@ -8,15 +8,25 @@
 import { createEngine, type EmitOptions, type Engine } from "../engine.ts";
 import type { EnqueueOptions } from "../job/options.ts";
 import type { JobInfo } from "../job/job_info.ts";
+import type { PageRequest } from "../graph/page.ts";
+import type { JobGraph } from "../graph/walk.ts";
 import type { Lane } from "../job/lanes.ts";
 import type { Logger } from "../job/logger.ts";
 import type { JobState } from "../job/states.ts";
 import { connectStore } from "../store/open_store.ts";
 import { redactUrl } from "../store/redis/connection.ts";
 import type { QueueCounts, Store } from "../store/store.ts";
-import { JobNotFoundError } from "../job/errors.ts";
+import { BulkItemError, JobNotFoundError } from "../job/errors.ts";
+import { DuplicateJobError, UnknownPrerequisiteError } from "../job/enqueue_errors.ts";
 import { functionSource } from "./function_source.ts";
-import type { ClusterView, DeadSelection, JobRequest, Target } from "./target.ts";
+import type {
+  BulkJobRequest,
+  ClusterView,
+  DeadSelection,
+  JobDetail,
+  JobRequest,
+  Target,
+} from "./target.ts";
 
 /** A Sluice reached through `engine` (and its store, closed with it when `ownStore`). */
 export class EngineTarget implements Target {
@@ -35,20 +45,33 @@ export class EngineTarget implements Target {
     return this.#engine.enqueue(job.job, job.payload, job.options as EnqueueOptions | undefined);
   }
 
-  enqueueBulk(jobs: JobRequest[]): Promise<string[]> {
-    return this.#engine.enqueueBulk(jobs.map((j) => ({
-      job: j.job,
-      payload: j.payload,
-      ...(j.options ? { options: j.options as EnqueueOptions } : {}),
-    })));
+  async enqueueBulk(jobs: BulkJobRequest[]): Promise<string[]> {
+    try {
+      return await this.#engine.enqueueBulk(jobs.map((j) => ({
+        job: j.job,
+        payload: j.payload,
+        ...(j.options ? { options: j.options as EnqueueOptions } : {}),
+        ...(j.ref !== undefined ? { ref: j.ref } : {}),
+      })));
+    } catch (error) {
+      if (error instanceof DuplicateJobError || error instanceof UnknownPrerequisiteError) {
+        throw new BulkItemError(error.index, error);
+      }
+      throw error;
+    }
   }
 
   emit(event: string, payload: unknown, options: EmitOptions): Promise<string[]> {
     return this.#engine.emit(event, payload, options);
   }
 
-  getJob(id: string): Promise<JobInfo | null> {
-    return this.#engine.getJob(id);
+  async getJob(id: string): Promise<JobDetail | null> {
+    const job = await this.#engine.getJob(id);
+    return job && { ...job, dependencies: await this.#engine.dependencies(id) };
+  }
+
+  graph(id: string, page: PageRequest): Promise<JobGraph> {
+    return this.#engine.graph(id, page);
   }
 
   cancel(id: string): Promise<JobState> {

@@ -1,19 +1,22 @@
 /**
  * `sluice enqueue`: one job from the command line, or many from an NDJSON file (one
- * `{ "job", "payload", "options" }` per line, as `POST /v1/jobs` takes) in atomic batches, with a
- * progress bar. Lines are checked here with the same schema as the gateway's requests.
+ * `{ "job", "payload", "options", "ref" }` per line, as the items of `POST /v1/jobs/bulk`) in
+ * atomic batches, with a progress bar. Lines are checked here with the same schema as the
+ * gateway's requests; a line's `options.dependsOn` may name refs of other lines (see
+ * `file_refs.ts`).
  *
  * @module
  */
 import { BulkItemError } from "../job/errors.ts";
 import { LANES } from "../job/lanes.ts";
 import { MAX_SCHEDULE_AHEAD_MS } from "../job/options.ts";
-import { EnqueueRequest } from "../gateway/schemas/job.ts";
+import { BulkItemRequest } from "../gateway/schemas/job.ts";
+import { FileRefs } from "./file_refs.ts";
 import { type Args, UsageError } from "./flags.ts";
 import type { CliIO } from "./io.ts";
 import { progressBar } from "./progress.ts";
 
-import type { JobRequest, Target } from "./target.ts";
+import type { BulkJobRequest, JobRequest, Target } from "./target.ts";
 
 /** Options of one job (or event) given as options: priority, delay, id (and queue). */
 export function jobOptions(args: Args, withQueue: boolean): Record<string, unknown> {
@@ -28,8 +31,8 @@ export function jobOptions(args: Args, withQueue: boolean): Record<string, unkno
 }
 
 /** A checked job from `input` (a parsed line, or the command line's job); throws with paths. */
-function item(input: unknown, where: string): JobRequest {
-  const parsed = EnqueueRequest.safeParse(input);
+function item(input: unknown, where: string): BulkJobRequest {
+  const parsed = BulkItemRequest.safeParse(input);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) =>
       `${i.path.join(".") || "(line)"}: ${i.message}`
@@ -88,18 +91,21 @@ export async function enqueueFile(
   const size = (await Deno.stat(path)).size || 1;
   const started = performance.now();
   let total = 0;
-  let pending: { item: JobRequest; number: number }[] = [];
+  let pending: { item: BulkJobRequest; number: number }[] = [];
   let read = 0;
+  const refs = new FileRefs();
   const flush = async () => {
     if (pending.length === 0) return;
+    const items = pending.map((p) => p.item);
     try {
-      await target.enqueueBulk(pending.map((p) => p.item));
+      refs.stored(items, await target.enqueueBulk(items));
     } catch (error) {
       if (!(error instanceof BulkItemError)) throw error;
       const number = pending[error.index]?.number;
+      // the line number says which item; the index within the batch would only confuse
+      const reason = ((error.cause as Error)?.message ?? error.message).replace(/^item \d+: /, "");
       throw new UsageError(
-        `${path}:${number}: ${(error.cause as Error)?.message ?? error.message} ` +
-          `(${total} jobs enqueued before this batch)`,
+        `${path}:${number}: ${reason} (${total} jobs enqueued before this batch)`,
       );
     }
     total += pending.length;
@@ -111,7 +117,8 @@ export async function enqueueFile(
     if (line.trim() === "") continue;
     const where = `${path}:${number}`;
     try {
-      pending.push({ item: item(parseJson(line, where), where), number });
+      const job = refs.take(item(parseJson(line, where), where), where, number);
+      pending.push({ item: job, number });
     } catch (error) {
       throw new UsageError(`${(error as Error).message} (${total} jobs enqueued before it)`);
     }

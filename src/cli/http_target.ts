@@ -8,10 +8,19 @@
 import type { EmitOptions } from "../engine.ts";
 import { BulkItemError, SluiceError } from "../job/errors.ts";
 import type { JobInfo } from "../job/job_info.ts";
+import type { PageRequest } from "../graph/page.ts";
+import type { JobGraph } from "../graph/walk.ts";
 import type { Lane } from "../job/lanes.ts";
 import type { JobState } from "../job/states.ts";
 import type { QueueCounts } from "../store/store.ts";
-import type { ClusterView, DeadSelection, JobRequest, Target } from "./target.ts";
+import type {
+  BulkJobRequest,
+  ClusterView,
+  DeadSelection,
+  JobDetail,
+  JobRequest,
+  Target,
+} from "./target.ts";
 
 /** How long one request may take (ms). */
 const REQUEST_TIMEOUT_MS = 60_000;
@@ -25,6 +34,14 @@ interface ErrorAnswer {
 }
 
 const enc = encodeURIComponent;
+
+/** Codes of a bulk refused for one item, which `issues[0].path` names as `["jobs", index]`. */
+const ITEM_CODES = new Set([
+  "BULK_ITEM_INVALID",
+  "INVALID_GRAPH",
+  "UNKNOWN_PREREQUISITE",
+  "DUPLICATE_JOB",
+]);
 
 /** The gateway at `url`. */
 export class HttpTarget implements Target {
@@ -43,7 +60,7 @@ export class HttpTarget implements Target {
     return (await this.#call<{ id: string }>("POST", "/v1/jobs", job)).id;
   }
 
-  async enqueueBulk(jobs: JobRequest[]): Promise<string[]> {
+  async enqueueBulk(jobs: BulkJobRequest[]): Promise<string[]> {
     return (await this.#call<{ ids: string[] }>("POST", "/v1/jobs/bulk", { jobs })).ids;
   }
 
@@ -54,13 +71,20 @@ export class HttpTarget implements Target {
     })).ids;
   }
 
-  async getJob(id: string): Promise<JobInfo | null> {
+  async getJob(id: string): Promise<JobDetail | null> {
     try {
-      return await this.#call<JobInfo>("GET", `/v1/jobs/${enc(id)}`);
+      return await this.#call<JobDetail>("GET", `/v1/jobs/${enc(id)}`);
     } catch (error) {
       if (error instanceof SluiceError && error.code === "JOB_NOT_FOUND") return null;
       throw error;
     }
+  }
+
+  graph(id: string, page: PageRequest): Promise<JobGraph> {
+    const query = new URLSearchParams();
+    if (page.limit !== undefined) query.set("limit", String(page.limit));
+    if (page.cursor !== undefined) query.set("cursor", page.cursor);
+    return this.#call<JobGraph>("GET", `/v1/jobs/${enc(id)}/graph?${query}`);
   }
 
   async cancel(id: string): Promise<JobState> {
@@ -150,8 +174,11 @@ export class HttpTarget implements Target {
     const code = error?.code ?? `HTTP_${status}`;
     let message = error?.message ?? `the gateway answered HTTP ${status}`;
     const issues = error?.issues ?? [];
-    if (code === "BULK_ITEM_INVALID" && typeof issues[0]?.path[1] === "number") {
-      return new BulkItemError(issues[0].path[1], new Error(issues[0].message));
+    if (ITEM_CODES.has(code) && issues[0]?.path[0] === "jobs") {
+      const index = issues[0].path[1];
+      if (typeof index === "number") {
+        return new BulkItemError(index, new SluiceError(code, issues[0].message));
+      }
     }
     if (code === "VALIDATION_FAILED" && issues.length > 0) {
       message = `invalid request: ${

@@ -8,6 +8,9 @@ import { LANES } from "../job/lanes.ts";
 import { clientFlags, type Command, withTarget } from "./command.ts";
 import { enqueueFile, jobOptions, jobRequest } from "./enqueue.ts";
 import { type Args, type Flag, UsageError } from "./flags.ts";
+import { graphLines } from "./graph_text.ts";
+import { DEFAULT_GRAPH_NODES, MAX_GRAPH_NODES } from "../graph/walk.ts";
+import type { PageRequest } from "../graph/page.ts";
 
 /** The options of one job: queue, priority, delay, id. */
 export const JOB_OPTION_FLAGS: readonly Flag[] = [
@@ -29,6 +32,16 @@ export const JOB_OPTION_FLAGS: readonly Flag[] = [
 function one(args: Args, what: string): string {
   if (args.positionals.length !== 1) throw new UsageError(`${what} needs one <job-id>`);
   return args.positionals[0]!;
+}
+
+/** The graph page `--limit` and `--cursor` ask for (only with `--graph`). */
+function graphPage(args: Args): PageRequest {
+  const limit = args.count("limit", 1, MAX_GRAPH_NODES);
+  const cursor = args.string("cursor");
+  if (!args.has("graph") && (limit !== undefined || cursor !== undefined)) {
+    throw new UsageError("--limit and --cursor page a graph: give --graph too");
+  }
+  return { ...(limit !== undefined ? { limit } : {}), ...(cursor !== undefined ? { cursor } : {}) };
 }
 
 /** A command that acts on one job and prints its state after (`cancel`, `retry`). */
@@ -57,7 +70,12 @@ export const JOB_COMMANDS: Record<string, Command> = {
     flags: clientFlags([
       { name: "queue", value: "Q", help: "queue", default: "the function's" },
       ...JOB_OPTION_FLAGS,
-      { name: "file", value: "PATH", help: 'one {"job","payload","options"} per line' },
+      {
+        name: "file",
+        value: "PATH",
+        help: 'one {"job","payload","options","ref"} per line; options.dependsOn may name the ' +
+          "ref of a line before, or of any line of the same batch",
+      },
       { name: "batch", value: "N", help: "jobs per atomic batch of a file", default: "500" },
     ], true),
     run: (args, io) => {
@@ -80,12 +98,29 @@ export const JOB_COMMANDS: Record<string, Command> = {
     },
   },
   inspect: {
-    summary: "print one job as JSON: state, payload, result, error, attempts",
-    usage: ["inspect <job-id> [options]"],
-    flags: clientFlags([]),
+    summary: "print one job as JSON: state, payload, result, error, attempts, dependencies",
+    usage: ["inspect <job-id> [options]", "inspect <job-id> --graph [--limit N] [--cursor C]"],
+    about: "`dependencies` lists its prerequisites and first 50 dependents with their states. " +
+      "With --graph, prints the dependency graph connected to the job instead: one line per " +
+      "job, breadth first from it, with the prerequisites it waits for.",
+    flags: clientFlags([
+      { name: "graph", help: "print the job's dependency graph as text" },
+      {
+        name: "limit",
+        value: "N",
+        help: `jobs of the graph, at most ${MAX_GRAPH_NODES}`,
+        default: String(DEFAULT_GRAPH_NODES),
+      },
+      { name: "cursor", value: "C", help: "continue a graph where the page before ended" },
+    ]),
     run: (args, io) => {
       const id = one(args, "inspect");
+      const page = graphPage(args);
       return withTarget("inspect", args, io, async (target) => {
+        if (args.has("graph")) {
+          for (const line of graphLines(await target.graph(id, page))) io.out(line);
+          return 0;
+        }
         const job = await target.getJob(id);
         if (!job) {
           io.err(`sluice inspect: job ${JSON.stringify(id)} not found on ${target.where}`);

@@ -12,12 +12,21 @@ import type { QueueCounts } from "../store/store.ts";
 import type { JobInfo } from "../job/job_info.ts";
 import type { Lane } from "../job/lanes.ts";
 import type { JobState } from "../job/states.ts";
-import type { EnqueueRequest } from "../gateway/schemas/job.ts";
+import type { BulkItemRequest, EnqueueRequest } from "../gateway/schemas/job.ts";
 import type { EmitOptions } from "../engine.ts";
+import type { JobDependencies } from "../graph/dependencies.ts";
+import type { PageRequest } from "../graph/page.ts";
+import type { JobGraph } from "../graph/walk.ts";
 import { UsageError } from "./flags.ts";
 
 /** One job to enqueue, as `POST /v1/jobs` takes it (checked with the same schema). */
 export type JobRequest = z.infer<typeof EnqueueRequest>;
+
+/** One job of a bulk: a `JobRequest` that may carry a `ref` for other items' `dependsOn`. */
+export type BulkJobRequest = z.infer<typeof BulkItemRequest>;
+
+/** A job with its prerequisites and first dependents, as `GET /v1/jobs/{id}` answers. */
+export type JobDetail = JobInfo & { dependencies: JobDependencies };
 
 /** Which dead jobs: by ids, or by queue (and function). */
 export type DeadSelection = { ids: string[] } | { queue: string; function?: string };
@@ -36,12 +45,17 @@ export interface Target {
   readonly where: string;
   /** Enqueues one job; returns its id. */
   enqueue(job: JobRequest): Promise<string>;
-  /** Enqueues jobs atomically; returns their ids in order (`BulkItemError` names a bad one). */
-  enqueueBulk(jobs: JobRequest[]): Promise<string[]>;
+  /**
+   * Enqueues jobs atomically, refs resolved among them; returns their ids in order. A bad item
+   * (a cycle, an unknown prerequisite, a held unique key too) throws a `BulkItemError` naming it.
+   */
+  enqueueBulk(jobs: BulkJobRequest[]): Promise<string[]>;
   /** Publishes an event; returns the ids of the jobs it made. */
   emit(event: string, payload: unknown, options: EmitOptions): Promise<string[]>;
-  /** One job, or null. */
-  getJob(id: string): Promise<JobInfo | null>;
+  /** One job with its prerequisites and first dependents, or null. */
+  getJob(id: string): Promise<JobDetail | null>;
+  /** A page of the dependency graph connected to job `id`. */
+  graph(id: string, page: PageRequest): Promise<JobGraph>;
   /** Cancels a job; returns its state after. */
   cancel(id: string): Promise<JobState>;
   /** Runs a dead job again (attempts reset); returns its state after. */

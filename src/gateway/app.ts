@@ -27,6 +27,7 @@ import type { RouteContext } from "./route.ts";
 import { deadLetterRoutes } from "./routes/dead_letters.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { jobActionRoutes } from "./routes/job_actions.ts";
+import { jobGraphRoutes } from "./routes/job_graph.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { nodeRoutes } from "./routes/nodes.ts";
 import { queueRoutes } from "./routes/queues.ts";
@@ -171,6 +172,7 @@ export function createGateway(engine: Engine, options: GatewayOptions = {}): Gat
   const ctx: RouteContext = { app, engine, stacks: stackPolicy(options.exposeStacks ?? false) };
   jobRoutes(ctx);
   jobActionRoutes(ctx);
+  jobGraphRoutes(ctx);
   queueRoutes(ctx);
   deadLetterRoutes(ctx);
   nodeRoutes(ctx);

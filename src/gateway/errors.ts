@@ -34,6 +34,8 @@ export interface ErrorBody {
     status: number;
     /** Field problems of a request that failed validation. */
     issues?: FieldIssue[];
+    /** Facts a program may act on, e.g. `existingId` of a `DUPLICATE_JOB`. */
+    details?: Record<string, unknown>;
   };
 }
 
@@ -45,13 +47,22 @@ export class ApiError extends Error {
   readonly code: string;
   /** Field problems, if any. */
   readonly issues: FieldIssue[] | undefined;
+  /** Facts a program may act on, if any. */
+  readonly details: Record<string, unknown> | undefined;
 
   /** Creates the error. */
-  constructor(status: ContentfulStatusCode, code: string, message: string, issues?: FieldIssue[]) {
+  constructor(
+    status: ContentfulStatusCode,
+    code: string,
+    message: string,
+    issues?: FieldIssue[],
+    details?: Record<string, unknown>,
+  ) {
     super(message);
     this.status = status;
     this.code = code;
     this.issues = issues;
+    this.details = details;
   }
 }
 
@@ -65,6 +76,8 @@ const STATUS_OF_CODE: Record<string, ContentfulStatusCode> = {
   NOT_SUPPORTED: 501,
   QUEUE_NOT_FOUND: 404,
   STORE_UNAVAILABLE: 503,
+  DUPLICATE_JOB: 409,
+  UNKNOWN_PREREQUISITE: 422,
 };
 
 /** What a 415 says. */
@@ -144,6 +157,7 @@ export function errorResponse(c: Context, error: ApiError): Response {
       message: error.message,
       status: error.status,
       ...(error.issues ? { issues: error.issues } : {}),
+      ...(error.details ? { details: error.details } : {}),
     },
   };
   return c.json(body, error.status);

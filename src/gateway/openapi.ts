@@ -21,7 +21,7 @@ export function describeApi(app: OpenAPIHono): void {
       title: "Sluice gateway",
       version: config.version,
       description: "REST API of the Sluice job queue. Every error has one shape: " +
-        "`{ error: { code, message, status, issues? } }`.",
+        "`{ error: { code, message, status, issues?, details? } }`.",
     },
   });
 }

@@ -39,14 +39,14 @@ export function jsonResponse<T extends z.ZodType>(
 }
 
 const ERRORS = {
-  400: "invalid request: malformed JSON, or a field fails validation (see `issues`)",
+  400: "invalid request: malformed JSON, a field fails validation (see `issues`), or a cycle",
   401: "no valid bearer token",
   403: "the token's scope is too small (admin needed)",
   404: "not found",
-  409: "the job's state does not allow it",
+  409: "the job's state does not allow it, or a unique key is held (`details.existingId`)",
   413: "request body too large, or the encoded payload is",
   415: "a request body that is not `application/json`",
-  422: "the payload fails its function's schema, or the function is unknown",
+  422: "the payload fails its function's schema, or the function or a prerequisite is unknown",
   503: "the store is unavailable right now (see `Retry-After`)",
 } as const;
 

@@ -32,12 +32,15 @@ export interface OrderedGraph {
 export class GraphError extends TypeError {
   /** The item the problem was found at. */
   readonly index: number;
+  /** The cycle, when the problem is one: refs or ids, the first repeated at the end. */
+  readonly cycle: string[] | null;
 
-  /** `message` about item `index`. */
-  constructor(index: number, message: string) {
+  /** `message` about item `index`; `cycle` when it is one. */
+  constructor(index: number, message: string, cycle: string[] | null = null) {
     super(message);
     this.name = "GraphError";
     this.index = index;
+    this.cycle = cycle;
   }
 }
 
@@ -73,7 +76,9 @@ export function orderGraph(items: readonly GraphItem[]): OrderedGraph {
     const ids: string[] = [];
     for (const dep of item.dependsOn) {
       const at = byRef.get(dep) ?? byId.get(dep);
-      if (at === i) throw new GraphError(i, `cycle: ${label(i)} -> ${label(i)}`);
+      if (at === i) {
+        throw new GraphError(i, `cycle: ${label(i)} -> ${label(i)}`, [label(i), label(i)]);
+      }
       if (seen.has(at ?? dep)) continue;
       seen.add(at ?? dep);
       if (at === undefined) {
@@ -123,5 +128,5 @@ function cycleError(
   }
   const cycle = path.slice(at.get(node)!);
   const names = [...cycle, cycle[0]!].map(label);
-  return new GraphError(cycle[0]!, `cycle: ${names.join(" -> ")}`);
+  return new GraphError(cycle[0]!, `cycle: ${names.join(" -> ")}`, names);
 }

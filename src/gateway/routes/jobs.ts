@@ -1,5 +1,7 @@
 /**
- * `/v1/jobs`: enqueue one or many, list with filters across queues and states, read one.
+ * `/v1/jobs`: enqueue one or many (a bulk may be a dependency graph, its items naming each other
+ * by `ref`), list with filters across queues and states, read one with its prerequisites and
+ * first dependents.
  *
  * @module
  */
@@ -7,10 +9,12 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { EnqueueOptions as EngineEnqueueOptions } from "../../job/options.ts";
 import { JOB_STATES } from "../../job/states.ts";
 import { JobNotFoundError } from "../../job/errors.ts";
+import { enqueueFailure } from "../enqueue_errors.ts";
 import { pageAcross } from "../pager.ts";
 import { errorResponses, jsonBody, jsonResponse, type RouteContext, security } from "../route.ts";
 import { IdParams, LaneName, PageQuery, QueueName, StateName } from "../schemas/common.ts";
-import { BulkRequest, EnqueueRequest, Job, JobPage } from "../schemas/job.ts";
+import { BulkRequest, EnqueueRequest, JobPage } from "../schemas/job.ts";
+import { JobDetail } from "../schemas/graph.ts";
 
 /** The engine's options from validated request options (`runAt` is epoch ms by then). */
 export function engineOptions(
@@ -31,7 +35,7 @@ const enqueue = createRoute({
       "the job id (the existing one for a repeated `options.id`)",
       z.object({ id: z.string() }),
     ),
-    ...errorResponses(413, 415, 422),
+    ...errorResponses(409, 413, 415, 422),
   },
 });
 
@@ -40,11 +44,16 @@ const bulk = createRoute({
   path: "/v1/jobs/bulk",
   tags: ["jobs"],
   summary: "Enqueue many jobs atomically: all or none",
+  description: "Items may depend on each other: an item's `ref`, listed in another's " +
+    "`options.dependsOn`, makes a dependency graph, checked whole and stored in one step. A " +
+    "cycle is a 400 `INVALID_GRAPH` naming it (`details.cycle`), an unknown prerequisite a 422 " +
+    "`UNKNOWN_PREREQUISITE`, a unique key held by another job a 409 `DUPLICATE_JOB` " +
+    "(`details.existingId`); `issues` name the item as `jobs.<index>`, and nothing is stored.",
   security: security("post"),
   request: { body: jsonBody(BulkRequest) },
   responses: {
     201: jsonResponse("the ids, in item order", z.object({ ids: z.array(z.string()) })),
-    ...errorResponses(413, 415, 422),
+    ...errorResponses(409, 413, 415, 422),
   },
 });
 
@@ -72,25 +81,34 @@ const get = createRoute({
   method: "get",
   path: "/v1/jobs/{id}",
   tags: ["jobs"],
-  summary: "Read one job: state, payload, result, error, attempts",
+  summary: "Read one job: state, payload, result, error, attempts, prerequisites, dependents",
+  description: "`dependencies` lists every prerequisite and the first 50 dependents, each with " +
+    "its state; `GET /v1/jobs/{id}/dependencies?cursor=` continues the dependents.",
   security: security("get"),
   request: { params: IdParams },
-  responses: { 200: jsonResponse("the job", Job), ...errorResponses(404) },
+  responses: { 200: jsonResponse("the job", JobDetail), ...errorResponses(404) },
 });
 
 /** Adds the job routes. */
 export function jobRoutes({ app, engine, stacks }: RouteContext): void {
   app.openapi(enqueue, async (c) => {
     const { job, payload, options } = c.req.valid("json");
-    const id = await engine.enqueue(job, payload, engineOptions(options));
+    const id = await engine.enqueue(job, payload, engineOptions(options)).catch((error) => {
+      throw enqueueFailure(error, false);
+    });
     return c.json({ id }, 201);
   });
 
   app.openapi(bulk, async (c) => {
     const { jobs } = c.req.valid("json");
-    const ids = await engine.enqueueBulk(
-      jobs.map((j) => ({ job: j.job, payload: j.payload, options: engineOptions(j.options) })),
-    );
+    const ids = await engine.enqueueBulk(jobs.map((j) => ({
+      job: j.job,
+      payload: j.payload,
+      options: engineOptions(j.options),
+      ...(j.ref === undefined ? {} : { ref: j.ref }),
+    }))).catch((error) => {
+      throw enqueueFailure(error, true);
+    });
     return c.json({ ids }, 201);
   });
 
@@ -129,6 +147,7 @@ export function jobRoutes({ app, engine, stacks }: RouteContext): void {
     const { id } = c.req.valid("param");
     const job = await engine.getJob(id);
     if (!job) throw new JobNotFoundError(id);
-    return c.json(stacks.job(c, job), 200);
+    const dependencies = await engine.dependencies(id);
+    return c.json({ ...stacks.job(c, job), dependencies }, 200);
   });
 }

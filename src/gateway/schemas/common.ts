@@ -61,6 +61,9 @@ export const ErrorBody = z.object({
       message: z.string(),
       code: z.string().optional(),
     })).optional(),
+    details: z.record(z.string(), z.unknown()).optional().openapi({
+      description: "facts a program may act on, e.g. `existingId` of a `DUPLICATE_JOB`",
+    }),
   }),
 }).openapi("Error");
 
