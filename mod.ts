@@ -127,6 +127,7 @@ export {
   PayloadTooLargeError,
   PayloadValidationError,
   PayloadVersionError,
+  RateLimitError,
   ResultValidationError,
   SluiceError,
   SnoozeError,
@@ -184,6 +185,12 @@ export { TimeoutError } from "./src/worker/isolate_errors.ts";
 export { DuplicateJobError, UnknownPrerequisiteError } from "./src/job/enqueue_errors.ts";
 export type { PrerequisiteFailurePolicy, PrerequisiteResult } from "./src/job/dependencies.ts";
 export type { UniqueConflict, UniqueOptions, UniqueScope } from "./src/job/unique.ts";
+export type {
+  ConcurrencyLimitOptions,
+  FunctionLimits,
+  RateLimit,
+  RateLimitOptions,
+} from "./src/job/limits.ts";
 export type { JobDependencies } from "./src/graph/dependencies.ts";
 export type { JobLink } from "./src/graph/job_link.ts";
 export type { PageRequest } from "./src/graph/page.ts";

@@ -37,6 +37,8 @@ import type { EnqueueOutcome, JobListQuery, NewJob, QueueCounts, Store } from ".
 import { DuplicateJobError, UnknownPrerequisiteError } from "./job/enqueue_errors.ts";
 import { jobIdProblem } from "./job/ids.ts";
 import { uniqueLock } from "./job/unique.ts";
+import { limitKeyOf } from "./job/limits.ts";
+import { LimitSync } from "./registry/limit_sync.ts";
 import { EventFeed } from "./events/event_feed.ts";
 import { waitForResult } from "./events/job_result.ts";
 import type { StoredEvent } from "./store/observations.ts";
@@ -168,6 +170,7 @@ export class Engine {
   /** The dead-letter queue: list, inspect, requeue and purge dead jobs. */
   readonly deadLetters: DeadLetterQueue;
   #feed: EventFeed;
+  #limits: LimitSync;
 
   /** Use `createEngine`. */
   constructor(options: EngineOptions) {
@@ -192,6 +195,7 @@ export class Engine {
     }
     this.#encoder = new PayloadEncoder(resolveEncodingDefaults(options));
     this.#feed = new EventFeed(this.#store, this.#logger);
+    this.#limits = new LimitSync(this.#store);
     this.deadLetters = new DeadLetterQueue(this.#store, (r) => toJobInfo(r, this.#decode));
     this.#graces = checkGraces(options);
     this.#webhook = options.webhook
@@ -319,7 +323,7 @@ export class Engine {
       this.#logger.debug("emit: no function listens to this event", { event });
       return [];
     }
-    return this.#announce(await this.#store.enqueue(jobs), jobs);
+    return this.#announce(await this.#storeJobs(jobs), jobs);
   }
 
   /** The job with this id, or null when there is none. */
@@ -539,6 +543,10 @@ export class Engine {
       throw new TypeError("work: no queues given and no functions registered");
     }
     for (const queue of queues) assertQueueName(queue, "work");
+    this.#limits.ensure([...this.#definitions.values()]).catch((error) => {
+      // the enqueuers of limited jobs send the limits too: a worker only brings changes early
+      this.#logger.warn("work: could not send function limits", { error: String(error) });
+    });
     const handle = startNode(this.#runtime(), queues, options);
     this.#workers.add(handle);
     return {
@@ -570,7 +578,7 @@ export class Engine {
   async #submit(call: OrderedCall): Promise<string[]> {
     let outcomes: EnqueueOutcome[];
     try {
-      outcomes = await this.#store.enqueue(call.jobs);
+      outcomes = await this.#storeJobs(call.jobs);
     } catch (error) {
       if (error instanceof DuplicateJobError || error instanceof UnknownPrerequisiteError) {
         throw error.at(call.order[error.index]!);
@@ -621,6 +629,9 @@ export class Engine {
       prepared.onPrerequisiteFailure = resolved.onPrerequisiteFailure;
     }
     if (unique) prepared.unique = uniqueLock(definition.name, unique, parsed.data);
+    if (definition.limits) {
+      prepared.limitKey = limitKeyOf(definition.name, definition.limits, parsed.data);
+    }
     return prepared;
   }
 
@@ -640,6 +651,12 @@ export class Engine {
   }
 
   #decode = (bytes: Uint8Array): unknown => this.#encoder.decode(bytes).value;
+
+  /** Stores `jobs`, the store told their functions' limits first. */
+  async #storeJobs(jobs: NewJob[]): Promise<EnqueueOutcome[]> {
+    await this.#limits.ensure([...this.#definitions.values()]);
+    return await this.#store.enqueue(jobs);
+  }
 
   #load(functions: EngineOptions["functions"]): void {
     if (functions === undefined) return;

@@ -187,6 +187,26 @@ export class SnoozeError extends Error {
   }
 }
 
+/**
+ * Thrown by a handler (or by `ctx.rateLimit(ms)`) when the remote side asks to slow down (an
+ * HTTP 429): the job goes back to its place in line without spending an attempt, and its
+ * function (or, when it is limited per key, its key) starts no job for `delayMs` on any node.
+ */
+export class RateLimitError extends Error {
+  /** How long the function (or key) pauses (ms). */
+  readonly delayMs: number;
+
+  /** Pauses for `delayMs` (a whole number of ms >= 1), with an optional `message`. */
+  constructor(delayMs: number, message?: string) {
+    if (!Number.isSafeInteger(delayMs) || delayMs < 1) {
+      throw new RangeError(`rateLimit: delay must be a whole number of ms >= 1, got ${delayMs}`);
+    }
+    super(message ?? `rate limited for ${delayMs} ms`);
+    this.name = "RateLimitError";
+    this.delayMs = delayMs;
+  }
+}
+
 /** An operation is not supported by this store or configuration. */
 export class NotSupportedError extends SluiceError {
   /** Creates the error naming what is not supported. */

@@ -65,6 +65,8 @@ export interface JobRecord {
   requestedLane: Lane | null;
   /** Its unique key, or null. */
   uniqueKey: string | null;
+  /** The limit key it is waiting on (set aside until the limit lets it start), or null. */
+  throttledBy: string | null;
   /** The latest progress it reported while running, or null. */
   progress: { percent: number; message?: string } | null;
 }

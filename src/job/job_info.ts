@@ -59,6 +59,11 @@ export interface JobInfo {
   onPrerequisiteFailure: PrerequisiteFailurePolicy;
   /** Its unique key, or null. */
   uniqueKey: string | null;
+  /**
+   * The limit it waits on while set aside (waiting, but a rate or concurrency limit does not let
+   * it start yet): the function name, `name|key`, or null.
+   */
+  throttledBy: string | null;
 }
 
 /** Builds the public view of a stored job; `decode` turns stored bytes into values. */
@@ -88,5 +93,6 @@ export function toJobInfo(record: JobRecord, decode: (bytes: Uint8Array) => unkn
     dependents: record.dependents,
     onPrerequisiteFailure: record.onPrerequisiteFailure,
     uniqueKey: record.uniqueKey,
+    throttledBy: record.throttledBy,
   };
 }

@@ -16,6 +16,12 @@ import type { Enqueue, JobClass, ResultOf } from "./job_ref.ts";
 import type { PrerequisiteResult } from "../job/dependencies.ts";
 import type { JobLog } from "./job_log.ts";
 import { checkUniqueOptions, type UniqueOptions } from "../job/unique.ts";
+import {
+  checkLimitOptions,
+  type ConcurrencyLimitOptions,
+  type DefinitionLimits,
+  type RateLimitOptions,
+} from "../job/limits.ts";
 import { checkVersioning, type Migrations } from "./versions.ts";
 import {
   checkFailureOptions,
@@ -68,6 +74,12 @@ export interface JobContext {
    * throws a `SnoozeError`: call it as `return ctx.snooze(5_000)` or `throw new SnoozeError(...)`).
    */
   snooze(delayMs: number): never;
+  /**
+   * The remote side asked to slow down (an HTTP 429): the job goes back to its place without
+   * spending an attempt, and its function (or its limit key) starts no job for `delayMs` on any
+   * node (it throws a `RateLimitError`: call it as `return ctx.rateLimit(2_000)`).
+   */
+  rateLimit(delayMs: number): never;
 }
 
 /** A job function: returns its result (or a promise of it); throws to fail the attempt. */
@@ -99,6 +111,13 @@ export interface DefineOptions<S extends z.ZodType> extends FailureOptions {
   on?: readonly string[];
   /** Uniqueness of its jobs (an enqueue's own `unique` option overrides it). */
   unique?: UniqueOptions<z.output<S>>;
+  /**
+   * At most `max` starts per `duration` ms across every node, per `key(payload)` when given
+   * (e.g. a tenant id). Jobs over the limit wait in line, set aside, without holding back others.
+   */
+  rateLimit?: RateLimitOptions<z.output<S>>;
+  /** At most `max` jobs running at once across every node, per `key(payload)` when given. */
+  concurrencyLimit?: ConcurrencyLimitOptions<z.output<S>>;
 }
 
 /** Brand of the objects `define` makes (a registered symbol, so copies of Sluice agree). */
@@ -131,6 +150,8 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType, R = unknown>
   readonly on: readonly string[];
   /** Uniqueness of its jobs, if any. */
   readonly unique: UniqueOptions | undefined;
+  /** Its rate and concurrency limits, if any. */
+  readonly limits: DefinitionLimits | undefined;
   /** The handler. */
   readonly handler: JobHandler<z.output<S>, R>;
   /** Brand: made by `define`. */
@@ -151,6 +172,8 @@ const KNOWN_OPTIONS = new Set([
   "compression",
   "on",
   "unique",
+  "rateLimit",
+  "concurrencyLimit",
   ...FAILURE_OPTION_NAMES,
 ]);
 
@@ -204,6 +227,7 @@ export function buildDefinition<S extends z.ZodType, R>(
   const unique = options.unique === undefined
     ? undefined
     : checkUniqueOptions(options.unique, where);
+  const limits = checkLimitOptions(options.rateLimit, options.concurrencyLimit, where);
   if (typeof handler !== "function") throw new TypeError(`${where}: handler must be a function`);
   return Object.freeze({
     name,
@@ -218,6 +242,7 @@ export function buildDefinition<S extends z.ZodType, R>(
     compression: options.compression,
     on,
     unique,
+    limits,
     ...failure,
     handler,
     [DEFINITION]: true as const,

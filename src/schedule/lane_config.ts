@@ -4,6 +4,7 @@
  * @module
  */
 import { DEFAULT_LANE_WEIGHTS, type Lane, LANES } from "../job/lanes.ts";
+import { checkRateLimit, type RateLimit } from "../job/limits.ts";
 
 /** How a queue chooses between its lanes. Stored with the queue, so every node agrees. */
 export interface LaneConfig {
@@ -16,6 +17,8 @@ export interface LaneConfig {
    * the weighted order (at most every other dispatch). `null` turns aging off.
    */
   agingMs: number | null;
+  /** At most this many starts from the queue per window, across every node; null for none. */
+  rateLimit: RateLimit | null;
 }
 
 /** Partial configuration accepted from users; missing fields keep their current values. */
@@ -26,6 +29,8 @@ export interface LaneConfigInput {
   strict?: boolean;
   /** Aging bound in ms, or `null` to turn aging off. */
   agingMs?: number | null;
+  /** The queue's rate limit across every node, or `null` to remove it. */
+  rateLimit?: RateLimit | null;
 }
 
 /** Default aging bound: five minutes. */
@@ -36,12 +41,17 @@ export const MAX_LANE_WEIGHT = 1_000_000;
 
 /** The configuration of a queue nobody configured. */
 export function defaultLaneConfig(): LaneConfig {
-  return { weights: { ...DEFAULT_LANE_WEIGHTS }, strict: false, agingMs: DEFAULT_AGING_MS };
+  return {
+    weights: { ...DEFAULT_LANE_WEIGHTS },
+    strict: false,
+    agingMs: DEFAULT_AGING_MS,
+    rateLimit: null,
+  };
 }
 
 /** Applies `input` over `base` after checking it; throws `TypeError`/`RangeError` on bad values. */
 export function mergeLaneConfig(base: LaneConfig, input: LaneConfigInput): LaneConfig {
-  const known = new Set(["weights", "strict", "agingMs"]);
+  const known = new Set(["weights", "strict", "agingMs", "rateLimit"]);
   for (const key of Object.keys(input)) {
     if (!known.has(key)) throw new TypeError(`queue config: unknown option ${JSON.stringify(key)}`);
   }
@@ -68,5 +78,10 @@ export function mergeLaneConfig(base: LaneConfig, input: LaneConfigInput): LaneC
       `queue config: agingMs must be a whole number of ms >= 0 or null, got ${agingMs}`,
     );
   }
-  return { weights, strict: input.strict ?? base.strict, agingMs };
+  const rateLimit = input.rateLimit === undefined
+    ? base.rateLimit
+    : input.rateLimit === null
+    ? null
+    : checkRateLimit(input.rateLimit, "queue config: rateLimit");
+  return { weights, strict: input.strict ?? base.strict, agingMs, rateLimit };
 }

@@ -65,7 +65,7 @@ export function idBefore(a: string, b: string): boolean {
 }
 
 /**
- * Picks the lane to dispatch from and updates `state`.
+ * Picks the lane to dispatch from and updates `state` (`chooseLane`, then `advance`).
  *
  * @param heads per lane index, the lane's head job, or `undefined` when the lane is empty.
  * @returns the lane index, or -1 when every lane is empty.
@@ -76,6 +76,29 @@ export function pickLane(
   config: LaneConfig,
   now: number,
 ): number {
+  const choice = chooseLane(state, heads, config, now);
+  if (choice.lane >= 0) advance(state, choice, config);
+  return choice.lane;
+}
+
+/** A lane choice: the lane (-1: none) and whether aging chose it. */
+export interface LaneChoice {
+  /** Lane index, or -1. */
+  lane: number;
+  /** Chosen by aging. */
+  aged: boolean;
+}
+
+/**
+ * The lane the picker would dispatch from, without changing `state` (a caller that finds the
+ * head cannot start, e.g. held by a limit, sets it aside and chooses again).
+ */
+export function chooseLane(
+  state: LanePickerState,
+  heads: readonly (LaneHead | undefined)[],
+  config: LaneConfig,
+  now: number,
+): LaneChoice {
   let chosen = -1;
   let aged = false;
   if (config.agingMs !== null && !state.lastAged) {
@@ -107,17 +130,22 @@ export function pickLane(
         chosen = i;
       }
     }
-    if (chosen === -1) return -1;
+    if (chosen === -1) return { lane: -1, aged: false };
   }
+  return { lane: chosen, aged };
+}
+
+/** Records a dispatch from `choice` in `state`. */
+export function advance(state: LanePickerState, choice: LaneChoice, config: LaneConfig): void {
+  const chosen = choice.lane;
   const weight = config.weights[LANES[chosen]!];
   const effective = Math.max(state.pass[chosen]!, state.vt);
-  if (!aged) state.vt = effective;
+  if (!choice.aged) state.vt = effective;
   state.pass[chosen] = effective + strideOf(weight);
-  state.lastAged = aged;
+  state.lastAged = choice.aged;
   if (state.vt > PASS_REBASE_AT) {
     const base = state.vt;
     state.pass = state.pass.map((p) => Math.max(p - base, 0));
     state.vt = 0;
   }
-  return chosen;
 }

@@ -16,6 +16,7 @@ import { LEASE_CASES } from "./_conformance_leases.ts";
 import { GRAPH_CASES } from "./_conformance_graph.ts";
 import { UNIQUE_CASES } from "./_conformance_unique.ts";
 import { OBSERVE_CASES } from "./_conformance_observe.ts";
+import { LIMIT_CASES } from "./_conformance_limits.ts";
 
 /**
  * Builds a fresh, empty store on `clock` for one test; `close()` must free it. `listening`, when
@@ -38,6 +39,7 @@ export function runStoreConformance(label: string, factory: StoreFactory): void 
   runCases(label, factory, GRAPH_CASES);
   runCases(label, factory, UNIQUE_CASES);
   runCases(label, factory, OBSERVE_CASES);
+  runCases(label, factory, LIMIT_CASES);
 }
 
 /** Registers `cases` with `Deno.test` against stores made by `factory`. */

@@ -98,6 +98,8 @@ export interface MetricGroup {
   cancelled: number;
   /** Dead jobs requeued. */
   requeued: number;
+  /** Times a job was set aside because a limit of its function or queue held it. */
+  throttled: number;
   /** Run time of ended attempts. */
   run: Histogram;
   /** Wait from due to start of ended attempts. */
@@ -134,6 +136,7 @@ export const SLOTS = [
   "dead",
   "cancelled",
   "requeued",
+  "throttled",
   "runCount",
   "runSum",
   "waitCount",
@@ -155,14 +158,15 @@ export function metricGroup(key: string, slots: readonly number[]): MetricGroup 
     dead: at(2),
     cancelled: at(3),
     requeued: at(4),
+    throttled: at(5),
     run: {
-      count: at(5),
-      sumMs: at(6),
+      count: at(6),
+      sumMs: at(7),
       buckets: Array.from({ length: buckets }, (_, i) => at(first + i)),
     },
     wait: {
-      count: at(7),
-      sumMs: at(8),
+      count: at(8),
+      sumMs: at(9),
       buckets: Array.from({ length: buckets }, (_, i) => at(first + buckets + i)),
     },
   };

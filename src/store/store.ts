@@ -20,6 +20,7 @@ import type { Lane } from "../job/lanes.ts";
 import type { JobState } from "../job/states.ts";
 import type { PrerequisiteFailurePolicy } from "../job/dependencies.ts";
 import type { UniqueLock } from "../job/unique.ts";
+import type { FunctionLimits } from "../job/limits.ts";
 import type { EventBatch, EventQuery, MetricsSnapshot } from "./observations.ts";
 import type { StatusCode } from "../job/status.ts";
 import type { LaneConfig, LaneConfigInput } from "../schedule/lane_config.ts";
@@ -61,6 +62,11 @@ export interface NewJob {
   onPrerequisiteFailure?: PrerequisiteFailurePolicy;
   /** Its unique key, scope and conflict rule. */
   unique?: UniqueLock;
+  /**
+   * Its limit key when its function has limits (see `configureFunction`): the function name, or
+   * `name|key` when they count per key.
+   */
+  limitKey?: string;
 }
 
 /** The outcome of storing one job. */
@@ -141,6 +147,11 @@ export interface Completion extends LeaseProof {
 export interface Release extends LeaseProof {
   /** Run again this many ms from now; absent or 0: at once, from the front of its lane. */
   delay?: number;
+  /**
+   * The handler asked to slow down (`ctx.rateLimit`): pause the job's limit key (its function,
+   * or its key) this many ms on every node, and hold the job first in that key's line.
+   */
+  throttle?: number;
 }
 
 /** A failed attempt to record. */
@@ -194,6 +205,8 @@ export interface QueueCounts {
   states: Record<JobState, number>;
   /** Jobs per lane and state. */
   lanes: Record<Lane, Record<JobState, number>>;
+  /** Waiting jobs set aside until a rate or concurrency limit lets them start (all lanes). */
+  throttled: number;
 }
 
 /** A filter for `listJobs`. */
@@ -335,6 +348,13 @@ export interface Store {
   pause(queue: string): Promise<void>;
   /** Resumes dispatch from a queue. */
   resume(queue: string): Promise<void>;
+  /**
+   * Sets the limits of functions by name (null: the function has none), for every node. Jobs
+   * parked on a function whose limits changed are looked at again at once.
+   */
+  configureFunctions(limits: Record<string, FunctionLimits | null>): Promise<void>;
+  /** The limits of every function that has some, by name. */
+  functionLimits(): Promise<Record<string, FunctionLimits>>;
   /** Reads a queue's lane configuration (defaults when never configured). */
   getLaneConfig(queue: string): Promise<LaneConfig>;
   /** Changes a queue's lane configuration; returns the configuration now in force. */

@@ -64,8 +64,11 @@ export type FromIsolate =
   | { type: "completed"; run: number; result: ArrayBuffer | null }
   /** The attempt failed; `retryable` is false when retrying cannot help. */
   | { type: "failed"; run: number; error: JobErrorInfo; retryable: boolean }
-  /** The handler snoozed (`ctx.snooze`, `SnoozeError`): run the job again in `delayMs`. */
-  | { type: "snoozed"; run: number; delayMs: number }
+  /**
+   * The handler snoozed (`ctx.snooze`, `SnoozeError`) or was rate limited (`ctx.rateLimit`,
+   * `RateLimitError`, with `throttle`): run the job again in `delayMs`.
+   */
+  | { type: "handed-back"; run: number; delayMs: number; throttle: boolean }
   /** The payload is of a newer version than the loaded code knows: hand it back. */
   | { type: "too-new"; run: number; version: number; known: number }
   /** A log line (`run` set for `ctx.log`, absent for the isolate's own lines). */

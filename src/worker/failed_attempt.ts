@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { SnoozeError, UnrecoverableError } from "../job/errors.ts";
+import { RateLimitError, SnoozeError, UnrecoverableError } from "../job/errors.ts";
 import { type JobErrorInfo, type Reservation, toErrorInfo } from "../job/job.ts";
 import { DEFAULT_BACKOFF, retryDelay } from "../schedule/retry_policy.ts";
 import { decodeBackoff } from "../job/retry_options.ts";
@@ -54,9 +54,25 @@ export function failedAttempt(
   return delay === "stop" ? dead : { ...dead, retryDelay: delay };
 }
 
-/** The snooze asked for by `error` (a `SnoozeError`, or its serialized form), in ms; or null. */
-export function snoozeDelay(error: unknown): number | null {
-  if (error instanceof SnoozeError) return error.delayMs;
+/**
+ * A hand-back a handler asked for: run again in `delayMs` without spending the attempt; with
+ * `throttle`, its function (or limit key) also pauses that long on every node.
+ */
+export interface HandBackRequest {
+  /** Ms until the job may run again. */
+  delayMs: number;
+  /** A `RateLimitError`: pause the function (or key), not only this job. */
+  throttle: boolean;
+}
+
+/**
+ * The hand-back asked for by `error` (a `SnoozeError` or `RateLimitError`, or its serialized
+ * form); or null for a failure.
+ */
+export function handBackOf(error: unknown): HandBackRequest | null {
   const e = error as { name?: unknown; delayMs?: unknown } | null;
-  return e?.name === "SnoozeError" && Number.isSafeInteger(e.delayMs) ? e.delayMs as number : null;
+  const named = error instanceof SnoozeError || error instanceof RateLimitError ||
+    e?.name === "SnoozeError" || e?.name === "RateLimitError";
+  if (!named || !Number.isSafeInteger(e!.delayMs)) return null;
+  return { delayMs: e!.delayMs as number, throttle: e!.name === "RateLimitError" };
 }

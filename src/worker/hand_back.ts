@@ -1,7 +1,7 @@
 /**
- * Handing a leased job back without spending its attempt, after a delay: a snooze the handler
- * asked for, or a payload version newer than this node's code (dead-lettered once it came back
- * too often). Used by every executor, so inline and isolate attempts behave alike.
+ * Handing a leased job back without spending its attempt, after a delay: a snooze or a rate
+ * limit the handler asked for, or a payload version newer than this node's code (dead-lettered
+ * once it came back too often). Used by every executor, so inline and isolate attempts behave alike.
  *
  * @module
  */
@@ -9,17 +9,23 @@ import { PayloadVersionError } from "../job/errors.ts";
 import type { Reservation } from "../job/job.ts";
 import { Status } from "../job/status.ts";
 import { MAX_VERSION_HANDBACKS, VERSION_HANDBACK_DELAY_MS } from "../registry/versions.ts";
-import { failedAttempt } from "./failed_attempt.ts";
+import { failedAttempt, type HandBackRequest } from "./failed_attempt.ts";
 import type { AttemptOutcome } from "./run_job.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 
-/** The job asked to run again in `delayMs`: hands it back for then. */
-export function snoozed(
+/**
+ * The handler asked to run again in `delayMs` (a snooze), or to slow down (a rate limit: the
+ * job waits first in its limit's line while its function, or key, pauses on every node).
+ */
+export function handedBack(
   runtime: WorkerRuntime,
   job: Reservation,
-  delayMs: number,
+  request: HandBackRequest,
 ): Promise<AttemptOutcome> {
-  return releaseLater(runtime, job, delayMs, "snoozed", { delayMs }, "debug");
+  const { delayMs, throttle } = request;
+  return throttle
+    ? releaseLater(runtime, job, { throttle: delayMs }, "rate limited", { delayMs }, "debug")
+    : releaseLater(runtime, job, { delay: delayMs }, "snoozed", { delayMs }, "debug");
 }
 
 /**
@@ -39,17 +45,17 @@ export function tooNew(
   }
   const fields = { version, known, handbacks: job.releases + 1 };
   const why = "payload version newer than this code";
-  return releaseLater(runtime, job, VERSION_HANDBACK_DELAY_MS, why, fields, "warn");
+  return releaseLater(runtime, job, { delay: VERSION_HANDBACK_DELAY_MS }, why, fields, "warn");
 }
 
 /**
- * Hands `job` back to run again `delayMs` from now without spending its attempt (`why` says
- * why, in the logs).
+ * Hands `job` back without spending its attempt, after a delay or a throttle (`why` says why, in
+ * the logs).
  */
 async function releaseLater(
   runtime: WorkerRuntime,
   job: Reservation,
-  delayMs: number,
+  after: { delay: number } | { throttle: number },
   why: string,
   extra: Record<string, unknown>,
   level: "warn" | "debug",
@@ -57,7 +63,7 @@ async function releaseLater(
   const fields = { job: job.id, fn: job.name, ...extra };
   try {
     const [status] = await runtime.store.release([
-      { id: job.id, token: job.token, delay: delayMs },
+      { id: job.id, token: job.token, ...after },
     ]);
     if (status === Status.OK) {
       runtime.logger[level](`${why}: handed back`, fields);

@@ -8,7 +8,7 @@
 import type { Reservation } from "../job/job.ts";
 import type { PrerequisiteResult } from "../job/dependencies.ts";
 import { failedAttempt } from "./failed_attempt.ts";
-import { snoozed, tooNew } from "./hand_back.ts";
+import { handedBack, tooNew } from "./hand_back.ts";
 import { reviveError } from "./_isolate_protocol.ts";
 import { IsolatePool } from "./isolate_pool.ts";
 import type { JobExecutor } from "./executor.ts";
@@ -93,8 +93,8 @@ export class IsolateExecutor implements JobExecutor {
           return outcome;
         case "failed":
           return failedAttempt(this.#runtime, job, reviveError(outcome.error), outcome.retryable);
-        case "snoozed":
-          return await snoozed(this.#runtime, job, outcome.delayMs);
+        case "handed-back":
+          return await handedBack(this.#runtime, job, outcome);
         case "too-new":
           return await tooNew(this.#runtime, job, outcome.version, outcome.known);
         case "interrupted":

@@ -11,7 +11,12 @@
  * @module
  */
 import { PayloadEncoder } from "../codec/payload_encoder.ts";
-import { SnoozeError, UnknownFunctionError, UnrecoverableError } from "../job/errors.ts";
+import {
+  RateLimitError,
+  SnoozeError,
+  UnknownFunctionError,
+  UnrecoverableError,
+} from "../job/errors.ts";
 import type { Logger } from "../job/logger.ts";
 import type { JobContext, JobDefinition } from "../registry/definition.ts";
 import { resultsOf } from "../registry/prerequisite_results.ts";
@@ -22,7 +27,7 @@ import type { Enqueue } from "../registry/job_ref.ts";
 import { isFunctionManifest } from "../registry/manifest.ts";
 import { readPayload } from "../registry/read_payload.ts";
 import { writeResult } from "../registry/write_result.ts";
-import { snoozeDelay } from "./failed_attempt.ts";
+import { handBackOf } from "./failed_attempt.ts";
 import {
   errorInfo,
   type FromIsolate,
@@ -168,8 +173,8 @@ async function run(message: Extract<ToIsolate, { type: "run" }>): Promise<void> 
     try {
       result = await definition.handler(payload, context(run, job, controller.signal));
     } catch (error) {
-      const delayMs = snoozeDelay(error);
-      if (delayMs !== null) return post({ type: "snoozed", run, delayMs });
+      const back = handBackOf(error);
+      if (back !== null) return post({ type: "handed-back", run, ...back });
       const unrecoverable = error instanceof UnrecoverableError ||
         (error as Error | null)?.name === "UnrecoverableError";
       return fail(error, !unrecoverable);
@@ -215,6 +220,9 @@ function context(run: number, job: IsolateJob, signal: AbortSignal): JobContext 
         enqueue(run, ref, payload, options)) as Enqueue,
     snooze(delayMs: number): never {
       throw new SnoozeError(delayMs);
+    },
+    rateLimit(delayMs: number): never {
+      throw new RateLimitError(delayMs);
     },
   };
 }

@@ -90,8 +90,11 @@ export type IsolateOutcome =
    * (`IsolateCrashedError`) is retryable.
    */
   | { kind: "failed"; error: JobErrorInfo; retryable: boolean }
-  /** The handler snoozed: release the job to run again in `delayMs`, without spending it. */
-  | { kind: "snoozed"; delayMs: number }
+  /**
+   * The handler snoozed or was rate limited (`throttle`): release the job to run again in
+   * `delayMs`, without spending it.
+   */
+  | { kind: "handed-back"; delayMs: number; throttle: boolean }
   /** The payload is newer than the loaded code: hand it back (`known` is the code's version). */
   | { kind: "too-new"; version: number; known: number }
   /** Stopped by `close()` (or run after it): release the job without spending its attempt. */
@@ -374,9 +377,11 @@ export class IsolatePool {
       case "failed":
         if (mine) this.#settle(mine, this.#failure(mine, message.error, message.retryable));
         return;
-      case "snoozed":
-        if (mine) this.#settle(mine, { kind: "snoozed", delayMs: message.delayMs });
+      case "handed-back": {
+        const { delayMs, throttle } = message;
+        if (mine) this.#settle(mine, { kind: "handed-back", delayMs, throttle });
         return;
+      }
       case "too-new":
         if (mine) {
           this.#settle(mine, { kind: "too-new", version: message.version, known: message.known });

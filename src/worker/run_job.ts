@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { SnoozeError, UnknownFunctionError } from "../job/errors.ts";
+import { RateLimitError, SnoozeError, UnknownFunctionError } from "../job/errors.ts";
 import type { JobErrorInfo, Reservation } from "../job/job.ts";
 import type { JobContext } from "../registry/definition.ts";
 import { readPayload } from "../registry/read_payload.ts";
@@ -14,8 +14,8 @@ import type { PrerequisiteResult } from "../job/dependencies.ts";
 import { resultsOf } from "../registry/prerequisite_results.ts";
 import { jobLog } from "../registry/job_log.ts";
 import { guardAttempt } from "./attempt_guard.ts";
-import { failedAttempt, snoozeDelay } from "./failed_attempt.ts";
-import { snoozed, tooNew } from "./hand_back.ts";
+import { failedAttempt, handBackOf } from "./failed_attempt.ts";
+import { handedBack, tooNew } from "./hand_back.ts";
 import { emitProgress } from "./progress.ts";
 
 /** What became of one attempt. */
@@ -58,9 +58,9 @@ export async function runJob(
       { job, signal, timeoutMs: definition.timeout, ...runtime.graces },
     );
   } catch (error) {
-    const snooze = snoozeDelay(error);
-    if (snooze === null) return fail(error, true);
-    return await snoozed(runtime, job, snooze);
+    const back = handBackOf(error);
+    if (back === null) return fail(error, true);
+    return await handedBack(runtime, job, back);
   }
   try {
     return { kind: "completed", result: writeResult(runtime.encoder, definition, result) };
@@ -93,6 +93,9 @@ function jobContext(
     enqueue: runtime.enqueue,
     snooze(delayMs: number): never {
       throw new SnoozeError(delayMs);
+    },
+    rateLimit(delayMs: number): never {
+      throw new RateLimitError(delayMs);
     },
   };
 }

@@ -31,6 +31,7 @@ export async function applyOp(op: Op, side: Side, ledger: Ledger, now: number): 
         delay: job.delayMs,
         maxAttempts: job.maxAttempts,
         ...(job.backoff ? { backoff: job.backoff } : {}),
+        ...(job.limitKey ? { limitKey: job.limitKey } : {}),
       })));
     case "reserve": {
       const { kind: _, ...request } = op;
@@ -57,6 +58,7 @@ export async function applyOp(op: Op, side: Side, ledger: Ledger, now: number): 
       return await store.release(op.items.map((item) => ({
         ...proof(item.lease),
         ...(item.delayMs === null ? {} : { delay: item.delayMs }),
+        ...(item.throttleMs === undefined ? {} : { throttle: item.throttleMs }),
       })));
     case "extend":
       return await store.extendLeases(op.leases.map(proof), op.leaseMs);
@@ -118,6 +120,8 @@ async function applyAdmin(op: Op, side: Side, ledger: Ledger, now: number): Prom
       return await store.resume(op.queue);
     case "configure":
       return await store.configureLanes(op.queue, op.input);
+    case "limits":
+      return await store.configureFunctions(op.limits);
     default:
       throw new Error(`fuzz: no way to apply ${op.kind}`);
   }

@@ -48,6 +48,7 @@ const WEIGHTS: Readonly<Record<OpKind, number>> = {
   pause: 2,
   resume: 3,
   configure: 1,
+  limits: 2,
 };
 
 /** Reserve options that can be left out with `without`, like operation kinds. */

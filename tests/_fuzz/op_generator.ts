@@ -9,7 +9,8 @@ import { JOB_STATES } from "../../src/job/states.ts";
 import type { LaneConfigInput } from "../../src/schedule/lane_config.ts";
 import type { DeadFilter, JobSpec, LeaderRef, LeaseRef, Op, OpKind } from "./ops.ts";
 import type { Rng } from "./prng.ts";
-import { JOB_IDS, QUEUES, UNKNOWN_ID, UNKNOWN_QUEUE, WORKERS } from "./universe.ts";
+import { FUNCTIONS, JOB_IDS, QUEUES, UNKNOWN_ID, UNKNOWN_QUEUE, WORKERS } from "./universe.ts";
+import type { FunctionLimits } from "../../src/job/limits.ts";
 
 const LEASE_OPS: readonly OpKind[] = ["start", "complete", "fail", "release", "extend"];
 const LEADER_OPS: readonly OpKind[] = ["renew", "resign", "reap"];
@@ -72,6 +73,7 @@ export class OpGenerator {
           items: this.#leases().map((lease) => ({
             lease,
             delayMs: r.chance(0.4) ? null : r.pick([-100, 0, 1, 5_000]),
+            ...(r.chance(0.2) ? { throttleMs: r.pick([1, 1_000, 5_000]) } : {}),
           })),
         };
       case "cancel":
@@ -136,6 +138,8 @@ export class OpGenerator {
         return { kind, queue: r.pick(QUEUES) };
       case "configure":
         return { kind, queue: r.pick(QUEUES), input: this.#laneConfig() };
+      case "limits":
+        return { kind, limits: { [r.pick(FUNCTIONS)]: this.#functionLimits() } };
     }
   }
 
@@ -143,15 +147,26 @@ export class OpGenerator {
     const r = this.#rng;
     const reuse = this.#nextId > 0 && r.chance(0.15);
     const id = reuse ? this.#usedId() : JOB_IDS[this.#nextId++ % JOB_IDS.length]!;
+    const name = r.pick(FUNCTIONS);
     return {
       id,
-      name: r.pick(["fn-a", "fn-b"]),
+      name,
       queue: r.pick(QUEUES),
       lane: r.pick(LANES),
       delayMs: r.chance(0.65) ? r.pick([0, 0, -500]) : r.pick([1, 1_000, 30_000, 60_000]),
       maxAttempts: r.pick([1, 1, 2, 3]),
       ...(r.chance(0.1) ? { backoff: '{"type":"fixed","delayMs":100}' } : {}),
+      ...(r.chance(0.4) ? { limitKey: r.pick([name, `${name}|k1`, `${name}|k2`]) } : {}),
     };
+  }
+
+  /** Limits of a function: none, a rate, a concurrency, or both. */
+  #functionLimits(): FunctionLimits | null {
+    const r = this.#rng;
+    if (r.chance(0.2)) return null;
+    const rate = r.chance(0.6) ? { max: r.int(1, 3), duration: r.pick([1_000, 5_000]) } : null;
+    const concurrency = rate === null || r.chance(0.4) ? r.int(1, 2) : null;
+    return { rate, concurrency, perKey: r.chance(0.5) };
   }
 
   #reserve(): Op {
@@ -216,7 +231,7 @@ export class OpGenerator {
     const r = this.#rng;
     const query: DeadFilter = { queue: r.pick(QUEUES) };
     if (r.chance(0.2)) query.ids = Array.from({ length: r.int(1, 3) }, () => this.#anyId());
-    if (r.chance(0.2)) query.name = r.pick(["fn-a", "fn-b"]);
+    if (r.chance(0.2)) query.name = r.pick(FUNCTIONS);
     if (r.chance(0.2)) query.errorContains = r.pick(["boom", "quote", "Stalled", "é"]);
     if (r.chance(0.15)) query.failedAfterMs = r.pick([0, 30_000, 100_000]);
     if (r.chance(0.3)) query.limit = r.int(1, 3);
@@ -225,13 +240,17 @@ export class OpGenerator {
 
   #laneConfig(): LaneConfigInput {
     const r = this.#rng;
-    switch (r.int(0, 2)) {
+    switch (r.int(0, 3)) {
       case 0:
         return { strict: r.chance(0.5) };
       case 1:
         return { weights: { [r.pick(LANES)]: r.int(1, 20) } as Partial<Record<Lane, number>> };
-      default:
+      case 2:
         return { agingMs: r.chance(0.3) ? null : r.pick([0, 10_000, 60_000]) };
+      default:
+        return {
+          rateLimit: r.chance(0.3) ? null : { max: r.int(1, 3), duration: r.pick([1_000, 5_000]) },
+        };
     }
   }
 }

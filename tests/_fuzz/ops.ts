@@ -10,6 +10,7 @@
 import type { Lane } from "../../src/job/lanes.ts";
 import type { JobState } from "../../src/job/states.ts";
 import type { LaneConfigInput } from "../../src/schedule/lane_config.ts";
+import type { FunctionLimits } from "../../src/job/limits.ts";
 
 /** A lease handed out earlier in the trace by `reserve` or `steal`. */
 export interface LeaseRef {
@@ -45,6 +46,8 @@ export interface JobSpec {
   maxAttempts: number;
   /** Its own backoff JSON, if any. */
   backoff?: string;
+  /** Its limit key (its function's limits count under it), if any. */
+  limitKey?: string;
 }
 
 /** A dead-letter query; `failedAfterMs` is relative to now (failed at or after now - it). */
@@ -85,7 +88,10 @@ export type Op =
     kind: "fail";
     items: { lease: LeaseRef; retry: RetryChoice; delayMs: number; message: string }[];
   }
-  | { kind: "release"; items: { lease: LeaseRef; delayMs: number | null }[] }
+  | {
+    kind: "release";
+    items: { lease: LeaseRef; delayMs: number | null; throttleMs?: number }[];
+  }
   | { kind: "extend"; leases: LeaseRef[]; leaseMs: number }
   | { kind: "cancel"; id: string }
   | { kind: "changePriority"; id: string; lane: Lane }
@@ -106,7 +112,8 @@ export type Op =
   | { kind: "purgeDead"; query: DeadFilter }
   | { kind: "pause"; queue: string }
   | { kind: "resume"; queue: string }
-  | { kind: "configure"; queue: string; input: LaneConfigInput };
+  | { kind: "configure"; queue: string; input: LaneConfigInput }
+  | { kind: "limits"; limits: Record<string, FunctionLimits | null> };
 
 /** The name of an operation. */
 export type OpKind = Op["kind"];

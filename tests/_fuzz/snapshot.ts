@@ -38,5 +38,6 @@ export async function snapshot(store: Store): Promise<unknown> {
     nodes: await store.listNodes(),
     leader: await store.getLeader(),
     nextDueIn: await store.nextDueIn(QUEUES),
+    limits: await store.functionLimits(),
   });
 }

@@ -5,6 +5,8 @@
  * @module
  */
 
+/** Function names. */
+export const FUNCTIONS: readonly string[] = ["fn-a", "fn-b"];
 /** Queues that hold jobs. */
 export const QUEUES: readonly string[] = ["a", "b", "c"];
 /** A queue name that never holds a job. */

@@ -7,7 +7,7 @@
 import type { Reservation } from "../../job/job.ts";
 import { LANES } from "../../job/lanes.ts";
 import { Status, type StatusCode } from "../../job/status.ts";
-import { type LaneHead, pickLane } from "../../schedule/lane_picker.ts";
+import { advance, chooseLane, type LaneHead } from "../../schedule/lane_picker.ts";
 import { FIRST_LOWER_LANE, PROMOTE_BATCH, reserveShape } from "../_shared.ts";
 import type { LeaseProof, ReserveRequest, StealRequest } from "../store.ts";
 import type { MemJob, MemQueue, MemState } from "./mem_state.ts";
@@ -74,7 +74,11 @@ function byteOrder(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Leases jobs as `reserve.lua` does: promote, a started pass, then a prefetch pass. */
+/**
+ * Leases jobs as `reserve.lua` does: promote, unpark the jobs of limits that opened, a started
+ * pass, then a prefetch pass (jobs held by a limit are parked on it; limited jobs are never
+ * prefetched).
+ */
 export function reserve(state: MemState, request: ReserveRequest, now: number): Reservation[] {
   const { started: startedWant, prefetch, lanes, lowerLimit } = reserveShape(request);
   const queues = [...new Set(request.queues)];
@@ -83,9 +87,33 @@ export function reserve(state: MemState, request: ReserveRequest, now: number): 
   const tokenBase = state.newCall(request.worker, request.callId);
   const promoteLimit = Math.max(PROMOTE_BATCH, startedWant + prefetch);
   for (const name of queues) state.promote(name, now, promoteLimit);
+  state.limits.unpark(state, now);
   const allowed = LANES.map((_, i) => lanes?.includes(i) ?? true);
   const deadline = now + request.leaseMs;
   let lowerTaken = 0;
+
+  /** Leases `job` as the next job of the call, counting it against its limit keys. */
+  const take = (q: MemQueue, job: MemJob, started: boolean): void => {
+    if (job.limitKey !== null) job.countsAgainst = state.limits.take(job.limitKey, job.name, now);
+    if (q.config.rateLimit) state.limits.take(`@${job.queue}`, null, now, q.config.rateLimit);
+    const attempt = job.attempts + 1;
+    const token = `${tokenBase}.${out.length}`;
+    state.lease(job, request.worker, token, deadline, now);
+    state.count(q, "active", job.lane, +1);
+    if (started) {
+      job.attempts = attempt;
+      releaseUnique(state, job, "started", now);
+      state.observe.event("active", job, now, {
+        attempt,
+        worker: request.worker,
+        waitMs: now - job.runAt,
+      });
+    } else {
+      job.prefetched = true;
+      state.prefetched.add(request.worker, job.queue, job.id);
+    }
+    out.push(reservation(job, attempt, token, deadline, now, started));
+  };
 
   const headOf = (q: MemQueue, i: number): LaneHead | undefined => {
     if (!allowed[i]) return undefined;
@@ -98,36 +126,39 @@ export function reserve(state: MemState, request: ReserveRequest, now: number): 
       const q = state.queues.get(name);
       if (!q || q.paused) continue;
       const heads = q.lanes.map((_, i) => headOf(q, i));
+      const queueKey = `@${name}`;
+      const queueRate = q.config.rateLimit;
       while (out.length < upto) {
         const capped = started && lowerLimit !== null && lowerTaken >= lowerLimit;
         const view = capped ? heads.map((h, i) => i < FIRST_LOWER_LANE ? h : undefined) : heads;
-        const li = pickLane(q.picker, view, q.config, now);
+        const choice = chooseLane(q.picker, view, q.config, now);
+        const li = choice.lane;
         if (li < 0) break;
-        if (started && li >= FIRST_LOWER_LANE) lowerTaken++;
-        const job = state.jobs.get(q.lanes[li]!.shift()!)!;
-        heads[li] = headOf(q, li);
-        const attempt = job.attempts + 1;
-        const token = `${tokenBase}.${out.length}`;
-        state.lease(job, request.worker, token, deadline, now);
-        state.count(q, "active", job.lane, +1);
-        if (started) {
-          job.attempts = attempt;
-          releaseUnique(state, job, "started", now);
-          state.observe.event("active", job, now, {
-            attempt,
-            worker: request.worker,
-            waitMs: now - job.runAt,
-          });
-        } else {
-          job.prefetched = true;
-          state.prefetched.add(request.worker, job.queue, job.id);
+        if (queueRate && state.limits.queueFull(queueKey, queueRate, now)) {
+          state.limits.queueWaits(queueKey); // the queue's own window is full
+          break;
         }
-        out.push(reservation(job, attempt, token, deadline, now, started));
+        const job = state.jobs.get(heads[li]!.id)!;
+        if (!started && (queueRate || job.limitKey !== null)) {
+          heads[li] = undefined; // a limit counts starts: its jobs are not prefetched
+          continue;
+        }
+        q.lanes[li]!.shift();
+        const blocked = state.limits.blocking(job, now);
+        if (blocked !== null) {
+          state.limits.park(state, job, blocked, now); // set aside: the lane goes on
+        } else {
+          advance(q.picker, choice, q.config);
+          if (started && li >= FIRST_LOWER_LANE) lowerTaken++;
+          take(q, job, started);
+        }
+        heads[li] = headOf(q, li);
       }
     }
   };
   pass(startedWant, true);
   pass(out.length + prefetch, false);
+  state.limits.settle(state, now);
   return out;
 }
 

@@ -127,6 +127,9 @@ function create(
     requestedLane: null,
     uniqueKey: job.unique?.key ?? null,
     uniqueScope: job.unique?.scope ?? null,
+    throttledBy: null,
+    limitKey: job.limitKey ?? null,
+    countsAgainst: false,
     progress: null,
     token: null,
     prefetched: false,
@@ -181,6 +184,11 @@ function replace(state: MemState, target: MemJob, job: NewJob, now: number): voi
   target.payload = job.payload;
   target.maxAttempts = job.maxAttempts;
   target.backoff = job.backoff ?? null;
+  target.limitKey = job.limitKey ?? null;
+  if (target.throttledBy !== null && target.throttledBy !== target.limitKey) {
+    state.leaveLane(target); // parked on a key it no longer has: back in its lane
+    state.toWaiting(target, true);
+  }
   if (target.lane !== job.lane) {
     state.count(q, target.state, target.lane, -1);
     if (target.state === "waiting") state.leaveLane(target);

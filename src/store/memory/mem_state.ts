@@ -26,6 +26,7 @@ import { releasePins, settleDependents } from "./dependencies.ts";
 import { MemObserver, type ObserveOptions } from "./observe.ts";
 import { LaneList } from "./lane_list.ts";
 import { PrefetchIndex } from "./prefetch_index.ts";
+import { MemLimits } from "./limits.ts";
 
 /** A job as the memory store keeps it: its record plus lease, prefetch, pin and lock state. */
 export interface MemJob extends Omit<JobRecord, "leaseDeadline" | "history" | "dependents"> {
@@ -41,6 +42,10 @@ export interface MemJob extends Omit<JobRecord, "leaseDeadline" | "history" | "d
   pins: number;
   /** Completed, but kept out of its retention index until its dependents finish. */
   pinned: boolean;
+  /** Its limit key when its function has limits (see `MemLimits`), or null. */
+  limitKey: string | null;
+  /** Its lease counts against its limit key's concurrency. */
+  countsAgainst: boolean;
 }
 
 /** A final state. */
@@ -58,6 +63,10 @@ export interface MemQueue {
   blocked: KeyedHeap;
   /** Jobs per state and lane index (all states but waiting). */
   counts: Record<JobState, number[]>;
+  /** Waiting jobs parked on a limit (out of the lanes) per lane index. */
+  throttled: number[];
+  /** Those jobs by when they were parked (for listings). */
+  parked: KeyedHeap;
   /** Dispatch paused. */
   paused: boolean;
   /** Lane configuration. */
@@ -90,6 +99,8 @@ export class MemState {
   readonly cancelListeners = new Map<string, Set<(id: string) => void>>();
   /** The token base of each node's latest reserve or steal (as `call:<node>` in Redis). */
   readonly calls = new Map<string, string>();
+  /** Rate and concurrency limits, and the jobs parked on them. */
+  readonly limits = new MemLimits();
 
   /** The token base of a new reserve or steal of `worker`, remembered for its replay. */
   newCall(worker: string, callId: string | undefined): string {
@@ -163,6 +174,8 @@ export class MemState {
           JobState,
           number[]
         >,
+        throttled: LANES.map(() => 0),
+        parked: new KeyedHeap(),
         paused: false,
         config: defaultLaneConfig(),
         picker: newPickerState(),
@@ -202,8 +215,12 @@ export class MemState {
     this.wake(job.queue);
   }
 
-  /** Takes waiting `job` out of its lane (or out of the pushes still pending in this verb). */
+  /**
+   * Takes waiting `job` out of line: out of its lane (or out of the pushes still pending in this
+   * verb), or out of the line of the limit key it is parked on.
+   */
   leaveLane(job: MemJob): void {
+    if (job.throttledBy !== null) return this.limits.unparkOne(this, job);
     const lane = this.queue(job.queue).lanes[laneIndex(job.lane)]!;
     for (const pending of [this.#backs.get(lane), this.#fronts.get(lane)]) {
       const at = pending?.indexOf(job.id) ?? -1;
@@ -318,12 +335,19 @@ export class MemState {
     held.add(job.id);
   }
 
-  /** Takes an active job out of the lease indexes, the active count and the prefetch index. */
-  leaveActive(job: MemJob): void {
+  /**
+   * Takes an active job out of the lease indexes, the active count and the prefetch index at
+   * `now`; a lease that counted against its limit key's concurrency gives its slot back.
+   */
+  leaveActive(job: MemJob, now: number): void {
     this.leases.delete(job.id);
     this.leaveHeld(job);
     this.count(this.queue(job.queue), "active", job.lane, -1);
     if (job.prefetched) this.unprefetch(job);
+    if (job.countsAgainst) {
+      job.countsAgainst = false;
+      this.limits.release(this, job, now);
+    }
   }
 
   /** Takes `job` out of the set of jobs its worker holds. */

@@ -19,6 +19,7 @@ import type {
 } from "../cluster.ts";
 import type { JobRecord, Reservation } from "../../job/job.ts";
 import type { Lane } from "../../job/lanes.ts";
+import type { FunctionLimits } from "../../job/limits.ts";
 import { Status, type StatusCode } from "../../job/status.ts";
 import { type Clock, systemClock } from "../../job/clock.ts";
 import {
@@ -204,6 +205,17 @@ export class MemoryStore implements Store {
     });
   }
 
+  configureFunctions(limits: Record<string, FunctionLimits | null>): Promise<void> {
+    return this.#run((state, now) => {
+      if (!state.limits.configure(limits, now)) return;
+      for (const queue of state.queues.keys()) state.wake(queue);
+    });
+  }
+
+  functionLimits(): Promise<Record<string, FunctionLimits>> {
+    return Promise.resolve(structuredClone(Object.fromEntries(this.#state.limits.functions)));
+  }
+
   getLaneConfig(queue: string): Promise<LaneConfig> {
     const config = this.#state.queues.get(queue)?.config ?? defaultLaneConfig();
     return Promise.resolve(structuredClone(config));
@@ -225,6 +237,8 @@ export class MemoryStore implements Store {
         const top = state.queues.get(name)?.delayed.peek();
         if (top && (next === null || top.score < next)) next = top.score;
       }
+      const open = state.limits.opens.peek()?.score ?? Infinity; // reserve opens every queue's
+      if (open !== Infinity && (next === null || open < next)) next = open;
       return next === null ? null : Math.max(next - now, 0);
     });
   }

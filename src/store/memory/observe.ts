@@ -33,7 +33,7 @@ const BUCKETS = BUCKET_EDGES_MS.length + 1;
 const WIDTH = SLOTS.length + 2 * BUCKETS;
 const DAY_MINUTES = 24 * 60;
 
-type Outcome = "completed" | "failed" | "dead" | "cancelled" | "requeued";
+type Outcome = "completed" | "failed" | "dead" | "cancelled" | "requeued" | "throttled";
 
 /** Events and metrics of one memory store. */
 export class MemObserver {
@@ -101,6 +101,11 @@ export class MemObserver {
   cancelled(job: MemJob, now: number): void {
     this.event("cancelled", job, now, {});
     this.#metric(job, "cancelled", null, null, now);
+  }
+
+  /** `job` was set aside by a limit. */
+  throttled(job: MemJob, now: number): void {
+    this.#metric(job, "throttled", null, null, now);
   }
 
   /** Dead `job` was requeued. */
@@ -204,8 +209,10 @@ export class MemObserver {
       let slots = map.get(key);
       if (!slots) map.set(key, slots = new Array(WIDTH).fill(0));
       slots[SLOTS.indexOf(outcome)]! += 1;
-      if (runMs !== null) add(slots, 5, SLOTS.length, Math.max(runMs, 0));
-      if (waitMs !== null) add(slots, 7, SLOTS.length + BUCKETS, Math.max(waitMs, 0));
+      if (runMs !== null) add(slots, SLOTS.indexOf("runCount"), SLOTS.length, Math.max(runMs, 0));
+      if (waitMs !== null) {
+        add(slots, SLOTS.indexOf("waitCount"), SLOTS.length + BUCKETS, Math.max(waitMs, 0));
+      }
     }
   }
 }

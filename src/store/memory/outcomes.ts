@@ -29,7 +29,7 @@ export function complete(
     if (job.state === "completed") return Status.OK; // the same call, delivered twice
     if (job.state !== "active") return Status.LEASE_LOST;
     if (job.prefetched) startedNow(state, job, now); // completed without `start`
-    state.leaveActive(job);
+    state.leaveActive(job, now);
     state.observe.completed(job, job.attempts, job.startedAt, job.runAt, now);
     job.result = item.result;
     state.finish(job, "completed", now);
@@ -49,7 +49,7 @@ export function fail(
     if (job.token !== item.token) return { status: Status.LEASE_LOST, state: job.state };
     if (job.state !== "active") return { status: Status.OK, state: job.state }; // delivered twice
     if (job.prefetched) startedNow(state, job, now);
-    state.leaveActive(job);
+    state.leaveActive(job, now);
     const outcome = job.cancelRequested ? "cancelled" : "failed";
     state.recordAttempt(job, outcome, job.attempts, item.error, now);
     job.error = item.error;
@@ -91,7 +91,7 @@ export function release(state: MemState, items: readonly Release[], now: number)
     if (job.token !== item.token) return Status.LEASE_LOST;
     if (job.state !== "active") return Status.OK; // delivered twice
     const unstarted = job.prefetched;
-    state.leaveActive(job);
+    state.leaveActive(job, now);
     if (!unstarted) {
       const outcome = job.cancelRequested ? "cancelled" : "released";
       state.recordAttempt(job, outcome, job.attempts, null, now);
@@ -101,6 +101,8 @@ export function release(state: MemState, items: readonly Release[], now: number)
     if (job.cancelRequested) {
       state.observe.cancelled(job, now);
       state.finish(job, "cancelled", now);
+    } else if (item.throttle !== undefined && item.throttle > 0) {
+      state.limits.throttle(state, job, job.limitKey ?? job.name, now + item.throttle, now);
     } else if (item.delay !== undefined && item.delay > 0) {
       state.toDelayed(job, now + item.delay);
     } else {

@@ -95,6 +95,8 @@ export function publicRecord(state: MemState, job: MemJob): JobRecord {
     uniqueScope: _scope,
     pins: _pins,
     pinned: _pinned,
+    limitKey: _limitKey,
+    countsAgainst: _counts,
     ...fields
   } = job;
   const record: JobRecord = {
@@ -133,6 +135,8 @@ export function listJobs(state: MemState, query: JobListQuery): JobPage {
   if (query.state === "waiting") {
     const lanes = query.lane ? [laneIndex(query.lane)] : LANES.map((_, i) => i);
     ids = lanes.flatMap((i) => q.lanes[i]!.slice(0, Infinity));
+    const parked = q.parked.sorted().map((e) => e.id); // then those a limit set aside
+    ids.push(...parked.filter((id) => !query.lane || state.jobs.get(id)!.lane === query.lane));
   } else {
     ids = indexOf(state, q, query.state);
     if (query.lane) ids = ids.filter((id) => state.jobs.get(id)!.lane === query.lane);
@@ -174,13 +178,14 @@ export function counts(state: MemState, queue: string): QueueCounts {
   if (q) {
     for (const s of JOB_STATES) {
       LANES.forEach((lane, i) => {
-        const n = s === "waiting" ? q.lanes[i]!.size : q.counts[s][i]!;
+        const n = s === "waiting" ? q.lanes[i]!.size + q.throttled[i]! : q.counts[s][i]!;
         lanes[lane][s] = n;
         states[s] += n;
       });
     }
   }
-  return { queue, paused: q?.paused ?? false, states, lanes };
+  const throttled = q?.throttled.reduce((a, b) => a + b, 0) ?? 0;
+  return { queue, paused: q?.paused ?? false, states, lanes, throttled };
 }
 
 /** Runs `visit` on the dead jobs `query` selects (see `scanDead`); returns the next cursor. */

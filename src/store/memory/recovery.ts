@@ -19,7 +19,7 @@ import type { MemJob, MemState } from "./mem_state.ts";
  */
 export function stall(state: MemState, job: MemJob, now: number): boolean {
   const unstarted = job.prefetched;
-  state.leaveActive(job);
+  state.leaveActive(job, now);
   if (unstarted) {
     job.token = null;
     state.toWaiting(job, true);

@@ -1,5 +1,5 @@
 /**
- * The arguments and reply of `lua/enqueue.lua`: 14 fields per job, and a reply that either lists
+ * The arguments and reply of `lua/enqueue.lua`: 15 fields per job, and a reply that either lists
  * the outcomes or names why the whole call was refused.
  *
  * @module
@@ -29,7 +29,7 @@ function scopeField(scope: UniqueScope): string | number {
   }
 }
 
-/** The 14 script arguments of one job. */
+/** The 15 script arguments of one job. */
 export function enqueueArgs(job: NewJob): ScriptArg[] {
   const unique = job.unique;
   return [
@@ -47,6 +47,7 @@ export function enqueueArgs(job: NewJob): ScriptArg[] {
     unique?.key ?? "",
     unique ? scopeField(unique.scope) : "",
     unique ? CONFLICT_LETTERS[unique.onConflict] : "",
+    job.limitKey ?? "",
   ];
 }
 

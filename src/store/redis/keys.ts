@@ -11,7 +11,7 @@
  * | `{p}q:<queue>:l<0..4>` | list | waiting job ids of a lane, front first |
  * | `{p}q:<queue>:delayed` | zset | delayed jobs, score = runAt |
  * | `{p}q:<queue>:completed` / `cancelled` / `dead` | zset | finished jobs, score = finishedAt |
- * | `{p}q:<queue>:meta` | hash | paused, picker state (vt, p0..p4, la), config (w0..w4, strict, aging) |
+ * | `{p}q:<queue>:meta` | hash | paused, picker state (vt, p0..p4, la), config (w0..w4, strict, aging, rmax, rdur) |
  * | `{p}q:<queue>:counts` | hash | `<state letter><lane index>` counters (all states but waiting) |
  * | `{p}ready` | set | queues that may hold waiting jobs (every one that does is in it) |
  * | `{p}due` | zset | queues with delayed jobs, score <= their earliest runAt (exact once looked at) |
@@ -33,6 +33,13 @@
  * | `{p}node:<id>` | hash | a node record (queues as JSON text) |
  * | `{p}leader` | hash | the leader lease: node, token, epoch, expiresAt |
  * | `{p}leader:epoch` | string | fencing epoch counter (only grows) |
+ * | `{p}limits` | hash | function name -> `rateMax,rateDurationMs,concurrencyMax,perKey` (0 = none) |
+ * | `{p}rw:<limit key>` | list | start times of the key's newest starts (its rate window), newest first |
+ * | `{p}ca:<limit key>` | string | the key's leases that count against its concurrency |
+ * | `{p}pk:<limit key>` | list | waiting jobs parked on the key until it opens, in line order |
+ * | `{p}parked` | zset | limit key -> when it may start parked jobs again (+inf: when a lease ends) |
+ * | `{p}q:<queue>:parked` | zset | the queue's jobs parked on a limit, score = when parked (listings) |
+ * | `{p}pauses` | hash | limit key -> until when a handler paused it (`ctx.rateLimit`) |
  *
  * @module
  */
@@ -79,6 +86,11 @@ export class Keys {
   /** The zset of queue names. */
   queues(): string {
     return `${this.prefix}queues`;
+  }
+
+  /** The hash of function limits (see `encodeFunctionLimits`). */
+  limits(): string {
+    return `${this.prefix}limits`;
   }
 
   /** The meta hash of `queue` (paused flag, seq counter, picker state, lane configuration). */

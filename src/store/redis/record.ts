@@ -103,6 +103,7 @@ export function decodeJob(
     onPrerequisiteFailure: POLICIES[text(fields.get("pf"))] ?? "fail",
     requestedLane: fields.has("ql") ? laneAt(fields.get("ql")) : null,
     uniqueKey: optText("uk"),
+    throttledBy: optText("tl"),
     progress: fields.has("pg") ? withMessage(num(fields.get("pg")), optText("pm")) : null,
   };
   record.history = withCompletion(decodeHistory(optText("h")), record);
@@ -256,11 +257,18 @@ export function decodeCounts(queue: string, reply: unknown): QueueCounts {
     lanes[lane][state as JobState] += n;
     states[state as JobState] += n;
   };
+  let throttled = 0;
   for (const [field, value] of pairs(counters)) {
-    add(stateOfLetter(field.slice(0, 1)), LANES[Number(field.slice(1))], num(value));
+    const lane = LANES[Number(field.slice(1))];
+    if (field.startsWith("t")) { // waiting, parked on a limit (out of the lane lists)
+      throttled += num(value);
+      add("waiting", lane, num(value));
+    } else {
+      add(stateOfLetter(field.slice(0, 1)), lane, num(value));
+    }
   }
   LANES.forEach((lane, i) => add("waiting", lane, num(waiting[i])));
-  return { queue, paused: text(paused) === "1", states, lanes };
+  return { queue, paused: text(paused) === "1", states, lanes, throttled };
 }
 
 /** Status codes from a string of one digit per item. */

@@ -84,7 +84,15 @@ import {
   text,
   toBuffer,
 } from "./record.ts";
-import { CONFIG_FIELDS, configureArgs, decodeLaneConfig, DEFAULT_CONFIG_ARGS } from "./config.ts";
+import {
+  CONFIG_FIELDS,
+  configureArgs,
+  decodeFunctionLimits,
+  decodeLaneConfig,
+  DEFAULT_CONFIG_ARGS,
+  encodeFunctionLimits,
+} from "./config.ts";
+import type { FunctionLimits } from "../../job/limits.ts";
 import {
   closeConnection,
   duplicateConnection,
@@ -234,7 +242,9 @@ export class RedisStore implements Store {
   async release(items: readonly Release[]): Promise<StatusCode[]> {
     if (items.length === 0) return [];
     const args: ScriptArg[] = [this.#now(), this.#opts];
-    for (const item of items) args.push(item.id, item.token, item.delay ?? "");
+    for (const item of items) {
+      args.push(item.id, item.token, item.delay ?? "", item.throttle ?? "");
+    }
     return statuses(await this.#scripts.run("release", args));
   }
 
@@ -352,6 +362,19 @@ export class RedisStore implements Store {
 
   async resume(queue: string): Promise<void> {
     await this.#scripts.run("setPaused", [queue, "0"]);
+  }
+
+  async configureFunctions(limits: Record<string, FunctionLimits | null>): Promise<void> {
+    const args: ScriptArg[] = [this.#now()];
+    for (const [name, l] of Object.entries(limits)) args.push(name, encodeFunctionLimits(l));
+    if (args.length > 1) await this.#scripts.run("configureLimits", args);
+  }
+
+  async functionLimits(): Promise<Record<string, FunctionLimits>> {
+    const stored = await this.#redis.hgetall(this.#keys.limits());
+    return Object.fromEntries(
+      Object.entries(stored).map(([name, v]) => [name, decodeFunctionLimits(v)]),
+    );
   }
 
   async getLaneConfig(queue: string): Promise<LaneConfig> {

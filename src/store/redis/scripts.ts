@@ -16,6 +16,7 @@ import depsLib from "./lua/_deps.lua" with { type: "text" };
 import jobsLib from "./lua/_jobs.lua" with { type: "text" };
 import leaderLib from "./lua/_leader.lua" with { type: "text" };
 import leaseReplyLib from "./lua/_lease_reply.lua" with { type: "text" };
+import limitsLib from "./lua/_limits.lua" with { type: "text" };
 import observeLib from "./lua/_observe.lua" with { type: "text" };
 import pickerLib from "./lua/_picker.lua" with { type: "text" };
 import uniqueLib from "./lua/_unique.lua" with { type: "text" };
@@ -25,6 +26,7 @@ import cancel from "./lua/cancel.lua" with { type: "text" };
 import changePriority from "./lua/change_priority.lua" with { type: "text" };
 import complete from "./lua/complete.lua" with { type: "text" };
 import configure from "./lua/configure.lua" with { type: "text" };
+import configureLimits from "./lua/configure_limits.lua" with { type: "text" };
 import counts from "./lua/counts.lua" with { type: "text" };
 import dependents from "./lua/dependents.lua" with { type: "text" };
 import deregisterNode from "./lua/deregister_node.lua" with { type: "text" };
@@ -63,6 +65,7 @@ export type ScriptName =
   | "changePriority"
   | "complete"
   | "configure"
+  | "configureLimits"
   | "counts"
   | "dependents"
   | "deregisterNode"
@@ -100,6 +103,7 @@ const SOURCES: Record<ScriptName, string> = {
   changePriority,
   complete,
   configure,
+  configureLimits,
   counts,
   dependents,
   deregisterNode,
@@ -138,6 +142,7 @@ const LIBRARIES: Record<string, string> = {
   jobs: jobsLib,
   leader: leaderLib,
   lease_reply: leaseReplyLib,
+  limits: limitsLib,
   observe: observeLib,
   picker: pickerLib,
   unique: uniqueLib,

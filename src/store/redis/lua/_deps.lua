@@ -156,7 +156,7 @@ local function raise(ids, target)
           count(q, s, target, 1)
           redis.call("HSET", job_key(id), "l", target, "ql", j[5] or j[3])
           if s == "w" then
-            leave_lane(q, id, j[3])
+            leave_line(q, id, j[3])
             enter_lane(q, id, target, false)
           end
         end

@@ -81,6 +81,18 @@ local function leave_lane(q, id, li)
   redis.call("LREM", key, 1, id)
 end
 
+-- Takes waiting job id (queue q, lane li) out of line: out of its lane, or out of the line of
+-- the limit key it is parked on (its tl field), which it then no longer waits on.
+local function leave_line(q, id, li)
+  local tl = redis.call("HGET", job_key(id), "tl")
+  if not tl then return leave_lane(q, id, li) end
+  local key = P .. "pk:" .. tl
+  if not unlater("RPUSH", key, id) then redis.call("LREM", key, 1, id) end
+  redis.call("HDEL", job_key(id), "tl")
+  redis.call("ZREM", qkey(q, "parked"), id)
+  count(q, "t", li, -1)
+end
+
 -- Makes job id waiting in its lane (see enter_lane). `...`: more job fields to set.
 local function to_waiting(q, id, li, front, ...)
   redis.call("HSET", job_key(id), "s", "w", ...)
@@ -229,12 +241,17 @@ local function lease(id, worker, token, deadline, ...)
 end
 
 -- Takes an active job (queue q, lane li, leased to worker; pf = its p field) out of the lease
--- indexes and the active count; a prefetched one also out of the prefetch index.
-local function leave_active(q, id, li, worker, pf)
+-- indexes and the active count; a prefetched one also out of the prefetch index; a lease that
+-- counted against its limit key lk's concurrency (lc "1") gives its slot back.
+local function leave_active(q, id, li, worker, pf, lk, lc)
   later("ZREM", P .. "leases", id)
   later("ZREM", P .. "held:" .. worker, id)
   count(q, "a", li, -1)
   if pf then unprefetch(q, id, worker) end
+  if lc then
+    redis.call("HDEL", job_key(id), "lc")
+    limit_release(q, lk)
+  end
 end
 
 -- The error of an attempt whose lease expired, in the events of a stall that was not its last.
@@ -249,11 +266,11 @@ local STALLED_RETRIED = '{"name":"StalledError","message":"lease expired (the wo
 -- reclaim_expired.lua and reap_dead_nodes.lua both use it.
 local function stall(id, keep, err)
   local j = redis.call("HMGET", job_key(id), "q", "l", "a", "m", "k", "sl", "p", "w", "st", "n",
-    "r", "e", unpack(FINISH_FIELDS))
+    "r", "e", "lk", "lc", unpack(FINISH_FIELDS))
   local o = { j[10], j[11], j[12] }
-  local f = { j[13], j[14], j[15], j[16], j[17] }
+  local f = { j[15], j[16], j[17], j[18], j[19] }
   local q, li, worker = j[1], j[2], j[8]
-  leave_active(q, id, li, worker, j[7])
+  leave_active(q, id, li, worker, j[7], j[13], j[14])
   if j[7] then
     to_waiting(q, id, li, true, "t", "")
     return true
@@ -308,8 +325,8 @@ local function promote(q, limit)
 end
 
 -- Job fields read to lease a job, in this order (see frame_lease): the reply's, then its
--- unique key and scope (a "queued" key is released when the job starts).
-local LEASE_FIELDS = { "n", "d", "a", "m", "sl", "e", "r", "rl", "bo", "pr", "uk", "us" }
+-- unique key and scope (a "queued" key is released when the job starts), its limit key.
+local LEASE_FIELDS = { "n", "d", "a", "m", "sl", "e", "r", "rl", "bo", "pr", "uk", "us", "lk" }
 
 -- Appends a leased job to a framed reply, 7 fields: id, name, queue, payload,
 -- "lane index,attempt,maxAttempts,stalls,enqueuedAt,runAt,releases,n" (its token is the call's

@@ -30,9 +30,9 @@ local BUCKET_EDGES = { 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30
   300000 }
 local BUCKETS = #BUCKET_EDGES + 1
 -- Counter slots of a group: outcomes, then run and wait counts and sums, then the buckets.
-local SLOT = { completed = 1, failed = 2, dead = 3, cancelled = 4, requeued = 5, run_n = 6,
-  run_sum = 7, wait_n = 8, wait_sum = 9 }
-local RUN_BUCKET0 = 9 -- run bucket i is slot RUN_BUCKET0 + i
+local SLOT = { completed = 1, failed = 2, dead = 3, cancelled = 4, requeued = 5, throttled = 6,
+  run_n = 7, run_sum = 8, wait_n = 9, wait_sum = 10 }
+local RUN_BUCKET0 = 10 -- run bucket i is slot RUN_BUCKET0 + i
 local WAIT_BUCKET0 = RUN_BUCKET0 + BUCKETS
 local SLOTS = WAIT_BUCKET0 + BUCKETS
 

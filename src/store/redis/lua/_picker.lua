@@ -16,7 +16,8 @@ local function id_before(a, b)
   return #a < #b
 end
 
-local function pick_lane(st, heads, cfg, now)
+-- The lane pick_lane would choose and whether aging chose it, without changing st.
+local function choose_lane(st, heads, cfg, now)
   local chosen = -1
   local aged = false
   if cfg.aging ~= nil and not st.aged then
@@ -48,8 +49,13 @@ local function pick_lane(st, heads, cfg, now)
         end
       end
     end
-    if chosen == -1 then return -1 end
+    if chosen == -1 then return -1, false end
   end
+  return chosen, aged
+end
+
+-- Records a dispatch from lane `chosen` (aged: chosen by aging) in st.
+local function advance(st, cfg, chosen, aged)
   local effective = math.max(st.pass[chosen], st.vt)
   if not aged then st.vt = effective end
   st.pass[chosen] = effective + math.floor(STRIDE_UNIT / cfg.w[chosen])
@@ -61,5 +67,10 @@ local function pick_lane(st, heads, cfg, now)
     end
     st.vt = 0
   end
+end
+
+local function pick_lane(st, heads, cfg, now)
+  local chosen, aged = choose_lane(st, heads, cfg, now)
+  if chosen >= 0 then advance(st, cfg, chosen, aged) end
   return chosen
 end

@@ -1,5 +1,5 @@
 -- cancel.lua: cancels a job.
--- uses: core observe jobs unique deps
+-- uses: core observe limits jobs unique deps
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)
@@ -25,7 +25,7 @@ if state == "a" then
 elseif state == "k" then
   return { 0, "k" }
 elseif state == "w" then
-  leave_lane(q, id, li)
+  leave_line(q, id, li)
 elseif state == "d" then
   leave_delayed(q, id)
   count(q, "d", li, -1)

@@ -1,7 +1,7 @@
 -- change_priority.lua: moves a waiting, delayed or blocked job to another lane. A waiting job
 -- goes to the back of the new lane (taken out of the old one: O(its position)); a blocked job
 -- raises its open prerequisites to a higher lane (priority inheritance, raise() in _deps.lua).
--- uses: core observe jobs unique deps
+-- uses: core observe limits jobs unique deps
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  job id
@@ -18,7 +18,7 @@ if not state then return { 1, "" } end
 if state ~= "w" and state ~= "d" and state ~= "b" then return { 3, state } end
 if li ~= lane then
   count(q, state, li, -1)
-  if state == "w" then leave_lane(q, id, li) end
+  if state == "w" then leave_line(q, id, li) end
   redis.call("HSET", job_key(id), "l", lane)
   redis.call("HDEL", job_key(id), "ql")
   if state == "w" then enter_lane(q, id, lane, false) end

@@ -1,5 +1,5 @@
 -- complete.lua: marks leased jobs completed.
--- uses: core observe jobs unique deps
+-- uses: core observe limits jobs unique deps
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)
@@ -20,7 +20,7 @@ local out = {}
 for i = 3, #ARGV, 3 do
   local id = ARGV[i]
   local j = redis.call("HMGET", job_key(id), "s", "t", "q", "l", "w", "p", "a", "n", "st", "r",
-    "e", unpack(FINISH_FIELDS))
+    "e", "lk", "lc", unpack(FINISH_FIELDS))
   local state = j[1]
   local status
   if not state then
@@ -32,10 +32,10 @@ for i = 3, #ARGV, 3 do
   elseif state ~= "a" then
     status = 2
   else
-    leave_active(j[3], id, j[4], j[5], j[6])
+    leave_active(j[3], id, j[4], j[5], j[6], j[12], j[13])
     -- a prefetched job completed without `start` spends its attempt now
     local spent = fmt(tonumber(j[7] or "0") + (j[6] and 1 or 0))
-    local f = { j[12], j[13], j[14], j[15], j[16] }
+    local f = { j[14], j[15], j[16], j[17], j[18] }
     if j[6] then job_started(id, f[1], f[2]) end
     observe_completed(id, j[8], j[3], j[4], spent, j[9], j[10], j[11])
     if ARGV[i + 2] ~= "" then

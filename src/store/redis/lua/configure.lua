@@ -3,15 +3,16 @@
 --
 -- KEYS[1]  namespace prefix P (queue keys are built from it, see _core.lua)
 -- ARGV[1]  queue name
--- ARGV[2..8]  w0..w4, strict ("1"/"0"), aging ms (-1 = off); "" keeps the current value
+-- ARGV[2..10]  w0..w4, strict ("1"/"0"), aging ms (-1 = off), rate limit rmax, rdur ("0":
+--              none); "" keeps the current value
 --
--- Returns the stored fields w0..w4, strict, aging (nil where never set: the caller applies the
+-- Returns the stored fields w0..w4, strict, aging, rmax, rdur (nil where never set: the caller applies the
 -- defaults).
 -- Idempotent: the same call twice leaves the same configuration.
 
 local q = ARGV[1]
 local meta = qkey(q, "meta")
-local names = { "w0", "w1", "w2", "w3", "w4", "strict", "aging" }
+local names = { "w0", "w1", "w2", "w3", "w4", "strict", "aging", "rmax", "rdur" }
 local set = {}
 for i, name in ipairs(names) do
   if ARGV[i + 1] ~= "" then

@@ -1,16 +1,16 @@
 -- enqueue.lua: stores new jobs atomically (all or none), idempotent on job ids, with unique keys
 -- and prerequisites. Mirrors src/store/memory/enqueue.ts.
--- uses: core observe jobs unique deps
+-- uses: core observe limits jobs unique deps
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)
 -- ARGV[2]  store options (see read_opts() in _jobs.lua)
--- ARGV[3..] items of 14 fields: id, name, queue, lane index (0..4), payload, runAt (epoch ms,
+-- ARGV[3..] items of 15 fields: id, name, queue, lane index (0..4), payload, runAt (epoch ms,
 --           "" = none), delay (ms from now, "" = 0), maxAttempts, backoff (JSON, "" = none),
 --           prerequisite ids (newline separated, "" = none; jobs of this call come earlier),
 --           failure policy ("" fail, "s" skip, "w" wait), unique key ("" = none), unique
 --           scope (q, a, c or a window in ms), unique conflict ("" reject, "e" return the
---           existing job, "r" replace it)
+--           existing job, "r" replace it), limit key ("" = its function has no limits)
 --
 -- A first pass decides every item and may refuse the whole call, storing nothing:
 --   { "E", "dup", item index, key, holder id, holder state letter, reason } when a unique key is
@@ -26,7 +26,7 @@
 
 set_now(ARGV[1])
 local keep = read_opts(ARGV[2])
-local W = 14
+local W = 15
 check_items(3, W, "enqueue")
 for i = 3, #ARGV, W do
   local li = tonumber(ARGV[i + 3])
@@ -99,6 +99,7 @@ local function create(i)
     "m", ARGV[i + 7], "e", NOW_S)
   if ARGV[i + 8] ~= "" then redis.call("HSET", jk, "bo", ARGV[i + 8]) end
   if pol ~= "" then redis.call("HSET", jk, "pf", pol) end
+  if ARGV[i + 14] ~= "" then redis.call("HSET", jk, "lk", ARGV[i + 14]) end
   if uk ~= "" then
     redis.call("HSET", jk, "uk", uk, "us", us)
     take_lock(uk, us, id)
@@ -158,19 +159,25 @@ end
 -- Replaces the payload and options of queued job t with those of item i.
 local function replace(i, t)
   local tk = job_key(t)
-  local j = redis.call("HMGET", tk, "s", "q", "l")
+  local j = redis.call("HMGET", tk, "s", "q", "l", "tl")
   local s, q, li = j[1], j[2], j[3]
   if not QUEUED[s] then return end
   redis.call("HSET", tk, "d", ARGV[i + 4], "m", ARGV[i + 7])
-  if ARGV[i + 8] ~= "" then
-    redis.call("HSET", tk, "bo", ARGV[i + 8])
-  else
-    redis.call("HDEL", tk, "bo")
+  for _, f in ipairs({ { "bo", ARGV[i + 8] }, { "lk", ARGV[i + 14] } }) do
+    if f[2] ~= "" then
+      redis.call("HSET", tk, f[1], f[2])
+    else
+      redis.call("HDEL", tk, f[1])
+    end
+  end
+  if j[4] and j[4] ~= ARGV[i + 14] then -- parked on a key it no longer has: back in its lane
+    leave_line(q, t, li)
+    enter_lane(q, t, li, true)
   end
   local lane = ARGV[i + 3]
   if lane ~= li then
     count(q, s, li, -1)
-    if s == "w" then leave_lane(q, t, li) end
+    if s == "w" then leave_line(q, t, li) end
     redis.call("HSET", tk, "l", lane)
     redis.call("HDEL", tk, "ql")
     count(q, s, lane, 1)
@@ -186,7 +193,7 @@ local function replace(i, t)
     end
   elseif due > NOW then
     if s == "w" then
-      leave_lane(q, t, li)
+      leave_line(q, t, li)
     else
       count(q, "d", li, -1)
       leave_delayed(q, t)

@@ -1,5 +1,5 @@
 -- fail.lua: records failed attempts of leased jobs.
--- uses: core observe jobs unique deps
+-- uses: core observe limits jobs unique deps
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)
@@ -24,9 +24,9 @@ local out = {}
 for i = 3, #ARGV, 4 do
   local id, retry = ARGV[i], ARGV[i + 3]
   local j = redis.call("HMGET", job_key(id), "s", "t", "q", "l", "w", "p", "k", "a", "st", "n",
-    "r", "e", unpack(FINISH_FIELDS))
+    "r", "e", "lk", "lc", unpack(FINISH_FIELDS))
   local o = { j[10], j[11], j[12] }
-  local f = { j[13], j[14], j[15], j[16], j[17] }
+  local f = { j[15], j[16], j[17], j[18], j[19] }
   local state = j[1]
   local status = 0
   if not state then
@@ -36,7 +36,7 @@ for i = 3, #ARGV, 4 do
     status = 2
   elseif state == "a" then
     local q, li, err = j[3], j[4], ARGV[i + 2]
-    leave_active(q, id, li, j[5], j[6])
+    leave_active(q, id, li, j[5], j[6], j[13], j[14])
     local attempts = fmt(tonumber(j[8] or "0") + (j[6] and 1 or 0))
     if j[6] then job_started(id, f[1], f[2]) end
     record_attempt(id, j[7] == "1" and "cancelled" or "failed", attempts, j[9], j[5], err)

@@ -3,7 +3,8 @@
 --
 -- KEYS[1]  namespace prefix P (queue keys are built from it, see _core.lua)
 -- ARGV[1]  queue name
--- ARGV[2]  state letter: w (lanes in priority order, each front to back), d | c | x | k | b (by
+-- ARGV[2]  state letter: w (lanes in priority order, each front to back, then the jobs parked on
+--          a limit by when they were parked, then id), d | c | x | k | b (by
 --          score, then id), a (from the namespace's lease index, by deadline then id, only this
 --          queue's); any other state lists nothing
 -- ARGV[3]  lane index to list only, or "" for every lane
@@ -67,6 +68,7 @@ if state == "w" then
       skip = 0
     end
   end
+  walk(qkey(q, "parked"), lane == "" and function() return true end or in_lane)
 elseif state == "a" then
   walk(P .. "leases", function(id)
     local j = redis.call("HMGET", job_key(id), "q", "l")

@@ -1,7 +1,7 @@
 -- reserve.lua: leases up to `count` jobs started, then up to `prefetch` more prefetched (leased
 -- unstarted, stealable until `start`), from the given queues, choosing lanes with each queue's
 -- lane picker (pick_lane in _picker.lua, the same algorithm as src/schedule/lane_picker.ts).
--- uses: core observe jobs unique deps picker lease_reply
+-- uses: core observe limits jobs unique deps picker lease_reply
 --
 -- KEYS[1]  namespace prefix P (queue keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)
@@ -22,6 +22,11 @@
 -- in order: the started pass takes up to `count` jobs (the lower-lane limit holds across all
 -- queues of the call), the prefetch pass up to `prefetch` more. Only queues listed in P.."ready"
 -- are read; a queue found empty there is dropped from it.
+-- Limits (_limits.lua): jobs whose limit key that opened are moved back to their lanes first
+-- (unpark). A queue whose rate window is full is passed over; a head job whose limit key is full
+-- or paused is parked on that key and its lane goes on; a started job counts against its key's
+-- window and concurrency. Limited jobs are never prefetched (a window counts starts): a lane's
+-- prefetch stops at its first one.
 -- A started job's attempt is charged now (a + 1), with an "active" event; a prefetched job's
 -- at `start`.
 -- Returns the lease reply (lease_reply.lua): the started count, now, then 7 fields per job.
@@ -62,6 +67,7 @@ local due = redis.call("ZMSCORE", P .. "due", unpack(queues))
 for k, q in ipairs(queues) do
   if due[k] and tonumber(due[k]) <= NOW then promote(q, promote_limit) end
 end
+unpark()
 local is_ready = redis.call("SMISMEMBER", P .. "ready", unpack(queues))
 
 local n = 0
@@ -81,7 +87,7 @@ local function open_queue(k, q)
     return false
   end
   local m = redis.call("HMGET", qkey(q, "meta"), "paused", "vt", "p0", "p1", "p2", "p3", "p4",
-    "la", "w0", "w1", "w2", "w3", "w4", "strict", "aging")
+    "la", "w0", "w1", "w2", "w3", "w4", "strict", "aging", "rmax", "rdur")
   if m[1] == "1" then
     QS[q] = false
     return false
@@ -89,10 +95,13 @@ local function open_queue(k, q)
   local s = {
     st = { vt = tonumber(m[2] or "0"), pass = {}, aged = m[8] == "1" },
     cfg = { w = {}, strict = (m[14] or ARGV[13]) == "1" },
-    heads = {}, buf = {}, pos = {}, taken = {}, dry = {}, picked = false,
+    heads = {}, buf = {}, pos = {}, taken = {}, dry = {}, kept = {}, picked = false,
   }
   local aging = tonumber(m[15] or ARGV[14])
   if aging >= 0 then s.cfg.aging = aging end
+  if tonumber(m[16] or "0") > 0 then
+    s.qlim = limit_state("@" .. q, { rmax = tonumber(m[16]), rdur = tonumber(m[17]), cmax = 0 })
+  end
   for i = 0, 4 do
     s.st.pass[i] = tonumber(m[3 + i] or "0")
     s.cfg.w[i] = tonumber(m[9 + i] or ARGV[8 + i])
@@ -126,6 +135,39 @@ end
 
 local UPPER_ONLY = { [2] = false, [3] = false, [4] = false }
 
+-- Leases job id (queue q, lane li; j: its LEASE_FIELDS values) as the n-th job of the call,
+-- started or prefetched, counting it against its limit keys.
+local function take(q, li, id, j, started)
+  local attempt = fmt(tonumber(j[3] or "0") + 1)
+  local token = token_base .. "." .. n
+  local counted = j[13] and limit_take(limit_state(j[13], limit_config(j[1])))
+  local s = QS[q]
+  if s.qlim then limit_take(s.qlim) end
+  if started then
+    if counted then
+      lease(id, worker, token, deadline, "a", attempt, "lc", "1")
+    else
+      lease(id, worker, token, deadline, "a", attempt)
+    end
+    job_started(id, j[11], j[12])
+    local since = tonumber(j[7] or j[6])
+    event("active", id, j[1], q, li, attempt .. "\t" .. worker .. "\t" .. fmt(NOW - since))
+  else
+    if counted then
+      lease(id, worker, token, deadline, "p", "1", "lc", "1")
+    else
+      lease(id, worker, token, deadline, "p", "1")
+    end
+    if pf_seq == nil then pf_seq = redis.call("INCRBY", P .. "pfseq", prefetch) - prefetch end
+    pf_seq = pf_seq + 1
+    redis.call("ZADD", pf_key(q, worker), pf_seq, id)
+    pf_n = pf_n + 1
+  end
+  count(q, "a", li, 1)
+  frame_lease(out, id, q, li, attempt, n, j)
+  n = n + 1
+end
+
 -- Leases picks from the queues in order until n reaches `upto`; `started` says which kind.
 local function pass(upto, started)
   for k, q in ipairs(queues) do
@@ -137,32 +179,32 @@ local function pass(upto, started)
         UPPER_ONLY[0], UPPER_ONLY[1] = s.heads[0], s.heads[1]
         view = UPPER_ONLY
       end
-      local li = pick_lane(s.st, view, s.cfg, NOW)
+      local li, aged = choose_lane(s.st, view, s.cfg, NOW)
       if li < 0 then break end
-      if started and li >= 2 then lower_taken = lower_taken + 1 end
-      s.picked = true
+      if s.qlim and s.qlim.rate_left <= 0 then
+        park_open(s.qlim) -- the queue's own window is full: look again when it opens
+        break
+      end
       local head = s.heads[li]
       local id, j = head.id, head.job
-      s.pos[li] = s.pos[li] + 1
-      s.taken[li] = s.taken[li] + 1
-      local attempt = fmt(tonumber(j[3] or "0") + 1)
-      local token = token_base .. "." .. n
-      if started then
-        lease(id, worker, token, deadline, "a", attempt)
-        job_started(id, j[11], j[12])
-        local since = tonumber(j[7] or j[6])
-        event("active", id, j[1], q, li, attempt .. "\t" .. worker .. "\t" .. fmt(NOW - since))
+      if not started and (s.qlim or j[13]) then
+        -- a limit counts starts, so its jobs are leased only to start: no prefetch past here
+        s.heads[li] = false
+        s.kept[li] = true
       else
-        lease(id, worker, token, deadline, "p", "1")
-        if pf_seq == nil then pf_seq = redis.call("INCRBY", P .. "pfseq", prefetch) - prefetch end
-        pf_seq = pf_seq + 1
-        redis.call("ZADD", pf_key(q, worker), pf_seq, id)
-        pf_n = pf_n + 1
+        s.pos[li] = s.pos[li] + 1
+        s.taken[li] = s.taken[li] + 1
+        local blocked = limit_blocking(j[1], j[13])
+        if blocked then
+          park(q, li, id, j[1], blocked) -- held by a limit: set aside, the lane goes on
+        else
+          advance(s.st, s.cfg, li, aged)
+          if started and li >= 2 then lower_taken = lower_taken + 1 end
+          s.picked = true
+          take(q, li, id, j, started)
+        end
+        load_head(q, s, li)
       end
-      count(q, "a", li, 1)
-      frame_lease(out, id, q, li, attempt, n, j)
-      n = n + 1
-      load_head(q, s, li)
     end
   end
 end
@@ -177,7 +219,7 @@ for _, q in ipairs(queues) do
     local empty = ARGV[16] == ""
     for i = 0, 4 do
       if s.taken[i] > 0 then redis.call("LTRIM", lane_key(q, i), s.taken[i], -1) end
-      if s.heads[i] then empty = false end
+      if s.heads[i] or s.kept[i] then empty = false end
     end
     if empty then later("SREM", P .. "ready", q) end
     if s.picked then
