@@ -55,6 +55,7 @@ import * as outcomes from "./outcomes.ts";
 import * as ops from "./queue_ops.ts";
 import { reapHoldings, reclaimExpired } from "./recovery.ts";
 import { enqueue } from "./enqueue.ts";
+import { reschedule } from "./reschedule.ts";
 
 /** Options of `MemoryStore`. */
 export interface MemoryStoreOptions {
@@ -129,6 +130,10 @@ export class MemoryStore implements Store {
 
   changePriority(id: string, lane: Lane): Promise<TransitionOutcome> {
     return this.#run((state) => ops.changePriority(state, id, lane));
+  }
+
+  reschedule(id: string, due: { runAt: number } | { delay: number }): Promise<TransitionOutcome> {
+    return this.#run((state, now) => reschedule(state, id, due, now));
   }
 
   cancel(id: string): Promise<TransitionOutcome> {

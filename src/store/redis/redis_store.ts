@@ -243,6 +243,16 @@ export class RedisStore implements Store {
     return outcome(status, state);
   }
 
+  async reschedule(
+    id: string,
+    due: { runAt: number } | { delay: number },
+  ): Promise<TransitionOutcome> {
+    const at = "runAt" in due ? [due.runAt, ""] : ["", due.delay];
+    const args = [this.#now(), id, ...at];
+    const [status, state] = await this.#scripts.run("reschedule", args) as unknown[];
+    return outcome(status, state);
+  }
+
   async cancel(id: string): Promise<TransitionOutcome> {
     const args = [this.#now(), this.#keep, id];
     const [status, state] = await this.#scripts.run("cancel", args) as unknown[];

@@ -44,6 +44,7 @@ import registerNode from "./lua/register_node.lua" with { type: "text" };
 import release from "./lua/release.lua" with { type: "text" };
 import renewLeadership from "./lua/renew_leadership.lua" with { type: "text" };
 import requeueDead from "./lua/requeue_dead.lua" with { type: "text" };
+import reschedule from "./lua/reschedule.lua" with { type: "text" };
 import reserve from "./lua/reserve.lua" with { type: "text" };
 import resignLeadership from "./lua/resign_leadership.lua" with { type: "text" };
 import setPaused from "./lua/set_paused.lua" with { type: "text" };
@@ -78,6 +79,7 @@ export type ScriptName =
   | "release"
   | "renewLeadership"
   | "requeueDead"
+  | "reschedule"
   | "reserve"
   | "resignLeadership"
   | "setPaused"
@@ -111,6 +113,7 @@ const SOURCES: Record<ScriptName, string> = {
   release,
   renewLeadership,
   requeueDead,
+  reschedule,
   reserve,
   resignLeadership,
   setPaused,
