@@ -16,6 +16,7 @@ import { LEASE_CASES } from "./_conformance_leases.ts";
 import { GRAPH_CASES } from "./_conformance_graph.ts";
 import { UNIQUE_CASES } from "./_conformance_unique.ts";
 import { RESCHEDULE_CASES } from "./_conformance_reschedule.ts";
+import { SCHEDULE_CASES } from "./_conformance_schedules.ts";
 
 /** Builds a fresh, empty store on `clock` for one test; `close()` must free it. */
 export type StoreFactory = (
@@ -33,6 +34,7 @@ export function runStoreConformance(label: string, factory: StoreFactory): void 
   runCases(label, factory, GRAPH_CASES);
   runCases(label, factory, UNIQUE_CASES);
   runCases(label, factory, RESCHEDULE_CASES);
+  runCases(label, factory, SCHEDULE_CASES);
 }
 
 /** Registers `cases` with `Deno.test` against stores made by `factory`. */

@@ -22,6 +22,7 @@ import type { PrerequisiteFailurePolicy } from "../job/dependencies.ts";
 import type { UniqueLock } from "../job/unique.ts";
 import type { StatusCode } from "../job/status.ts";
 import type { LaneConfig, LaneConfigInput } from "../schedule/lane_config.ts";
+import type { ScheduleStore } from "./schedule_store.ts";
 import type {
   HeartbeatInfo,
   LeaderInfo,
@@ -387,6 +388,9 @@ export interface Store {
    * `lease` is the current, unlapsed lease (token and epoch).
    */
   reapDeadNodes(lease: LeaderLease): Promise<{ status: StatusCode; outcome: ReapOutcome }>;
+
+  /** Cron schedules, and the leader-only verb that fires their ticks. */
+  readonly schedules: ScheduleStore;
 
   /** Releases connections and timers. */
   close(): Promise<void>;

@@ -56,6 +56,8 @@ import * as ops from "./queue_ops.ts";
 import { reapHoldings, reclaimExpired } from "./recovery.ts";
 import { enqueue } from "./enqueue.ts";
 import { reschedule } from "./reschedule.ts";
+import { MemorySchedules } from "./schedules.ts";
+import type { ScheduleStore } from "../schedule_store.ts";
 
 /** Options of `MemoryStore`. */
 export interface MemoryStoreOptions {
@@ -73,11 +75,17 @@ export class MemoryStore implements Store {
   #nodes = new NodeTable();
   #leader = new LeaderSeat();
   #closed = false;
+  readonly schedules: ScheduleStore;
 
   /** Creates an empty store. */
   constructor(options: MemoryStoreOptions = {}) {
     this.#clock = options.clock ?? systemClock;
     this.#state = new MemState({ ...DEFAULT_RETENTION, ...options.retention }, this.#waiters);
+    this.schedules = new MemorySchedules({
+      run: (fn) => this.#run(fn),
+      leads: (lease, now) => this.#leader.holds(lease, now),
+      waiters: this.#waiters,
+    });
   }
 
   /** Runs verb `fn` on the state at the clock's now; a throw becomes a rejection. */

@@ -26,6 +26,10 @@
  * | `{p}node:<id>` | hash | a node record (queues as JSON text) |
  * | `{p}leader` | hash | the leader lease: node, token, epoch, expiresAt |
  * | `{p}leader:epoch` | string | fencing epoch counter (only grows) |
+ * | `{p}cron:<name>` | hash | one cron schedule (fields: see `schedule_record.ts`) |
+ * | `{p}crons` | zset | every schedule name, all scores 0 (names in byte order) |
+ * | `{p}cron-due` | zset | unpaused schedules, score = next fire time (0: not known yet) |
+ * | `{p}cron-wake` | channel | published when a schedule is set, deleted, paused or resumed |
  *
  * @module
  */
@@ -87,5 +91,10 @@ export class Keys {
   /** The wake channel of `queue`. */
   wake(queue: string): string {
     return `${this.prefix}wake:${queue}`;
+  }
+
+  /** The channel published when a schedule is set, deleted, paused or resumed. */
+  cronWake(): string {
+    return `${this.prefix}cron-wake`;
   }
 }

@@ -90,6 +90,8 @@ import {
 } from "./connection.ts";
 import { WakeHub } from "./wake.ts";
 import { decodeNodes, nodeArgs } from "./node_record.ts";
+import { RedisSchedules } from "./redis_schedules.ts";
+import type { ScheduleStore } from "../schedule_store.ts";
 
 export { dropNamespace } from "./connection.ts";
 
@@ -133,6 +135,7 @@ export class RedisStore implements Store {
   #wake: WakeHub;
   #policyCheck: Promise<void>;
   #closed = false;
+  readonly schedules: ScheduleStore;
 
   /** Creates a store; connects in the background (see `RedisStore.connect` to wait for it). */
   constructor(options: RedisStoreOptions = {}) {
@@ -146,6 +149,13 @@ export class RedisStore implements Store {
     const redis = this.#redis;
     this.#wake = new WakeHub(() => duplicateConnection(redis));
     this.#policyCheck = warnUnlessNoEviction(redis);
+    this.schedules = new RedisSchedules({
+      run: (name, args) => this.#scripts.run(name, args),
+      now: () => this.#now(),
+      keep: this.#keep,
+      wake: this.#wake,
+      channel: this.#keys.cronWake(),
+    });
   }
 
   /** Creates a store and checks that Redis answers; rejects (and closes) when it does not. */
