@@ -47,6 +47,8 @@ import { FailureDispatcher, type FailureHookStats } from "./alerts/failure_hooks
 import { WebhookSender, type WebhookStats } from "./alerts/webhook.ts";
 import type { WebhookOptions } from "./alerts/webhook_options.ts";
 import { DeadLetterQueue } from "./dead_letter_queue.ts";
+import { Schedules } from "./schedules.ts";
+import { checkReschedule, type RescheduleTo } from "./job/reschedule.ts";
 import type { FailureHook } from "./registry/failure_options.ts";
 import {
   CALLBACKS_CLOSE_WAIT_MS,
@@ -149,6 +151,11 @@ export class Engine {
   #graces: { abortGraceMs?: number; cancelGraceMs?: number };
   /** The dead-letter queue: list, inspect, requeue and purge dead jobs. */
   readonly deadLetters: DeadLetterQueue;
+  /** Cron schedules: set, get, list, pause, resume, trigger and delete them. */
+  readonly schedules: Schedules;
+  /** Definitions whose cron entries are stored, and the storing in progress. */
+  #cronStored = new Set<JobDefinition>();
+  #cronStoring: Promise<void> = Promise.resolve();
 
   /** Use `createEngine`. */
   constructor(options: EngineOptions) {
@@ -173,6 +180,15 @@ export class Engine {
     }
     this.#encoder = new PayloadEncoder(resolveEncodingDefaults(options));
     this.deadLetters = new DeadLetterQueue(this.#store, (r) => toJobInfo(r, this.#decode));
+    this.schedules = new Schedules({
+      store: this.#store,
+      clock: this.#clock,
+      definition: (job) => this.#definitionOf(job),
+      encode: (definition, payload) => this.#encoder.encodePayload(definition, payload),
+      decode: this.#decode,
+      enqueue: async (jobs) => this.#announce(await this.#store.enqueue(jobs), jobs),
+      prepare: () => this.#storeCodeSchedules(),
+    });
     this.#graces = checkGraces(options);
     this.#webhook = options.webhook
       ? new WebhookSender(options.webhook, this.#clock, this.#logger)
@@ -195,11 +211,32 @@ export class Engine {
 
   /**
    * Resolves when the functions given to `createEngine` are registered (at once for a list or a
-   * manifest; after the folder scan for a folder). Rejects with the loading error, e.g. two
-   * functions with one name. `enqueue`, `enqueueBulk` and `emit` wait for it by themselves.
+   * manifest; after the folder scan for a folder) and their cron schedules stored. Rejects with
+   * the loading error, e.g. two functions with one name. `enqueue`, `enqueueBulk` and `emit`
+   * wait for the functions by themselves; `work` and `schedules` for the schedules too.
    */
   async ready(): Promise<void> {
+    await this.#storeCodeSchedules();
+  }
+
+  /**
+   * Stores the cron entries of the registered functions not stored yet (run-time state kept);
+   * one call at a time.
+   */
+  #storeCodeSchedules(): Promise<void> {
+    const run = this.#cronStoring.then(() => this.#storePendingSchedules());
+    this.#cronStoring = run.catch(() => {});
+    return run;
+  }
+
+  async #storePendingSchedules(): Promise<void> {
     await this.#loading;
+    const pending = [...this.#definitions.values()].filter((d) =>
+      d.cron.length > 0 && !this.#cronStored.has(d)
+    );
+    if (pending.length === 0) return;
+    await this.schedules.storeDefinitions(pending);
+    for (const definition of pending) this.#cronStored.add(definition);
   }
 
   /** The store this engine uses. */
@@ -342,6 +379,19 @@ export class Engine {
   }
 
   /**
+   * Moves the due time of a waiting or delayed job to `runAt`, or to `delay` ms from now (a
+   * blocked one runs no earlier than it once unblocked): due later, it is delayed; due now or
+   * earlier, it waits in its lane. Returns its state after. Throws `InvalidStateError` for an
+   * active or finished job, `JobNotFoundError` for an unknown one.
+   */
+  async reschedule(id: string, to: RescheduleTo): Promise<JobState> {
+    const out = await this.#store.reschedule(id, checkReschedule(to, this.#clock.now()));
+    const error = errorForStatus(out.status, id, "reschedule", out.state);
+    if (error) throw error;
+    return out.state!;
+  }
+
+  /**
    * Moves a waiting or delayed job to another lane, keeping its place in line. Throws
    * `InvalidStateError` for an active or finished job, `JobNotFoundError` for an unknown one.
    */
@@ -440,12 +490,18 @@ export class Engine {
     for (const queue of queues) assertQueueName(queue, "work");
     const handle = startNode(this.#runtime(), queues, options);
     this.#workers.add(handle);
+    const stored = this.#storeCodeSchedules();
+    stored.catch((error) =>
+      this.#logger.error("cron schedules could not be stored", { error: String(error) })
+    );
+    const ready = Promise.all([handle.ready, stored]).then(() => {});
+    ready.catch(() => {}); // logged where it failed; whoever awaits `ready` sees the error
     return {
       id: handle.id,
       get isLeader(): boolean {
         return handle.isLeader;
       },
-      ready: handle.ready,
+      ready,
       stop: async (opts) => {
         await handle.stop(opts);
         this.#workers.delete(handle);
@@ -459,6 +515,7 @@ export class Engine {
     this.#closed = true;
     await Promise.all([...this.#workers].map((w) => w.stop()));
     this.#workers.clear();
+    await this.#cronStoring;
     await settleWithin(this.#failures.idle(), CALLBACKS_CLOSE_WAIT_MS);
     await this.#webhook?.close();
     if (this.#ownsStore) await this.#store.close();

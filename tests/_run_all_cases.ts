@@ -10,6 +10,7 @@ import { FUNCTION_CASES } from "./_engine_function_cases.ts";
 import { NODE_CASES } from "./_engine_node_cases.ts";
 import { RETRY_CASES } from "./_engine_retry_cases.ts";
 import { GRAPH_ENGINE_CASES } from "./_engine_graph_cases.ts";
+import { CRON_CASES } from "./_engine_cron_cases.ts";
 
 /** Runs the whole conformance suite against stores made by `factory`. */
 export function runAllCases(label: string, factory: StoreFactory): void {
@@ -17,4 +18,5 @@ export function runAllCases(label: string, factory: StoreFactory): void {
   for (const cases of [ENGINE_CASES, FUNCTION_CASES, RETRY_CASES, NODE_CASES, GRAPH_ENGINE_CASES]) {
     runCases(label, factory, cases);
   }
+  runCases(label, factory, CRON_CASES);
 }

@@ -17,6 +17,7 @@ import type { Enqueue, JobClass, ResultOf } from "./job_ref.ts";
 import type { PrerequisiteResult } from "../job/dependencies.ts";
 import { checkUniqueOptions, type UniqueOptions } from "../job/unique.ts";
 import { checkVersioning, type Migrations } from "./versions.ts";
+import { checkCronEntries, type CheckedCronEntry, type CronEntry } from "./cron_entries.ts";
 import {
   checkFailureOptions,
   FAILURE_OPTION_NAMES,
@@ -95,6 +96,8 @@ export interface DefineOptions<S extends z.ZodType> extends FailureOptions {
   on?: readonly string[];
   /** Uniqueness of its jobs (an enqueue's own `unique` option overrides it). */
   unique?: UniqueOptions<z.output<S>>;
+  /** Cron schedules of this function, stored by the engine when it starts. */
+  cron?: readonly CronEntry<z.input<S>>[];
 }
 
 /** Brand of the objects `define` makes (a registered symbol, so copies of Sluice agree). */
@@ -127,6 +130,8 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType, R = unknown>
   readonly on: readonly string[];
   /** Uniqueness of its jobs, if any. */
   readonly unique: UniqueOptions | undefined;
+  /** Its cron schedules, checked. */
+  readonly cron: readonly CheckedCronEntry[];
   /** The handler. */
   readonly handler: JobHandler<z.output<S>, R>;
   /** Brand: made by `define`. */
@@ -147,6 +152,7 @@ const KNOWN_OPTIONS = new Set([
   "compression",
   "on",
   "unique",
+  "cron",
   ...FAILURE_OPTION_NAMES,
 ]);
 
@@ -200,6 +206,7 @@ export function buildDefinition<S extends z.ZodType, R>(
   const unique = options.unique === undefined
     ? undefined
     : checkUniqueOptions(options.unique, where);
+  const cron = checkCronEntries(options.cron, name, options.payload, where);
   if (typeof handler !== "function") throw new TypeError(`${where}: handler must be a function`);
   return Object.freeze({
     name,
@@ -214,6 +221,7 @@ export function buildDefinition<S extends z.ZodType, R>(
     compression: options.compression,
     on,
     unique,
+    cron,
     ...failure,
     handler,
     [DEFINITION]: true as const,

@@ -163,3 +163,16 @@ export class CronPattern {
 
 /** Field counts accepted: 5 (minute first) or 6 (second first). */
 const FIELDS: Record<number, true> = { 5: true, 6: true };
+
+const PARSED = new Map<string, CronPattern>();
+
+/** `CronPattern.parse(pattern, tz)` of a stored (checked) pattern, kept for the next call. */
+export function storedPattern(pattern: string, tz: string): CronPattern {
+  const key = `${tz}\n${pattern}`;
+  let cron = PARSED.get(key);
+  if (!cron) {
+    if (PARSED.size >= 1_000) PARSED.clear();
+    PARSED.set(key, cron = CronPattern.parse(pattern, tz, `cron ${JSON.stringify(pattern)}`));
+  }
+  return cron;
+}
