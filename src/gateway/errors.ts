@@ -1,8 +1,9 @@
 /**
- * The one error shape of the gateway, `{ "error": { code, message, status, issues? } }`, and the
- * mapping from thrown errors to it: Sluice errors by their stable code, request validation by
- * field path, argument errors of the engine as 400; anything else is a 500 whose details are
- * logged, never sent.
+ * The one error shape of the gateway, `{ "error": { code, message, status, issues?, details? } }`,
+ * and the mapping from thrown errors to it: Sluice errors by their stable code (a refused
+ * enqueue with the facts a client acts on in `details`: the job holding a unique key, the unknown
+ * prerequisite), request validation by field path, argument errors of the engine as 400;
+ * anything else is a 500 whose details are logged, never sent.
  *
  * @module
  */
@@ -10,6 +11,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { BulkItemError, PayloadValidationError, SluiceError } from "../job/errors.ts";
+import { DuplicateJobError, UnknownPrerequisiteError } from "../job/enqueue_errors.ts";
 import type { Logger } from "../job/logger.ts";
 
 /** One problem with one field of a request. */
@@ -34,6 +36,11 @@ export interface ErrorBody {
     status: number;
     /** Field problems of a request that failed validation. */
     issues?: FieldIssue[];
+    /**
+     * Facts about a refused enqueue: `{ index, key, existingId, existingState }` for
+     * `DUPLICATE_JOB` (409), `{ index, prerequisite }` for `UNKNOWN_PREREQUISITE` (422).
+     */
+    details?: Record<string, unknown>;
   };
 }
 
@@ -45,13 +52,22 @@ export class ApiError extends Error {
   readonly code: string;
   /** Field problems, if any. */
   readonly issues: FieldIssue[] | undefined;
+  /** Facts about the error a client acts on, if any. */
+  readonly details: Record<string, unknown> | undefined;
 
   /** Creates the error. */
-  constructor(status: ContentfulStatusCode, code: string, message: string, issues?: FieldIssue[]) {
+  constructor(
+    status: ContentfulStatusCode,
+    code: string,
+    message: string,
+    issues?: FieldIssue[],
+    details?: Record<string, unknown>,
+  ) {
     super(message);
     this.status = status;
     this.code = code;
     this.issues = issues;
+    this.details = details;
   }
 }
 
@@ -65,7 +81,22 @@ const STATUS_OF_CODE: Record<string, ContentfulStatusCode> = {
   NOT_SUPPORTED: 501,
   QUEUE_NOT_FOUND: 404,
   STORE_UNAVAILABLE: 503,
+  DUPLICATE_JOB: 409,
+  UNKNOWN_PREREQUISITE: 422,
+  SCHEDULE_NOT_FOUND: 404,
 };
+
+/** The facts of a refused enqueue, for `details`. */
+function enqueueDetails(error: SluiceError): Record<string, unknown> | undefined {
+  if (error instanceof DuplicateJobError) {
+    const { index, key, existingId, existingState } = error;
+    return { index, key, existingId, existingState };
+  }
+  if (error instanceof UnknownPrerequisiteError) {
+    return { index: error.index, prerequisite: error.prerequisite };
+  }
+  return undefined;
+}
 
 /** What a 415 says. */
 export const JSON_EXPECTED = "request bodies must be JSON: send Content-Type: application/json";
@@ -126,6 +157,7 @@ export function toApiError(error: unknown): ApiError | null {
       error.code,
       error.message,
       payloadIssues(error, []),
+      enqueueDetails(error),
     );
   }
   // The engine checks its arguments (queue names, options, cursors) with these.
@@ -144,6 +176,7 @@ export function errorResponse(c: Context, error: ApiError): Response {
       message: error.message,
       status: error.status,
       ...(error.issues ? { issues: error.issues } : {}),
+      ...(error.details ? { details: error.details } : {}),
     },
   };
   return c.json(body, error.status);

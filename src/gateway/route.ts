@@ -43,10 +43,10 @@ const ERRORS = {
   401: "no valid bearer token",
   403: "the token's scope is too small (admin needed)",
   404: "not found",
-  409: "the job's state does not allow it",
+  409: "the job's state does not allow it, or a job holds its unique key (`details.existingId`)",
   413: "request body too large, or the encoded payload is",
   415: "a request body that is not `application/json`",
-  422: "the payload fails its function's schema, or the function is unknown",
+  422: "the payload fails its function's schema, the function is unknown, or a prerequisite is",
   503: "the store is unavailable right now (see `Retry-After`)",
 } as const;
 

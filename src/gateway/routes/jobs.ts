@@ -31,7 +31,7 @@ const enqueue = createRoute({
       "the job id (the existing one for a repeated `options.id`)",
       z.object({ id: z.string() }),
     ),
-    ...errorResponses(413, 415, 422),
+    ...errorResponses(409, 413, 415, 422),
   },
 });
 
@@ -44,7 +44,7 @@ const bulk = createRoute({
   request: { body: jsonBody(BulkRequest) },
   responses: {
     201: jsonResponse("the ids, in item order", z.object({ ids: z.array(z.string()) })),
-    ...errorResponses(413, 415, 422),
+    ...errorResponses(409, 413, 415, 422),
   },
 });
 

@@ -61,6 +61,11 @@ export const ErrorBody = z.object({
       message: z.string(),
       code: z.string().optional(),
     })).optional(),
+    details: z.record(z.string(), z.unknown()).optional().openapi({
+      description: "facts of a refused enqueue: `{ index, key, existingId, existingState }` " +
+        "(`DUPLICATE_JOB`), `{ index, prerequisite }` (`UNKNOWN_PREREQUISITE`)",
+      example: { index: 0, key: "send-report:daily", existingId: "01J9Z6Q8V7K3M2N4P5R6S7T8V9" },
+    }),
   }),
 }).openapi("Error");
 

@@ -6,6 +6,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { MAX_SCHEDULE_AHEAD_MS } from "../../job/options.ts";
+import { MAX_UNIQUE_KEY_LENGTH, MAX_UNIQUE_WINDOW_MS } from "../../job/unique.ts";
 import { Instant, JobId, LaneName, QueueName, StateName } from "./common.ts";
 
 /** A job error. */
@@ -53,6 +54,21 @@ export const JobPage = z.object({
   nextCursor: z.string().nullable(),
 }).openapi("JobPage");
 
+/** The `unique` option: at most one job per key while its scope holds (see `UniqueOptions`). */
+export const UniqueOption = z.strictObject({
+  key: z.string().min(1).max(MAX_UNIQUE_KEY_LENGTH).openapi({
+    description: "the job's key is `<function>:<key>`",
+    example: "report:2030-01-01",
+  }),
+  scope: z.union([
+    z.enum(["queued", "active", "until-complete"]),
+    z.number().int().min(1).max(MAX_UNIQUE_WINDOW_MS),
+  ]).optional().openapi({ description: 'how long the key is held (default "active"), or ms' }),
+  onConflict: z.enum(["reject", "return-existing", "replace"]).optional().openapi({
+    description: '"reject" (default: 409 naming the holder), "return-existing" or "replace"',
+  }),
+}).openapi("UniqueOption");
+
 /** Enqueue options (see `EnqueueOptions`); unknown options are refused. */
 export const EnqueueOptions = z.strictObject({
   queue: QueueName.optional(),
@@ -67,6 +83,7 @@ export const EnqueueOptions = z.strictObject({
     attempts: z.number().int().min(1).optional(),
     backoff: z.looseObject({ type: z.enum(["fixed", "exponential", "schedule"]) }).optional(),
   }).optional(),
+  unique: UniqueOption.optional(),
 }).openapi("EnqueueOptions");
 
 /** One job to enqueue. */
