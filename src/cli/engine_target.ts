@@ -16,7 +16,16 @@ import { redactUrl } from "../store/redis/connection.ts";
 import type { QueueCounts, Store } from "../store/store.ts";
 import { JobNotFoundError } from "../job/errors.ts";
 import { functionSource } from "./function_source.ts";
-import type { ClusterView, DeadSelection, JobRequest, Target } from "./target.ts";
+import { ScheduleNotFoundError } from "../job/schedule_errors.ts";
+import type { ScheduleInfo, ScheduleJobOptions } from "../schedules.ts";
+import type {
+  ClusterView,
+  DeadSelection,
+  JobRequest,
+  ScheduleAction,
+  ScheduleBody,
+  Target,
+} from "./target.ts";
 
 /** A Sluice reached through `engine` (and its store, closed with it when `ownStore`). */
 export class EngineTarget implements Target {
@@ -108,6 +117,31 @@ export class EngineTarget implements Target {
     let count = 0;
     for (const id of which.ids) count += await this.#engine.deadLetters.purge(id);
     return count;
+  }
+
+  schedules(): Promise<ScheduleInfo[]> {
+    return this.#engine.schedules.list();
+  }
+
+  setSchedule(name: string, schedule: ScheduleBody): Promise<ScheduleInfo> {
+    const { options, ...spec } = schedule;
+    return this.#engine.schedules.set(name, {
+      ...spec,
+      ...(options ? { options: options as ScheduleJobOptions } : {}),
+    });
+  }
+
+  async scheduleAction(name: string, action: ScheduleAction): Promise<void> {
+    if (action !== "delete") await this.#engine.schedules[action](name);
+    else if (!(await this.#engine.schedules.delete(name))) throw new ScheduleNotFoundError(name);
+  }
+
+  triggerSchedule(name: string): Promise<string> {
+    return this.#engine.schedules.trigger(name);
+  }
+
+  reschedule(id: string, to: { runAt: number } | { delay: number }): Promise<JobState> {
+    return this.#engine.reschedule(id, to);
   }
 
   async close(): Promise<void> {
