@@ -11,6 +11,7 @@ import { NODE_CASES } from "./_engine_node_cases.ts";
 import { RETRY_CASES } from "./_engine_retry_cases.ts";
 import { GRAPH_ENGINE_CASES } from "./_engine_graph_cases.ts";
 import { CRON_CASES } from "./_engine_cron_cases.ts";
+import { RESCHEDULE_ENGINE_CASES } from "./_engine_reschedule_cases.ts";
 
 /** Runs the whole conformance suite against stores made by `factory`. */
 export function runAllCases(label: string, factory: StoreFactory): void {
@@ -19,4 +20,5 @@ export function runAllCases(label: string, factory: StoreFactory): void {
     runCases(label, factory, cases);
   }
   runCases(label, factory, CRON_CASES);
+  runCases(label, factory, RESCHEDULE_ENGINE_CASES);
 }
