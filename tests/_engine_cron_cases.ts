@@ -84,6 +84,29 @@ async function fireThrough(
   return fired;
 }
 
+/**
+ * Schedules `patterns` (name to pattern) in `tz` on a fresh store from `from`, fires them through
+ * `to` (see `fireThrough`) and returns their fire times. The store's clock only moves forward, so
+ * each call takes a store of its own.
+ */
+async function fireAll(
+  ctx: CaseContext,
+  tz: string,
+  patterns: Record<string, string>,
+  [from, to]: [string, string],
+): Promise<Record<string, string[]>> {
+  if (ctx.clock.now() > Date.parse(from)) throw new Error("fireAll: the clock is past " + from);
+  const engine = await engineAt(ctx, from);
+  try {
+    for (const [name, pattern] of Object.entries(patterns)) {
+      await engine.schedules.set(name, { job: Tick, pattern, tz, payload: {} });
+    }
+    return await fireThrough(engine, ctx.clock, Object.keys(patterns), Date.parse(to));
+  } finally {
+    await engine.close();
+  }
+}
+
 /** The local wall time of `t` in `tz` ("YYYY-MM-DD HH:MM"). */
 function local(tz: string, t: number): string {
   return new Date(t).toLocaleString("sv-SE", { timeZone: tz }).slice(0, 16);
@@ -92,91 +115,61 @@ function local(tz: string, t: number): string {
 /** The engine cron cases. */
 export const CRON_CASES: ConformanceCases = {
   async "cron: New York's spring change: 02:00 and 02:30 fire once, at 03:00 EDT"(ctx) {
-    const engine = await engineAt(ctx, "2026-03-07T00:00:00Z");
-    await engine.schedules.set("two", { job: Tick, pattern: "0 2 * * *", tz: NY, payload: {} });
-    await engine.schedules.set("half", { job: Tick, pattern: "30 2 * * *", tz: NY, payload: {} });
-    const fired = await fireThrough(
-      engine,
-      ctx.clock,
-      ["two", "half"],
-      Date.parse("2026-03-10T00:00:00Z"),
-    );
+    const fired = await fireAll(ctx, NY, { two: "0 2 * * *", half: "30 2 * * *" }, [
+      "2026-03-07T00:00:00Z",
+      "2026-03-10T00:00:00Z",
+    ]);
     assert.deepEqual(fired, {
       two: ["2026-03-07T07:00:00.000Z", "2026-03-08T07:00:00.000Z", "2026-03-09T06:00:00.000Z"],
       half: ["2026-03-07T07:30:00.000Z", "2026-03-08T07:00:00.000Z", "2026-03-09T06:30:00.000Z"],
     });
-    await engine.close();
   },
 
   async "cron: New York's fall change: 01:30 fires once (EDT), 02:00 and 02:30 once (EST)"(ctx) {
-    const engine = await engineAt(ctx, "2026-10-31T00:00:00Z");
-    const names = { two: "0 2 * * *", half: "30 2 * * *", early: "30 1 * * *" };
-    for (const [name, pattern] of Object.entries(names)) {
-      await engine.schedules.set(name, { job: Tick, pattern, tz: NY, payload: {} });
-    }
-    const fired = await fireThrough(
-      engine,
-      ctx.clock,
-      Object.keys(names),
-      Date.parse("2026-11-03T00:00:00Z"),
-    );
+    const patterns = { two: "0 2 * * *", half: "30 2 * * *", early: "30 1 * * *" };
+    const fired = await fireAll(ctx, NY, patterns, [
+      "2026-10-31T00:00:00Z",
+      "2026-11-03T00:00:00Z",
+    ]);
     assert.deepEqual(fired, {
       two: ["2026-10-31T06:00:00.000Z", "2026-11-01T07:00:00.000Z", "2026-11-02T07:00:00.000Z"],
       half: ["2026-10-31T06:30:00.000Z", "2026-11-01T07:30:00.000Z", "2026-11-02T07:30:00.000Z"],
       early: ["2026-10-31T05:30:00.000Z", "2026-11-01T05:30:00.000Z", "2026-11-02T06:30:00.000Z"],
     });
-    await engine.close();
   },
 
   async "cron: hourly in Lord Howe across its 30-minute changes, each hour once"(ctx) {
-    const engine = await engineAt(ctx, "2026-04-04T11:30:00Z");
-    await engine.schedules.set("lh", {
-      job: Tick,
-      pattern: "0 * * * *",
-      tz: LORD_HOWE,
-      payload: {},
-    });
-    const april = await fireThrough(engine, ctx.clock, ["lh"], Date.parse("2026-04-04T17:00:00Z"));
+    const { lh: april } = await fireAll(ctx, LORD_HOWE, { lh: "0 * * * *" }, [
+      "2026-04-04T11:30:00Z",
+      "2026-04-04T17:00:00Z",
+    ]);
     // 02:00 LHDT falls back to 01:30 LHST: 01:00 (LHDT), then 02:00 (LHST), 90 minutes later
-    assert.deepEqual(april.lh!.map((t) => local(LORD_HOWE, Date.parse(t))), [
+    assert.deepEqual(april!.map((t) => local(LORD_HOWE, Date.parse(t))), [
       "2026-04-04 23:00",
       "2026-04-05 00:00",
       "2026-04-05 01:00",
       "2026-04-05 02:00",
       "2026-04-05 03:00",
     ]);
-    assert.deepEqual(april.lh, [
+    assert.deepEqual(april, [
       "2026-04-04T12:00:00.000Z",
       "2026-04-04T13:00:00.000Z",
       "2026-04-04T14:00:00.000Z",
       "2026-04-04T15:30:00.000Z",
       "2026-04-04T16:30:00.000Z",
     ]);
-    await engine.close();
-  },
-
-  async "cron: hourly in Lord Howe: 02:00 does not exist in October and fires at 02:30"(ctx) {
-    const engine = await engineAt(ctx, "2026-10-03T13:00:00Z");
-    await engine.schedules.set("lh", {
-      job: Tick,
-      pattern: "0 * * * *",
-      tz: LORD_HOWE,
-      payload: {},
-    });
-    const october = await fireThrough(
-      engine,
-      ctx.clock,
-      ["lh"],
-      Date.parse("2026-10-03T17:00:00Z"),
-    );
-    assert.deepEqual(october.lh, [
+    // 2026-10-04 02:00 LHST jumps to 02:30 LHDT: 02:00 does not exist and fires at 02:30
+    const { lh: october } = await fireAll(ctx, LORD_HOWE, { lh: "0 * * * *" }, [
+      "2026-10-03T13:00:00Z",
+      "2026-10-03T17:00:00Z",
+    ]);
+    assert.deepEqual(october, [
       "2026-10-03T13:30:00.000Z", // 00:00 LHST
       "2026-10-03T14:30:00.000Z", // 01:00 LHST
       "2026-10-03T15:30:00.000Z", // 02:00 does not exist: 02:30 LHDT
       "2026-10-03T16:00:00.000Z", // 03:00 LHDT
       "2026-10-03T17:00:00.000Z",
     ]);
-    await engine.close();
   },
 
   async "cron: list() gives 09:00 New York time on five days across the spring change"(ctx) {

@@ -87,28 +87,20 @@ Deno.test("cron: every 30 minutes over a repeated hour and a skipped one, never 
 
 Deno.test("cron: hourly in Australia/Lord_Howe across its 30-minute changes", () => {
   const hourly = CronPattern.parse("0 * * * *", LORD_HOWE);
+  const three = (from: string) =>
+    hourly.upcoming(at(from), 3).map((t) => `${new Date(t).toISOString()} ${local(LORD_HOWE, t)}`);
   // 2026-04-05 02:00 LHDT falls back to 01:30 LHST: 01:30-01:59 happen twice, 02:00 once
-  assert.deepEqual(
-    hourly.upcoming(at("2026-04-04T13:30:00Z"), 3).map((t) =>
-      `${new Date(t).toISOString()} ${local(LORD_HOWE, t)}`
-    ),
-    [
-      "2026-04-04T14:00:00.000Z 2026-04-05 01:00",
-      "2026-04-04T15:30:00.000Z 2026-04-05 02:00",
-      "2026-04-04T16:30:00.000Z 2026-04-05 03:00",
-    ],
-  );
+  assert.deepEqual(three("2026-04-04T13:30:00Z"), [
+    "2026-04-04T14:00:00.000Z 2026-04-05 01:00",
+    "2026-04-04T15:30:00.000Z 2026-04-05 02:00",
+    "2026-04-04T16:30:00.000Z 2026-04-05 03:00",
+  ]);
   // 2026-10-04 02:00 LHST jumps to 02:30 LHDT: 02:00 does not exist, it fires at 02:30
-  assert.deepEqual(
-    hourly.upcoming(at("2026-10-03T14:00:00Z"), 3).map((t) =>
-      `${new Date(t).toISOString()} ${local(LORD_HOWE, t)}`
-    ),
-    [
-      "2026-10-03T14:30:00.000Z 2026-10-04 01:00",
-      "2026-10-03T15:30:00.000Z 2026-10-04 02:30",
-      "2026-10-03T16:00:00.000Z 2026-10-04 03:00",
-    ],
-  );
+  assert.deepEqual(three("2026-10-03T14:00:00Z"), [
+    "2026-10-03T14:30:00.000Z 2026-10-04 01:00",
+    "2026-10-03T15:30:00.000Z 2026-10-04 02:30",
+    "2026-10-03T16:00:00.000Z 2026-10-04 03:00",
+  ]);
 });
 
 Deno.test("cron: 0 9 in New York is 09:00 local on five days across the spring change", () => {
