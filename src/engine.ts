@@ -187,7 +187,7 @@ export class Engine {
       encode: (definition, payload) => this.#encoder.encodePayload(definition, payload),
       decode: this.#decode,
       enqueue: async (jobs) => this.#announce(await this.#store.enqueue(jobs), jobs),
-      prepare: () => this.#storeCodeSchedules(),
+      loaded: () => this.ready(),
     });
     this.#graces = checkGraces(options);
     this.#webhook = options.webhook
@@ -211,17 +211,16 @@ export class Engine {
 
   /**
    * Resolves when the functions given to `createEngine` are registered (at once for a list or a
-   * manifest; after the folder scan for a folder) and their cron schedules stored. Rejects with
-   * the loading error, e.g. two functions with one name. `enqueue`, `enqueueBulk` and `emit`
-   * wait for the functions by themselves; `work` and `schedules` for the schedules too.
+   * manifest; after the folder scan for a folder). Rejects with the loading error, e.g. two
+   * functions with one name. `enqueue`, `enqueueBulk` and `emit` wait for it by themselves.
    */
   async ready(): Promise<void> {
-    await this.#storeCodeSchedules();
+    await this.#loading;
   }
 
   /**
-   * Stores the cron entries of the registered functions not stored yet (run-time state kept);
-   * one call at a time.
+   * Stores the cron entries of the registered functions not stored yet (run-time state kept),
+   * when the engine starts work; one call at a time.
    */
   #storeCodeSchedules(): Promise<void> {
     const run = this.#cronStoring.then(() => this.#storePendingSchedules());
@@ -475,7 +474,8 @@ export class Engine {
 
   /**
    * Starts a worker in this process. Queues default to those of the registered functions.
-   * Returns a handle whose `stop()` lets running jobs finish.
+   * Stores the cron schedules of the registered functions (keeping their run-time state); the
+   * handle's `ready` waits for that too. Returns a handle whose `stop()` lets running jobs finish.
    */
   work(options: WorkOptions = {}): WorkerHandle {
     this.#assertOpen();

@@ -2,8 +2,9 @@
  * Cron schedules as the engine offers them (`engine.schedules`): define one at run time, read,
  * list, pause, resume, trigger and delete them. Schedules live in the store, so every node and
  * the gateway see the same ones; the leader fires them (see `cluster/cron_ticker.ts`). Schedules
- * defined in code (`define({ cron: [...] })`) are stored when the engine starts: their
- * definition is written again, their run-time state (paused, next, lastFiredAt) kept.
+ * defined in code (`define({ cron: [...] })`) are stored when the engine starts work
+ * (`engine.work`): their definition is written again, their run-time state (paused, next,
+ * lastFiredAt) kept.
  *
  * @module
  */
@@ -85,8 +86,8 @@ export interface ScheduleHost {
   decode(bytes: Uint8Array): unknown;
   /** Stores jobs (with the engine's events); returns their ids. */
   enqueue(jobs: NewJob[]): Promise<string[]>;
-  /** Resolves once the functions are loaded and the code-defined schedules stored. */
-  prepare(): Promise<void>;
+  /** Resolves once the engine's functions are loaded. */
+  loaded(): Promise<void>;
 }
 
 const JOB_OPTIONS = new Set(["queue", "priority", "attempts", "retry", "unique"]);
@@ -118,26 +119,24 @@ export class Schedules {
         throw new TypeError(`schedules.set: unknown option ${JSON.stringify(key)}`);
       }
     }
-    await this.#host.prepare();
+    await this.#host.loaded();
     const definition = this.#host.definition(spec.job);
     const stored = this.#define(name, definition, {
       ...spec,
       where: `schedules.set(${JSON.stringify(name)})`,
     });
     await this.#host.store.schedules.set(stored);
-    return (await this.get(name))!;
+    return await this.#existing(name);
   }
 
   /** Schedule `name`, or null. */
   async get(name: string): Promise<ScheduleInfo | null> {
-    await this.#host.prepare();
     const stored = await this.#host.store.schedules.get(name);
     return stored ? this.#info(stored) : null;
   }
 
   /** Every schedule, by name. */
   async list(): Promise<ScheduleInfo[]> {
-    await this.#host.prepare();
     return (await this.#host.store.schedules.list()).map((s) => this.#info(s));
   }
 
@@ -146,7 +145,6 @@ export class Schedules {
    * defined in code comes back when an engine with that code starts.
    */
   async delete(name: string): Promise<boolean> {
-    await this.#host.prepare();
     return await this.#host.store.schedules.delete(name);
   }
 
@@ -162,11 +160,10 @@ export class Schedules {
 
   /**
    * Enqueues a job of schedule `name` now (id `cron:<name>:trigger:<ulid>`), whatever its
-   * pattern; its fire times do not change. Returns the job id (the holder's when its unique key
+   * pattern, paused or not; its fire times do not change. Returns the job id (the holder's when its unique key
    * is held under `return-existing`). Throws `ScheduleNotFoundError`, or `DuplicateJobError`.
    */
   async trigger(name: string): Promise<string> {
-    await this.#host.prepare();
     const stored = await this.#host.store.schedules.get(name);
     if (!stored) throw new ScheduleNotFoundError(name);
     const [id] = await this.#host.enqueue([
@@ -175,7 +172,7 @@ export class Schedules {
     return id!;
   }
 
-  /** Stores the cron entries of `definitions` (the engine calls this when it starts). */
+  /** Stores the cron entries of `definitions` (the engine calls this when it starts work). */
   async storeDefinitions(definitions: readonly JobDefinition[]): Promise<void> {
     for (const definition of definitions) {
       for (const entry of definition.cron) {
@@ -188,8 +185,12 @@ export class Schedules {
   }
 
   async #setPaused(name: string, paused: boolean): Promise<ScheduleInfo> {
-    await this.#host.prepare();
     await this.#host.store.schedules.setPaused(name, paused);
+    return await this.#existing(name);
+  }
+
+  /** Schedule `name`; `ScheduleNotFoundError` when there is none. */
+  async #existing(name: string): Promise<ScheduleInfo> {
     const info = await this.get(name);
     if (!info) throw new ScheduleNotFoundError(name);
     return info;

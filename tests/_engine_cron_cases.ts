@@ -314,13 +314,13 @@ export const CRON_CASES: ConformanceCases = {
         },
       ],
     }, () => null);
-    const first = createEngine({
-      store,
-      clock: ctx.clock,
-      logger: silentLogger,
-      functions: [Nightly],
-    });
+    const engine = () =>
+      createEngine({ store, clock: ctx.clock, logger: silentLogger, functions: [Nightly] });
+    const first = engine();
     await first.ready();
+    assert.deepEqual(await first.schedules.list(), [], "stored before the engine started work");
+    const node = { queues: ["elsewhere"], leader: false };
+    await first.work(node).ready;
     assert.deepEqual((await first.schedules.list()).map((s) => [s.name, s.catchUp, s.payload]), [
       ["nightly", "skip", { full: false }],
       ["nightly-full", "one", { full: true }],
@@ -328,14 +328,10 @@ export const CRON_CASES: ConformanceCases = {
     await first.schedules.pause("nightly");
     await first.close();
     // a restart with the same code: the definition is written again, the pause kept
-    const second = createEngine({
-      store,
-      clock: ctx.clock,
-      logger: silentLogger,
-      functions: [Nightly],
-    });
-    const [nightly] = await second.schedules.list();
-    assert.deepEqual([nightly!.name, nightly!.paused], ["nightly", true]);
+    const second = engine();
+    await second.work(node).ready;
+    const nightly = await store.schedules.get("nightly");
+    assert.deepEqual([nightly!.paused, nightly!.revision], [true, 2], "written again, or resumed");
     await second.close();
     assert.throws(
       () =>

@@ -1,7 +1,7 @@
 /**
  * The `cron` option of `define` and `@job`: schedules defined in code, checked when the function
  * is defined (pattern, zone, catch-up policy, name, and the payload against the function's
- * schema), and stored by the engine when it starts (see `engine.schedules`).
+ * schema), and stored by the engine when it starts work (`engine.work`; see `engine.schedules`).
  *
  * @module
  */

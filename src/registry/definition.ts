@@ -96,7 +96,7 @@ export interface DefineOptions<S extends z.ZodType> extends FailureOptions {
   on?: readonly string[];
   /** Uniqueness of its jobs (an enqueue's own `unique` option overrides it). */
   unique?: UniqueOptions<z.output<S>>;
-  /** Cron schedules of this function, stored by the engine when it starts. */
+  /** Cron schedules of this function, stored by the engine when it starts work. */
   cron?: readonly CronEntry<z.input<S>>[];
 }
 
