@@ -153,9 +153,6 @@ export class Engine {
   readonly deadLetters: DeadLetterQueue;
   /** Cron schedules: set, get, list, pause, resume, trigger and delete them. */
   readonly schedules: Schedules;
-  /** Definitions whose cron entries are stored, and the storing in progress. */
-  #cronStored = new Set<JobDefinition>();
-  #cronStoring: Promise<void> = Promise.resolve();
 
   /** Use `createEngine`. */
   constructor(options: EngineOptions) {
@@ -216,26 +213,6 @@ export class Engine {
    */
   async ready(): Promise<void> {
     await this.#loading;
-  }
-
-  /**
-   * Stores the cron entries of the registered functions not stored yet (run-time state kept),
-   * when the engine starts work; one call at a time.
-   */
-  #storeCodeSchedules(): Promise<void> {
-    const run = this.#cronStoring.then(() => this.#storePendingSchedules());
-    this.#cronStoring = run.catch(() => {});
-    return run;
-  }
-
-  async #storePendingSchedules(): Promise<void> {
-    await this.#loading;
-    const pending = [...this.#definitions.values()].filter((d) =>
-      d.cron.length > 0 && !this.#cronStored.has(d)
-    );
-    if (pending.length === 0) return;
-    await this.schedules.storeDefinitions(pending);
-    for (const definition of pending) this.#cronStored.add(definition);
   }
 
   /** The store this engine uses. */
@@ -490,7 +467,7 @@ export class Engine {
     for (const queue of queues) assertQueueName(queue, "work");
     const handle = startNode(this.#runtime(), queues, options);
     this.#workers.add(handle);
-    const stored = this.#storeCodeSchedules();
+    const stored = this.schedules.storeDefinitions([...this.#definitions.values()]);
     stored.catch((error) =>
       this.#logger.error("cron schedules could not be stored", { error: String(error) })
     );
@@ -515,7 +492,7 @@ export class Engine {
     this.#closed = true;
     await Promise.all([...this.#workers].map((w) => w.stop()));
     this.#workers.clear();
-    await this.#cronStoring;
+    await this.schedules.settled();
     await settleWithin(this.#failures.idle(), CALLBACKS_CLOSE_WAIT_MS);
     await this.#webhook?.close();
     if (this.#ownsStore) await this.#store.close();

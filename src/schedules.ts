@@ -96,6 +96,9 @@ const SPEC = new Set(["job", "pattern", "tz", "payload", "options", "catchUp"]);
 /** Cron schedules of one engine. */
 export class Schedules {
   #host: ScheduleHost;
+  /** Definitions whose cron entries are stored, and the storing in progress. */
+  #stored = new Set<JobDefinition>();
+  #storing: Promise<void> = Promise.resolve();
 
   /** Works for the engine `host` describes. */
   constructor(host: ScheduleHost) {
@@ -172,15 +175,31 @@ export class Schedules {
     return id!;
   }
 
-  /** Stores the cron entries of `definitions` (the engine calls this when it starts work). */
-  async storeDefinitions(definitions: readonly JobDefinition[]): Promise<void> {
+  /**
+   * Stores the cron entries of `definitions` that this engine has not stored yet, keeping their
+   * run-time state (the engine calls this when it starts work); one call at a time.
+   */
+  storeDefinitions(definitions: readonly JobDefinition[]): Promise<void> {
+    const run = this.#storing.then(() => this.#storePending(definitions));
+    this.#storing = run.catch(() => {});
+    return run;
+  }
+
+  /** Resolves when no `storeDefinitions` call is in progress. */
+  async settled(): Promise<void> {
+    await this.#storing;
+  }
+
+  async #storePending(definitions: readonly JobDefinition[]): Promise<void> {
     for (const definition of definitions) {
+      if (definition.cron.length === 0 || this.#stored.has(definition)) continue;
       for (const entry of definition.cron) {
         const where = `cron ${JSON.stringify(entry.name)} of ${JSON.stringify(definition.name)}`;
         await this.#host.store.schedules.set(
           this.#define(entry.name, definition, { ...entry, where }),
         );
       }
+      this.#stored.add(definition);
     }
   }
 
