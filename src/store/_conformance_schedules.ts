@@ -99,15 +99,16 @@ export const SCHEDULE_CASES: ConformanceCases = {
     ctx.clock.advance(HOUR);
     due = await schedules.due();
     assert.deepEqual(due.schedules.map((s) => [s.name, s.next]), [["s", next]]);
+    assert.equal((await schedules.get("s"))!.revision, 2, "a round raises the revision");
     // a new payload keeps next; a new pattern clears it
     assert.equal(await schedules.set(definition("s", { catchUp: "all" })), "updated");
     assert.deepEqual([(await schedules.get("s"))!.next, (await schedules.get("s"))!.revision], [
       next,
-      2,
+      3,
     ]);
     await schedules.set(definition("s", { pattern: "*/5 * * * *" }));
     const changed = (await schedules.get("s"))!;
-    assert.deepEqual([changed.next, changed.revision, changed.pattern], [null, 3, "*/5 * * * *"]);
+    assert.deepEqual([changed.next, changed.revision, changed.pattern], [null, 4, "*/5 * * * *"]);
   },
 
   async "schedules: fire enqueues each tick once, keeping its time, and moves next"(ctx) {
@@ -130,8 +131,19 @@ export const SCHEDULE_CASES: ConformanceCases = {
       created: 2,
       refusedBy: null,
     });
-    // delivered twice: nothing more
-    assert.equal((await schedules.fire(lease, firing)).created, 0);
+    // delivered twice: refused (the round raised the revision), nothing more stored
+    assert.deepEqual(await schedules.fire(lease, firing), {
+      status: Status.WRONG_STATE,
+      created: 0,
+      refusedBy: null,
+    });
+    // a later round with a tick stored already stores nothing for it
+    const again = { ...firing, revision: s.revision + 1, ticks: [tick(s, t2)] };
+    assert.deepEqual(await schedules.fire(lease, again), {
+      status: Status.OK,
+      created: 0,
+      refusedBy: null,
+    });
     const jobs = await store.getJobs([`cron:hourly:${t1}`, `cron:hourly:${t2}`]);
     assert.deepEqual(jobs.map((j) => [j?.state, j?.runAt]), [["waiting", t1], ["waiting", t2]]);
     assert.deepEqual(jobs.map((j) => j?.enqueuedAt), [ctx.clock.now(), ctx.clock.now()]);
@@ -176,14 +188,14 @@ export const SCHEDULE_CASES: ConformanceCases = {
     assert.equal(await schedules.setPaused("s", true), Status.OK);
     assert.equal(await schedules.setPaused("s", true), Status.OK);
     let s = (await schedules.get("s"))!;
-    assert.deepEqual([s.paused, s.revision], [true, 2]);
+    assert.deepEqual([s.paused, s.revision], [true, 3]);
     ctx.clock.advance(HOUR);
     assert.deepEqual((await schedules.due()).schedules, []);
     assert.equal(await schedules.set(definition("s", { catchUp: "one" })), "updated");
     assert.equal((await schedules.get("s"))!.paused, true, "set resumed a paused schedule");
     assert.equal(await schedules.setPaused("s", false), Status.OK);
     s = (await schedules.get("s"))!;
-    assert.deepEqual([s.paused, s.next, s.revision], [false, null, 4]);
+    assert.deepEqual([s.paused, s.next, s.revision], [false, null, 5]);
     assert.deepEqual((await schedules.due()).schedules.map((d) => d.name), ["s"]);
     assert.equal(await schedules.setPaused("missing", true), Status.NOT_FOUND);
   },
@@ -207,7 +219,7 @@ export const SCHEDULE_CASES: ConformanceCases = {
     const t2 = ctx.clock.now();
     const second = await schedules.fire(lease, {
       name: "u",
-      revision: 1,
+      revision: 2,
       ticks: [tick(s, t2, unique)],
       next: t2 + HOUR,
     });

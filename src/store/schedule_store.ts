@@ -7,8 +7,9 @@
  * enqueues, validated and encoded by the engine) and its run-time state: `paused`, `next` (the
  * earliest tick not handled yet, on the store's clock; null until the leader computes it) and
  * `lastFiredAt`. Defining a schedule again keeps its run-time state; a new pattern or zone
- * clears `next`. Every change of definition or pause state raises `revision`, so a leader that
- * read a schedule before the change cannot fire it (`fire` is refused, and it reads again).
+ * clears `next`. Every change of definition or pause state, and every round fired, raises
+ * `revision`, so a leader that read a schedule before the change cannot fire it (`fire` is
+ * refused, and it reads again), and a round is applied once even when delivered twice.
  *
  * @module
  */
@@ -62,7 +63,7 @@ export interface StoredSchedule extends ScheduleDefinition {
   next: number | null;
   /** The latest tick the leader fired (epoch ms), or null. */
   lastFiredAt: number | null;
-  /** Raised by every change of definition or pause state. */
+  /** Raised by every change of definition or pause state, and by every round fired. */
   revision: number;
 }
 
@@ -126,9 +127,10 @@ export interface ScheduleStore {
   due(limit?: number): Promise<DueSchedules>;
   /**
    * Leader-only: enqueues the ticks of one round (each at most once: ids are deterministic and
-   * enqueue is idempotent; a tick's `runAt` stays its tick time even when that is past) and moves
-   * the schedule's `next` and `lastFiredAt`, atomically, when `lease` is current and the schedule
-   * is unpaused at `revision`. A unique key held elsewhere keeps a tick from making a job (the
+   * enqueue is idempotent; a tick's `runAt` stays its tick time even when that is past), moves
+   * the schedule's `next` and `lastFiredAt` and raises its `revision`, atomically, when `lease` is
+   * current and the schedule is unpaused at `revision` (so a round delivered twice is refused
+   * the second time). A unique key held elsewhere keeps a tick from making a job (the
    * holder stands); the round still counts.
    */
   fire(lease: LeaderLease, firing: Firing): Promise<FireOutcome>;

@@ -147,6 +147,7 @@ export class MemorySchedules implements ScheduleStore {
         schedule.lastFiredAt = Math.max(schedule.lastFiredAt ?? latest, latest);
       }
       schedule.next = firing.next;
+      schedule.revision++;
       this.#due.set(firing.name, firing.next);
       return outcome;
     });

@@ -19,7 +19,8 @@
 -- enqueue_items (a tick stored already stores nothing: ids are deterministic), each new job's
 -- runAt (field r) is its tick even when that is past; a unique key that refuses the call makes
 -- no job (refusedBy: the holder) and the round counts all the same: nx = ARGV[7], lf = the
--- latest tick, P.."cron-due" score = nx. created: new jobs. Safe to run twice.
+-- latest tick, P.."cron-due" score = nx, and rv is raised, so the same round delivered twice
+-- is refused (3) the second time. created: new jobs.
 
 set_now(ARGV[1])
 local keep = read_keep(ARGV[2])
@@ -51,6 +52,7 @@ if #ARGV >= 8 then
   end
 end
 redis.call("HSET", key, "nx", ARGV[7])
+redis.call("HINCRBY", key, "rv", 1)
 if latest ~= nil then redis.call("HSET", key, "lf", fmt(latest)) end
 redis.call("ZADD", P .. "cron-due", ARGV[7], name)
 flush()
