@@ -19,8 +19,9 @@
 -- enqueue_items (a tick stored already stores nothing: ids are deterministic), each new job's
 -- runAt (field r) is its tick even when that is past; a unique key that refuses the call makes
 -- no job (refusedBy: the holder) and the round counts all the same: nx = ARGV[7], lf = the
--- latest tick, P.."cron-due" score = nx, and rv is raised, so the same round delivered twice
--- is refused (3) the second time. created: new jobs.
+-- latest tick, P.."cron-due" score = nx, rv raised. created: new jobs.
+-- Replay-safe: the same round delivered twice is refused (3) the second time, its rv being
+-- stale; a tick stored already stores nothing.
 
 set_now(ARGV[1])
 local keep = read_keep(ARGV[2])
