@@ -145,7 +145,7 @@ export class Schedules {
 
   /**
    * Deletes schedule `name`; false when there was none. Jobs it enqueued stay. A schedule
-   * defined in code comes back when an engine with that code starts.
+   * defined in code comes back when an engine with that code starts work.
    */
   async delete(name: string): Promise<boolean> {
     return await this.#host.store.schedules.delete(name);
@@ -163,8 +163,9 @@ export class Schedules {
 
   /**
    * Enqueues a job of schedule `name` now (id `cron:<name>:trigger:<ulid>`), whatever its
-   * pattern, paused or not; its fire times do not change. Returns the job id (the holder's when its unique key
-   * is held under `return-existing`). Throws `ScheduleNotFoundError`, or `DuplicateJobError`.
+   * pattern, paused or not; its fire times do not change. Returns the job id (the holder's when
+   * its unique key is held under `return-existing`). Throws `ScheduleNotFoundError`, or
+   * `DuplicateJobError`.
    */
   async trigger(name: string): Promise<string> {
     const stored = await this.#host.store.schedules.get(name);

@@ -134,6 +134,6 @@ export interface ScheduleStore {
    * holder stands); the round still counts.
    */
   fire(lease: LeaderLease, firing: Firing): Promise<FireOutcome>;
-  /** Resolves when a schedule is set, deleted, paused or resumed, after `timeoutMs`, or on abort. */
+  /** Resolves when a schedule is set, deleted, paused or resumed; after `timeoutMs`; on abort. */
   waitForChange(timeoutMs: number, signal?: AbortSignal): Promise<void>;
 }

@@ -27,7 +27,9 @@ local function check_enqueue_items(first)
     if ARGV[i + 6] ~= "" and tonumber(ARGV[i + 6]) == nil then
       error("sluice enqueue: bad delay " .. ARGV[i + 6])
     end
-    if tonumber(ARGV[i + 7]) == nil then error("sluice enqueue: bad maxAttempts " .. ARGV[i + 7]) end
+    if tonumber(ARGV[i + 7]) == nil then
+      error("sluice enqueue: bad maxAttempts " .. ARGV[i + 7])
+    end
   end
 end
 
