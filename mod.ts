@@ -184,7 +184,7 @@ export {
 export { TimeoutError } from "./src/worker/isolate_errors.ts";
 export { DuplicateJobError, UnknownPrerequisiteError } from "./src/job/enqueue_errors.ts";
 export type { PrerequisiteFailurePolicy, PrerequisiteResult } from "./src/job/dependencies.ts";
-export type { UniqueConflict, UniqueOptions, UniqueScope } from "./src/job/unique.ts";
+export type { UniqueConflict, UniqueLock, UniqueOptions, UniqueScope } from "./src/job/unique.ts";
 export type {
   ConcurrencyLimitOptions,
   FunctionLimits,
@@ -195,3 +195,14 @@ export type { JobDependencies } from "./src/graph/dependencies.ts";
 export type { JobLink } from "./src/graph/job_link.ts";
 export type { PageRequest } from "./src/graph/page.ts";
 export type { GraphEdge, JobGraph } from "./src/graph/walk.ts";
+export type { ScheduleInfo, ScheduleJobOptions, Schedules, ScheduleSpec } from "./src/schedules.ts";
+export type { CheckedCronEntry, CronEntry } from "./src/registry/cron_entries.ts";
+export {
+  CATCH_UP_POLICIES,
+  type CatchUpPolicy,
+  MAX_CATCH_UP_TICKS,
+  MISFIRE_GRACE_MS,
+} from "./src/schedule/catch_up.ts";
+export { ScheduleNotFoundError } from "./src/job/schedule_errors.ts";
+export type { RescheduleTo } from "./src/job/reschedule.ts";
+export type * from "./src/store/schedule_store.ts";

@@ -37,7 +37,7 @@ import type { EnqueueOutcome, JobListQuery, NewJob, QueueCounts, Store } from ".
 import { DuplicateJobError, UnknownPrerequisiteError } from "./job/enqueue_errors.ts";
 import { jobIdProblem } from "./job/ids.ts";
 import { uniqueLock } from "./job/unique.ts";
-import { limitKeyOf } from "./job/limits.ts";
+import { type FunctionLimits, limitKeyOf } from "./job/limits.ts";
 import { LimitSync } from "./registry/limit_sync.ts";
 import { EventFeed } from "./events/event_feed.ts";
 import { waitForResult } from "./events/job_result.ts";
@@ -55,6 +55,8 @@ import { FailureDispatcher, type FailureHookStats } from "./alerts/failure_hooks
 import { WebhookSender, type WebhookStats } from "./alerts/webhook.ts";
 import type { WebhookOptions } from "./alerts/webhook_options.ts";
 import { DeadLetterQueue } from "./dead_letter_queue.ts";
+import { Schedules } from "./schedules.ts";
+import { checkReschedule, type RescheduleTo } from "./job/reschedule.ts";
 import type { FailureHook } from "./registry/failure_options.ts";
 import {
   CALLBACKS_CLOSE_WAIT_MS,
@@ -171,6 +173,8 @@ export class Engine {
   readonly deadLetters: DeadLetterQueue;
   #feed: EventFeed;
   #limits: LimitSync;
+  /** Cron schedules: set, get, list, pause, resume, trigger and delete them. */
+  readonly schedules: Schedules;
 
   /** Use `createEngine`. */
   constructor(options: EngineOptions) {
@@ -197,6 +201,15 @@ export class Engine {
     this.#feed = new EventFeed(this.#store, this.#logger);
     this.#limits = new LimitSync(this.#store);
     this.deadLetters = new DeadLetterQueue(this.#store, (r) => toJobInfo(r, this.#decode));
+    this.schedules = new Schedules({
+      store: this.#store,
+      clock: this.#clock,
+      definition: (job) => this.#definitionOf(job),
+      encode: (definition, payload) => this.#encoder.encodePayload(definition, payload),
+      decode: this.#decode,
+      enqueue: async (jobs) => this.#announce(await this.#store.enqueue(jobs), jobs),
+      loaded: () => this.ready(),
+    });
     this.#graces = checkGraces(options);
     this.#webhook = options.webhook
       ? new WebhookSender(options.webhook, this.#clock, this.#logger)
@@ -384,6 +397,19 @@ export class Engine {
   }
 
   /**
+   * Moves the due time of a waiting or delayed job to `runAt`, or to `delay` ms from now (a
+   * blocked one runs no earlier than it once unblocked): due later, it is delayed; due now or
+   * earlier, it waits in its lane. Returns its state after. Throws `InvalidStateError` for an
+   * active or finished job, `JobNotFoundError` for an unknown one.
+   */
+  async reschedule(id: string, to: RescheduleTo): Promise<JobState> {
+    const out = await this.#store.reschedule(id, checkReschedule(to, this.#clock.now()));
+    const error = errorForStatus(out.status, id, "reschedule", out.state);
+    if (error) throw error;
+    return out.state!;
+  }
+
+  /**
    * Moves a waiting or delayed job to another lane, keeping its place in line. Throws
    * `InvalidStateError` for an active or finished job, `JobNotFoundError` for an unknown one.
    */
@@ -442,8 +468,8 @@ export class Engine {
   }
 
   /**
-   * Sets lane weights, strict mode or the aging bound of `queue`, for every node; unknown queues
-   * as `pause`.
+   * Sets lane weights, strict mode, the aging bound or the rate limit of `queue`, for every
+   * node, at once; unknown queues as `pause`.
    */
   async configureQueue(
     queue: string,
@@ -452,6 +478,14 @@ export class Engine {
   ): Promise<LaneConfig> {
     await this.#existing(queue, "configure", options);
     return await this.#store.configureLanes(queue, config);
+  }
+
+  /**
+   * The rate and concurrency limits every node enforces, by function name (as the functions'
+   * definitions set them when their jobs are first enqueued or a worker starts).
+   */
+  async functionLimits(): Promise<Record<string, FunctionLimits>> {
+    return await this.#store.functionLimits();
   }
 
   async #existing(queue: string, action: string, options: QueueActionOptions): Promise<void> {
@@ -530,7 +564,8 @@ export class Engine {
 
   /**
    * Starts a worker in this process. Queues default to those of the registered functions.
-   * Returns a handle whose `stop()` lets running jobs finish.
+   * Stores the cron schedules of the registered functions (keeping their run-time state); the
+   * handle's `ready` waits for that too. Returns a handle whose `stop()` lets running jobs finish.
    */
   work(options: WorkOptions = {}): WorkerHandle {
     this.#assertOpen();
@@ -549,12 +584,18 @@ export class Engine {
     });
     const handle = startNode(this.#runtime(), queues, options);
     this.#workers.add(handle);
+    const stored = this.schedules.storeDefinitions([...this.#definitions.values()]);
+    stored.catch((error) =>
+      this.#logger.error("cron schedules could not be stored", { error: String(error) })
+    );
+    const ready = Promise.all([handle.ready, stored]).then(() => {});
+    ready.catch(() => {}); // logged where it failed; whoever awaits `ready` sees the error
     return {
       id: handle.id,
       get isLeader(): boolean {
         return handle.isLeader;
       },
-      ready: handle.ready,
+      ready,
       stop: async (opts) => {
         await handle.stop(opts);
         this.#workers.delete(handle);
@@ -568,6 +609,7 @@ export class Engine {
     this.#closed = true;
     await Promise.all([...this.#workers].map((w) => w.stop()));
     this.#workers.clear();
+    await this.schedules.settled();
     await settleWithin(this.#failures.idle(), CALLBACKS_CLOSE_WAIT_MS);
     await this.#webhook?.close();
     await this.#feed.close();

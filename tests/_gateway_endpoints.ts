@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import type { Harness } from "./_gateway_harness.ts";
+import { SCHEDULE_ENDPOINTS } from "./_gateway_schedule_endpoints.ts";
 
 /** Which token an endpoint needs. */
 export type Access = "public" | "read" | "admin";
@@ -14,7 +15,7 @@ export type Access = "public" | "read" | "admin";
 /** One endpoint. */
 export interface EndpointCase {
   /** HTTP method. */
-  method: "GET" | "POST" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "DELETE";
   /** The OpenAPI path (`{id}` style), or the literal path of a non-API route. */
   route: string;
   /** The concrete path for `h`. */
@@ -312,6 +313,7 @@ export const ENDPOINTS: EndpointCase[] = [
     status: 200,
     check: (text) => assert.match(String(text), /follow\(/),
   },
+  ...SCHEDULE_ENDPOINTS,
 ];
 
 /** Calls `c` on `h` with `token`; returns the response and its answer (stream bodies unread). */

@@ -44,6 +44,8 @@ export interface Harness {
   waiting: string;
   /** Two dead `boom` jobs. */
   dead: [string, string];
+  /** A schedule of `add` (09:00 New York time), never fired (no worker runs). */
+  schedule: string;
   /** Calls the app; `token` is sent as a bearer token when given; `body` as JSON. */
   request(
     method: string,
@@ -75,12 +77,20 @@ export async function harness(store: Store, options: GatewayOptions = {}): Promi
     { job: Boom, payload: { n: 2 } },
   ]);
   await killJobs(store, "doom", 2);
+  const schedule = "nightly-add";
+  await engine.schedules.set(schedule, {
+    job: Add,
+    pattern: "0 9 * * *",
+    tz: "America/New_York",
+    payload: { a: 1, b: 1 },
+  });
   return {
     engine,
     store,
     gateway,
     waiting,
     dead: [dead[0]!, dead[1]!],
+    schedule,
     request: (method, path, init = {}) => {
       const headers: Record<string, string> = {};
       if (init.token !== undefined) headers.authorization = `Bearer ${init.token}`;

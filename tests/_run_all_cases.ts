@@ -11,6 +11,9 @@ import { NODE_CASES } from "./_engine_node_cases.ts";
 import { RETRY_CASES } from "./_engine_retry_cases.ts";
 import { GRAPH_ENGINE_CASES } from "./_engine_graph_cases.ts";
 import { INSPECT_ENGINE_CASES } from "./_engine_inspect_cases.ts";
+import { CRON_CASES } from "./_engine_cron_cases.ts";
+import { RESCHEDULE_ENGINE_CASES } from "./_engine_reschedule_cases.ts";
+import { LIMIT_ENGINE_CASES } from "./_engine_limit_cases.ts";
 
 const ENGINE_SUITES = [
   ENGINE_CASES,
@@ -19,6 +22,9 @@ const ENGINE_SUITES = [
   NODE_CASES,
   GRAPH_ENGINE_CASES,
   INSPECT_ENGINE_CASES,
+  CRON_CASES,
+  RESCHEDULE_ENGINE_CASES,
+  LIMIT_ENGINE_CASES,
 ];
 
 /** Runs the whole conformance suite against stores made by `factory`. */

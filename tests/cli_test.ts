@@ -5,56 +5,16 @@
  * private memory store, and the demo producer's summary.
  */
 import assert from "node:assert/strict";
-import { createEngine, MemoryStore, type Store } from "../mod.ts";
+import { createEngine, MemoryStore } from "../mod.ts";
 import { COMMANDS } from "../src/cli/commands.ts";
 import { startDemo } from "../src/cli/demo.ts";
-import { EngineTarget } from "../src/cli/engine_target.ts";
-import type { CliIO } from "../src/cli/io.ts";
-import { openTarget } from "../src/cli/io.ts";
-import { main, version } from "../src/cli/main.ts";
+import { version } from "../src/cli/main.ts";
 import { createLogger, silentLogger } from "../src/job/logger.ts";
 import { DEFAULT_LEADER_TIMING } from "../src/cluster/leader_elector.ts";
 import { resolveNodeOptions } from "../src/worker/node_options.ts";
 import { until } from "./_engine_conformance.ts";
-import { Add, Boom, Greet, killJobs } from "./_gateway_harness.ts";
-
-interface Captured extends CliIO {
-  stdout: string[];
-  stderr: string[];
-  progressed: string[];
-}
-
-/** Console lines captured; client commands act on `store` through an engine target. */
-function io(store: Store = new MemoryStore()): Captured {
-  const captured: Captured = {
-    stdout: [],
-    stderr: [],
-    progressed: [],
-    out: (line) => captured.stdout.push(line),
-    err: (line) => captured.stderr.push(line),
-    progress: (text) => captured.progressed.push(text),
-    openTarget: () => {
-      const engine = createEngine({ store, logger: silentLogger, functions: [Add, Boom, Greet] });
-      return Promise.resolve(new EngineTarget(engine, "memory (test)"));
-    },
-  };
-  return captured;
-}
-
-async function run(args: string[], store?: Store): Promise<Captured & { code: number }> {
-  const cli = io(store);
-  const code = await main(args, cli);
-  return Object.assign(cli, { code });
-}
-
-/** Runs `args` with the real target choice (gateway URL or Redis, from options and env). */
-async function runReal(args: string[]): Promise<Captured & { code: number }> {
-  const captured: Captured = { ...io(), stdout: [], stderr: [], openTarget };
-  captured.out = (line) => captured.stdout.push(line);
-  captured.err = (line) => captured.stderr.push(line);
-  const code = await main(args, captured);
-  return Object.assign(captured, { code });
-}
+import { Boom, Greet, killJobs } from "./_gateway_harness.ts";
+import { run, runReal } from "./_cli_harness.ts";
 
 Deno.test("cli: --help for the overview and every command; help <command>; --version", async () => {
   const all = await run(["--help"]);

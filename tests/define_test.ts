@@ -26,7 +26,8 @@ Deno.test("define: bad options throw, naming the function, the option and the va
     [{ name: "f", payload, queue: "a b" }, /define\("f"\): queue.*"a b"/, TypeError],
     [{ name: "f", payload, priority: "urgent" }, /define\("f"\): priority.*"urgent"/, TypeError],
     [{ name: "f", payload, attempts: 0 }, /define\("f"\): attempts.*got 0/, RangeError],
-    [{ name: "f", payload, cron: "* * * * *" }, /define\("f"\): unknown option "cron"/, TypeError],
+    [{ name: "f", payload, cron: "* * * * *" }, /define\("f"\): cron must be an array/, TypeError],
+    [{ name: "f", payload, crontab: [] }, /define\("f"\): unknown option "crontab"/, TypeError],
   ];
   for (const [options, message, type] of cases) {
     assert.throws(() => define(options as never, () => {}), (error: unknown) => {

@@ -191,7 +191,11 @@ Deno.test("isolate pool: a payload newer than the code is reported for hand-back
 Deno.test("isolate pool: ctx.snooze comes back as a snooze with its delay", async () => {
   const { pool } = await startPool({ size: 1 });
   try {
-    assert.deepEqual(await pool.run(job(Sleepy)).outcome, { kind: "snoozed", delayMs: 250 });
+    assert.deepEqual(await pool.run(job(Sleepy)).outcome, {
+      kind: "handed-back",
+      delayMs: 250,
+      throttle: false,
+    });
   } finally {
     await pool.close();
   }

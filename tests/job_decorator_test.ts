@@ -94,7 +94,8 @@ Deno.test("@job: bad options throw when the class is defined, naming function, o
     [{ name: "f", payload, compression: "lz4" }, /@job\("f"\): compression .*"lz4"/, TypeError],
     [{ name: "f", payload, on: "user.created" }, /@job\("f"\): on must be an array/, TypeError],
     [{ name: "f", payload, on: ["bad event"] }, /@job\("f"\): on: invalid event name/, TypeError],
-    [{ name: "f", payload, cron: "* * * * *" }, /@job\("f"\): unknown option "cron"/, TypeError],
+    [{ name: "f", payload, cron: "* * * * *" }, /@job\("f"\): cron must be an array/, TypeError],
+    [{ name: "f", payload, crontab: [] }, /@job\("f"\): unknown option "crontab"/, TypeError],
   ];
   for (const [options, message, type] of cases) {
     assert.throws(

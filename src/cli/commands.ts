@@ -10,6 +10,7 @@ import { renderFlags } from "./flags.ts";
 import { JOB_COMMANDS } from "./job_commands.ts";
 import { QUEUE_COMMANDS } from "./queue_commands.ts";
 import { SERVE_COMMANDS } from "./serve_commands.ts";
+import { RESCHEDULE_COMMAND, SCHEDULES_COMMAND } from "./schedule_commands.ts";
 
 export type { Command } from "./command.ts";
 
@@ -17,10 +18,12 @@ export type { Command } from "./command.ts";
 export const COMMANDS: Record<string, Command> = {
   ...SERVE_COMMANDS,
   ...JOB_COMMANDS,
+  reschedule: RESCHEDULE_COMMAND,
   queues: QUEUE_COMMANDS.queues!,
   pause: QUEUE_COMMANDS.pause!,
   resume: QUEUE_COMMANDS.resume!,
   dead: DEAD_COMMAND,
+  schedules: SCHEDULES_COMMAND,
   nodes: QUEUE_COMMANDS.nodes!,
   events: QUEUE_COMMANDS.events!,
 };

@@ -19,12 +19,16 @@ import type { QueueCounts, Store } from "../store/store.ts";
 import { BulkItemError, JobNotFoundError } from "../job/errors.ts";
 import { DuplicateJobError, UnknownPrerequisiteError } from "../job/enqueue_errors.ts";
 import { functionSource } from "./function_source.ts";
+import { ScheduleNotFoundError } from "../job/schedule_errors.ts";
+import type { ScheduleInfo, ScheduleJobOptions } from "../schedules.ts";
 import type {
   BulkJobRequest,
   ClusterView,
   DeadSelection,
   JobDetail,
   JobRequest,
+  ScheduleAction,
+  ScheduleBody,
   Target,
 } from "./target.ts";
 
@@ -131,6 +135,31 @@ export class EngineTarget implements Target {
     let count = 0;
     for (const id of which.ids) count += await this.#engine.deadLetters.purge(id);
     return count;
+  }
+
+  schedules(): Promise<ScheduleInfo[]> {
+    return this.#engine.schedules.list();
+  }
+
+  setSchedule(name: string, schedule: ScheduleBody): Promise<ScheduleInfo> {
+    const { options, ...spec } = schedule;
+    return this.#engine.schedules.set(name, {
+      ...spec,
+      ...(options ? { options: options as ScheduleJobOptions } : {}),
+    });
+  }
+
+  async scheduleAction(name: string, action: ScheduleAction): Promise<void> {
+    if (action !== "delete") await this.#engine.schedules[action](name);
+    else if (!(await this.#engine.schedules.delete(name))) throw new ScheduleNotFoundError(name);
+  }
+
+  triggerSchedule(name: string): Promise<string> {
+    return this.#engine.schedules.trigger(name);
+  }
+
+  reschedule(id: string, to: { runAt: number } | { delay: number }): Promise<JobState> {
+    return this.#engine.reschedule(id, to);
   }
 
   async close(): Promise<void> {

@@ -13,12 +13,15 @@ import type { JobGraph } from "../graph/walk.ts";
 import type { Lane } from "../job/lanes.ts";
 import type { JobState } from "../job/states.ts";
 import type { QueueCounts } from "../store/store.ts";
+import type { ScheduleInfo } from "../schedules.ts";
 import type {
   BulkJobRequest,
   ClusterView,
   DeadSelection,
   JobDetail,
   JobRequest,
+  ScheduleAction,
+  ScheduleBody,
   Target,
 } from "./target.ts";
 
@@ -137,6 +140,30 @@ export class HttpTarget implements Target {
       return count;
     }
     return (await this.#call<{ count: number }>("POST", "/v1/dead-letters/purge", which)).count;
+  }
+
+  async schedules(): Promise<ScheduleInfo[]> {
+    return (await this.#call<{ schedules: ScheduleInfo[] }>("GET", "/v1/schedules")).schedules;
+  }
+
+  setSchedule(name: string, schedule: ScheduleBody): Promise<ScheduleInfo> {
+    return this.#call<ScheduleInfo>("PUT", `/v1/schedules/${enc(name)}`, schedule);
+  }
+
+  async scheduleAction(name: string, action: ScheduleAction): Promise<void> {
+    const path = `/v1/schedules/${enc(name)}`;
+    await (action === "delete"
+      ? this.#call("DELETE", path)
+      : this.#call("POST", `${path}/${action}`));
+  }
+
+  async triggerSchedule(name: string): Promise<string> {
+    return (await this.#call<{ id: string }>("POST", `/v1/schedules/${enc(name)}/trigger`)).id;
+  }
+
+  async reschedule(id: string, to: { runAt: number } | { delay: number }): Promise<JobState> {
+    const path = `/v1/jobs/${enc(id)}/reschedule`;
+    return (await this.#call<{ state: JobState }>("POST", path, to)).state;
   }
 
   close(): Promise<void> {

@@ -17,6 +17,8 @@ import type { EmitOptions } from "../engine.ts";
 import type { JobDependencies } from "../graph/dependencies.ts";
 import type { PageRequest } from "../graph/page.ts";
 import type { JobGraph } from "../graph/walk.ts";
+import type { ScheduleRequest } from "../gateway/schemas/schedule.ts";
+import type { ScheduleInfo } from "../schedules.ts";
 import { UsageError } from "./flags.ts";
 
 /** One job to enqueue, as `POST /v1/jobs` takes it (checked with the same schema). */
@@ -27,6 +29,12 @@ export type BulkJobRequest = z.infer<typeof BulkItemRequest>;
 
 /** A job with its prerequisites and first dependents, as `GET /v1/jobs/{id}` answers. */
 export type JobDetail = JobInfo & { dependencies: JobDependencies };
+
+/** A schedule to define, as `PUT /v1/schedules/{name}` takes it (checked with that schema). */
+export type ScheduleBody = z.infer<typeof ScheduleRequest>;
+
+/** What a command does to one schedule. */
+export type ScheduleAction = "pause" | "resume" | "delete";
 
 /** Which dead jobs: by ids, or by queue (and function). */
 export type DeadSelection = { ids: string[] } | { queue: string; function?: string };
@@ -74,6 +82,16 @@ export interface Target {
   requeueDead(which: DeadSelection): Promise<number>;
   /** Deletes dead jobs; returns how many. */
   purgeDead(which: DeadSelection): Promise<number>;
+  /** Every schedule, by name. */
+  schedules(): Promise<ScheduleInfo[]>;
+  /** Defines schedule `name`; returns it. */
+  setSchedule(name: string, schedule: ScheduleBody): Promise<ScheduleInfo>;
+  /** Pauses, resumes or deletes a schedule (`ScheduleNotFoundError` when there is none). */
+  scheduleAction(name: string, action: ScheduleAction): Promise<void>;
+  /** Enqueues a job of a schedule now; returns its id. */
+  triggerSchedule(name: string): Promise<string>;
+  /** Moves the due time of a waiting, delayed or blocked job; returns its state after. */
+  reschedule(id: string, to: { runAt: number } | { delay: number }): Promise<JobState>;
   /** Lets go of connections. */
   close(): Promise<void>;
 }

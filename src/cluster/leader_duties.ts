@@ -1,7 +1,7 @@
 /**
- * What the leader does while it leads: reap dead nodes (their jobs go back at once) and reclaim
- * expired leases. Every step first checks that this node still leads; a fenced write refused by
- * the store makes it step down.
+ * What the leader does while it leads: reap dead nodes (their jobs go back at once), reclaim
+ * expired leases, and fire cron schedules (`cron_ticker.ts`). Every step first checks that this
+ * node still leads; a fenced write refused by the store makes it step down.
  *
  * @module
  */
@@ -9,6 +9,7 @@ import { Status } from "../job/status.ts";
 import type { Logger } from "../job/logger.ts";
 import type { Store } from "../store/store.ts";
 import type { LeaderElector } from "./leader_elector.ts";
+import { CronTicker } from "./cron_ticker.ts";
 
 /** Runs the leader's periodic work every `everyMs` while `elector` says this node leads. */
 export class LeaderDuties {
@@ -19,6 +20,7 @@ export class LeaderDuties {
   #onEnded: (ids: string[]) => void;
   #timer: ReturnType<typeof setInterval> | undefined;
   #round: Promise<void> = Promise.resolve();
+  #cron: CronTicker;
 
   /**
    * `elector` is read at each round (it is created after the duties); `onEnded` gets the jobs
@@ -36,22 +38,32 @@ export class LeaderDuties {
     this.#elector = elector;
     this.#everyMs = everyMs;
     this.#logger = logger;
+    this.#cron = new CronTicker(
+      store,
+      {
+        lease: () => elector()?.lease ?? null,
+        stepDown: (reason) => elector()?.stepDown(reason),
+      },
+      logger,
+      everyMs,
+    );
   }
 
-  /** Starts the rounds (the first at once). */
+  /** Starts the rounds (the first at once) and the cron ticker. */
   start(): void {
     if (this.#timer !== undefined) return;
+    this.#cron.start();
     this.#round = this.#run();
     this.#timer = setInterval(() => {
       this.#round = this.#round.then(() => this.#run());
     }, this.#everyMs);
   }
 
-  /** Stops the rounds; waits for the one in progress. */
+  /** Stops the rounds and the ticker; waits for the ones in progress. */
   async stop(): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
-    await this.#round;
+    await Promise.all([this.#round, this.#cron.stop()]);
   }
 
   async #run(): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * `createGateway(engine, options)`: the Hono app of Sluice. REST under `/v1` (jobs, queues,
- * dead letters, nodes, events, the event stream), `/healthz`, `/readyz`, `/metrics`,
+ * dead letters, schedules, nodes, events, the event stream), `/healthz`, `/readyz`, `/metrics`,
  * `/openapi.json` (generated from the zod schemas that validate the requests) and the dashboard
  * at `/`. It knows the engine only, never the store.
  *
@@ -31,6 +31,8 @@ import { jobGraphRoutes } from "./routes/job_graph.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { nodeRoutes } from "./routes/nodes.ts";
 import { queueRoutes } from "./routes/queues.ts";
+import { rescheduleRoutes } from "./routes/reschedule.ts";
+import { scheduleRoutes } from "./routes/schedules.ts";
 import { streamRoutes } from "./routes/stream.ts";
 import { systemRoutes } from "./routes/system.ts";
 import { EventStreams } from "./sse.ts";
@@ -173,8 +175,10 @@ export function createGateway(engine: Engine, options: GatewayOptions = {}): Gat
   jobRoutes(ctx);
   jobActionRoutes(ctx);
   jobGraphRoutes(ctx);
+  rescheduleRoutes(ctx);
   queueRoutes(ctx);
   deadLetterRoutes(ctx);
+  scheduleRoutes(ctx);
   nodeRoutes(ctx);
   eventRoutes(ctx);
   streamRoutes(ctx, streams);

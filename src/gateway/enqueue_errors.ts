@@ -10,7 +10,7 @@
 import { DuplicateJobError, UnknownPrerequisiteError } from "../job/enqueue_errors.ts";
 import { BulkItemError } from "../job/errors.ts";
 import { GraphError } from "../schedule/dag.ts";
-import { ApiError, type FieldIssue } from "./errors.ts";
+import { ApiError, type FieldIssue, refusalDetails } from "./errors.ts";
 
 /** The API error of an enqueue refused for its graph or a unique key; else `error` itself. */
 export function enqueueFailure(error: unknown, bulk: boolean): unknown {
@@ -30,17 +30,10 @@ export function enqueueFailure(error: unknown, bulk: boolean): unknown {
       graph.cycle ? { cycle: graph.cycle } : undefined,
     );
   }
-  if (error instanceof UnknownPrerequisiteError) {
-    return new ApiError(422, error.code, error.message, item(error.index, error.message), {
-      prerequisite: error.prerequisite,
-    });
-  }
-  if (error instanceof DuplicateJobError) {
-    return new ApiError(409, error.code, error.message, item(error.index, error.message), {
-      existingId: error.existingId,
-      existingState: error.existingState,
-      key: error.key,
-    });
+  if (error instanceof UnknownPrerequisiteError || error instanceof DuplicateJobError) {
+    const status = error instanceof DuplicateJobError ? 409 : 422;
+    const issues = item(error.index, error.message);
+    return new ApiError(status, error.code, error.message, issues, refusalDetails(error));
   }
   return error;
 }

@@ -10,6 +10,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { BulkItemError, PayloadValidationError, SluiceError } from "../job/errors.ts";
+import { DuplicateJobError, UnknownPrerequisiteError } from "../job/enqueue_errors.ts";
 import type { Logger } from "../job/logger.ts";
 
 /** One problem with one field of a request. */
@@ -78,7 +79,21 @@ const STATUS_OF_CODE: Record<string, ContentfulStatusCode> = {
   STORE_UNAVAILABLE: 503,
   DUPLICATE_JOB: 409,
   UNKNOWN_PREREQUISITE: 422,
+  SCHEDULE_NOT_FOUND: 404,
 };
+
+/**
+ * The facts a client acts on of a refused enqueue: the job holding a unique key, or the unknown
+ * prerequisite (in a bulk, `issues` name the item).
+ */
+export function refusalDetails(error: unknown): Record<string, unknown> | undefined {
+  if (error instanceof DuplicateJobError) {
+    const { existingId, existingState, key } = error;
+    return { existingId, existingState, key };
+  }
+  if (error instanceof UnknownPrerequisiteError) return { prerequisite: error.prerequisite };
+  return undefined;
+}
 
 /** What a 415 says. */
 export const JSON_EXPECTED = "request bodies must be JSON: send Content-Type: application/json";
@@ -139,6 +154,7 @@ export function toApiError(error: unknown): ApiError | null {
       error.code,
       error.message,
       payloadIssues(error, []),
+      refusalDetails(error),
     );
   }
   // The engine checks its arguments (queue names, options, cursors) with these.

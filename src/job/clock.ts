@@ -41,3 +41,16 @@ export class ManualClock implements Clock {
     this.#now = epochMs;
   }
 }
+
+/** Resolves after `ms` milliseconds (real time), or at once when `signal` aborts. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

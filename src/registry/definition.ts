@@ -23,6 +23,7 @@ import {
   type RateLimitOptions,
 } from "../job/limits.ts";
 import { checkVersioning, type Migrations } from "./versions.ts";
+import { checkCronEntries, type CheckedCronEntry, type CronEntry } from "./cron_entries.ts";
 import {
   checkFailureOptions,
   FAILURE_OPTION_NAMES,
@@ -118,6 +119,8 @@ export interface DefineOptions<S extends z.ZodType> extends FailureOptions {
   rateLimit?: RateLimitOptions<z.output<S>>;
   /** At most `max` jobs running at once across every node, per `key(payload)` when given. */
   concurrencyLimit?: ConcurrencyLimitOptions<z.output<S>>;
+  /** Cron schedules of this function, stored by the engine when it starts work. */
+  cron?: readonly CronEntry<z.input<S>>[];
 }
 
 /** Brand of the objects `define` makes (a registered symbol, so copies of Sluice agree). */
@@ -152,6 +155,8 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType, R = unknown>
   readonly unique: UniqueOptions | undefined;
   /** Its rate and concurrency limits, if any. */
   readonly limits: DefinitionLimits | undefined;
+  /** Its cron schedules, checked. */
+  readonly cron: readonly CheckedCronEntry[];
   /** The handler. */
   readonly handler: JobHandler<z.output<S>, R>;
   /** Brand: made by `define`. */
@@ -174,6 +179,7 @@ const KNOWN_OPTIONS = new Set([
   "unique",
   "rateLimit",
   "concurrencyLimit",
+  "cron",
   ...FAILURE_OPTION_NAMES,
 ]);
 
@@ -228,6 +234,7 @@ export function buildDefinition<S extends z.ZodType, R>(
     ? undefined
     : checkUniqueOptions(options.unique, where);
   const limits = checkLimitOptions(options.rateLimit, options.concurrencyLimit, where);
+  const cron = checkCronEntries(options.cron, name, options.payload, where);
   if (typeof handler !== "function") throw new TypeError(`${where}: handler must be a function`);
   return Object.freeze({
     name,
@@ -243,6 +250,7 @@ export function buildDefinition<S extends z.ZodType, R>(
     on,
     unique,
     limits,
+    cron,
     ...failure,
     handler,
     [DEFINITION]: true as const,

@@ -17,6 +17,8 @@ import { GRAPH_CASES } from "./_conformance_graph.ts";
 import { UNIQUE_CASES } from "./_conformance_unique.ts";
 import { OBSERVE_CASES } from "./_conformance_observe.ts";
 import { LIMIT_CASES } from "./_conformance_limits.ts";
+import { RESCHEDULE_CASES } from "./_conformance_reschedule.ts";
+import { SCHEDULE_CASES } from "./_conformance_schedules.ts";
 
 /**
  * Builds a fresh, empty store on `clock` for one test; `close()` must free it. `listening`, when
@@ -40,6 +42,8 @@ export function runStoreConformance(label: string, factory: StoreFactory): void 
   runCases(label, factory, UNIQUE_CASES);
   runCases(label, factory, OBSERVE_CASES);
   runCases(label, factory, LIMIT_CASES);
+  runCases(label, factory, RESCHEDULE_CASES);
+  runCases(label, factory, SCHEDULE_CASES);
 }
 
 /** Registers `cases` with `Deno.test` against stores made by `factory`. */

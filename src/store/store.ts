@@ -24,6 +24,7 @@ import type { FunctionLimits } from "../job/limits.ts";
 import type { EventBatch, EventQuery, MetricsSnapshot } from "./observations.ts";
 import type { StatusCode } from "../job/status.ts";
 import type { LaneConfig, LaneConfigInput } from "../schedule/lane_config.ts";
+import type { ScheduleStore } from "./schedule_store.ts";
 import type {
   HeartbeatInfo,
   LeaderInfo,
@@ -315,6 +316,13 @@ export interface Store {
   /** Moves a waiting, delayed or blocked job to another lane (a waiting one to its back). */
   changePriority(id: string, lane: Lane): Promise<TransitionOutcome>;
   /**
+   * Moves the due time of a job to `runAt`, or to `delay` ms from now: a waiting or delayed job
+   * due later becomes delayed; a delayed one due now joins the back of its lane (a waiting one
+   * stays in place); a blocked one runs no earlier than it once unblocked. Active and finished
+   * jobs are refused (WRONG_STATE).
+   */
+  reschedule(id: string, due: { runAt: number } | { delay: number }): Promise<TransitionOutcome>;
+  /**
    * Cancels a job: waiting, delayed or blocked ones at once (OK); active ones are flagged
    * (CANCEL_REQUESTED); cancelled ones stay so (OK); completed and dead ones are refused
    * (WRONG_STATE).
@@ -438,6 +446,8 @@ export interface Store {
    * from now on (at once, across processes); returns the function that stops it.
    */
   onCancelRequested(worker: string, listener: (id: string) => void): () => void;
+  /** Cron schedules, and the leader-only verb that fires their ticks. */
+  readonly schedules: ScheduleStore;
 
   /** Releases connections and timers. */
   close(): Promise<void>;

@@ -10,6 +10,7 @@
 import { hostname } from "node:os";
 import { LeaderDuties } from "../cluster/leader_duties.ts";
 import { LeaderElector } from "../cluster/leader_elector.ts";
+import { sleep } from "../job/clock.ts";
 import { newJobId, newLeaseToken } from "../job/ids.ts";
 import type { Reservation } from "../job/job.ts";
 import type { Lane } from "../job/lanes.ts";
@@ -526,16 +527,4 @@ class WorkerNode {
 
 function eventBase(job: Pick<Reservation, "id" | "name" | "queue" | "lane">, at: number) {
   return { id: job.id, name: job.name, queue: job.queue, lane: job.lane, at };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

@@ -66,6 +66,9 @@ import { reapHoldings, reclaimExpired } from "./recovery.ts";
 import { enqueue } from "./enqueue.ts";
 import * as reports from "./job_reports.ts";
 import type { EventBatch, EventQuery, MetricsSnapshot } from "../observations.ts";
+import { reschedule } from "./reschedule.ts";
+import { MemorySchedules } from "./schedules.ts";
+import type { ScheduleStore } from "../schedule_store.ts";
 
 /** Options of `MemoryStore`. */
 export interface MemoryStoreOptions {
@@ -87,6 +90,7 @@ export class MemoryStore implements Store {
   #nodes = new NodeTable();
   #leader = new LeaderSeat();
   #closed = false;
+  readonly schedules: ScheduleStore;
 
   /** Creates an empty store. */
   constructor(options: MemoryStoreOptions = {}) {
@@ -94,6 +98,11 @@ export class MemoryStore implements Store {
     this.#state = new MemState({ ...DEFAULT_RETENTION, ...options.retention }, this.#waiters, {
       events: options.events ?? DEFAULT_EVENTS,
       metrics: options.metrics ?? true,
+    });
+    this.schedules = new MemorySchedules({
+      run: (fn) => this.#run(fn),
+      leads: (lease, now) => this.#leader.holds(lease, now),
+      waiters: this.#waiters,
     });
   }
 
@@ -148,6 +157,10 @@ export class MemoryStore implements Store {
 
   changePriority(id: string, lane: Lane): Promise<TransitionOutcome> {
     return this.#run((state) => ops.changePriority(state, id, lane));
+  }
+
+  reschedule(id: string, due: { runAt: number } | { delay: number }): Promise<TransitionOutcome> {
+    return this.#run((state, now) => reschedule(state, id, due, now));
   }
 
   cancel(id: string): Promise<TransitionOutcome> {

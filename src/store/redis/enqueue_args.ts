@@ -6,7 +6,7 @@
  */
 import { DuplicateJobError, UnknownPrerequisiteError } from "../../job/enqueue_errors.ts";
 import { laneIndex } from "../../job/lanes.ts";
-import type { UniqueScope } from "../../job/unique.ts";
+import type { UniqueLock, UniqueScope } from "../../job/unique.ts";
 import type { EnqueueOutcome, NewJob } from "../store.ts";
 import { stateOfLetter } from "./job_fields.ts";
 import { Frames, num, text, toBuffer } from "./record.ts";
@@ -29,9 +29,16 @@ function scopeField(scope: UniqueScope): string | number {
   }
 }
 
+/** The stored key, scope and conflict letter of a unique lock ("" each for none). */
+export function uniqueArgs(
+  unique: UniqueLock | null | undefined,
+): [string, string | number, string] {
+  if (!unique) return ["", "", ""];
+  return [unique.key, scopeField(unique.scope), CONFLICT_LETTERS[unique.onConflict]];
+}
+
 /** The 15 script arguments of one job. */
 export function enqueueArgs(job: NewJob): ScriptArg[] {
-  const unique = job.unique;
   return [
     job.id,
     job.name,
@@ -44,9 +51,7 @@ export function enqueueArgs(job: NewJob): ScriptArg[] {
     job.backoff ?? "",
     (job.dependsOn ?? []).join("\n"),
     POLICY_LETTERS[job.onPrerequisiteFailure ?? "fail"],
-    unique?.key ?? "",
-    unique ? scopeField(unique.scope) : "",
-    unique ? CONFLICT_LETTERS[unique.onConflict] : "",
+    ...uniqueArgs(job.unique),
     job.limitKey ?? "",
   ];
 }

@@ -40,6 +40,10 @@
  * | `{p}parked` | zset | limit key -> when it may start parked jobs again (+inf: when a lease ends) |
  * | `{p}q:<queue>:parked` | zset | the queue's jobs parked on a limit, score = when parked (listings) |
  * | `{p}pauses` | hash | limit key -> until when a handler paused it (`ctx.rateLimit`) |
+ * | `{p}cron:<name>` | hash | one cron schedule (fields: see `schedule_record.ts`) |
+ * | `{p}crons` | zset | every schedule name, all scores 0 (names in byte order) |
+ * | `{p}cron-due` | zset | unpaused schedules, score = next fire time (0: not known yet) |
+ * | `{p}cron-wake` | channel | published when a schedule is set, deleted, paused or resumed |
  *
  * @module
  */
@@ -116,5 +120,10 @@ export class Keys {
   /** The wake channel of `queue`. */
   wake(queue: string): string {
     return `${this.prefix}wake:${queue}`;
+  }
+
+  /** The channel published when a schedule is set, deleted, paused or resumed. */
+  cronWake(): string {
+    return `${this.prefix}cron-wake`;
   }
 }

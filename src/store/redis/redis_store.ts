@@ -103,6 +103,8 @@ import { WakeHub } from "./wake.ts";
 import { RedisObservations } from "./observations.ts";
 import type { EventBatch, EventQuery, MetricsSnapshot } from "../observations.ts";
 import { decodeNodes, nodeArgs } from "./node_record.ts";
+import { RedisSchedules } from "./redis_schedules.ts";
+import type { ScheduleStore } from "../schedule_store.ts";
 
 export { dropNamespace } from "./connection.ts";
 
@@ -151,6 +153,7 @@ export class RedisStore implements Store {
   #wake: WakeHub;
   #policyCheck: Promise<void>;
   #closed = false;
+  readonly schedules: ScheduleStore;
 
   /** Creates a store; connects in the background (see `RedisStore.connect` to wait for it). */
   constructor(options: RedisStoreOptions = {}) {
@@ -174,6 +177,13 @@ export class RedisStore implements Store {
       opts: this.#opts,
     });
     this.#policyCheck = warnUnlessNoEviction(redis);
+    this.schedules = new RedisSchedules({
+      run: (name, args) => this.#scripts.run(name, args),
+      now: () => this.#now(),
+      opts: this.#opts,
+      wake: this.#wake,
+      channel: this.#keys.cronWake(),
+    });
   }
 
   /** Creates a store and checks that Redis answers; rejects (and closes) when it does not. */
@@ -271,6 +281,16 @@ export class RedisStore implements Store {
       id,
       laneIndex(lane),
     ]) as unknown[];
+    return outcome(status, state);
+  }
+
+  async reschedule(
+    id: string,
+    due: { runAt: number } | { delay: number },
+  ): Promise<TransitionOutcome> {
+    const at = "runAt" in due ? [due.runAt, ""] : ["", due.delay];
+    const args = [this.#now(), id, ...at];
+    const [status, state] = await this.#scripts.run("reschedule", args) as unknown[];
     return outcome(status, state);
   }
 

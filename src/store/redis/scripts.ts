@@ -13,12 +13,14 @@ import type { Redis } from "ioredis";
 import coreLib from "./lua/_core.lua" with { type: "text" };
 import deadLettersLib from "./lua/_dead_letters.lua" with { type: "text" };
 import depsLib from "./lua/_deps.lua" with { type: "text" };
+import enqueueLib from "./lua/_enqueue.lua" with { type: "text" };
 import jobsLib from "./lua/_jobs.lua" with { type: "text" };
 import leaderLib from "./lua/_leader.lua" with { type: "text" };
 import leaseReplyLib from "./lua/_lease_reply.lua" with { type: "text" };
 import limitsLib from "./lua/_limits.lua" with { type: "text" };
 import observeLib from "./lua/_observe.lua" with { type: "text" };
 import pickerLib from "./lua/_picker.lua" with { type: "text" };
+import schedulesLib from "./lua/_schedules.lua" with { type: "text" };
 import uniqueLib from "./lua/_unique.lua" with { type: "text" };
 import acquireLeadership from "./lua/acquire_leadership.lua" with { type: "text" };
 import appendLogs from "./lua/append_logs.lua" with { type: "text" };
@@ -28,19 +30,24 @@ import complete from "./lua/complete.lua" with { type: "text" };
 import configure from "./lua/configure.lua" with { type: "text" };
 import configureLimits from "./lua/configure_limits.lua" with { type: "text" };
 import counts from "./lua/counts.lua" with { type: "text" };
+import deleteSchedule from "./lua/delete_schedule.lua" with { type: "text" };
 import dependents from "./lua/dependents.lua" with { type: "text" };
 import deregisterNode from "./lua/deregister_node.lua" with { type: "text" };
+import dueSchedules from "./lua/due_schedules.lua" with { type: "text" };
 import enqueue from "./lua/enqueue.lua" with { type: "text" };
 import extendLeases from "./lua/extend_leases.lua" with { type: "text" };
 import fail from "./lua/fail.lua" with { type: "text" };
+import fireSchedule from "./lua/fire_schedule.lua" with { type: "text" };
 import getJobs from "./lua/get_jobs.lua" with { type: "text" };
 import getLeader from "./lua/get_leader.lua" with { type: "text" };
+import getSchedules from "./lua/get_schedules.lua" with { type: "text" };
 import heartbeat from "./lua/heartbeat.lua" with { type: "text" };
 import jobLogs from "./lua/job_logs.lua" with { type: "text" };
 import listDead from "./lua/list_dead.lua" with { type: "text" };
 import listJobs from "./lua/list_jobs.lua" with { type: "text" };
 import listNodes from "./lua/list_nodes.lua" with { type: "text" };
 import nextDue from "./lua/next_due.lua" with { type: "text" };
+import pauseSchedule from "./lua/pause_schedule.lua" with { type: "text" };
 import progress from "./lua/progress.lua" with { type: "text" };
 import promoteDue from "./lua/promote_due.lua" with { type: "text" };
 import purgeDead from "./lua/purge_dead.lua" with { type: "text" };
@@ -51,9 +58,11 @@ import registerNode from "./lua/register_node.lua" with { type: "text" };
 import release from "./lua/release.lua" with { type: "text" };
 import renewLeadership from "./lua/renew_leadership.lua" with { type: "text" };
 import requeueDead from "./lua/requeue_dead.lua" with { type: "text" };
+import reschedule from "./lua/reschedule.lua" with { type: "text" };
 import reserve from "./lua/reserve.lua" with { type: "text" };
 import resignLeadership from "./lua/resign_leadership.lua" with { type: "text" };
 import setPaused from "./lua/set_paused.lua" with { type: "text" };
+import setSchedule from "./lua/set_schedule.lua" with { type: "text" };
 import start from "./lua/start.lua" with { type: "text" };
 import steal from "./lua/steal.lua" with { type: "text" };
 
@@ -67,19 +76,24 @@ export type ScriptName =
   | "configure"
   | "configureLimits"
   | "counts"
+  | "deleteSchedule"
   | "dependents"
   | "deregisterNode"
+  | "dueSchedules"
   | "enqueue"
   | "extendLeases"
   | "fail"
+  | "fireSchedule"
   | "getJobs"
   | "getLeader"
+  | "getSchedules"
   | "heartbeat"
   | "jobLogs"
   | "listDead"
   | "listJobs"
   | "listNodes"
   | "nextDue"
+  | "pauseSchedule"
   | "progress"
   | "promoteDue"
   | "purgeDead"
@@ -90,9 +104,11 @@ export type ScriptName =
   | "release"
   | "renewLeadership"
   | "requeueDead"
+  | "reschedule"
   | "reserve"
   | "resignLeadership"
   | "setPaused"
+  | "setSchedule"
   | "start"
   | "steal";
 
@@ -105,19 +121,24 @@ const SOURCES: Record<ScriptName, string> = {
   configure,
   configureLimits,
   counts,
+  deleteSchedule,
   dependents,
   deregisterNode,
+  dueSchedules,
   enqueue,
   extendLeases,
   fail,
+  fireSchedule,
   getJobs,
   getLeader,
+  getSchedules,
   heartbeat,
   jobLogs,
   listDead,
   listJobs,
   listNodes,
   nextDue,
+  pauseSchedule,
   progress,
   promoteDue,
   purgeDead,
@@ -128,9 +149,11 @@ const SOURCES: Record<ScriptName, string> = {
   release,
   renewLeadership,
   requeueDead,
+  reschedule,
   reserve,
   resignLeadership,
   setPaused,
+  setSchedule,
   start,
   steal,
 };
@@ -139,12 +162,14 @@ const LIBRARIES: Record<string, string> = {
   core: coreLib,
   dead_letters: deadLettersLib,
   deps: depsLib,
+  enqueue: enqueueLib,
   jobs: jobsLib,
   leader: leaderLib,
   lease_reply: leaseReplyLib,
   limits: limitsLib,
   observe: observeLib,
   picker: pickerLib,
+  schedules: schedulesLib,
   unique: uniqueLib,
 };
 
