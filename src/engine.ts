@@ -37,9 +37,9 @@ import type { EnqueueOutcome, JobListQuery, NewJob, QueueCounts, Store } from ".
 import { DuplicateJobError, UnknownPrerequisiteError } from "./job/enqueue_errors.ts";
 import { jobIdProblem } from "./job/ids.ts";
 import { uniqueLock } from "./job/unique.ts";
-import { EventFeed } from "./events/event_feed.ts";
+import { EventFeed, type FeedSubscription } from "./events/event_feed.ts";
 import { waitForResult } from "./events/job_result.ts";
-import type { StoredEvent } from "./store/observations.ts";
+import type { EventBatch, EventQuery, MetricsSnapshot, StoredEvent } from "./store/observations.ts";
 import { type OrderedCall, orderItems, type PreparedJob } from "./schedule/enqueue_order.ts";
 import type { LeaderInfo, NodeRecord } from "./store/cluster.ts";
 import type { WorkOptions } from "./worker/node_options.ts";
@@ -498,6 +498,34 @@ export class Engine {
       for (const event of batch.events) yield event;
       after = batch.last;
     }
+  }
+
+  /**
+   * Calls `listener` with every job event of every process from now on, through the engine's one
+   * reader of the shared stream. Resolves once listening, with `after`: the listener gets every
+   * event after that id, so events up to it can be read with `readEvents` without a gap or a
+   * repeat (a client resuming from an older id does so).
+   */
+  followEvents(listener: (event: StoredEvent) => void): Promise<FeedSubscription> {
+    this.#assertOpen();
+    return this.#feed.follow(listener);
+  }
+
+  /**
+   * A page of the shared event stream: the events after `query.after` (default: none, the newest
+   * id only), at most `query.limit`, with `gap` true when the stream no longer holds that id.
+   */
+  readEvents(query: EventQuery = {}): Promise<EventBatch> {
+    return this.#store.readEvents(query);
+  }
+
+  /**
+   * Metrics of the whole cluster per (queue, lane, function), as the store aggregates them from
+   * every node: throughput counts and run and wait histograms (`BUCKET_EDGES_MS`), in total and
+   * for each of the newest `minutes` minutes (default 60; a day is kept) that had any.
+   */
+  metrics(options: { minutes?: number } = {}): Promise<MetricsSnapshot> {
+    return this.#store.metrics(options);
   }
 
   /**

@@ -59,6 +59,8 @@ export interface JobInfo {
   onPrerequisiteFailure: PrerequisiteFailurePolicy;
   /** Its unique key, or null. */
   uniqueKey: string | null;
+  /** The latest progress it reported (`ctx.progress`), or null. */
+  progress: { percent: number; message?: string } | null;
 }
 
 /** Builds the public view of a stored job; `decode` turns stored bytes into values. */
@@ -88,5 +90,6 @@ export function toJobInfo(record: JobRecord, decode: (bytes: Uint8Array) => unkn
     dependents: record.dependents,
     onPrerequisiteFailure: record.onPrerequisiteFailure,
     uniqueKey: record.uniqueKey,
+    progress: record.progress,
   };
 }
