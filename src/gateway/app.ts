@@ -79,7 +79,7 @@ export interface Gateway {
   readonly authEnabled: boolean;
   /** The metrics, in a registry of this gateway's own. */
   readonly metrics: GatewayMetrics;
-  /** Ends the open event streams and stops listening to the engine (not the engine itself). */
+  /** Ends the open event streams (not the engine). */
   close(): void;
 }
 
@@ -189,7 +189,6 @@ export function createGateway(engine: Engine, options: GatewayOptions = {}): Gat
     metrics,
     close(): void {
       streams.close();
-      metrics.close();
     },
   };
 }

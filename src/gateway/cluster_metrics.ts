@@ -1,0 +1,169 @@
+/**
+ * The cluster's metrics as Prometheus text, whichever process serves them: job counts and run
+ * and wait histograms per (queue, lane, function) from the store's totals (written by the store
+ * calls that finish jobs on every node), depth per queue, lane and state, and per node its
+ * slots, busy slots, utilization, jobs done and heartbeat age from the node records. One scrape
+ * reads the store once (four reads issued together); scrapes within `maxAgeMs` share a reading.
+ *
+ * @module
+ */
+import type { Engine } from "../engine.ts";
+import { BUCKET_EDGES_MS, type MetricGroup } from "../store/observations.ts";
+import type { LeaderInfo, NodeRecord } from "../store/cluster.ts";
+import type { QueueCounts } from "../store/store.ts";
+import { PrometheusText } from "./prometheus_text.ts";
+
+/** What one scrape reads from the store. */
+export interface ClusterReading {
+  /** Metric totals per (queue, lane, function). */
+  totals: MetricGroup[];
+  /** Depth per queue. */
+  counts: Record<string, QueueCounts>;
+  /** Node records. */
+  nodes: NodeRecord[];
+  /** The leader, or null. */
+  leader: LeaderInfo | null;
+  /** When it was read (epoch ms, this process's clock). */
+  at: number;
+}
+
+/** Reads the cluster for scrapes, sharing one reading among scrapes within `maxAgeMs`. */
+export class ClusterReader {
+  #engine: Engine;
+  #maxAgeMs: number;
+  #last: { started: number; reading: Promise<ClusterReading> } | null = null;
+
+  /** Reads `engine`'s store; a reading serves scrapes for `maxAgeMs` (default 1,000). */
+  constructor(engine: Engine, maxAgeMs = 1_000) {
+    this.#engine = engine;
+    this.#maxAgeMs = maxAgeMs;
+  }
+
+  /** The current reading (a fresh one when the last is older than `maxAgeMs`). */
+  read(): Promise<ClusterReading> {
+    const now = performance.now();
+    if (this.#last && now - this.#last.started < this.#maxAgeMs) return this.#last.reading;
+    const reading = Promise.all([
+      this.#engine.metrics({ minutes: 0 }),
+      this.#engine.counts(),
+      this.#engine.nodes(),
+      this.#engine.leader(),
+    ]).then(([metrics, counts, nodes, leader]) => ({
+      totals: metrics.total,
+      counts,
+      nodes,
+      leader,
+      at: Date.now(),
+    }));
+    this.#last = { started: now, reading };
+    reading.catch(() => this.#last = null); // a failed read is not shared
+    return reading;
+  }
+}
+
+const BOUNDS_SECONDS = BUCKET_EDGES_MS.map((ms) => ms / 1000);
+const OUTCOMES = ["completed", "failed", "dead", "cancelled"] as const;
+
+function jobMetrics(out: PrometheusText, p: string, totals: MetricGroup[]): void {
+  const labels = (g: MetricGroup) => ({ queue: g.queue, lane: g.lane, function: g.name });
+  out.family(
+    `${p}jobs_total`,
+    "counter",
+    "Jobs finished in the cluster by outcome: completed, failed (attempt failed, retried), " +
+      "dead, cancelled; throughput is their rate",
+  );
+  for (const g of totals) {
+    for (const outcome of OUTCOMES) {
+      out.sample(`${p}jobs_total`, { ...labels(g), outcome }, g[outcome]);
+    }
+  }
+  out.family(`${p}jobs_requeued_total`, "counter", "Dead jobs requeued from the dead-letter queue");
+  for (const g of totals) out.sample(`${p}jobs_requeued_total`, labels(g), g.requeued);
+  const histograms = [
+    ["job_duration_seconds", "Run time of ended attempts, cluster-wide", "run"],
+    [
+      "job_wait_seconds",
+      "Time from due (enqueue or run-at) to the start of ended attempts",
+      "wait",
+    ],
+  ] as const;
+  for (const [name, help, key] of histograms) {
+    out.family(`${p}${name}`, "histogram", help);
+    for (const g of totals) {
+      out.histogram(`${p}${name}`, labels(g), {
+        bounds: BOUNDS_SECONDS,
+        counts: g[key].buckets,
+        sum: g[key].sumMs / 1000,
+      });
+    }
+  }
+}
+
+function depthMetrics(out: PrometheusText, p: string, counts: ClusterReading["counts"]): void {
+  const queues = Object.entries(counts).sort(([a], [b]) => a.localeCompare(b));
+  out.family(`${p}queue_depth`, "gauge", "Jobs per queue, lane and state");
+  for (const [queue, c] of queues) {
+    for (const [lane, states] of Object.entries(c.lanes)) {
+      for (const [state, n] of Object.entries(states)) {
+        out.sample(`${p}queue_depth`, { queue, lane, state }, n);
+      }
+    }
+  }
+  out.family(`${p}queue_paused`, "gauge", "1 when the queue is paused");
+  for (const [queue, c] of queues) out.sample(`${p}queue_paused`, { queue }, c.paused ? 1 : 0);
+  out.family(`${p}dead_letters`, "gauge", "Jobs in the dead-letter queue, per queue");
+  for (const [queue, c] of queues) out.sample(`${p}dead_letters`, { queue }, c.states.dead);
+}
+
+function nodeMetrics(out: PrometheusText, p: string, r: ClusterReading): void {
+  const nodes = [...r.nodes].sort((a, b) => a.id.localeCompare(b.id));
+  const gauges: [string, string, (n: NodeRecord) => number][] = [
+    ["node_busy", "Busy job slots of the node at its latest heartbeat", (n) => n.busy],
+    ["node_slots", "Job slots of the node (its concurrency)", (n) => n.concurrency],
+    [
+      "node_utilization",
+      "Busy slots over slots at the node's latest heartbeat (0 to 1)",
+      (n) => n.concurrency > 0 ? n.busy / n.concurrency : 0,
+    ],
+    ["node_prefetched", "Jobs the node holds leased but not started", (n) => n.prefetched],
+    [
+      "node_heartbeat_age_seconds",
+      "Seconds since the node's latest heartbeat (store clock against this process's)",
+      (n) => Math.max(0, (r.at - n.heartbeatAt) / 1000),
+    ],
+    [
+      "node_alive",
+      "1 until the node's record expires (0: dead, not yet reaped)",
+      (n) => n.expiresAt > r.at ? 1 : 0,
+    ],
+    [
+      "node_is_leader",
+      "1 for the node holding the leader lease, else 0",
+      (n) => r.leader?.node === n.id ? 1 : 0,
+    ],
+  ];
+  for (const [name, help, value] of gauges) {
+    out.family(`${p}${name}`, "gauge", help);
+    for (const n of nodes) out.sample(`${p}${name}`, { node: n.id }, value(n));
+  }
+  out.family(
+    `${p}node_jobs_total`,
+    "counter",
+    "Attempts the node completed or failed since it started",
+  );
+  for (const n of nodes) {
+    out.sample(`${p}node_jobs_total`, { node: n.id, outcome: "completed" }, n.completed);
+    out.sample(`${p}node_jobs_total`, { node: n.id, outcome: "failed" }, n.failed);
+  }
+  out.family(`${p}leader_present`, "gauge", "1 when some node holds a live leader lease");
+  out.sample(`${p}leader_present`, {}, r.leader ? 1 : 0);
+}
+
+/** The cluster metrics of `reading` as Prometheus text, names starting with `prefix`. */
+export function clusterMetricsText(reading: ClusterReading, prefix: string): string {
+  const out = new PrometheusText();
+  jobMetrics(out, prefix, reading.totals);
+  depthMetrics(out, prefix, reading.counts);
+  nodeMetrics(out, prefix, reading);
+  return out.text();
+}
