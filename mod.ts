@@ -144,6 +144,7 @@ export { MemoryStore, type MemoryStoreOptions } from "./src/store/memory/memory_
 export { RedisStore, type RedisStoreOptions } from "./src/store/redis/redis_store.ts";
 export type { WorkOptions } from "./src/worker/node_options.ts";
 export type { WorkerHandle } from "./src/worker/worker_node.ts";
+export type { NodeStatus } from "./src/worker/node_presence.ts";
 export {
   type Backoff,
   type BackoffFunction,

@@ -575,6 +575,7 @@ export class Engine {
         return handle.isLeader;
       },
       ready: handle.ready,
+      status: () => handle.status(),
       stop: async (opts) => {
         await handle.stop(opts);
         this.#workers.delete(handle);

@@ -11,6 +11,7 @@ import type { Engine } from "../engine.ts";
 import { BUCKET_EDGES_MS, type MetricGroup } from "../store/observations.ts";
 import type { LeaderInfo, NodeRecord } from "../store/cluster.ts";
 import type { QueueCounts } from "../store/store.ts";
+import { writeNodeMetrics } from "./node_metrics.ts";
 import { PrometheusText } from "./prometheus_text.ts";
 
 /** What one scrape reads from the store. */
@@ -115,55 +116,14 @@ function depthMetrics(out: PrometheusText, p: string, counts: ClusterReading["co
   for (const [queue, c] of queues) out.sample(`${p}dead_letters`, { queue }, c.states.dead);
 }
 
-function nodeMetrics(out: PrometheusText, p: string, r: ClusterReading): void {
-  const nodes = [...r.nodes].sort((a, b) => a.id.localeCompare(b.id));
-  const gauges: [string, string, (n: NodeRecord) => number][] = [
-    ["node_busy", "Busy job slots of the node at its latest heartbeat", (n) => n.busy],
-    ["node_slots", "Job slots of the node (its concurrency)", (n) => n.concurrency],
-    [
-      "node_utilization",
-      "Busy slots over slots at the node's latest heartbeat (0 to 1)",
-      (n) => n.concurrency > 0 ? n.busy / n.concurrency : 0,
-    ],
-    ["node_prefetched", "Jobs the node holds leased but not started", (n) => n.prefetched],
-    [
-      "node_heartbeat_age_seconds",
-      "Seconds since the node's latest heartbeat (store clock against this process's)",
-      (n) => Math.max(0, (r.at - n.heartbeatAt) / 1000),
-    ],
-    [
-      "node_alive",
-      "1 until the node's record expires (0: dead, not yet reaped)",
-      (n) => n.expiresAt > r.at ? 1 : 0,
-    ],
-    [
-      "node_is_leader",
-      "1 for the node holding the leader lease, else 0",
-      (n) => r.leader?.node === n.id ? 1 : 0,
-    ],
-  ];
-  for (const [name, help, value] of gauges) {
-    out.family(`${p}${name}`, "gauge", help);
-    for (const n of nodes) out.sample(`${p}${name}`, { node: n.id }, value(n));
-  }
-  out.family(
-    `${p}node_jobs_total`,
-    "counter",
-    "Attempts the node completed or failed since it started",
-  );
-  for (const n of nodes) {
-    out.sample(`${p}node_jobs_total`, { node: n.id, outcome: "completed" }, n.completed);
-    out.sample(`${p}node_jobs_total`, { node: n.id, outcome: "failed" }, n.failed);
-  }
-  out.family(`${p}leader_present`, "gauge", "1 when some node holds a live leader lease");
-  out.sample(`${p}leader_present`, {}, r.leader ? 1 : 0);
-}
-
 /** The cluster metrics of `reading` as Prometheus text, names starting with `prefix`. */
 export function clusterMetricsText(reading: ClusterReading, prefix: string): string {
   const out = new PrometheusText();
   jobMetrics(out, prefix, reading.totals);
   depthMetrics(out, prefix, reading.counts);
-  nodeMetrics(out, prefix, reading);
+  const nodes = reading.nodes.map((n) => ({ ...n, leader: reading.leader?.node === n.id }));
+  writeNodeMetrics(out, prefix, nodes, reading.at);
+  out.family(`${prefix}leader_present`, "gauge", "1 when some node holds a live leader lease");
+  out.sample(`${prefix}leader_present`, {}, reading.leader ? 1 : 0);
   return out.text();
 }
