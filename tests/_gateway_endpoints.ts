@@ -113,6 +113,14 @@ export const ENDPOINTS: EndpointCase[] = [
   },
   {
     method: "GET",
+    route: "/v1/jobs/{id}/logs",
+    path: (h) => `/v1/jobs/${h.waiting}/logs`,
+    access: "read",
+    status: 200,
+    check: (a: Json) => assert.deepEqual(a, { logs: [] }),
+  },
+  {
+    method: "GET",
     route: "/v1/jobs/{id}/attempts",
     path: (h) => `/v1/jobs/${h.dead[0]}/attempts`,
     access: "read",

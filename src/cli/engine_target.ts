@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { createEngine, type EmitOptions, type Engine } from "../engine.ts";
+import { createEngine, type EmitOptions, type Engine, type JobLogEntry } from "../engine.ts";
 import type { EnqueueOptions } from "../job/options.ts";
 import type { JobInfo } from "../job/job_info.ts";
 import type { PageRequest } from "../graph/page.ts";
@@ -68,6 +68,10 @@ export class EngineTarget implements Target {
   async getJob(id: string): Promise<JobDetail | null> {
     const job = await this.#engine.getJob(id);
     return job && { ...job, dependencies: await this.#engine.dependencies(id) };
+  }
+
+  jobLogs(id: string): Promise<JobLogEntry[]> {
+    return this.#engine.jobLogs(id);
   }
 
   graph(id: string, page: PageRequest): Promise<JobGraph> {

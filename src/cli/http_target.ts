@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { EmitOptions } from "../engine.ts";
+import type { EmitOptions, JobLogEntry } from "../engine.ts";
 import { BulkItemError, SluiceError } from "../job/errors.ts";
 import type { JobInfo } from "../job/job_info.ts";
 import type { PageRequest } from "../graph/page.ts";
@@ -78,6 +78,10 @@ export class HttpTarget implements Target {
       if (error instanceof SluiceError && error.code === "JOB_NOT_FOUND") return null;
       throw error;
     }
+  }
+
+  async jobLogs(id: string): Promise<JobLogEntry[]> {
+    return (await this.#call<{ logs: JobLogEntry[] }>("GET", `/v1/jobs/${enc(id)}/logs`)).logs;
   }
 
   graph(id: string, page: PageRequest): Promise<JobGraph> {

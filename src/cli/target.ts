@@ -13,7 +13,7 @@ import type { JobInfo } from "../job/job_info.ts";
 import type { Lane } from "../job/lanes.ts";
 import type { JobState } from "../job/states.ts";
 import type { BulkItemRequest, EnqueueRequest } from "../gateway/schemas/job.ts";
-import type { EmitOptions } from "../engine.ts";
+import type { EmitOptions, JobLogEntry } from "../engine.ts";
 import type { JobDependencies } from "../graph/dependencies.ts";
 import type { PageRequest } from "../graph/page.ts";
 import type { JobGraph } from "../graph/walk.ts";
@@ -54,6 +54,8 @@ export interface Target {
   emit(event: string, payload: unknown, options: EmitOptions): Promise<string[]>;
   /** One job with its prerequisites and first dependents, or null. */
   getJob(id: string): Promise<JobDetail | null>;
+  /** The log lines job `id` stored (`ctx.log`), oldest first. */
+  jobLogs(id: string): Promise<JobLogEntry[]>;
   /** A page of the dependency graph connected to job `id`. */
   graph(id: string, page: PageRequest): Promise<JobGraph>;
   /** Cancels a job; returns its state after. */

@@ -28,6 +28,7 @@ import { deadLetterRoutes } from "./routes/dead_letters.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { jobActionRoutes } from "./routes/job_actions.ts";
 import { jobGraphRoutes } from "./routes/job_graph.ts";
+import { jobLogRoutes } from "./routes/job_logs.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { nodeRoutes } from "./routes/nodes.ts";
 import { queueRoutes } from "./routes/queues.ts";
@@ -174,6 +175,7 @@ export function createGateway(engine: Engine, options: GatewayOptions = {}): Gat
   jobRoutes(ctx);
   jobActionRoutes(ctx);
   jobGraphRoutes(ctx);
+  jobLogRoutes(ctx);
   queueRoutes(ctx);
   deadLetterRoutes(ctx);
   nodeRoutes(ctx);
