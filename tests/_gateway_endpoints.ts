@@ -270,6 +270,20 @@ export const ENDPOINTS: EndpointCase[] = [
       assert.equal((await h.engine.getJob(a.ids[0]))?.name, "greet");
     },
   },
+  {
+    method: "GET",
+    route: "/v1/metrics",
+    path: () => "/v1/metrics?minutes=5",
+    access: "read",
+    status: 200,
+    check: (a: Json) => {
+      assert.equal(a.bucketEdgesMs.length + 1, a.total[0].run.buckets.length);
+      // the harness failed two boom jobs through the store: counted, in the newest minute
+      const boom = a.total.find((g: Json) => g.name === "boom");
+      assert.deepEqual([boom.queue, boom.lane, boom.dead], ["doom", "normal", 2]);
+      assert.equal(a.minutes.at(-1).groups.find((g: Json) => g.name === "boom").dead, 2);
+    },
+  },
   { method: "GET", route: "/v1/stream", path: () => "/v1/stream", access: "read", status: 200 },
   {
     method: "GET",

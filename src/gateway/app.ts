@@ -30,6 +30,7 @@ import { jobActionRoutes } from "./routes/job_actions.ts";
 import { jobGraphRoutes } from "./routes/job_graph.ts";
 import { jobLogRoutes } from "./routes/job_logs.ts";
 import { jobRoutes } from "./routes/jobs.ts";
+import { metricsApiRoutes } from "./routes/metrics_api.ts";
 import { nodeRoutes } from "./routes/nodes.ts";
 import { queueRoutes } from "./routes/queues.ts";
 import { streamRoutes } from "./routes/stream.ts";
@@ -179,6 +180,7 @@ export function createGateway(engine: Engine, options: GatewayOptions = {}): Gat
   queueRoutes(ctx);
   deadLetterRoutes(ctx);
   nodeRoutes(ctx);
+  metricsApiRoutes(ctx);
   eventRoutes(ctx);
   streamRoutes(ctx, streams);
   systemRoutes(ctx, metrics, options.readyTimeoutMs ?? 2_000);
