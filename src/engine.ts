@@ -355,8 +355,9 @@ export class Engine {
 
   /**
    * Cancels a job. Waiting, delayed and blocked jobs become `cancelled` at once (returns
-   * `"cancelled"`); an active job has its signal aborted at its worker's next lease renewal and
-   * ends `cancelled` unless it completes first (returns `"active"`); an inline handler that
+   * `"cancelled"`); an active job has its signal aborted at once on its node, in any process (a
+   * wake-up through the store; the lease renewal is the fallback), and ends `cancelled` unless
+   * it completes first (returns `"active"`); an inline handler that
    * ignores its signal is abandoned `cancelGraceMs` later and the job recorded `cancelled`.
    * Throws `JobNotFoundError`, or `InvalidStateError` for a finished job.
    */

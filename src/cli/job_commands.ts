@@ -136,7 +136,7 @@ export const JOB_COMMANDS: Record<string, Command> = {
   },
   cancel: stateAction(
     "cancel",
-    "cancel a job (an active one is aborted at its next lease renewal)",
+    "cancel a job (an active one is aborted at once on its node)",
   ),
   retry: stateAction("retry", "run a dead job again, its attempts reset"),
   priority: {
