@@ -50,8 +50,21 @@ export {
   Engine,
   type EngineOptions,
   type JobInfoPage,
+  type JobLogEntry,
   type QueueActionOptions,
 } from "./src/engine.ts";
+export { JobFailedError, ResultTimeoutError } from "./src/events/job_result.ts";
+export type { FeedSubscription } from "./src/events/event_feed.ts";
+export {
+  BUCKET_EDGES_MS,
+  type EventBatch,
+  type EventQuery,
+  type Histogram,
+  type MetricGroup,
+  type MetricsSnapshot,
+  type StoredEvent,
+  type StoredEventType,
+} from "./src/store/observations.ts";
 export {
   define,
   type DefineOptions,
