@@ -29,6 +29,7 @@ export { serveGateway, type ServeOptions } from "./src/gateway/serve.ts";
 export {
   type EventLog,
   type LoggedEvent,
-  MemoryEventLog,
+  type LogSubscription,
+  StoreEventLog,
   STREAM_EVENT_TYPES,
 } from "./src/gateway/event_log.ts";

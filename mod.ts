@@ -50,8 +50,21 @@ export {
   Engine,
   type EngineOptions,
   type JobInfoPage,
+  type JobLogEntry,
   type QueueActionOptions,
 } from "./src/engine.ts";
+export { JobFailedError, ResultTimeoutError } from "./src/events/job_result.ts";
+export type { FeedSubscription } from "./src/events/event_feed.ts";
+export {
+  BUCKET_EDGES_MS,
+  type EventBatch,
+  type EventQuery,
+  type Histogram,
+  type MetricGroup,
+  type MetricsSnapshot,
+  type StoredEvent,
+  type StoredEventType,
+} from "./src/store/observations.ts";
 export {
   define,
   type DefineOptions,
@@ -145,6 +158,7 @@ export { MemoryStore, type MemoryStoreOptions } from "./src/store/memory/memory_
 export { RedisStore, type RedisStoreOptions } from "./src/store/redis/redis_store.ts";
 export type { WorkOptions } from "./src/worker/node_options.ts";
 export type { WorkerHandle } from "./src/worker/worker_node.ts";
+export type { NodeStatus } from "./src/worker/node_presence.ts";
 export {
   type Backoff,
   type BackoffFunction,

@@ -39,9 +39,9 @@ import { jobIdProblem } from "./job/ids.ts";
 import { uniqueLock } from "./job/unique.ts";
 import { type FunctionLimits, limitKeyOf } from "./job/limits.ts";
 import { LimitSync } from "./registry/limit_sync.ts";
-import { EventFeed } from "./events/event_feed.ts";
+import { EventFeed, type FeedSubscription } from "./events/event_feed.ts";
 import { waitForResult } from "./events/job_result.ts";
-import type { StoredEvent } from "./store/observations.ts";
+import type { EventBatch, EventQuery, MetricsSnapshot, StoredEvent } from "./store/observations.ts";
 import { type OrderedCall, orderItems, type PreparedJob } from "./schedule/enqueue_order.ts";
 import type { LeaderInfo, NodeRecord } from "./store/cluster.ts";
 import type { WorkOptions } from "./worker/node_options.ts";
@@ -372,8 +372,9 @@ export class Engine {
 
   /**
    * Cancels a job. Waiting, delayed and blocked jobs become `cancelled` at once (returns
-   * `"cancelled"`); an active job has its signal aborted at its worker's next lease renewal and
-   * ends `cancelled` unless it completes first (returns `"active"`); an inline handler that
+   * `"cancelled"`); an active job has its signal aborted at once on its node, in any process (a
+   * wake-up through the store; the lease renewal is the fallback), and ends `cancelled` unless
+   * it completes first (returns `"active"`); an inline handler that
    * ignores its signal is abandoned `cancelGraceMs` later and the job recorded `cancelled`.
    * Throws `JobNotFoundError`, or `InvalidStateError` for a finished job.
    */
@@ -480,12 +481,23 @@ export class Engine {
     return await this.#store.configureLanes(queue, config);
   }
 
+  /** The lane configuration and rate limit of `queue` (defaults for a queue never configured). */
+  async queueConfig(queue: string): Promise<LaneConfig> {
+    assertQueueName(queue, "queueConfig");
+    return await this.#store.getLaneConfig(queue);
+  }
+
   /**
    * The rate and concurrency limits every node enforces, by function name (as the functions'
-   * definitions set them when their jobs are first enqueued or a worker starts).
+   * definitions set them when their jobs are first enqueued or a worker starts); with `queue`,
+   * only those of the functions registered here whose jobs go to that queue by default.
    */
-  async functionLimits(): Promise<Record<string, FunctionLimits>> {
-    return await this.#store.functionLimits();
+  async functionLimits(queue?: string): Promise<Record<string, FunctionLimits>> {
+    const all = await this.#store.functionLimits();
+    if (queue === undefined) return all;
+    return Object.fromEntries(
+      Object.entries(all).filter(([name]) => this.#definitions.get(name)?.queue === queue),
+    );
   }
 
   async #existing(queue: string, action: string, options: QueueActionOptions): Promise<void> {
@@ -536,6 +548,34 @@ export class Engine {
       for (const event of batch.events) yield event;
       after = batch.last;
     }
+  }
+
+  /**
+   * Calls `listener` with every job event of every process from now on, through the engine's one
+   * reader of the shared stream. Resolves once listening, with `after`: the listener gets every
+   * event after that id, so events up to it can be read with `readEvents` without a gap or a
+   * repeat (a client resuming from an older id does so).
+   */
+  followEvents(listener: (event: StoredEvent) => void): Promise<FeedSubscription> {
+    this.#assertOpen();
+    return this.#feed.follow(listener);
+  }
+
+  /**
+   * A page of the shared event stream: the events after `query.after` (default: none, the newest
+   * id only), at most `query.limit`, with `gap` true when the stream no longer holds that id.
+   */
+  readEvents(query: EventQuery = {}): Promise<EventBatch> {
+    return this.#store.readEvents(query);
+  }
+
+  /**
+   * Metrics of the whole cluster per (queue, lane, function), as the store aggregates them from
+   * every node: throughput counts and run and wait histograms (`BUCKET_EDGES_MS`), in total and
+   * for each of the newest `minutes` minutes (default 60; a day is kept) that had any.
+   */
+  metrics(options: { minutes?: number } = {}): Promise<MetricsSnapshot> {
+    return this.#store.metrics(options);
   }
 
   /**
@@ -596,6 +636,7 @@ export class Engine {
         return handle.isLeader;
       },
       ready,
+      status: () => handle.status(),
       stop: async (opts) => {
         await handle.stop(opts);
         this.#workers.delete(handle);

@@ -8,7 +8,12 @@
  * Commands: `{ op: "goto", url, token? }` (the token goes to localStorage first, as the dashboard
  * keeps it), `{ op: "waitFor", selector, text?, timeoutMs? }`, `{ op: "click", selector }`,
  * `{ op: "text", selector }`, `{ op: "count", selector }` (how many elements match),
- * `{ op: "screenshot", path }`, `{ op: "close" }`. A dialog the page opens (`alert(...)`) is
+ * `{ op: "select", selector, value }` (picks an option), `{ op: "width", selector }` (its box's
+ * width in px),
+ * `{ op: "viewport", width, height }` (the window's size), `{ op: "overflow" }` (the document's
+ * and every element's horizontal overflow: `{ viewport, document, elements }`, the elements
+ * whose content is wider than their box, by selector), `{ op: "screenshot", path }`,
+ * `{ op: "close" }`. A dialog the page opens (`alert(...)`) is
  * dismissed and reported with the page errors.
  *
  * @module
@@ -32,6 +37,10 @@ type Command =
   | { op: "click"; selector: string }
   | { op: "text"; selector: string }
   | { op: "count"; selector: string }
+  | { op: "select"; selector: string; value: string }
+  | { op: "width"; selector: string }
+  | { op: "viewport"; width: number; height: number }
+  | { op: "overflow" }
   | { op: "screenshot"; path: string }
   | { op: "close" };
 
@@ -56,6 +65,16 @@ async function run(page: Page, command: Command): Promise<unknown> {
       return await page.locator(command.selector).first().textContent();
     case "count":
       return await page.locator(command.selector).count();
+    case "select":
+      await page.locator(command.selector).first().selectOption(command.value);
+      return null;
+    case "width":
+      return (await page.locator(command.selector).first().boundingBox())?.width ?? null;
+    case "viewport":
+      await page.setViewportSize({ width: command.width, height: command.height });
+      return null;
+    case "overflow":
+      return await page.evaluate(MEASURE_OVERFLOW);
     case "screenshot":
       await page.screenshot({ path: command.path, fullPage: true });
       return command.path;
@@ -63,6 +82,35 @@ async function run(page: Page, command: Command): Promise<unknown> {
       return null;
   }
 }
+
+/**
+ * Runs in the page (as text: this file is checked without the DOM types): the window's width and
+ * the document's, the elements that scroll sideways or stick out of their box (panels), and the
+ * table columns cut off (past their panel's right edge, squeezed under 16 px, or a heading that
+ * does not fit), by short names.
+ */
+const MEASURE_OVERFLOW = `(() => {
+  const shown = (el) => el.getClientRects().length > 0;
+  const name = (el) =>
+    el.id ? "#" + el.id : el.tagName.toLowerCase() + (el.className ? "." + el.className : "");
+  const wide = (el) => el.scrollWidth > el.clientWidth + 1;
+  const all = [...document.querySelectorAll("body *")].filter(shown);
+  const scrollers = all.filter((el) => ["auto", "scroll"].includes(getComputedStyle(el).overflowX))
+    .filter(wide).map(name);
+  const panels = all.filter((el) => el.matches("main, section, aside")).filter(wide).map(name);
+  const cutColumns = [...document.querySelectorAll("th")].filter(shown).filter((th) => {
+    const panel = th.closest("section, aside").getBoundingClientRect();
+    const cell = th.getBoundingClientRect();
+    return cell.right > panel.right + 1 || cell.width < 16 || th.scrollWidth > th.clientWidth + 1;
+  }).map((th) => name(th.closest("section, aside")) + " " + th.textContent);
+  return {
+    viewport: window.innerWidth,
+    document: document.documentElement.scrollWidth,
+    scrollers,
+    panels,
+    cutColumns,
+  };
+})()`;
 
 const userDataDir = await Deno.makeTempDir({ prefix: "sluice-chromium-" });
 const context = await chromium.launchPersistentContext(userDataDir, {

@@ -15,7 +15,7 @@ export type Access = "public" | "read" | "admin";
 /** One endpoint. */
 export interface EndpointCase {
   /** HTTP method. */
-  method: "GET" | "POST" | "PUT" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** The OpenAPI path (`{id}` style), or the literal path of a non-API route. */
   route: string;
   /** The concrete path for `h`. */
@@ -114,6 +114,14 @@ export const ENDPOINTS: EndpointCase[] = [
   },
   {
     method: "GET",
+    route: "/v1/jobs/{id}/logs",
+    path: (h) => `/v1/jobs/${h.waiting}/logs`,
+    access: "read",
+    status: 200,
+    check: (a: Json) => assert.deepEqual(a, { logs: [] }),
+  },
+  {
+    method: "GET",
     route: "/v1/jobs/{id}/attempts",
     path: (h) => `/v1/jobs/${h.dead[0]}/attempts`,
     access: "read",
@@ -173,7 +181,27 @@ export const ENDPOINTS: EndpointCase[] = [
     path: () => "/v1/queues/doom",
     access: "read",
     status: 200,
-    check: (a: Json) => assert.equal(a.lanes.normal.dead, 2),
+    check: (a: Json) => {
+      assert.equal(a.lanes.normal.dead, 2);
+      assert.equal(a.throttled, 0);
+      assert.deepEqual([a.config.strict, a.config.rateLimit], [false, null]);
+      assert.equal(a.config.weights.critical > a.config.weights.batch, true);
+      assert.deepEqual(a.limits, {});
+    },
+  },
+  {
+    method: "PATCH",
+    route: "/v1/queues/{queue}/config",
+    path: () => "/v1/queues/math/config",
+    body: () => ({ rateLimit: { max: 100, duration: 1_000 }, weights: { high: 7 } }),
+    access: "admin",
+    status: 200,
+    check: async (a: Json, h) => {
+      assert.deepEqual(a.rateLimit, { max: 100, duration: 1_000 });
+      assert.equal(a.weights.high, 7);
+      const config = await h.engine.queueConfig("math");
+      assert.deepEqual([config.rateLimit, config.weights.high], [{ max: 100, duration: 1_000 }, 7]);
+    },
   },
   {
     method: "POST",
@@ -261,6 +289,20 @@ export const ENDPOINTS: EndpointCase[] = [
     check: async (a: Json, h) => {
       assert.equal(a.ids.length, 1);
       assert.equal((await h.engine.getJob(a.ids[0]))?.name, "greet");
+    },
+  },
+  {
+    method: "GET",
+    route: "/v1/metrics",
+    path: () => "/v1/metrics?minutes=5",
+    access: "read",
+    status: 200,
+    check: (a: Json) => {
+      assert.equal(a.bucketEdgesMs.length + 1, a.total[0].run.buckets.length);
+      // the harness failed two boom jobs through the store: counted, in the newest minute
+      const boom = a.total.find((g: Json) => g.name === "boom");
+      assert.deepEqual([boom.queue, boom.lane, boom.dead], ["doom", "normal", 2]);
+      assert.equal(a.minutes.at(-1).groups.find((g: Json) => g.name === "boom").dead, 2);
     },
   },
   { method: "GET", route: "/v1/stream", path: () => "/v1/stream", access: "read", status: 200 },

@@ -6,71 +6,14 @@
  * gateway over HTTP.
  */
 import assert from "node:assert/strict";
-import { createEngine, type Engine, MemoryStore, type Store } from "../mod.ts";
-import { createGateway } from "../gateway.ts";
-import { EngineTarget } from "../src/cli/engine_target.ts";
-import { HttpTarget } from "../src/cli/http_target.ts";
-import type { CliIO } from "../src/cli/io.ts";
-import { main } from "../src/cli/main.ts";
-import type { Target } from "../src/cli/target.ts";
-import { silentLogger } from "../src/job/logger.ts";
-import { Add, Boom, Greet, TOKENS } from "./_gateway_harness.ts";
+import { MemoryStore, type Store } from "../mod.ts";
+import { Add, Boom, Greet } from "./_gateway_harness.ts";
+import { directSetup, engineWith, httpSetup, run, type Setup } from "./_cli_targets.ts";
 import { namespacedStore, withRedis } from "./_redis_env.ts";
 
-/** What a case runs commands on, and the engine to look at the store with. */
-interface Setup {
-  engine: Engine;
-  target: () => Target;
-  close(): Promise<void>;
-}
-
-function engineOn(store: Store): Engine {
-  return createEngine({ store, logger: silentLogger, functions: [Add, Boom, Greet] });
-}
-
-/** Commands reach `store` straight through an engine (the Redis target's way). */
-function direct(store: Store): Setup {
-  const engine = engineOn(store);
-  return {
-    engine,
-    target: () => new EngineTarget(engineOn(store), "store (test)"),
-    close: async () => {
-      await engine.close();
-      await store.close();
-    },
-  };
-}
-
-/** Commands reach `store` through a gateway served on a free port. */
-function overHttp(store: Store): Setup {
-  const engine = engineOn(store);
-  const gateway = createGateway(engine, { tokens: TOKENS, logger: silentLogger });
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, gateway.app.fetch);
-  const url = `http://127.0.0.1:${server.addr.port}`;
-  return {
-    engine,
-    target: () => new HttpTarget(url, TOKENS.admin),
-    close: async () => {
-      await server.shutdown();
-      gateway.close();
-      await engine.close();
-      await store.close();
-    },
-  };
-}
-
-async function run(setup: Setup, args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = {
-    out: (line) => out.push(line),
-    err: (line) => err.push(line),
-    progress: () => {},
-    openTarget: () => Promise.resolve(setup.target()),
-  };
-  const code = await main(args, io);
-  return { code, out, err, text: err.join("\n") };
-}
+const engineOn = (store: Store) => engineWith(store, [Add, Boom, Greet]);
+const direct = (store: Store) => directSetup(store, engineOn);
+const overHttp = (store: Store) => httpSetup(store, engineOn);
 
 const line = (job: string, payload: unknown, ref?: string, options?: unknown) =>
   JSON.stringify({ job, payload, ...(ref ? { ref } : {}), ...(options ? { options } : {}) });

@@ -1,16 +1,34 @@
 /**
- * `/metrics` after a scripted run: parses as Prometheus text, depth gauges equal the store's
- * counts, counters and histograms count what the worker did.
+ * `/metrics` is the cluster's, on any gateway: after a scripted run by a worker in another
+ * engine (the gateway's runs none), it parses as Prometheus text, depth gauges equal the store's
+ * counts, job counters and histograms count every job the store finished (those failed straight
+ * through the store too), nodes have their slots and utilization; one scrape reads the store
+ * once. And the text writer's histograms are cumulative, in seconds.
  */
 import assert from "node:assert/strict";
-import { LANES, MemoryStore } from "../mod.ts";
+import { createEngine, LANES, MemoryStore } from "../mod.ts";
+import { silentLogger } from "../src/job/logger.ts";
+import { BUCKET_EDGES_MS, type MetricGroup } from "../src/store/observations.ts";
+import { clusterMetricsText } from "../src/gateway/cluster_metrics.ts";
 import { until } from "./_engine_conformance.ts";
-import { harness, TOKENS } from "./_gateway_harness.ts";
+import { Add, Boom, harness, TOKENS } from "./_gateway_harness.ts";
 import { parsePrometheus, valueOf } from "./_prometheus.ts";
 
-Deno.test("metrics: a scripted run shows in /metrics as the store has it", async () => {
-  const h = await harness(new MemoryStore());
-  const worker = h.engine.work({ queues: ["math", "doom"], concurrency: 4 });
+/** A memory store counting its `metrics` reads. */
+class CountingStore extends MemoryStore {
+  metricReads = 0;
+
+  override metrics(query?: { minutes?: number }): ReturnType<MemoryStore["metrics"]> {
+    this.metricReads++;
+    return super.metrics(query);
+  }
+}
+
+Deno.test("metrics: a gateway running no worker shows the cluster's run", async () => {
+  const store = new CountingStore();
+  const h = await harness(store);
+  const back = createEngine({ store, logger: silentLogger, functions: [Add, Boom] });
+  const worker = back.work({ queues: ["math", "doom"], concurrency: 4 });
   try {
     const jobs = [
       ...Array.from({ length: 6 }, (_, i) => ({ job: "add", payload: { a: i, b: 1 } })),
@@ -27,7 +45,13 @@ Deno.test("metrics: a scripted run shows in /metrics as the store has it", async
     );
     await until(() => Promise.resolve(worker.isLeader), (leads) => leads);
 
-    const scrape = await h.request("GET", "/metrics", { token: TOKENS.read });
+    const reads = store.metricReads;
+    const [scrape, again] = await Promise.all([
+      h.request("GET", "/metrics", { token: TOKENS.read }),
+      h.request("GET", "/metrics", { token: TOKENS.read }),
+    ]);
+    assert.equal(store.metricReads - reads, 1, "two scrapes at once read the store once");
+    await again.body?.cancel();
     assert.equal(scrape.status, 200);
     assert.match(scrape.headers.get("content-type") ?? "", /^text\/plain; version=0\.0\.4/);
     const m = parsePrometheus(await scrape.text());
@@ -44,60 +68,75 @@ Deno.test("metrics: a scripted run shows in /metrics as the store has it", async
       }
       assert.equal(valueOf(m, "sluice_dead_letters", { queue }), counts.states.dead);
     }
-    assert.equal(valueOf(m, "sluice_dead_letters", { queue: "doom" }), 4);
     assert.equal(valueOf(m, "sluice_queue_paused", { queue: "doom" }), 1);
     assert.equal(valueOf(m, "sluice_queue_paused", { queue: "math" }), 0);
+
+    const jobLabels = { queue: "math", lane: "normal", function: "add" };
     assert.equal(m.types.get("sluice_jobs_total"), "counter");
-    // 7 add jobs: the harness's waiting one and the 6 above; 4 dead boom jobs, 2 of them killed
-    // through the store by the harness (no worker saw them), so 2 counted.
-    assert.equal(valueOf(m, "sluice_jobs_total", { function: "add", outcome: "completed" }), 7);
-    assert.equal(valueOf(m, "sluice_jobs_total", { function: "boom", outcome: "dead" }), 2);
-    assert.equal(valueOf(m, "sluice_jobs_enqueued_total", { function: "add", queue: "math" }), 7);
+    // 7 add jobs: the harness's waiting one and the 6 above; 4 dead boom jobs, 2 of them failed
+    // straight through the store by the harness: the store counted them all
+    assert.equal(valueOf(m, "sluice_jobs_total", { ...jobLabels, outcome: "completed" }), 7);
+    assert.equal(valueOf(m, "sluice_jobs_total", { function: "boom", outcome: "dead" }), 4);
+    assert.equal(valueOf(m, "sluice_jobs_total", { function: "boom", outcome: "completed" }), 0);
     assert.equal(m.types.get("sluice_job_duration_seconds"), "histogram");
-    assert.equal(
-      valueOf(m, "sluice_job_duration_seconds_count", { function: "add", outcome: "completed" }),
-      7,
-    );
-    assert.equal(
-      valueOf(m, "sluice_job_duration_seconds_count", { function: "boom", outcome: "failed" }),
-      2,
-    );
+    assert.equal(valueOf(m, "sluice_job_duration_seconds_count", jobLabels), 7);
+    assert.equal(valueOf(m, "sluice_job_duration_seconds_count", { function: "boom" }), 4);
+    assert.equal(valueOf(m, "sluice_job_duration_seconds_bucket", { ...jobLabels, le: "+Inf" }), 7);
     assert.equal(m.types.get("sluice_job_wait_seconds"), "histogram");
-    assert.equal(
-      valueOf(m, "sluice_job_wait_seconds_count", { function: "add", lane: "normal" }),
-      7,
-    );
-    assert.equal(valueOf(m, "sluice_job_wait_seconds_bucket", { function: "add", le: "+Inf" }), 7);
+    assert.equal(valueOf(m, "sluice_job_wait_seconds_count", jobLabels), 7);
 
     const node = worker.id;
-    assert.equal(valueOf(m, "sluice_worker_slots", { node }), 4);
-    const utilization = valueOf(m, "sluice_worker_utilization_ratio", { node });
+    assert.equal(valueOf(m, "sluice_node_slots", { node }), 4);
+    const utilization = valueOf(m, "sluice_node_utilization", { node });
     assert.ok(utilization !== undefined && utilization >= 0 && utilization <= 1);
-    const leaders = m.samples.filter((s) => s.name === "sluice_node_is_leader").reduce(
-      (a, s) => a + s.value,
-      0,
+    assert.ok((valueOf(m, "sluice_node_heartbeat_age_seconds", { node }) ?? -1) >= 0);
+    assert.equal(m.types.get("sluice_node_jobs_total"), "counter");
+    assert.notEqual(
+      valueOf(m, "sluice_node_jobs_total", { node, outcome: "completed" }),
+      undefined,
     );
-    assert.equal(leaders, 1, "one node is the leader");
     assert.equal(valueOf(m, "sluice_node_is_leader", { node }), 1);
     assert.equal(valueOf(m, "sluice_leader_present"), 1);
     assert.ok((valueOf(m, "sluice_process_start_time_seconds") ?? 0) > 0, "process metrics");
   } finally {
     await worker.stop();
+    await back.close();
     await h.close();
   }
 });
 
-Deno.test("metrics: each gateway has its own registry", async () => {
-  const [a, b] = await Promise.all([harness(new MemoryStore()), harness(new MemoryStore())]);
-  try {
-    await a.engine.enqueue("add", { a: 1, b: 1 });
-    const read = async (h: typeof a) =>
-      parsePrometheus(await (await h.request("GET", "/metrics", { token: TOKENS.read })).text());
-    // Each harness enqueued one `add` job itself; only `a` got the second.
-    assert.equal(valueOf(await read(a), "sluice_jobs_enqueued_total", { function: "add" }), 2);
-    assert.equal(valueOf(await read(b), "sluice_jobs_enqueued_total", { function: "add" }), 1);
-  } finally {
-    await a.close();
-    await b.close();
-  }
+Deno.test("metrics: histograms are written cumulative, in seconds, from the store's buckets", () => {
+  const run = { count: 6, sumMs: 1_234, buckets: BUCKET_EDGES_MS.map(() => 0).concat(1) };
+  run.buckets[0] = 2; // <= 5 ms
+  run.buckets[3] = 3; // <= 50 ms
+  const group: MetricGroup = {
+    queue: "q",
+    lane: "high",
+    name: "f",
+    completed: 5,
+    failed: 1,
+    dead: 0,
+    cancelled: 0,
+    requeued: 0,
+    throttled: 2,
+    run,
+    wait: { count: 0, sumMs: 0, buckets: run.buckets.map(() => 0) },
+  };
+  const text = clusterMetricsText(
+    { totals: [group], counts: {}, nodes: [], leader: null, at: 0 },
+    "x_",
+  );
+  const m = parsePrometheus(text);
+  const labels = { queue: "q", lane: "high", function: "f" };
+  const bucket = (le: string) => valueOf(m, "x_job_duration_seconds_bucket", { ...labels, le });
+  assert.equal(valueOf(m, "x_jobs_throttled_total", labels), 2);
+  assert.equal(bucket("0.005"), 2);
+  assert.equal(bucket("0.025"), 2);
+  assert.equal(bucket("0.05"), 5);
+  assert.equal(bucket("300"), 5);
+  assert.equal(bucket("+Inf"), 6);
+  assert.equal(valueOf(m, "x_job_duration_seconds_sum", labels), 1.234);
+  assert.equal(valueOf(m, "x_job_duration_seconds_count", labels), 6);
+  assert.equal(valueOf(m, "x_jobs_total", { ...labels, outcome: "failed" }), 1);
+  assert.equal(valueOf(m, "x_leader_present"), 0);
 });

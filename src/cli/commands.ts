@@ -9,6 +9,7 @@ import { DEAD_COMMAND } from "./dead_commands.ts";
 import { renderFlags } from "./flags.ts";
 import { JOB_COMMANDS } from "./job_commands.ts";
 import { QUEUE_COMMANDS } from "./queue_commands.ts";
+import { QUEUE_CONFIG_COMMAND } from "./queue_config.ts";
 import { SERVE_COMMANDS } from "./serve_commands.ts";
 import { RESCHEDULE_COMMAND, SCHEDULES_COMMAND } from "./schedule_commands.ts";
 
@@ -20,6 +21,7 @@ export const COMMANDS: Record<string, Command> = {
   ...JOB_COMMANDS,
   reschedule: RESCHEDULE_COMMAND,
   queues: QUEUE_COMMANDS.queues!,
+  queue: QUEUE_CONFIG_COMMAND,
   pause: QUEUE_COMMANDS.pause!,
   resume: QUEUE_COMMANDS.resume!,
   dead: DEAD_COMMAND,

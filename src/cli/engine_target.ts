@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { createEngine, type EmitOptions, type Engine } from "../engine.ts";
+import { createEngine, type EmitOptions, type Engine, type JobLogEntry } from "../engine.ts";
 import type { EnqueueOptions } from "../job/options.ts";
 import type { JobInfo } from "../job/job_info.ts";
 import type { PageRequest } from "../graph/page.ts";
@@ -21,12 +21,14 @@ import { DuplicateJobError, UnknownPrerequisiteError } from "../job/enqueue_erro
 import { functionSource } from "./function_source.ts";
 import { ScheduleNotFoundError } from "../job/schedule_errors.ts";
 import type { ScheduleInfo, ScheduleJobOptions } from "../schedules.ts";
+import type { LaneConfig, LaneConfigInput } from "../schedule/lane_config.ts";
 import type {
   BulkJobRequest,
   ClusterView,
   DeadSelection,
   JobDetail,
   JobRequest,
+  QueueDetail,
   ScheduleAction,
   ScheduleBody,
   Target,
@@ -74,6 +76,10 @@ export class EngineTarget implements Target {
     return job && { ...job, dependencies: await this.#engine.dependencies(id) };
   }
 
+  jobLogs(id: string): Promise<JobLogEntry[]> {
+    return this.#engine.jobLogs(id);
+  }
+
   graph(id: string, page: PageRequest): Promise<JobGraph> {
     return this.#engine.graph(id, page);
   }
@@ -96,6 +102,19 @@ export class EngineTarget implements Target {
   async queues(): Promise<QueueCounts[]> {
     const all = await this.#engine.counts();
     return Object.keys(all).sort().map((name) => all[name]!);
+  }
+
+  async queue(queue: string): Promise<QueueDetail> {
+    const [counts, config, limits] = await Promise.all([
+      this.#engine.counts(queue),
+      this.#engine.queueConfig(queue),
+      this.#engine.functionLimits(queue),
+    ]);
+    return { ...counts, config, limits };
+  }
+
+  configureQueue(queue: string, input: LaneConfigInput, create: boolean): Promise<LaneConfig> {
+    return this.#engine.configureQueue(queue, input, { create });
   }
 
   setPaused(queue: string, paused: boolean, create: boolean): Promise<void> {

@@ -1,7 +1,7 @@
 /**
  * `sluice gateway`: the gateway alone (API, dashboard, metrics) over the Redis that workers in
- * other processes serve. Its event stream and job counters see only this process's events (what
- * it enqueues or cancels); queue depths, nodes and dead letters come from the store.
+ * other processes serve. Everything it shows comes from the store, so it sees the whole cluster:
+ * the event stream, job metrics, depths, nodes, dead letters.
  *
  * @module
  */

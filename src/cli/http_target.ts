@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { EmitOptions } from "../engine.ts";
+import type { EmitOptions, JobLogEntry } from "../engine.ts";
 import { BulkItemError, SluiceError } from "../job/errors.ts";
 import type { JobInfo } from "../job/job_info.ts";
 import type { PageRequest } from "../graph/page.ts";
@@ -14,12 +14,14 @@ import type { Lane } from "../job/lanes.ts";
 import type { JobState } from "../job/states.ts";
 import type { QueueCounts } from "../store/store.ts";
 import type { ScheduleInfo } from "../schedules.ts";
+import type { LaneConfig, LaneConfigInput } from "../schedule/lane_config.ts";
 import type {
   BulkJobRequest,
   ClusterView,
   DeadSelection,
   JobDetail,
   JobRequest,
+  QueueDetail,
   ScheduleAction,
   ScheduleBody,
   Target,
@@ -83,6 +85,10 @@ export class HttpTarget implements Target {
     }
   }
 
+  async jobLogs(id: string): Promise<JobLogEntry[]> {
+    return (await this.#call<{ logs: JobLogEntry[] }>("GET", `/v1/jobs/${enc(id)}/logs`)).logs;
+  }
+
   graph(id: string, page: PageRequest): Promise<JobGraph> {
     const query = new URLSearchParams();
     if (page.limit !== undefined) query.set("limit", String(page.limit));
@@ -104,6 +110,15 @@ export class HttpTarget implements Target {
 
   async queues(): Promise<QueueCounts[]> {
     return (await this.#call<{ queues: QueueCounts[] }>("GET", "/v1/queues")).queues;
+  }
+
+  queue(queue: string): Promise<QueueDetail> {
+    return this.#call<QueueDetail>("GET", `/v1/queues/${enc(queue)}`);
+  }
+
+  configureQueue(queue: string, input: LaneConfigInput, create: boolean): Promise<LaneConfig> {
+    const query = create ? "?create=1" : "";
+    return this.#call<LaneConfig>("PATCH", `/v1/queues/${enc(queue)}/config${query}`, input);
   }
 
   async setPaused(queue: string, paused: boolean, create: boolean): Promise<void> {

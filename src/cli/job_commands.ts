@@ -98,9 +98,12 @@ export const JOB_COMMANDS: Record<string, Command> = {
     },
   },
   inspect: {
-    summary: "print one job as JSON: state, payload, result, error, attempts, dependencies",
+    summary: "print one job as JSON: state, payload, result, error, attempts, progress, " +
+      "logs, dependencies",
     usage: ["inspect <job-id> [options]", "inspect <job-id> --graph [--limit N] [--cursor C]"],
-    about: "`dependencies` lists its prerequisites and first 50 dependents with their states. " +
+    about: "`progress` is the latest it reported (`ctx.progress`), `logs` its stored lines " +
+      "(`ctx.log`), from whichever node ran it; `dependencies` lists its prerequisites and " +
+      "first 50 dependents with their states. " +
       "With --graph, prints the dependency graph connected to the job instead: one line per " +
       "job, breadth first from it, with the prerequisites it waits for.",
     flags: clientFlags([
@@ -126,14 +129,14 @@ export const JOB_COMMANDS: Record<string, Command> = {
           io.err(`sluice inspect: job ${JSON.stringify(id)} not found on ${target.where}`);
           return 1;
         }
-        io.out(JSON.stringify(job, null, 2));
+        io.out(JSON.stringify({ ...job, logs: await target.jobLogs(id) }, null, 2));
         return 0;
       });
     },
   },
   cancel: stateAction(
     "cancel",
-    "cancel a job (an active one is aborted at its next lease renewal)",
+    "cancel a job (an active one is aborted at once on its node)",
   ),
   retry: stateAction("retry", "run a dead job again, its attempts reset"),
   priority: {

@@ -20,6 +20,7 @@ import { gateway } from "./gateway.ts";
 import { manifest } from "./manifest.ts";
 import { start } from "./start.ts";
 import { worker } from "./worker.ts";
+import { PROBE_FLAGS } from "./worker_probe.ts";
 import { workFlags, workOptions } from "./work_flags.ts";
 
 const TOKENS_NOTE = "Tokens come from SLUICE_ADMIN_TOKEN (every endpoint) and SLUICE_READ_TOKEN " +
@@ -88,8 +89,20 @@ export const SERVE_COMMANDS: Record<string, Command> = {
   worker: onRedis(
     "worker",
     "a worker node: runs the jobs of the functions folder, from Redis",
-    { title: "Worker", flags: workFlags("10; with isolates, their slots") },
-    (args, logger) => worker(storeConfig(args), workOptions(args), logger),
+    { title: "Worker", flags: [...workFlags("10; with isolates, their slots"), ...PROBE_FLAGS] },
+    (args, logger) => {
+      const port = args.count("metrics-port", 0, 65_535);
+      const hostname = args.string("metrics-hostname") ?? "0.0.0.0";
+      return worker(
+        storeConfig(args),
+        workOptions(args),
+        logger,
+        port === undefined ? undefined : {
+          port,
+          hostname,
+        },
+      );
+    },
   ),
   gateway: onRedis(
     "gateway",

@@ -13,12 +13,14 @@ import type { JobInfo } from "../job/job_info.ts";
 import type { Lane } from "../job/lanes.ts";
 import type { JobState } from "../job/states.ts";
 import type { BulkItemRequest, EnqueueRequest } from "../gateway/schemas/job.ts";
-import type { EmitOptions } from "../engine.ts";
+import type { EmitOptions, JobLogEntry } from "../engine.ts";
 import type { JobDependencies } from "../graph/dependencies.ts";
 import type { PageRequest } from "../graph/page.ts";
 import type { JobGraph } from "../graph/walk.ts";
 import type { ScheduleRequest } from "../gateway/schemas/schedule.ts";
 import type { ScheduleInfo } from "../schedules.ts";
+import type { LaneConfig, LaneConfigInput } from "../schedule/lane_config.ts";
+import type { FunctionLimits } from "../job/limits.ts";
 import { UsageError } from "./flags.ts";
 
 /** One job to enqueue, as `POST /v1/jobs` takes it (checked with the same schema). */
@@ -32,6 +34,12 @@ export type JobDetail = JobInfo & { dependencies: JobDependencies };
 
 /** A schedule to define, as `PUT /v1/schedules/{name}` takes it (checked with that schema). */
 export type ScheduleBody = z.infer<typeof ScheduleRequest>;
+
+/** A queue as `GET /v1/queues/{queue}` answers: its depth, configuration and function limits. */
+export type QueueDetail = QueueCounts & {
+  config: LaneConfig;
+  limits: Record<string, FunctionLimits>;
+};
 
 /** What a command does to one schedule. */
 export type ScheduleAction = "pause" | "resume" | "delete";
@@ -62,6 +70,8 @@ export interface Target {
   emit(event: string, payload: unknown, options: EmitOptions): Promise<string[]>;
   /** One job with its prerequisites and first dependents, or null. */
   getJob(id: string): Promise<JobDetail | null>;
+  /** The log lines job `id` stored (`ctx.log`), oldest first. */
+  jobLogs(id: string): Promise<JobLogEntry[]>;
   /** A page of the dependency graph connected to job `id`. */
   graph(id: string, page: PageRequest): Promise<JobGraph>;
   /** Cancels a job; returns its state after. */
@@ -72,6 +82,10 @@ export interface Target {
   setPriority(id: string, lane: Lane): Promise<void>;
   /** Every queue's depth per lane and state. */
   queues(): Promise<QueueCounts[]>;
+  /** One queue's depth, configuration and the limits of its functions. */
+  queue(queue: string): Promise<QueueDetail>;
+  /** Changes a queue's configuration; `create` allows a queue that does not exist yet. */
+  configureQueue(queue: string, input: LaneConfigInput, create: boolean): Promise<LaneConfig>;
   /** Pauses or resumes a queue; `create` allows a queue that does not exist yet. */
   setPaused(queue: string, paused: boolean, create: boolean): Promise<void>;
   /** The nodes and the leader. */

@@ -2,7 +2,8 @@
  * `sluice worker`: a worker node in its own process, on Redis. It logs one line per life-cycle
  * event of the node (`node-started`, `leader-elected`, `leader-deposed`, `signal`,
  * `node-stopped`, ...) in the chosen format (JSON lines by default). SIGTERM or SIGINT stops it
- * gracefully within its drain time; a second signal cuts the drain short.
+ * gracefully within its drain time; a second signal cuts the drain short. With a metrics port it
+ * serves its own `/metrics` and `/healthz` (`worker_probe.ts`).
  *
  * @module
  */
@@ -13,9 +14,23 @@ import type { StoreConfig } from "./config.ts";
 import { openServing } from "./serving.ts";
 import { STOP_GRACE_MS, untilSignalled } from "./shutdown.ts";
 import { drainOf } from "./work_flags.ts";
+import { type Probe, serveProbe } from "./worker_probe.ts";
 
-/** Runs a node until it is signalled to stop. */
-export async function worker(store: StoreConfig, work: WorkOptions, logger: Logger): Promise<void> {
+/** Where a worker serves its `/metrics` and `/healthz`. */
+export interface ProbeConfig {
+  /** Port (0: any free one). */
+  port: number;
+  /** Address. */
+  hostname: string;
+}
+
+/** Runs a node until it is signalled to stop; serves its probe endpoint when `probe` is given. */
+export async function worker(
+  store: StoreConfig,
+  work: WorkOptions,
+  logger: Logger,
+  probe?: ProbeConfig,
+): Promise<void> {
   let node: WorkerHandle | null = null;
   // listen first: a signal that comes during start-up stops the node once it runs
   const signalled = untilSignalled(logger, {
@@ -23,8 +38,13 @@ export async function worker(store: StoreConfig, work: WorkOptions, logger: Logg
     onSecond: () => void node?.stop({ drainMs: 0 }),
   });
   const { engine, close } = await openServing("worker", store, logger);
+  let served: Probe | null = null;
   try {
     const started = engine.work(work);
+    if (probe) {
+      served = await serveProbe(() => started.status(), probe.port, probe.hostname);
+      logger.info("metrics-listening", { node: started.id, url: served.url });
+    }
     try {
       await started.ready;
     } catch (error) {
@@ -51,6 +71,7 @@ export async function worker(store: StoreConfig, work: WorkOptions, logger: Logg
     clearInterval(watch);
     logger.info("node-stopped", { node: node.id });
   } finally {
+    await served?.stop();
     await close();
   }
 }

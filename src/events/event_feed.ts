@@ -12,6 +12,14 @@ import type { Store } from "../store/store.ts";
 /** How long one waiting read of the feed lasts (ms); the loop reads again after it. */
 const READ_WAIT_MS = 1_000;
 
+/** A subscription to the feed. */
+export interface FeedSubscription {
+  /** The id after which the listener gets every event (a store event id, or "0"). */
+  after: string;
+  /** Stops the listener. */
+  stop(): void;
+}
+
 /** A live feed of the store's events. */
 export class EventFeed {
   #store: Store;
@@ -20,6 +28,8 @@ export class EventFeed {
   #reading: Promise<void> | null = null;
   #stop = new AbortController();
   #started: Promise<void> | null = null;
+  /** The id of the newest event delivered (or where the reader began); null while it starts. */
+  #last: string | null = null;
 
   /** Reads `store`'s events; logs read failures to `logger`. */
   constructor(store: Store, logger: Logger) {
@@ -32,14 +42,26 @@ export class EventFeed {
    * unsubscribes) once the feed reads, so nothing recorded after that is missed.
    */
   async subscribe(listener: (event: StoredEvent) => void): Promise<() => void> {
+    return (await this.follow(listener)).stop;
+  }
+
+  /**
+   * As `subscribe`, and says from where: the listener gets every event after `after`, so a
+   * reader of older events (a resuming client) can read up to `after` and miss nothing.
+   */
+  async follow(listener: (event: StoredEvent) => void): Promise<FeedSubscription> {
     this.#listeners.add(listener);
+    // events are delivered and `#last` moved in one turn: from here on the listener gets all
+    let after = this.#reading ? this.#last : null;
     if (!this.#reading) {
       const started = Promise.withResolvers<void>();
       this.#started = started.promise;
+      this.#last = null;
       this.#reading = this.#read(started.resolve).finally(() => this.#reading = null);
     }
     await this.#started;
-    return () => this.#listeners.delete(listener);
+    after ??= this.#last ?? "0";
+    return { after, stop: () => this.#listeners.delete(listener) };
   }
 
   /** Stops reading. */
@@ -50,19 +72,22 @@ export class EventFeed {
 
   async #read(started: () => void): Promise<void> {
     const signal = this.#stop.signal;
-    let last: string | null = null;
     let delay = 100;
     while (this.#listeners.size > 0 && !signal.aborted) {
       try {
-        if (last === null) {
-          last = (await this.#store.readEvents()).last;
+        if (this.#last === null) {
+          this.#last = (await this.#store.readEvents()).last;
           started();
         }
-        const batch = await this.#store.readEvents({ after: last, waitMs: READ_WAIT_MS, signal });
+        const batch = await this.#store.readEvents({
+          after: this.#last,
+          waitMs: READ_WAIT_MS,
+          signal,
+        });
         for (const event of batch.events) {
           for (const listener of this.#listeners) listener(event);
         }
-        last = batch.last;
+        this.#last = batch.last;
         delay = 100;
       } catch (error) {
         this.#logger.warn("reading the event stream failed; retrying", { error: String(error) });

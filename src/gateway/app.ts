@@ -18,7 +18,7 @@ import { consoleLogger, type Logger } from "../job/logger.ts";
 import { authEnabled, type GatewayTokens, requireToken } from "./auth.ts";
 import { dashboardRoutes } from "./dashboard.ts";
 import { ApiError, errorResponse, fieldIssues, jsonErrors, onError } from "./errors.ts";
-import { type EventLog, MemoryEventLog } from "./event_log.ts";
+import { type EventLog, StoreEventLog } from "./event_log.ts";
 import { jsonBodiesOnly, openModeGuard } from "./guards.ts";
 import { notFoundOrNotAllowed } from "./method_not_allowed.ts";
 import { GatewayMetrics } from "./metrics.ts";
@@ -28,7 +28,9 @@ import { deadLetterRoutes } from "./routes/dead_letters.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { jobActionRoutes } from "./routes/job_actions.ts";
 import { jobGraphRoutes } from "./routes/job_graph.ts";
+import { jobLogRoutes } from "./routes/job_logs.ts";
 import { jobRoutes } from "./routes/jobs.ts";
+import { metricsApiRoutes } from "./routes/metrics_api.ts";
 import { nodeRoutes } from "./routes/nodes.ts";
 import { queueRoutes } from "./routes/queues.ts";
 import { rescheduleRoutes } from "./routes/reschedule.ts";
@@ -60,9 +62,10 @@ export interface GatewayOptions {
   streamBufferLimit?: number;
   /** Event streams open at once at most; more get 503 (default 64). */
   maxStreams?: number;
-  /** Recent events kept for clients resuming with `Last-Event-ID` (default 1,000). */
-  streamReplay?: number;
-  /** Where the event stream reads from (default: this process's events, `MemoryEventLog`). */
+  /**
+   * Where the event stream reads from (default: the store's shared stream of every process's
+   * job events, `StoreEventLog`; how far back a client can resume is the store's `events`).
+   */
   eventLog?: EventLog;
   /** Show stack traces to read-token callers too (default false: admin callers only). */
   exposeStacks?: boolean;
@@ -80,7 +83,7 @@ export interface Gateway {
   readonly authEnabled: boolean;
   /** The metrics, in a registry of this gateway's own. */
   readonly metrics: GatewayMetrics;
-  /** Ends the open event streams and stops listening to the engine (not the engine itself). */
+  /** Ends the open event streams (not the engine). */
   close(): void;
 }
 
@@ -165,7 +168,7 @@ export function createGateway(engine: Engine, options: GatewayOptions = {}): Gat
   app.use("/metrics", auth);
 
   const metrics = new GatewayMetrics(engine, options.metricsPrefix);
-  const log = options.eventLog ?? new MemoryEventLog(engine, options.streamReplay ?? 1_000);
+  const log = options.eventLog ?? new StoreEventLog(engine);
   const streams = new EventStreams(log, {
     keepAliveMs: options.keepAliveMs ?? 15_000,
     bufferLimit: options.streamBufferLimit ?? 1_000,
@@ -176,10 +179,12 @@ export function createGateway(engine: Engine, options: GatewayOptions = {}): Gat
   jobActionRoutes(ctx);
   jobGraphRoutes(ctx);
   rescheduleRoutes(ctx);
+  jobLogRoutes(ctx);
   queueRoutes(ctx);
   deadLetterRoutes(ctx);
   scheduleRoutes(ctx);
   nodeRoutes(ctx);
+  metricsApiRoutes(ctx);
   eventRoutes(ctx);
   streamRoutes(ctx, streams);
   systemRoutes(ctx, metrics, options.readyTimeoutMs ?? 2_000);
@@ -192,8 +197,6 @@ export function createGateway(engine: Engine, options: GatewayOptions = {}): Gat
     metrics,
     close(): void {
       streams.close();
-      if (!options.eventLog) log.close();
-      metrics.close();
     },
   };
 }

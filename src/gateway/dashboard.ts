@@ -8,15 +8,35 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import html from "./dashboard/index.html" with { type: "text" };
 import css from "./dashboard/dashboard.css" with { type: "text" };
+import detailCss from "./dashboard/detail.css" with { type: "text" };
 import main from "./dashboard/dashboard.js" with { type: "text" };
 import api from "./dashboard/api.js" with { type: "text" };
-import chart from "./dashboard/chart.js" with { type: "text" };
+import dom from "./dashboard/dom.js" with { type: "text" };
+import stats from "./dashboard/stats.js" with { type: "text" };
+import charts from "./dashboard/charts.js" with { type: "text" };
+import graph from "./dashboard/graph.js" with { type: "text" };
+import detail from "./dashboard/detail.js" with { type: "text" };
+import lists from "./dashboard/lists.js" with { type: "text" };
+import metricsPanels from "./dashboard/metrics_panels.js" with { type: "text" };
+import depthPanel from "./dashboard/depth_panel.js" with { type: "text" };
+import schedulesPanel from "./dashboard/schedules_panel.js" with { type: "text" };
+
+const JS = "text/javascript; charset=utf-8";
 
 const ASSETS: Record<string, { body: string; type: string }> = {
   "dashboard.css": { body: css, type: "text/css; charset=utf-8" },
-  "dashboard.js": { body: main, type: "text/javascript; charset=utf-8" },
-  "api.js": { body: api, type: "text/javascript; charset=utf-8" },
-  "chart.js": { body: chart, type: "text/javascript; charset=utf-8" },
+  "detail.css": { body: detailCss, type: "text/css; charset=utf-8" },
+  "dashboard.js": { body: main, type: JS },
+  "api.js": { body: api, type: JS },
+  "dom.js": { body: dom, type: JS },
+  "stats.js": { body: stats, type: JS },
+  "charts.js": { body: charts, type: JS },
+  "graph.js": { body: graph, type: JS },
+  "detail.js": { body: detail, type: JS },
+  "lists.js": { body: lists, type: JS },
+  "metrics_panels.js": { body: metricsPanels, type: JS },
+  "depth_panel.js": { body: depthPanel, type: JS },
+  "schedules_panel.js": { body: schedulesPanel, type: JS },
 };
 
 /**

@@ -1,95 +1,81 @@
 /**
  * Where the event stream's events come from, and how far back a reconnecting client can resume
- * (`Last-Event-ID`): the `EventLog` interface, and `MemoryEventLog`, a ring of the recent job
- * events of this process. A store-level log (every process's events, e.g. a Redis stream) can
- * take its place behind the same interface.
+ * (`Last-Event-ID`): the `EventLog` interface, and `StoreEventLog`, the store's shared stream of
+ * job events, which every process's store calls write. A client therefore sees the jobs of every
+ * worker, and resumes from any event the store still holds (its `events` option caps the stream).
  *
  * @module
  */
 import type { Engine } from "../engine.ts";
-import type { JobEvents, JobEventType } from "../job/events.ts";
+import type { EventBatch, StoredEvent, StoredEventType } from "../store/observations.ts";
 
-/** Every event type a stream can carry. */
-export const STREAM_EVENT_TYPES: readonly JobEventType[] = [
+/** Every event type a stream can carry: those the store records. */
+export const STREAM_EVENT_TYPES: readonly StoredEventType[] = [
   "enqueued",
   "active",
   "completed",
   "failed",
   "cancelled",
-  "lease-lost",
+  "requeued",
   "progress",
 ];
 
-/** One event of the log, with its id (what a client sends back as `Last-Event-ID`). */
-export interface LoggedEvent {
-  /** Its id, unique within the log, growing. */
-  id: string;
-  /** Its type. */
-  type: JobEventType;
-  /** The event. */
-  event: JobEvents[JobEventType];
+/** One event of the log; its id is what a client sends back as `Last-Event-ID`. */
+export type LoggedEvent = StoredEvent;
+
+/** A live listener of the log. */
+export interface LogSubscription {
+  /** The listener gets every event after this id (a stored event id, or "0"). */
+  after: string;
+  /** Stops it. */
+  stop(): void;
 }
 
 /** A log of job events that streams read from. */
 export interface EventLog {
   /**
-   * The events after the one with id `lastId`, oldest first; null when the log no longer holds
-   * (or never held) that id, so the client may have missed events.
+   * Calls `listener` with every new event; resolves once it listens, saying after which event
+   * id it gets them all (so a resume reads the older ones up to there, no gap, no repeat).
    */
-  since(lastId: string): LoggedEvent[] | null;
-  /** Calls `listener` with every new event; returns the function that stops it. */
-  subscribe(listener: (event: LoggedEvent) => void): () => void;
-  /** Stops recording. */
-  close(): void;
+  follow(listener: (event: LoggedEvent) => void): Promise<LogSubscription>;
+  /**
+   * The events after `after`, oldest first, at most `limit`; `gap` is true when the log no
+   * longer holds `after`, so events may have been missed.
+   */
+  page(after: string, limit: number): Promise<EventBatch>;
 }
 
-/**
- * The recent job events of one engine, in a ring of `capacity` events. Ids are `<boot>-<seq>`:
- * an id of another gateway process (before a restart) reads as a gap.
- */
-export class MemoryEventLog implements EventLog {
-  #ring: LoggedEvent[] = [];
-  #capacity: number;
-  #boot = crypto.randomUUID().slice(0, 8);
-  #seq = 0;
-  #listeners = new Set<(event: LoggedEvent) => void>();
-  #unsubscribe: (() => void)[];
+/** The store's shared event stream, read through the engine's one live reader. */
+export class StoreEventLog implements EventLog {
+  #engine: Engine;
 
-  /** Records `engine`'s stream events, keeping the newest `capacity` (at least 1). */
-  constructor(engine: Engine, capacity: number) {
-    this.#capacity = Math.max(1, Math.floor(capacity));
-    this.#unsubscribe = STREAM_EVENT_TYPES.map((type) =>
-      engine.on(type, (event: JobEvents[JobEventType]) => this.#record(type, event))
-    );
+  /** The events of `engine`'s store. */
+  constructor(engine: Engine) {
+    this.#engine = engine;
   }
 
-  since(lastId: string): LoggedEvent[] | null {
-    const match = /^([0-9a-f]{8})-(\d+)$/.exec(lastId);
-    if (!match || match[1] !== this.#boot) return null;
-    const last = Number(match[2]);
-    const oldest = this.#ring.length ? this.#seqOf(this.#ring[0]!) : this.#seq + 1;
-    if (last > this.#seq || last < oldest - 1) return null;
-    return this.#ring.slice(this.#ring.length - (this.#seq - last));
+  follow(listener: (event: LoggedEvent) => void): Promise<LogSubscription> {
+    return this.#engine.followEvents(listener);
   }
 
-  subscribe(listener: (event: LoggedEvent) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+  page(after: string, limit: number): Promise<EventBatch> {
+    return this.#engine.readEvents({ after, limit });
   }
+}
 
-  close(): void {
-    for (const off of this.#unsubscribe.splice(0)) off();
-    this.#listeners.clear();
-  }
+const EVENT_ID = /^(\d+)-(\d+)\/(\d+)$/;
 
-  #seqOf(event: LoggedEvent): number {
-    return Number(event.id.slice(this.#boot.length + 1));
-  }
+/** True for a stored event id (`<ms>-<seq>/<index>`) or "0" (before every event). */
+export function isEventId(text: string): boolean {
+  return text === "0" || EVENT_ID.test(text);
+}
 
-  #record(type: JobEventType, event: JobEvents[JobEventType]): void {
-    const logged = { id: `${this.#boot}-${++this.#seq}`, type, event };
-    this.#ring.push(logged);
-    if (this.#ring.length > this.#capacity) this.#ring.shift();
-    for (const listener of this.#listeners) listener(logged);
-  }
+/** Orders two event ids (`isEventId`): negative when `a` comes first, 0 when equal. */
+export function compareEventIds(a: string, b: string): number {
+  const parts = (id: string): number[] => {
+    const match = EVENT_ID.exec(id);
+    return match ? match.slice(1).map(Number) : [-1, -1, -1];
+  };
+  const [x, y] = [parts(a), parts(b)];
+  return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]!;
 }

@@ -1,28 +1,34 @@
 /**
- * Server-sent events of job life-cycle events, read from an `EventLog`. Bounded on every side:
- * at most `maxStreams` streams at once (503 with `Retry-After` beyond), and at most `bufferLimit`
- * events waiting for one client: a client that falls further behind is dropped, and resumes
- * with `Last-Event-ID` from what the log still holds. A resume the log cannot serve in full
- * starts with a `reset` event (re-read the state). Comment lines keep idle streams alive.
- *
- * With the in-process `MemoryEventLog`, the events are those of this process: in `sluice start`
- * (gateway, worker and leader in one process) every job event; a gateway running alone sees only
- * the jobs it enqueues or cancels, until a store-level event log exists.
+ * Server-sent events of job life-cycle events, read from an `EventLog` (the store's shared
+ * stream: the jobs of every process). Bounded on every side: at most `maxStreams` streams at
+ * once (503 with `Retry-After` beyond), and at most `bufferLimit` live events waiting for one
+ * client: a client that falls further behind is dropped, and resumes with `Last-Event-ID`. A
+ * resume reads what the log holds after that id a page at a time, at the client's pace, then
+ * goes on live; when the log no longer holds the id, the stream starts with a `reset` event
+ * (re-read the state) and goes on live. Comment lines keep idle streams alive.
  *
  * @module
  */
 import type { Context } from "hono";
-import { streamSSE } from "hono/streaming";
-import type { JobEventType } from "../job/events.ts";
+import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import { ApiError } from "./errors.ts";
-import { type EventLog, type LoggedEvent, STREAM_EVENT_TYPES } from "./event_log.ts";
+import {
+  compareEventIds,
+  type EventLog,
+  isEventId,
+  type LoggedEvent,
+  STREAM_EVENT_TYPES,
+} from "./event_log.ts";
 
 export { STREAM_EVENT_TYPES };
+
+/** Events read from the log per page of a resume. */
+const RESUME_PAGE = 500;
 
 /** What one stream carries. */
 export interface StreamFilter {
   /** Event types (default: all). */
-  types: readonly JobEventType[];
+  types: readonly LoggedEvent["type"][];
   /** Only events of this queue. */
   queue?: string | undefined;
   /** Resume after this event id (the `Last-Event-ID` header). */
@@ -91,20 +97,22 @@ export class EventStreams {
         }
         nudge();
       };
-      // subscribe and read the backlog in one turn, so nothing falls in between
-      const off = this.#log.subscribe(take);
-      const backlog = filter.lastEventId ? this.#log.since(filter.lastEventId) : [];
+      const write = async (logged: LoggedEvent) => {
+        const shown = filter.view ? filter.view(logged) : logged;
+        if (!shown) return;
+        await stream.writeSSE({
+          event: shown.type,
+          id: shown.id,
+          data: JSON.stringify(shown.event),
+        });
+      };
+      // listen first: the log says after which id the listener gets everything
+      const live = await this.#log.follow(take);
       stream.onAbort(nudge);
       try {
-        if (backlog === null) {
-          await stream.writeSSE({
-            event: "reset",
-            data: JSON.stringify({ reason: "events since the given Last-Event-ID are not held" }),
-          });
-        } else {
-          pending.unshift(...backlog.filter(wanted));
-        }
-        await stream.writeSSE({ event: "ready", data: JSON.stringify({ types: filter.types }) });
+        await this.#resume(stream, filter, live.after, async (e) => {
+          if (wanted(e)) await write(e);
+        });
         while (!stream.aborted) {
           if (pending.length === 0) {
             const timer = setTimeout(nudge, this.#options.keepAliveMs);
@@ -114,20 +122,48 @@ export class EventStreams {
           }
           for (const logged of pending.splice(0)) {
             if (stream.aborted) break;
-            const shown = filter.view ? filter.view(logged) : logged;
-            if (!shown) continue;
-            await stream.writeSSE({
-              event: shown.type,
-              id: shown.id,
-              data: JSON.stringify(shown.event),
-            });
+            await write(logged);
           }
         }
       } finally {
-        off();
+        live.stop();
         this.#open.delete(entry);
       }
     });
+  }
+
+  /**
+   * Opens a stream: `reset` when the log no longer holds `lastId`, then `ready`, then the held
+   * events after `lastId` up to `upTo` (where the live listener begins), a page at a time.
+   */
+  async #resume(
+    stream: SSEStreamingApi,
+    filter: StreamFilter,
+    upTo: string,
+    send: (event: LoggedEvent) => Promise<void>,
+  ): Promise<void> {
+    const lastId = filter.lastEventId;
+    const ready = () =>
+      stream.writeSSE({ event: "ready", data: JSON.stringify({ types: filter.types }) });
+    const known = lastId !== undefined && isEventId(lastId);
+    if (lastId === undefined || (known && compareEventIds(lastId, upTo) >= 0)) return await ready();
+    let page = known ? await this.#log.page(lastId, RESUME_PAGE) : null;
+    if (page === null || page.gap) {
+      await stream.writeSSE({
+        event: "reset",
+        data: JSON.stringify({ reason: "events since the given Last-Event-ID are not held" }),
+      });
+      return await ready();
+    }
+    await ready();
+    for (;;) {
+      for (const event of page.events) {
+        if (stream.aborted || compareEventIds(event.id, upTo) > 0) return;
+        await send(event);
+      }
+      if (page.events.length < RESUME_PAGE) return;
+      page = await this.#log.page(page.last, RESUME_PAGE);
+    }
   }
 
   /** Ends every open stream. */

@@ -64,6 +64,8 @@ export interface JobInfo {
    * it start yet): the function name, `name|key`, or null.
    */
   throttledBy: string | null;
+  /** The latest progress it reported (`ctx.progress`), or null. */
+  progress: { percent: number; message?: string } | null;
 }
 
 /** Builds the public view of a stored job; `decode` turns stored bytes into values. */
@@ -94,5 +96,6 @@ export function toJobInfo(record: JobRecord, decode: (bytes: Uint8Array) => unkn
     onPrerequisiteFailure: record.onPrerequisiteFailure,
     uniqueKey: record.uniqueKey,
     throttledBy: record.throttledBy,
+    progress: record.progress,
   };
 }

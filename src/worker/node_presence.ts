@@ -8,6 +8,30 @@ import type { Logger } from "../job/logger.ts";
 import type { HeartbeatInfo, NodeInfo } from "../store/cluster.ts";
 import type { Store } from "../store/store.ts";
 
+/** How a node is doing, as it knows itself (`WorkerHandle.status()`). */
+export interface NodeStatus {
+  /** The node id. */
+  id: string;
+  /** False once it was asked to stop. */
+  running: boolean;
+  /** Job slots. */
+  concurrency: number;
+  /** Busy slots now. */
+  busy: number;
+  /** Jobs leased ahead, not started. */
+  prefetched: number;
+  /** Attempts completed since it started. */
+  completed: number;
+  /** Attempts failed since it started. */
+  failed: number;
+  /** True while it holds the leader lease. */
+  leader: boolean;
+  /** When its latest heartbeat (or registration) was stored (epoch ms), or null before. */
+  heartbeatAt: number | null;
+  /** How long a heartbeat keeps it alive (ms): older than this, the cluster counts it dead. */
+  ttlMs: number;
+}
+
 /** Keeps one node's record alive. */
 export class NodePresence {
   #store: Store;
@@ -18,6 +42,7 @@ export class NodePresence {
   #logger: Logger;
   #timer: ReturnType<typeof setInterval> | undefined;
   #beat: Promise<void> = Promise.resolve();
+  #beatAt: number | null = null;
 
   /** Heartbeats `info`'s record every `everyMs`, each keeping it alive `ttlMs`. */
   constructor(
@@ -38,9 +63,23 @@ export class NodePresence {
   /** Registers the node and starts heartbeats. */
   async start(): Promise<void> {
     await this.#store.registerNode(this.#info, this.#ttlMs);
+    this.#beatAt = Date.now();
     this.#timer = setInterval(() => {
       this.#beat = this.#heartbeat();
     }, this.#everyMs);
+  }
+
+  /** The node's record as this process knows it: `NodeStatus` but for what the node adds. */
+  status(): Omit<NodeStatus, "running" | "prefetched" | "leader"> {
+    return {
+      id: this.#info.id,
+      concurrency: this.#info.concurrency,
+      completed: 0,
+      failed: 0,
+      ...this.#busy(),
+      heartbeatAt: this.#beatAt,
+      ttlMs: this.#ttlMs,
+    };
   }
 
   /** Stops heartbeats and removes the record. */
@@ -61,6 +100,7 @@ export class NodePresence {
         this.#logger.warn("node record was reaped; registering again", { node: this.#info.id });
         await this.#store.registerNode(this.#info, this.#ttlMs);
       }
+      this.#beatAt = Date.now();
     } catch (error) {
       this.#logger.warn("heartbeat failed", { node: this.#info.id, error: String(error) });
     }

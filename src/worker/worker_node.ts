@@ -20,7 +20,7 @@ import type { Release } from "../store/store.ts";
 import { Coalescer } from "./coalescer.ts";
 import { Wakeup } from "./wakeup.ts";
 import type { JobExecutor } from "./executor.ts";
-import { NodePresence } from "./node_presence.ts";
+import { NodePresence, type NodeStatus } from "./node_presence.ts";
 import type { ResolvedNodeOptions } from "./node_options.ts";
 import { OutcomeBatcher, type PendingOutcome } from "./outcome_batcher.ts";
 import type { WorkerRuntime } from "./runtime.ts";
@@ -39,6 +39,8 @@ export interface WorkerHandle {
   readonly isLeader: boolean;
   /** Resolves once the node is registered and its executor runs (isolates loaded); rejects if not. */
   readonly ready: Promise<void>;
+  /** How the node is doing now: slots, busy, jobs done, its latest heartbeat. */
+  status(): NodeStatus;
   /**
    * Stops: no more fetching, prefetched jobs handed back at once, running jobs may finish until
    * the drain deadline (`drainMs`, or `options.drainMs`), then are aborted and handed back. A
@@ -193,6 +195,12 @@ class WorkerNode {
         return leads();
       },
       ready,
+      status: () => ({
+        ...this.#presence.status(),
+        running: !this.#stopping.signal.aborted,
+        prefetched: this.#prefetched.length,
+        leader: leads(),
+      }),
       stop: (opts) => {
         if (stopped && opts?.drainMs === 0) this.#drainCut.abort(); // a second signal: hurry
         return stopped ??= this.#stop(loop, opts?.drainMs ?? this.#o.drainMs);

@@ -15,6 +15,13 @@ import { errorResponses, jsonBody, jsonResponse, type RouteContext, security } f
 import { IdParams, LaneName, PageQuery, QueueName, StateName } from "../schemas/common.ts";
 import { BulkRequest, EnqueueRequest, JobPage } from "../schemas/job.ts";
 import { JobDetail } from "../schemas/graph.ts";
+import { isFinalState } from "../../job/states.ts";
+import { jobWhenFinished, WaitMs, WaitQuery } from "../job_wait.ts";
+import { Job } from "../schemas/job.ts";
+
+/** One job to enqueue, and how long to wait for it to finish. */
+const EnqueueOneRequest = EnqueueRequest.extend({ wait: WaitMs.optional() })
+  .openapi("EnqueueOneRequest");
 
 /** The engine's options from validated request options (`runAt` is epoch ms by then). */
 export function engineOptions(
@@ -27,13 +34,20 @@ const enqueue = createRoute({
   method: "post",
   path: "/v1/jobs",
   tags: ["jobs"],
-  summary: "Enqueue one job",
+  summary: "Enqueue one job; with `wait`, answer once it finished",
+  description: "With `wait` (ms, at most 60,000) the request is held until the job completes, " +
+    "dies or is cancelled on any node, or the wait ends, and the answer carries the job as it " +
+    "is then (`finished` says which): a fast job's result in one request.",
   security: security("post"),
-  request: { body: jsonBody(EnqueueRequest) },
+  request: { body: jsonBody(EnqueueOneRequest) },
   responses: {
     201: jsonResponse(
-      "the job id (the existing one for a repeated `options.id`)",
-      z.object({ id: z.string() }),
+      "the job id (the existing one for a repeated `options.id`); with `wait`, the job too",
+      z.object({
+        id: z.string(),
+        finished: z.boolean().optional().openapi({ description: "with `wait`: it finished" }),
+        job: Job.optional().openapi({ description: "with `wait`: the job when the wait ended" }),
+      }),
     ),
     ...errorResponses(409, 413, 415, 422),
   },
@@ -81,22 +95,27 @@ const get = createRoute({
   method: "get",
   path: "/v1/jobs/{id}",
   tags: ["jobs"],
-  summary: "Read one job: state, payload, result, error, attempts, prerequisites, dependents",
+  summary: "Read one job: state, payload, result, error, attempts, progress, dependencies",
   description: "`dependencies` lists every prerequisite and the first 50 dependents, each with " +
-    "its state; `GET /v1/jobs/{id}/dependencies?cursor=` continues the dependents.",
+    "its state; `GET /v1/jobs/{id}/dependencies?cursor=` continues the dependents. With " +
+    "`wait` (ms, at most 60,000) the answer comes once the job finished (completed, dead or " +
+    "cancelled) or the wait ended, whichever is first.",
   security: security("get"),
-  request: { params: IdParams },
+  request: { params: IdParams, query: WaitQuery },
   responses: { 200: jsonResponse("the job", JobDetail), ...errorResponses(404) },
 });
 
 /** Adds the job routes. */
 export function jobRoutes({ app, engine, stacks }: RouteContext): void {
   app.openapi(enqueue, async (c) => {
-    const { job, payload, options } = c.req.valid("json");
+    const { job, payload, options, wait } = c.req.valid("json");
     const id = await engine.enqueue(job, payload, engineOptions(options)).catch((error) => {
       throw enqueueFailure(error, false);
     });
-    return c.json({ id }, 201);
+    if (wait === undefined) return c.json({ id }, 201);
+    const found = await jobWhenFinished(engine, id, wait);
+    if (!found) return c.json({ id, finished: true }, 201); // finished, and not kept
+    return c.json({ id, finished: isFinalState(found.state), job: stacks.job(c, found) }, 201);
   });
 
   app.openapi(bulk, async (c) => {
@@ -145,7 +164,7 @@ export function jobRoutes({ app, engine, stacks }: RouteContext): void {
 
   app.openapi(get, async (c) => {
     const { id } = c.req.valid("param");
-    const job = await engine.getJob(id);
+    const job = await jobWhenFinished(engine, id, c.req.valid("query").wait ?? 0);
     if (!job) throw new JobNotFoundError(id);
     const dependencies = await engine.dependencies(id);
     return c.json({ ...stacks.job(c, job), dependencies }, 200);

@@ -1,21 +1,14 @@
 /**
- * `/v1/queues`: every queue with its depth per lane and state; pause and resume one (an unknown
- * queue is a 404 unless `?create=1` asks to create it).
+ * `/v1/queues`: every queue with its depth per lane and state; one queue with its configuration
+ * and the limits of its functions; pause, resume and configure one (an unknown queue is a 404
+ * unless `?create=1` asks to create it).
  *
  * @module
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { errorResponses, jsonResponse, type RouteContext, security } from "../route.ts";
-import { LaneName, QueueParams, StateName } from "../schemas/common.ts";
-
-const PerState = z.record(StateName, z.number().int());
-
-const Queue = z.object({
-  queue: z.string(),
-  paused: z.boolean(),
-  states: PerState,
-  lanes: z.record(LaneName, PerState),
-}).openapi("Queue");
+import { errorResponses, jsonBody, jsonResponse, type RouteContext, security } from "../route.ts";
+import { QueueParams } from "../schemas/common.ts";
+import { Queue, QueueConfig, QueueConfigPatch, QueueDetail } from "../schemas/queue.ts";
 
 const list = createRoute({
   method: "get",
@@ -33,10 +26,11 @@ const one = createRoute({
   method: "get",
   path: "/v1/queues/{queue}",
   tags: ["queues"],
-  summary: "One queue's depth per lane and state (zeros for a queue never used)",
+  summary: "One queue's depth, configuration (lane weights, aging, rate limit) and the limits " +
+    "of its functions (zeros and defaults for a queue never used)",
   security: security("get"),
   request: { params: QueueParams },
-  responses: { 200: jsonResponse("the queue", Queue), ...errorResponses() },
+  responses: { 200: jsonResponse("the queue", QueueDetail), ...errorResponses() },
 });
 
 const CreateQuery = z.object({
@@ -61,6 +55,20 @@ function toggle(action: "pause" | "resume") {
   });
 }
 
+const configure = createRoute({
+  method: "patch",
+  path: "/v1/queues/{queue}/config",
+  tags: ["queues"],
+  summary: "Change a queue's lane weights, strict mode, aging or rate limit, for every node at " +
+    "once (fields left out keep their value)",
+  security: security("patch"),
+  request: { params: QueueParams, query: CreateQuery, body: jsonBody(QueueConfigPatch) },
+  responses: {
+    200: jsonResponse("the configuration now in force", QueueConfig),
+    ...errorResponses(404, 415),
+  },
+});
+
 const creates = (flag: string | undefined): boolean => flag === "1" || flag === "true";
 
 /** Adds the queue routes. */
@@ -71,7 +79,21 @@ export function queueRoutes({ app, engine }: RouteContext): void {
     return c.json({ queues }, 200);
   });
 
-  app.openapi(one, async (c) => c.json(await engine.counts(c.req.valid("param").queue), 200));
+  app.openapi(one, async (c) => {
+    const { queue } = c.req.valid("param");
+    const [counts, config, limits] = await Promise.all([
+      engine.counts(queue),
+      engine.queueConfig(queue),
+      engine.functionLimits(queue),
+    ]);
+    return c.json({ ...counts, config, limits }, 200);
+  });
+
+  app.openapi(configure, async (c) => {
+    const { queue } = c.req.valid("param");
+    const create = creates(c.req.valid("query").create);
+    return c.json(await engine.configureQueue(queue, c.req.valid("json"), { create }), 200);
+  });
 
   app.openapi(toggle("pause"), async (c) => {
     const { queue } = c.req.valid("param");

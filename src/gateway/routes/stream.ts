@@ -4,14 +4,14 @@
  * @module
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import type { JobEventType } from "../../job/events.ts";
+import type { StoredEventType } from "../../store/observations.ts";
 import { errorResponses, type RouteContext, security } from "../route.ts";
 import { QueueName } from "../schemas/common.ts";
 import { type EventStreams, STREAM_EVENT_TYPES } from "../sse.ts";
 
 const Types = z.string().transform((text, ctx) => {
   const types = text.split(",").map((t) => t.trim()).filter(Boolean);
-  const unknown = types.filter((t) => !STREAM_EVENT_TYPES.includes(t as JobEventType));
+  const unknown = types.filter((t) => !STREAM_EVENT_TYPES.includes(t as StoredEventType));
   if (unknown.length > 0 || types.length === 0) {
     ctx.addIssue({
       code: "custom",
@@ -21,7 +21,7 @@ const Types = z.string().transform((text, ctx) => {
     });
     return z.NEVER;
   }
-  return types as JobEventType[];
+  return types as StoredEventType[];
 }).openapi({ example: "completed,failed", type: "string" });
 
 const stream = createRoute({
@@ -29,14 +29,14 @@ const stream = createRoute({
   path: "/v1/stream",
   tags: ["events"],
   summary: "Server-sent events of job life-cycle events",
-  description: "Each message's `event` is the type (`enqueued`, `active`, `completed`, " +
-    "`failed`, `cancelled`, `lease-lost`, `progress`), its `id` what to send back as " +
-    "`Last-Event-ID` to resume, and its `data` the event as JSON; a `ready` event opens the " +
-    "stream (after a `reset` event when a resume cannot be served in full), comment lines keep " +
-    "it alive. A client that falls too far behind is dropped (it resumes with Last-Event-ID); " +
-    "beyond the most streams a gateway serves, 503. The events are those of the gateway's own " +
-    "process: with `sluice start` (gateway and worker in one process) every job event; a " +
-    "`sluice gateway` running alone sees only what it enqueues or cancels itself.",
+  description: "The job events of every process, from the store's shared stream. Each " +
+    "message's `event` is the type (`enqueued`, `active`, `completed`, `failed`, `cancelled`, " +
+    "`requeued`, `progress`), its `id` the stored event id to send back as `Last-Event-ID`, and " +
+    "its `data` the event as JSON. A `ready` event opens the stream; a resume then sends the " +
+    "events after `Last-Event-ID` that the store still holds before going on live, and starts " +
+    "with a `reset` event (re-read the state) when it no longer holds that id. Comment lines " +
+    "keep the stream alive. A client that falls too far behind is dropped (it resumes with " +
+    "Last-Event-ID); beyond the most streams a gateway serves, 503.",
   security: security("get"),
   request: {
     query: z.object({ types: Types.optional(), queue: QueueName.optional() }),

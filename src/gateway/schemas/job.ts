@@ -55,6 +55,13 @@ export const Job = z.object({
   dependents: z.number().int().openapi({ description: "how many jobs depend on it" }),
   onPrerequisiteFailure: z.enum(PREREQUISITE_FAILURE_POLICIES),
   uniqueKey: z.string().nullable(),
+  throttledBy: z.string().nullable().openapi({
+    description: "the limit holding it back while it waits (function name, or `name|key`)",
+  }),
+  progress: z.object({
+    percent: z.number().min(0).max(100),
+    message: z.string().optional(),
+  }).nullable().openapi({ description: "the latest `ctx.progress` it reported, from any node" }),
 }).openapi("Job");
 
 /** A page of jobs. */
