@@ -8,9 +8,10 @@ import { withRedis } from "./_redis_env.ts";
 
 await withRedis("RedisStore conformance", (url) => {
   const namespaces = new WeakMap<Store, string>();
-  const factory: StoreFactory = ({ clock, retention }) => {
+  const factory: StoreFactory = ({ clock, retention, events }) => {
     const namespace = `test-${crypto.randomUUID()}`;
-    const store = new RedisStore({ url, namespace, clock, ...(retention ? { retention } : {}) });
+    const options = { url, namespace, clock, events, ...(retention ? { retention } : {}) };
+    const store = new RedisStore(options);
     namespaces.set(store, namespace);
     const close = store.close.bind(store);
     store.close = async () => {

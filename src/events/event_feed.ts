@@ -25,6 +25,7 @@ export class EventFeed {
   #store: Store;
   #logger: Logger;
   #listeners = new Set<(event: StoredEvent) => void>();
+  #gapListeners = new Set<() => void>();
   #reading: Promise<void> | null = null;
   #stop = new AbortController();
   #started: Promise<void> | null = null;
@@ -39,10 +40,19 @@ export class EventFeed {
 
   /**
    * Calls `listener` with every event recorded from now on; resolves (to the function that
-   * unsubscribes) once the feed reads, so nothing recorded after that is missed.
+   * unsubscribes) once the feed reads, so nothing recorded after that is missed. `onGap` is
+   * called when the feed fell so far behind that the stream dropped events it had not read.
    */
-  async subscribe(listener: (event: StoredEvent) => void): Promise<() => void> {
-    return (await this.follow(listener)).stop;
+  async subscribe(
+    listener: (event: StoredEvent) => void,
+    onGap?: () => void,
+  ): Promise<() => void> {
+    if (onGap) this.#gapListeners.add(onGap);
+    const { stop } = await this.follow(listener);
+    return () => {
+      stop();
+      if (onGap) this.#gapListeners.delete(onGap);
+    };
   }
 
   /**
@@ -84,6 +94,7 @@ export class EventFeed {
           waitMs: READ_WAIT_MS,
           signal,
         });
+        if (batch.gap) for (const gap of this.#gapListeners) gap();
         for (const event of batch.events) {
           for (const listener of this.#listeners) listener(event);
         }

@@ -56,24 +56,28 @@ export async function waitForResult(
   id: string,
   timeoutMs: number,
 ): Promise<unknown> {
-  const ended = Promise.withResolvers<void>();
+  // settles on the job's final event, or when the feed missed events (read the job again)
+  let news = Promise.withResolvers<void>();
   const stop = await feed.subscribe(({ type, event }) => {
     if (event.id !== id) return;
     const final = type === "completed" || type === "cancelled" ||
       (type === "failed" && "state" in event && event.state === "dead");
-    if (final) ended.resolve();
-  });
+    if (final) news.resolve();
+  }, () => news.resolve());
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    const job = await read(id);
+    let job = await read(id);
     if (!job) throw new JobNotFoundError(id);
-    if (!FINAL.has(job.state)) {
-      const late = new Promise<"late">((resolve) => timer = setTimeout(resolve, timeoutMs, "late"));
-      if (await Promise.race([ended.promise, late]) === "late") {
+    const late = new Promise<"late">((resolve) => timer = setTimeout(resolve, timeoutMs, "late"));
+    while (!FINAL.has(job!.state)) {
+      if (await Promise.race([news.promise, late]) === "late") {
         throw new ResultTimeoutError(id, timeoutMs);
       }
+      news = Promise.withResolvers<void>();
+      job = await read(id);
+      if (!job) break; // finished and dropped by retention: outcomeOf says so
     }
-    return outcomeOf(id, await read(id));
+    return outcomeOf(id, job);
   } finally {
     clearTimeout(timer);
     stop();

@@ -27,7 +27,9 @@ import { SCHEDULE_CASES } from "./_conformance_schedules.ts";
  * that subscribe in the background; without it that is taken to hold at once.
  */
 export type StoreFactory =
-  & ((options: { clock: ManualClock; retention?: Partial<RetentionConfig> }) => Promise<Store>)
+  & ((
+    options: { clock: ManualClock; retention?: Partial<RetentionConfig>; events?: number },
+  ) => Promise<Store>)
   & { listening?: (store: Store, names: readonly string[]) => Promise<void> };
 
 /** One conformance case: a name and a body run against a fresh context. */
@@ -79,9 +81,13 @@ export class CaseContext {
     this.#factory = factory;
   }
 
-  /** A fresh empty store on this case's clock. */
-  async store(retention?: Partial<RetentionConfig>): Promise<Store> {
-    const store = await this.#factory({ clock: this.clock, ...(retention ? { retention } : {}) });
+  /** A fresh empty store on this case's clock (keeping about `events` events when given). */
+  async store(retention?: Partial<RetentionConfig>, events?: number): Promise<Store> {
+    const store = await this.#factory({
+      clock: this.clock,
+      ...(retention ? { retention } : {}),
+      ...(events === undefined ? {} : { events }),
+    });
     this.#stores.push(store);
     return store;
   }

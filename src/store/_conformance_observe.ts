@@ -68,6 +68,23 @@ export const OBSERVE_CASES: ConformanceCases = {
     );
   },
 
+  async "events: the stream keeps about its cap in events, whole calls, the newest always"(ctx) {
+    const store = await ctx.store(undefined, 10);
+    await store.enqueue(Array.from({ length: 4 }, () => newJob())); // 4 events
+    await store.enqueue(Array.from({ length: 4 }, () => newJob())); // 8
+    const kept = await store.readEvents({ after: "0" });
+    assert.deepEqual([kept.events.length, kept.gap], [8, false]);
+    await store.enqueue(Array.from({ length: 5 }, () => newJob())); // 13: the first call goes
+    const after = await store.readEvents({ after: "0" });
+    assert.equal(after.events.length, 9);
+    await store.enqueue(Array.from({ length: 30 }, () => newJob())); // bigger than the cap
+    const big = await store.readEvents({ after: "0" });
+    assert.equal(big.events.length, 30); // only the newest call, whole
+    // a reader behind the dropped events is told so
+    const behind = await store.readEvents({ after: kept.events[0]!.id });
+    assert.equal(behind.gap, true);
+  },
+
   async "events: a waiting read returns as soon as an event comes"(ctx) {
     const store = await ctx.store();
     const from = await store.readEvents();

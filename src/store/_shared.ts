@@ -13,7 +13,7 @@ export const DEFAULT_RETENTION: RetentionConfig = { keepFinished: 10_000, keepDe
 /** Log lines kept per job (`ctx.log`), the newest. */
 export const JOB_LOG_LIMIT = 200;
 
-/** Entries of the event stream kept by default (each one store call's events). */
+/** Events the event stream keeps by default, about (as BullMQ's default stream length). */
 export const DEFAULT_EVENTS = 10_000;
 
 /** Due delayed jobs promoted per queue by one `reserve` or `promoteDue` call, at most. */

@@ -76,7 +76,7 @@ export interface MemoryStoreOptions {
   clock?: Clock;
   /** Retention of finished jobs. */
   retention?: Partial<RetentionConfig>;
-  /** Job events kept in the shared stream, in store calls (default 10,000; 0: no events). */
+  /** Job events kept in the stream, about (default 10,000; 0: no events); calls go whole. */
   events?: number;
   /** Aggregate metrics per queue, lane and function (default true). */
   metrics?: boolean;

@@ -23,7 +23,7 @@ import type { MemJob } from "./mem_state.ts";
 
 /** How much the memory store records (as the Redis store's options say). */
 export interface ObserveOptions {
-  /** Stream entries kept (0: no events). */
+  /** Events kept, about (whole store calls are dropped, oldest first; 0: no events). */
   events: number;
   /** Aggregate metrics. */
   metrics: boolean;
@@ -39,6 +39,7 @@ type Outcome = "completed" | "failed" | "dead" | "cancelled" | "requeued" | "thr
 export class MemObserver {
   #options: ObserveOptions;
   #entries: { seq: number; id: string; events: StoredEvent[] }[] = [];
+  #kept = 0;
   #pending: { type: StoredEventType; event: JobEvents[StoredEventType] }[] = [];
   #lastMs = 0;
   #seq = 0;
@@ -127,7 +128,11 @@ export class MemObserver {
     }));
     this.#pending = [];
     this.#entries.push({ seq, id: entry, events });
-    if (this.#entries.length > this.#options.events) this.#entries.shift();
+    this.#kept += events.length;
+    // about `events` events are kept (an entry holds a call's events; the newest always stays)
+    while (this.#kept > this.#options.events && this.#entries.length > 1) {
+      this.#kept -= this.#entries.shift()!.events.length;
+    }
     for (const notify of this.#newEntry.splice(0)) notify();
   }
 

@@ -123,7 +123,10 @@ export interface RedisStoreOptions {
   clock?: Clock;
   /** Retention of finished jobs. */
   retention?: Partial<RetentionConfig>;
-  /** Job events kept in the shared stream, in store calls (default 10,000; 0: no events). */
+  /**
+   * Job events kept in the shared stream, about (default 10,000, as BullMQ's event stream; 0: no
+   * events). A store call's events go and come together.
+   */
   events?: number;
   /** Aggregate metrics per queue, lane and function (default true). */
   metrics?: boolean;

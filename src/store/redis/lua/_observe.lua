@@ -12,7 +12,10 @@
 --   cancelled (none)
 --   requeued  (none)
 --   progress  attempt, percent, message JSON ("" none)
--- A stream entry holds t = now and e = its lines joined by newlines.
+-- A stream entry holds t = now and e = its lines joined by newlines. The stream keeps about
+-- OBSERVE.events events (not entries: a bulk call's entry holds many): P.."events:sizes" lists
+-- "entry id TAB its event count" per entry, oldest first, P.."events:n" their sum; the oldest
+-- entries go once the sum passes the cap (never the newest one).
 
 local OBSERVE = { events = 0, metrics = false }
 local EVENTS = {}
@@ -98,8 +101,20 @@ end
 
 on_flush(function()
   if #EVENTS > 0 then
-    redis.call("XADD", P .. "events", "MAXLEN", "~", OBSERVE.events, "*", "t", NOW_S, "e",
-      table.concat(EVENTS, "\n"))
+    local id = redis.call("XADD", P .. "events", "*", "t", NOW_S, "e", table.concat(EVENTS, "\n"))
+    local sizes = P .. "events:sizes"
+    redis.call("RPUSH", sizes, id .. "\t" .. #EVENTS)
+    local over = redis.call("INCRBY", P .. "events:n", #EVENTS) - OBSERVE.events
+    if over > 0 then
+      local dropped = 0
+      while dropped < over and redis.call("LLEN", sizes) > 1 do
+        local n = string.match(redis.call("LPOP", sizes), "\t(%d+)$")
+        dropped = dropped + tonumber(n)
+      end
+      local first = string.match(redis.call("LINDEX", sizes, 0), "^([^\t]+)")
+      redis.call("XTRIM", P .. "events", "MINID", first)
+      redis.call("INCRBY", P .. "events:n", -dropped)
+    end
   end
   if #METRIC_LIST > 0 then
     local minute = P .. "m:" .. fmt(math.floor(NOW / 60000))
