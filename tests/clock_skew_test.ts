@@ -28,7 +28,7 @@ await withRedis("clock skew", (url) => {
         Date.now = () => realNow() + 30_000;
         assert.deepEqual(await node.reserve({ ...W, count: 5 }), [], "a delayed job ran early");
         assert.equal(await node.promoteDue(["q"]), 0);
-        const due = await node.nextDueIn(["q"]);
+        const { dueIn: due } = await node.idleWait(["q"], "w1");
         assert.ok(due !== null && due > 5_000, `due in ${due} ms by the node's reckoning`);
         assert.deepEqual(await node.reclaimExpired(), { requeued: [], dead: [] });
         assert.equal((await node.getJob(leased.id))!.state, "active");

@@ -1,7 +1,7 @@
 /**
  * An idle worker node waits without polling Redis hard: over a few seconds, it sends no more
- * than a handful of commands per second (one fetch round a second, heartbeats, the leader lease
- * and the reaper).
+ * than a handful of commands per second (one fetch round every two seconds, heartbeats, the leader
+ * lease and the reaper).
  * Runs against a private redis-server so other clients do not count.
  */
 import assert from "node:assert/strict";

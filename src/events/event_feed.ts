@@ -94,7 +94,7 @@ export class EventFeed {
           waitMs: READ_WAIT_MS,
           signal,
         });
-        if (batch.gap) for (const gap of this.#gapListeners) gap();
+        if (batch.gap) { for (const gap of this.#gapListeners) gap(); }
         for (const event of batch.events) {
           for (const listener of this.#listeners) listener(event);
         }

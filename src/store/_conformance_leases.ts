@@ -61,6 +61,15 @@ export const LEASE_CASES: ConformanceCases = {
     );
   },
 
+  async "idleWait says whether another node holds prefetched jobs to steal"(ctx) {
+    const store = await ctx.store();
+    assert.deepEqual(await store.idleWait(["q"], "w1"), { dueIn: null, stealable: false });
+    await store.enqueue([newJob(), newJob({ delay: 5_000 })]);
+    await store.reserve({ ...W, worker: "w2", count: 0, prefetch: 1 });
+    assert.deepEqual(await store.idleWait(["q"], "w1"), { dueIn: 5_000, stealable: true });
+    assert.deepEqual(await store.idleWait(["q"], "w2"), { dueIn: 5_000, stealable: false });
+  },
+
   async "a prefetched job that never started spends no attempt, even its last"(ctx) {
     const store = await ctx.store();
     const [reaped, expired] = [newJob({ maxAttempts: 1 }), newJob({ maxAttempts: 1 })];

@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import type { FunctionLimits } from "../job/limits.ts";
 import { Status } from "../job/status.ts";
 import { type ConformanceCases, newJob, NODE, W } from "./_conformance.ts";
+import { dueIn } from "./_conformance.ts";
 import type { NewJob, Store } from "./store.ts";
 
 const bytes = (value: string): Uint8Array => new TextEncoder().encode(value);
@@ -65,7 +66,7 @@ export const LIMIT_CASES: ConformanceCases = {
     // listed with the waiting jobs, after those in the lanes
     const listed = await store.listJobs({ queue: "q", state: "waiting" });
     assert.deepEqual(listed.jobs.map((j) => j.id), jobs.slice(3).map((j) => j.id));
-    assert.equal(await store.nextDueIn(["q"]), 1_000);
+    assert.equal(await dueIn(store), 1_000);
     ctx.clock.advance(999);
     assert.deepEqual(await take(store, 10), []);
     ctx.clock.advance(1);
@@ -86,10 +87,10 @@ export const LIMIT_CASES: ConformanceCases = {
     assert.equal((await take(store, 1)).length, 1); // t = 500
     ctx.clock.advance(100);
     assert.deepEqual(await take(store, 5), []); // t = 600: two in the window
-    assert.equal(await store.nextDueIn(["q"]), 400); // the start at 0 leaves at 1000
+    assert.equal(await dueIn(store), 400); // the start at 0 leaves at 1000
     ctx.clock.advance(400);
     assert.deepEqual(await take(store, 5), [jobs[2]!.id]);
-    assert.equal(await store.nextDueIn(["q"]), 500); // the start at 500 leaves at 1500
+    assert.equal(await dueIn(store), 500); // the start at 500 leaves at 1500
     ctx.clock.advance(500);
     assert.deepEqual(await take(store, 5), [jobs[3]!.id]);
   },
@@ -121,7 +122,7 @@ export const LIMIT_CASES: ConformanceCases = {
     const first = await store.reserve({ ...W, count: 10 });
     assert.deepEqual(first.map((r) => r.id), [jobs[0]!.id, jobs[1]!.id]);
     // only a lease ending opens it: no time to wake at
-    assert.equal(await store.nextDueIn(["q"]), null);
+    assert.equal(await dueIn(store), null);
     await completeAll(store, [first[0]!]);
     const second = await store.reserve({ ...W, count: 10 });
     assert.deepEqual(second.map((r) => r.id), [jobs[2]!.id]);
@@ -176,7 +177,7 @@ export const LIMIT_CASES: ConformanceCases = {
       (await store.reserve({ ...W, worker: "w2", count: 10 })).map((r) => r.id),
       [other.id],
     );
-    assert.equal(await store.nextDueIn(["q"]), 2_000);
+    assert.equal(await dueIn(store), 2_000);
     ctx.clock.advance(1_999);
     assert.deepEqual(await take(store, 10), []);
     ctx.clock.advance(1);
@@ -209,7 +210,7 @@ export const LIMIT_CASES: ConformanceCases = {
     await store.enqueue(jobs);
     assert.deepEqual(await take(store, 10), [jobs[0]!.id, jobs[1]!.id]);
     assert.equal((await store.counts("q")).throttled, 0); // they wait in their lane
-    assert.equal(await store.nextDueIn(["q"]), 1_000);
+    assert.equal(await dueIn(store), 1_000);
     await store.configureLanes("q", { rateLimit: null });
     assert.equal((await store.getLaneConfig("q")).rateLimit, null);
     assert.deepEqual(await take(store, 10), [jobs[2]!.id, jobs[3]!.id]);
@@ -260,7 +261,7 @@ export const LIMIT_CASES: ConformanceCases = {
     await store.enqueue(jobs);
     assert.equal((await take(store, 10)).length, 1);
     await store.configureFunctions({ rl: rate(10, 60_000) });
-    assert.equal(await store.nextDueIn(["q"]), 0);
+    assert.equal(await dueIn(store), 0);
     assert.deepEqual(await take(store, 10), jobs.slice(1).map((j) => j.id));
     await store.configureFunctions({ rl: null, report: concurrency(3) });
     assert.deepEqual(await store.functionLimits(), { report: concurrency(3) });

@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { Status } from "../job/status.ts";
 import { type ConformanceCases, newJob, W } from "./_conformance.ts";
+import { dueIn } from "./_conformance.ts";
 
 /** Cases of rescheduling. */
 export const RESCHEDULE_CASES: ConformanceCases = {
@@ -26,7 +27,7 @@ export const RESCHEDULE_CASES: ConformanceCases = {
     const counts = await store.counts("q");
     assert.deepEqual([counts.states.waiting, counts.states.delayed], [1, 1]);
     assert.deepEqual((await store.reserve({ ...W, count: 5 })).map((r) => r.id), [b.id]);
-    assert.equal(await store.nextDueIn(["q"]), 5_000);
+    assert.equal(await dueIn(store), 5_000);
     ctx.clock.advance(5_000);
     const [r] = await store.reserve({ ...W, count: 5 });
     assert.deepEqual([r?.id, r?.runAt], [a.id, at]);
@@ -43,7 +44,7 @@ export const RESCHEDULE_CASES: ConformanceCases = {
     const sooner = ctx.clock.now() + 1_000;
     assert.equal((await store.reschedule(job.id, { runAt: sooner })).state, "delayed");
     assert.equal((await store.counts("q")).states.delayed, 1);
-    assert.equal(await store.nextDueIn(["q"]), 1_000);
+    assert.equal(await dueIn(store), 1_000);
     ctx.clock.advance(1_000);
     assert.equal((await store.reserve({ ...W, count: 1 }))[0]?.id, job.id);
   },

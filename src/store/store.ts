@@ -8,7 +8,7 @@
  * tests (the Redis store passes its `now` into its scripts), and in production the server's own
  * clock (Redis `TIME`), so nodes whose clocks drift can neither fire jobs early nor reclaim live
  * leases. Callers therefore give delays relative to the store's now (`delay`, `retryDelay`),
- * and the store answers waits the same way (`nextDueIn`).
+ * and the store answers waits the same way (`idleWait`).
  *
  * Lanes are FIFO lists: a new or retried job joins the back of its lane; a job handed back or
  * whose lease expired goes to the front (it was taken from there).
@@ -196,6 +196,14 @@ export interface ReclaimOutcome {
   dead: string[];
 }
 
+/** What an idle node needs to know to sleep (see `Store.idleWait`). */
+export interface IdleWait {
+  /** Ms until a delayed job of the queues (or a limit holding parked jobs) is due; null: none. */
+  dueIn: number | null;
+  /** Another node holds prefetched jobs (any queue): a steal may find some. */
+  stealable: boolean;
+}
+
 /** Depth of one queue: jobs per state, and per lane for each state. */
 export interface QueueCounts {
   /** Queue name. */
@@ -367,8 +375,12 @@ export interface Store {
   getLaneConfig(queue: string): Promise<LaneConfig>;
   /** Changes a queue's lane configuration; returns the configuration now in force. */
   configureLanes(queue: string, input: LaneConfigInput): Promise<LaneConfig>;
-  /** How long (ms) until the earliest delayed job of these queues is due (0: due now), or null. */
-  nextDueIn(queues: readonly string[]): Promise<number | null>;
+  /**
+   * What idle node `worker` needs to know to sleep, in one call: how long until a delayed job of
+   * `queues` or a limit holding parked jobs falls due (`dueIn`), and whether another node holds
+   * prefetched jobs it might steal (`stealable`, a hint `steal` confirms).
+   */
+  idleWait(queues: readonly string[], worker: string): Promise<IdleWait>;
   /**
    * Resolves when new work may be available in one of `queues` (an enqueue, a retry, a lease
    * reclaimed, a resume) or after `timeoutMs`, whichever comes first, or when `signal` aborts.

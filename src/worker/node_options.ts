@@ -15,7 +15,10 @@ export interface WorkOptions {
   isolates?: boolean | { size?: number; slotsPerIsolate?: number };
   /** Lease length in ms (default 30,000); leases are renewed every third of it. */
   leaseMs?: number;
-  /** Longest idle wait before looking again, in ms (default 1,000). */
+  /**
+   * Longest idle wait before looking again, in ms (default 2,000): a safety net, since new work
+   * wakes idle nodes at once (pub/sub) and a node sleeps until the next delayed job is due.
+   */
   idlePollMs?: number;
   /** On stop, how long running jobs may finish before they are aborted and handed back (30,000). */
   drainMs?: number;
@@ -98,7 +101,7 @@ export function resolveNodeOptions(
     queues,
     concurrency,
     leaseMs: whole(options.leaseMs ?? 30_000, "leaseMs", 1),
-    idlePollMs: whole(options.idlePollMs ?? 1_000, "idlePollMs", 1),
+    idlePollMs: whole(options.idlePollMs ?? 2_000, "idlePollMs", 1),
     drainMs: whole(options.drainMs ?? 30_000, "drainMs", 0),
     prefetch: whole(options.prefetch ?? 0, "prefetch", 0),
     reservedSlots,

@@ -230,10 +230,15 @@ class WorkerNode {
         const started = await this.#reserve(free);
         errorDelay = 100;
         if (started >= free) continue; // there may be more: look again once slots free up
-        if (started === 0 && this.#o.steal && this.#prefetched.length === 0) {
+        // While jobs run, the due time last read is good enough: the next reserve, when a slot
+        // frees, promotes what fell due meanwhile; so the store is asked only when idle.
+        const stealable = started > 0 && this.#nextDue !== undefined
+          ? false
+          : await this.#readIdleWait();
+        if (started === 0 && stealable && this.#o.steal && this.#prefetched.length === 0) {
           if (await this.#steal(free) > 0) continue;
         }
-        await this.#idle(woken, wakeup.signal, started > 0);
+        await this.#idle(woken, wakeup.signal);
       } catch (error) {
         this.#rt.logger.error("fetching jobs failed; retrying", { error: String(error) });
         await sleep(errorDelay, stop);
@@ -343,17 +348,16 @@ class WorkerNode {
     return this.#accept(stolen);
   }
 
-  /**
-   * Waits for a wake-up, a free slot, or the next delayed job's due time. While jobs run
-   * (`busy`), the due time last read is good enough: the next reserve, when a slot frees,
-   * promotes what fell due meanwhile; so the store is asked only when the node is idle.
-   */
-  async #idle(woken: Promise<void>, signal: AbortSignal, busy: boolean): Promise<void> {
-    if (!busy || this.#nextDue === undefined) {
-      const dueIn = await this.#rt.store.nextDueIn(this.#o.queues);
-      this.#nextDue = dueIn === null ? null : performance.now() + dueIn;
-    }
-    const due = this.#nextDue;
+  /** Reads when the next delayed job (or limit) is due; returns whether a steal may find jobs. */
+  async #readIdleWait(): Promise<boolean> {
+    const { dueIn, stealable } = await this.#rt.store.idleWait(this.#o.queues, this.id);
+    this.#nextDue = dueIn === null ? null : performance.now() + dueIn;
+    return stealable;
+  }
+
+  /** Waits for a wake-up, a free slot, or the next delayed job's due time. */
+  async #idle(woken: Promise<void>, signal: AbortSignal): Promise<void> {
+    const due = this.#nextDue ?? null;
     const waits = [woken, this.#slotFreed.wait()];
     if (due !== null) {
       const wait = due - performance.now();

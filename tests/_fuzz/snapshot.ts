@@ -37,7 +37,7 @@ export async function snapshot(store: Store): Promise<unknown> {
     queues,
     nodes: await store.listNodes(),
     leader: await store.getLeader(),
-    nextDueIn: await store.nextDueIn(QUEUES),
+    idleWait: await store.idleWait(QUEUES, "w1"),
     limits: await store.functionLimits(),
   });
 }

@@ -84,7 +84,7 @@ export function reserve(state: MemState, request: ReserveRequest, now: number): 
   const queues = [...new Set(request.queues)];
   const out: Reservation[] = [];
   if (startedWant + prefetch <= 0 || queues.length === 0 || lanes?.length === 0) return out;
-  const tokenBase = state.newCall(request.worker, request.callId);
+  const tokenBase = state.newCall(request.callId);
   const promoteLimit = Math.max(PROMOTE_BATCH, startedWant + prefetch);
   for (const name of queues) state.promote(name, now, promoteLimit);
   state.limits.unpark(state, now);
@@ -159,6 +159,7 @@ export function reserve(state: MemState, request: ReserveRequest, now: number): 
   pass(startedWant, true);
   pass(out.length + prefetch, false);
   state.limits.settle(state, now);
+  if (out.length > 0) state.rememberCall(request.worker, tokenBase);
   return out;
 }
 
@@ -186,10 +187,11 @@ export function start(state: MemState, items: readonly LeaseProof[], now: number
 /** Takes prefetched jobs from the busiest other node, as `steal.lua` does. */
 export function steal(state: MemState, request: StealRequest, now: number): Reservation[] {
   if (request.count <= 0 || request.queues.length === 0) return [];
-  const tokenBase = state.newCall(request.worker, request.callId);
+  const tokenBase = state.newCall(request.callId);
   const queues = [...new Set(request.queues)];
   const victim = state.prefetched.busiest(request.worker, queues);
   if (!victim) return [];
+  state.rememberCall(request.worker, tokenBase);
   const take = Math.min(request.count, Math.ceil(victim.count / 2));
   const deadline = now + request.leaseMs;
   return state.prefetched.take(victim.node, queues, take).map(({ id }, n) => {

@@ -102,11 +102,14 @@ export class MemState {
   /** Rate and concurrency limits, and the jobs parked on them. */
   readonly limits = new MemLimits();
 
-  /** The token base of a new reserve or steal of `worker`, remembered for its replay. */
-  newCall(worker: string, callId: string | undefined): string {
-    const tokenBase = callId ?? newLeaseToken();
+  /** The token base of a new reserve or steal of `worker` (see `rememberCall`). */
+  newCall(callId: string | undefined): string {
+    return callId ?? newLeaseToken();
+  }
+
+  /** Remembers the call of `worker` that leased jobs under `tokenBase`, for its replay. */
+  rememberCall(worker: string, tokenBase: string): void {
     this.calls.set(worker, tokenBase);
-    return tokenBase;
   }
   /** Events and metrics. */
   readonly observe: MemObserver;

@@ -34,6 +34,7 @@ import type {
   DeadLetterQuery,
   EnqueueOutcome,
   Failure,
+  IdleWait,
   JobListQuery,
   JobLogLine,
   JobPage,
@@ -243,8 +244,9 @@ export class MemoryStore implements Store {
     });
   }
 
-  nextDueIn(queues: readonly string[]): Promise<number | null> {
+  idleWait(queues: readonly string[], worker: string): Promise<IdleWait> {
     return this.#run((state, now) => {
+      const stealable = state.prefetched.holders().some((node) => node !== worker);
       let next: number | null = null;
       for (const name of queues) {
         const top = state.queues.get(name)?.delayed.peek();
@@ -252,7 +254,7 @@ export class MemoryStore implements Store {
       }
       const open = state.limits.opens.peek()?.score ?? Infinity; // reserve opens every queue's
       if (open !== Infinity && (next === null || open < next)) next = open;
-      return next === null ? null : Math.max(next - now, 0);
+      return { dueIn: next === null ? null : Math.max(next - now, 0), stealable };
     });
   }
 

@@ -56,6 +56,11 @@ export class PrefetchIndex {
     return this.#totals.get(node) ?? 0;
   }
 
+  /** The nodes holding prefetched jobs (any queue). */
+  holders(): string[] {
+    return [...this.#totals.keys()];
+  }
+
   /**
    * The node other than `thief` with the most prefetched jobs in `queues`; ties go to the one
    * with more prefetched jobs in all, then the lower id (as `steal.lua` picks). Null when none.

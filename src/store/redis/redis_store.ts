@@ -38,6 +38,7 @@ import type {
   DeadLetterQuery,
   EnqueueOutcome,
   Failure,
+  IdleWait,
   JobListQuery,
   JobLogLine,
   JobPage,
@@ -409,10 +410,10 @@ export class RedisStore implements Store {
     return decodeLaneConfig(await this.#scripts.run("configure", args) as unknown[]);
   }
 
-  async nextDueIn(queues: readonly string[]): Promise<number | null> {
-    if (queues.length === 0) return null;
-    const reply = text(await this.#scripts.run("nextDue", [this.#now(), ...queues]));
-    return reply === "" ? null : Number(reply);
+  async idleWait(queues: readonly string[], worker: string): Promise<IdleWait> {
+    const reply = text(await this.#scripts.run("idleWait", [this.#now(), worker, ...queues]));
+    const [due, stealable] = reply.split("\t");
+    return { dueIn: due === "" ? null : Number(due), stealable: stealable === "1" };
   }
 
   waitForWork(queues: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {

@@ -42,11 +42,11 @@ import getJobs from "./lua/get_jobs.lua" with { type: "text" };
 import getLeader from "./lua/get_leader.lua" with { type: "text" };
 import getSchedules from "./lua/get_schedules.lua" with { type: "text" };
 import heartbeat from "./lua/heartbeat.lua" with { type: "text" };
+import idleWait from "./lua/idle_wait.lua" with { type: "text" };
 import jobLogs from "./lua/job_logs.lua" with { type: "text" };
 import listDead from "./lua/list_dead.lua" with { type: "text" };
 import listJobs from "./lua/list_jobs.lua" with { type: "text" };
 import listNodes from "./lua/list_nodes.lua" with { type: "text" };
-import nextDue from "./lua/next_due.lua" with { type: "text" };
 import pauseSchedule from "./lua/pause_schedule.lua" with { type: "text" };
 import progress from "./lua/progress.lua" with { type: "text" };
 import promoteDue from "./lua/promote_due.lua" with { type: "text" };
@@ -88,11 +88,11 @@ export type ScriptName =
   | "getLeader"
   | "getSchedules"
   | "heartbeat"
+  | "idleWait"
   | "jobLogs"
   | "listDead"
   | "listJobs"
   | "listNodes"
-  | "nextDue"
   | "pauseSchedule"
   | "progress"
   | "promoteDue"
@@ -133,11 +133,11 @@ const SOURCES: Record<ScriptName, string> = {
   getLeader,
   getSchedules,
   heartbeat,
+  idleWait,
   jobLogs,
   listDead,
   listJobs,
   listNodes,
-  nextDue,
   pauseSchedule,
   progress,
   promoteDue,

@@ -30,8 +30,9 @@
 -- A started job's attempt is charged now (a + 1), with an "active" event; a prefetched job's
 -- at `start`.
 -- Returns the lease reply (lease_reply.lua): the started count, now, then 7 fields per job.
--- Replay-safe: the call's token base is kept in P.."call:"..worker for the lease length; a call
--- that finds its own token base there was delivered twice and returns the leases it made again.
+-- Replay-safe: the token base of a call that leased jobs is kept in P.."call:"..worker for the
+-- lease length; a call that finds its own token base there was delivered twice and returns the
+-- leases it made again (a call that leased nothing can run again: it took nothing).
 
 set_now(ARGV[1])
 read_opts(ARGV[2])
@@ -40,7 +41,6 @@ local lease_ms = tonumber(ARGV[5])
 local token_base = ARGV[6]
 local call_key = P .. "call:" .. worker
 if redis.call("GET", call_key) == token_base then return replay_leases(worker, token_base) end
-redis.call("SET", call_key, token_base, "PX", math.max(lease_ms, 1))
 
 local started_want = tonumber(ARGV[4])
 local prefetch = tonumber(ARGV[15])
@@ -231,5 +231,6 @@ for _, q in ipairs(queues) do
   end
 end
 if pf_n > 0 then pf_count(worker, pf_n) end
+if n > 0 then redis.call("SET", call_key, token_base, "PX", math.max(lease_ms, 1)) end
 flush()
 return lease_reply(started, out)

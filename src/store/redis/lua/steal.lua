@@ -19,7 +19,8 @@
 -- new token, startedAt = now, lease deadline = now + lease length, no longer prefetched, its
 -- attempt charged (a + 1).
 -- Returns the lease reply (lease_reply.lua), every job started.
--- Replay-safe like reserve.lua (P.."call:"..thief holds the token base for the lease length).
+-- Replay-safe like reserve.lua (P.."call:"..thief holds the token base of a call that took
+-- jobs, for the lease length).
 
 set_now(ARGV[1])
 read_opts(ARGV[2])
@@ -29,7 +30,6 @@ local lease_ms = tonumber(ARGV[5])
 local token_base = ARGV[6]
 local call_key = P .. "call:" .. thief
 if redis.call("GET", call_key) == token_base then return replay_leases(thief, token_base) end
-redis.call("SET", call_key, token_base, "PX", math.max(lease_ms, 1))
 local deadline = fmt(NOW + lease_ms)
 
 local victim, best = nil, 0
@@ -54,6 +54,7 @@ while want > 0 do
   from = from + chunk
 end
 if victim == nil then return lease_reply(0, {}) end
+redis.call("SET", call_key, token_base, "PX", math.max(lease_ms, 1))
 
 local take = math.min(want, math.ceil(best / 2))
 local picks = {}
