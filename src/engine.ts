@@ -33,12 +33,20 @@ import type { Enqueue, JobClass, JobRef, PayloadOf } from "./registry/job_ref.ts
 import { type FunctionManifest, isFunctionManifest } from "./registry/manifest.ts";
 import type { LaneConfig, LaneConfigInput } from "./schedule/lane_config.ts";
 import { openStore } from "./store/open_store.ts";
-import type { EnqueueOutcome, JobListQuery, NewJob, QueueCounts, Store } from "./store/store.ts";
+import type {
+  EnqueueOutcome,
+  GroupOutcome,
+  JobListQuery,
+  NewJob,
+  QueueCounts,
+  Store,
+} from "./store/store.ts";
 import { DuplicateJobError, UnknownPrerequisiteError } from "./job/enqueue_errors.ts";
 import { jobIdProblem } from "./job/ids.ts";
 import { uniqueLock } from "./job/unique.ts";
 import { type FunctionLimits, limitKeyOf } from "./job/limits.ts";
 import { LimitSync } from "./registry/limit_sync.ts";
+import { Coalescer } from "./worker/coalescer.ts";
 import { EventFeed, type FeedSubscription } from "./events/event_feed.ts";
 import { waitForResult } from "./events/job_result.ts";
 import type { EventBatch, EventQuery, MetricsSnapshot, StoredEvent } from "./store/observations.ts";
@@ -173,6 +181,7 @@ export class Engine {
   readonly deadLetters: DeadLetterQueue;
   #feed: EventFeed;
   #limits: LimitSync;
+  #enqueuer: Coalescer<readonly NewJob[], GroupOutcome>;
   /** Cron schedules: set, get, list, pause, resume, trigger and delete them. */
   readonly schedules: Schedules;
 
@@ -200,6 +209,7 @@ export class Engine {
     this.#encoder = new PayloadEncoder(resolveEncodingDefaults(options));
     this.#feed = new EventFeed(this.#store, this.#logger);
     this.#limits = new LimitSync(this.#store);
+    this.#enqueuer = new Coalescer((groups) => this.#store.enqueueGroups(groups));
     this.deadLetters = new DeadLetterQueue(this.#store, (r) => toJobInfo(r, this.#decode));
     this.schedules = new Schedules({
       store: this.#store,
@@ -735,10 +745,15 @@ export class Engine {
 
   #decode = (bytes: Uint8Array): unknown => this.#encoder.decode(bytes).value;
 
-  /** Stores `jobs`, the store told their functions' limits first. */
+  /**
+   * Stores `jobs` as one all-or-none group, the store told their functions' limits first.
+   * Concurrent calls share a store call (each still all or none on its own).
+   */
   async #storeJobs(jobs: NewJob[]): Promise<EnqueueOutcome[]> {
     await this.#limits.ensure([...this.#definitions.values()]);
-    return await this.#store.enqueue(jobs);
+    const outcome = await this.#enqueuer.add(jobs);
+    if (outcome instanceof Error) throw outcome;
+    return outcome;
   }
 
   #load(functions: EngineOptions["functions"]): void {

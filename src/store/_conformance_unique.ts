@@ -37,6 +37,31 @@ async function refused(store: Store, key: string): Promise<boolean> {
 
 /** Cases of unique keys. */
 export const UNIQUE_CASES: ConformanceCases = {
+  async "groups go in one call, in order, each all or none on its own"(ctx) {
+    const store = await ctx.store();
+    const first = uniqueJob("k");
+    const dependent = newJob({ dependsOn: [first.id] });
+    const again = uniqueJob("k");
+    const outcomes = await store.enqueueGroups([
+      [first, newJob()],
+      [newJob(), again], // refused: its key is held by the first group's job
+      [dependent], // sees the first group's job
+      [],
+      [first], // stored already
+    ]);
+    assert.equal(outcomes.length, 5);
+    assert.deepEqual((outcomes[0] as { state: string }[]).map((o) => o.state), [
+      "waiting",
+      "waiting",
+    ]);
+    assert.ok(outcomes[1] instanceof DuplicateJobError);
+    assert.deepEqual([outcomes[1].index, outcomes[1].existingId], [1, first.id]);
+    assert.deepEqual(outcomes[2], [{ id: dependent.id, created: true, state: "blocked" }]);
+    assert.deepEqual(outcomes[3], []);
+    assert.deepEqual(outcomes[4], [{ id: first.id, created: false, state: "waiting" }]);
+    assert.equal((await store.counts("q")).states.waiting, 2, "nothing of the refused group");
+  },
+
   async "reject names the job holding the key and stores nothing, in bulk too"(ctx) {
     const store = await ctx.store();
     const first = uniqueJob("k1");

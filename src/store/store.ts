@@ -20,6 +20,7 @@ import type { Lane } from "../job/lanes.ts";
 import type { JobState } from "../job/states.ts";
 import type { PrerequisiteFailurePolicy } from "../job/dependencies.ts";
 import type { UniqueLock } from "../job/unique.ts";
+import type { DuplicateJobError, UnknownPrerequisiteError } from "../job/enqueue_errors.ts";
 import type { FunctionLimits } from "../job/limits.ts";
 import type { EventBatch, EventQuery, MetricsSnapshot } from "./observations.ts";
 import type { StatusCode } from "../job/status.ts";
@@ -69,6 +70,12 @@ export interface NewJob {
    */
   limitKey?: string;
 }
+
+/** Why a group of jobs was refused, nothing of it stored. */
+export type EnqueueRefusal = DuplicateJobError | UnknownPrerequisiteError;
+
+/** What became of one group of `enqueueGroups`: its jobs' outcomes, or its refusal. */
+export type GroupOutcome = EnqueueOutcome[] | EnqueueRefusal;
 
 /** The outcome of storing one job. */
 export interface EnqueueOutcome {
@@ -289,6 +296,12 @@ export interface Store {
    * then stores nothing.
    */
   enqueue(jobs: readonly NewJob[]): Promise<EnqueueOutcome[]>;
+  /**
+   * Stores groups of new jobs in one call, in order, each all or none as if each were an
+   * `enqueue` of its own (a later group sees what an earlier one stored): one outcome per group,
+   * a refused group's error instead of rejecting. Lets concurrent enqueues share a round trip.
+   */
+  enqueueGroups(groups: readonly (readonly NewJob[])[]): Promise<GroupOutcome[]>;
   /**
    * Leases up to `count` due jobs started, then up to `prefetch` more prefetched, from the given
    * queues (not paused ones), choosing lanes by each queue's lane picker. Due delayed jobs of

@@ -8,7 +8,7 @@
 import { prerequisiteFailedError } from "../../job/dependencies.ts";
 import { DuplicateJobError, UnknownPrerequisiteError } from "../../job/enqueue_errors.ts";
 import type { JobState } from "../../job/states.ts";
-import type { EnqueueOutcome, NewJob } from "../store.ts";
+import type { EnqueueOutcome, GroupOutcome, NewJob } from "../store.ts";
 import { addEdge, raise } from "./dependencies.ts";
 import type { MemJob, MemState } from "./mem_state.ts";
 import { lockHolder, takeLock } from "./uniqueness.ts";
@@ -40,6 +40,22 @@ export function enqueue(state: MemState, jobs: readonly NewJob[], now: number): 
     }
     return { id: job.id, created: true, state: create(state, job, alias, now).state };
   });
+}
+
+/** Stores one group of `enqueueGroups`: its outcomes, or its refusal (nothing of it stored). */
+export function enqueueGroup(
+  state: MemState,
+  jobs: readonly NewJob[],
+  now: number,
+): GroupOutcome {
+  try {
+    return enqueue(state, jobs, now);
+  } catch (error) {
+    if (error instanceof DuplicateJobError || error instanceof UnknownPrerequisiteError) {
+      return error;
+    }
+    throw error;
+  }
 }
 
 function stateOf(state: MemState, id: string): JobState {

@@ -34,6 +34,7 @@ import type {
   DeadLetterQuery,
   EnqueueOutcome,
   Failure,
+  GroupOutcome,
   IdleWait,
   JobListQuery,
   JobLogLine,
@@ -64,7 +65,7 @@ import * as dispatch from "./dispatch.ts";
 import * as outcomes from "./outcomes.ts";
 import * as ops from "./queue_ops.ts";
 import { reapHoldings, reclaimExpired } from "./recovery.ts";
-import { enqueue } from "./enqueue.ts";
+import { enqueue, enqueueGroup } from "./enqueue.ts";
 import * as reports from "./job_reports.ts";
 import type { EventBatch, EventQuery, MetricsSnapshot } from "../observations.ts";
 import { reschedule } from "./reschedule.ts";
@@ -120,6 +121,10 @@ export class MemoryStore implements Store {
 
   enqueue(jobs: readonly NewJob[]): Promise<EnqueueOutcome[]> {
     return this.#run((state, now) => enqueue(state, jobs, now));
+  }
+
+  enqueueGroups(groups: readonly (readonly NewJob[])[]): Promise<GroupOutcome[]> {
+    return this.#run((state, now) => groups.map((group) => enqueueGroup(state, group, now)));
   }
 
   reserve(request: ReserveRequest): Promise<Reservation[]> {

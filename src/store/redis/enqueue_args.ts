@@ -1,13 +1,13 @@
 /**
- * The arguments and reply of `lua/enqueue.lua`: 15 fields per job, and a reply that either lists
- * the outcomes or names why the whole call was refused.
+ * The arguments and reply of `lua/enqueue.lua`: 15 fields per job, and per group of jobs a reply
+ * that either lists the outcomes or names why the group was refused.
  *
  * @module
  */
 import { DuplicateJobError, UnknownPrerequisiteError } from "../../job/enqueue_errors.ts";
 import { laneIndex } from "../../job/lanes.ts";
 import type { UniqueLock, UniqueScope } from "../../job/unique.ts";
-import type { EnqueueOutcome, NewJob } from "../store.ts";
+import type { EnqueueOutcome, EnqueueRefusal, NewJob } from "../store.ts";
 import { stateOfLetter } from "./job_fields.ts";
 import { Frames, num, text, toBuffer } from "./record.ts";
 import type { ScriptArg } from "./scripts.ts";
@@ -56,16 +56,16 @@ export function enqueueArgs(job: NewJob): ScriptArg[] {
   ];
 }
 
-/** The outcomes of `count` jobs from the reply, or the refusal it names, thrown. */
-export function decodeEnqueue(reply: unknown, count: number): EnqueueOutcome[] {
+/** The outcomes of a group of `count` jobs from its reply, or the refusal it names. */
+export function decodeEnqueue(reply: unknown, count: number): EnqueueOutcome[] | EnqueueRefusal {
   if (Array.isArray(reply)) {
     const [, kind, index, ...rest] = reply.map(text);
     const at = num(index);
     if (kind === "dup") {
       const [key, holder, state, why] = rest;
-      throw new DuplicateJobError(at, key!, holder!, stateOfLetter(state!), why);
+      return new DuplicateJobError(at, key!, holder!, stateOfLetter(state!), why);
     }
-    throw new UnknownPrerequisiteError(at, rest[0]!);
+    return new UnknownPrerequisiteError(at, rest[0]!);
   }
   const f = new Frames(reply);
   f.text(); // "K"

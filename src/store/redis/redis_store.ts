@@ -38,6 +38,7 @@ import type {
   DeadLetterQuery,
   EnqueueOutcome,
   Failure,
+  GroupOutcome,
   IdleWait,
   JobListQuery,
   JobLogLine,
@@ -210,9 +211,19 @@ export class RedisStore implements Store {
 
   async enqueue(jobs: readonly NewJob[]): Promise<EnqueueOutcome[]> {
     if (jobs.length === 0) return [];
-    const args: ScriptArg[] = [this.#now(), this.#opts];
-    for (const job of jobs) args.push(...enqueueArgs(job));
-    return decodeEnqueue(await this.#scripts.run("enqueue", args), jobs.length);
+    const [outcome] = await this.enqueueGroups([jobs]);
+    if (outcome instanceof Error) throw outcome;
+    return outcome!;
+  }
+
+  async enqueueGroups(groups: readonly (readonly NewJob[])[]): Promise<GroupOutcome[]> {
+    const stored = groups.filter((g) => g.length > 0);
+    if (stored.length === 0) return groups.map(() => []);
+    const args: ScriptArg[] = [this.#now(), this.#opts, stored.map((g) => g.length).join(",")];
+    for (const group of stored) for (const job of group) args.push(...enqueueArgs(job));
+    const replies = await this.#scripts.run("enqueue", args) as unknown[];
+    let next = 0;
+    return groups.map((g) => g.length === 0 ? [] : decodeEnqueue(replies[next++], g.length));
   }
 
   async reserve(request: ReserveRequest): Promise<Reservation[]> {

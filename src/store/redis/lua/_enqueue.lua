@@ -37,11 +37,11 @@ end
 -- The first pass: decides every item. Returns plans (by item index from 0: "create",
 -- "exists", "existing" or "replace"), targets (the job an "existing" or "replace" item goes
 -- to) and alias (item id -> that job); or nil and the refusal (see enqueue_items).
-local function plan_items(first)
+local function plan_items(first, last)
   local W = ENQUEUE_WIDTH
   local plans, targets, alias = {}, {}, {}
   local claimed, creating = {}, {}
-  for i = first, #ARGV, W do
+  for i = first, last, W do
     local k = (i - first) / W
     local id, uk = ARGV[i], ARGV[i + 11]
     if creating[id] or redis.call("EXISTS", job_key(id)) == 1 then
@@ -202,20 +202,19 @@ local function replace(i, t)
   end
 end
 
--- Stores the items from ARGV[first] on, after set_now(). Returns, when a unique key held under
--- "reject" (or under "replace" by a job that is not queued) or an unknown prerequisite refuses
--- the whole call, nothing stored: { "E", "dup", item index, key, holder id, holder state letter,
+-- Stores the items ARGV[first..last] (checked by check_enqueue_items) as one all-or-none group,
+-- after set_now(). Returns, when a unique key held under "reject" (or under "replace" by a job
+-- that is not queued) or an unknown prerequisite refuses the group, nothing stored: { "E", "dup", item index, key, holder id, holder state letter,
 -- reason } or { "E", "prereq", item index, prerequisite }. Else the framed reply (see frame() in
 -- _core.lua): "K", then 3 fields per item: the job id (the existing job's under "e" and "r"),
 -- created ("1" new, "0" not), its state letter; and the plans of plan_items. The caller
 -- flushes.
-local function enqueue_items(first, keep)
+local function enqueue_items(first, keep, last)
   local W = ENQUEUE_WIDTH
-  check_enqueue_items(first)
-  local plans, targets, alias = plan_items(first)
+  local plans, targets, alias = plan_items(first, last)
   if not plans then return targets end
   local out = { "1:K" }
-  for i = first, #ARGV, W do
+  for i = first, last, W do
     local k = (i - first) / W
     local plan = plans[k]
     local id, created, state = ARGV[i], "0", nil

@@ -34,7 +34,8 @@ if j[2] == "1" or j[1] ~= ARGV[6] then return { 3, 0, "" } end
 local created, refused = 0, ""
 local latest = tonumber(j[3] or "")
 if #ARGV >= 8 then
-  local reply, plans = enqueue_items(8, keep)
+  check_enqueue_items(8)
+  local reply, plans = enqueue_items(8, keep, #ARGV)
   if plans then
     for k, plan in pairs(plans) do
       local i = 8 + k * ENQUEUE_WIDTH
