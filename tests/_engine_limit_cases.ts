@@ -113,7 +113,7 @@ export const LIMIT_ENGINE_CASES: ConformanceCases = {
         { job: polite, payload: { n: 3 } },
         { job: other, payload: {} },
       ]);
-      await until(async () => seen, (s) => s.includes("other"));
+      await until(() => Promise.resolve(seen), (s) => s.includes("other"));
       ctx.clock.advance(1_999);
       await settle();
       assert.deepEqual(seen, ["throttled", "other"]);
@@ -155,7 +155,7 @@ export const LIMIT_ENGINE_CASES: ConformanceCases = {
         Array.from({ length: 8 }, () => ({ job: report, payload: {} })),
       );
       for (let finished = 0; finished < 8;) {
-        await until(async () => gates.length, (n) => n > 0);
+        await until(() => Promise.resolve(gates.length), (n) => n > 0);
         await settle(); // a third would start now if the limit let it
         assert.ok(running <= 2, `${running} running`);
         gates.shift()!();

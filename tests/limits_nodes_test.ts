@@ -196,7 +196,7 @@ await withRedis("limits across worker processes", (url) => {
         // kill a node while it runs some of them
         const victim = nodes[0]!;
         await eventually(
-          async () => c.runs().filter((r) => r.pid === victim.pid).length,
+          () => Promise.resolve(c.runs().filter((r) => r.pid === victim.pid).length),
           (n) => n >= 2,
         );
         victim.kill("SIGKILL");
@@ -229,7 +229,10 @@ await withRedis("limits across worker processes", (url) => {
       try {
         await c.nodes(3);
         const [first] = await c.engine.enqueueBulk([{ job: Polite, payload: { slowDown: true } }]);
-        const [throttledAt] = await eventually(async () => c.throttles(), (t) => t.length === 1);
+        const [throttledAt] = await eventually(
+          () => Promise.resolve(c.throttles()),
+          (t) => t.length === 1,
+        );
         const others = await c.engine.enqueueBulk(
           Array.from({ length: 6 }, () => ({ job: Polite, payload: {} })),
         );
@@ -262,7 +265,7 @@ Deno.test({
       const node = c.node([], false); // default timings, as idle_node_test.ts measures
       await node.waitFor((e) => e.event === "leader-elected");
       await c.engine.enqueueBulk(Array.from({ length: 20 }, () => ({ job: Trickle, payload: {} })));
-      await eventually(async () => c.runs().length, (n) => n === 1);
+      await eventually(() => Promise.resolve(c.runs().length), (n) => n === 1);
       await new Promise((r) => setTimeout(r, 500));
       const seconds = 5;
       const commands = await redis.clientCommands(seconds * 1_000);
