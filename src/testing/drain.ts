@@ -8,7 +8,9 @@
  */
 import { engineInternals } from "../engine_internals.ts";
 import { assertQueueName } from "../job/queue_name.ts";
-import type { TestEngine } from "./test_engine.ts";
+import type { ManualClock } from "../job/clock.ts";
+import { cronLeaderOf, type TestEngine } from "./test_engine.ts";
+import type { TestLeader } from "./test_leader.ts";
 import { type DrainedAttempt, StepWorker } from "./step_worker.ts";
 
 /** Options of `drain`. */
@@ -74,7 +76,8 @@ export async function drain(
   engine: TestEngine,
   options: DrainOptions = {},
 ): Promise<DrainedAttempt[]> {
-  const { clock, store } = testEngineParts(engine);
+  const { clock, leader } = testEngineParts(engine);
+  const { store } = engine;
   const { queue, isolates = false, limit = DEFAULT_DRAIN_LIMIT } = checkOptions(options);
   const internals = engineInternals(engine);
   await engine.ready();
@@ -85,7 +88,7 @@ export async function drain(
   try {
     await worker.start();
     for (;;) {
-      const cronIn = await store.leader.fireDue();
+      const cronIn = await leader.fireDue();
       const queues = queue === undefined ? await store.queues() : [queue];
       const attempt = queues.length === 0 ? null : await worker.runNext(queues);
       if (attempt) {
@@ -108,13 +111,11 @@ export async function drain(
   }
 }
 
-/** The clock and store of `engine`, a `TypeError` unless `createTestEngine` made it. */
-function testEngineParts(engine: TestEngine): Pick<TestEngine, "clock" | "store"> {
-  const store = (engine as Partial<TestEngine> | null)?.store;
-  if (!engine?.clock || typeof store?.leader?.fireDue !== "function") {
-    throw new TypeError("drain: give an engine made by createTestEngine");
-  }
-  return { clock: engine.clock, store };
+/** The clock and cron leader of `engine`; a `TypeError` unless `createTestEngine` made it. */
+function testEngineParts(engine: TestEngine): { clock: ManualClock; leader: TestLeader } {
+  const leader = cronLeaderOf(engine);
+  if (!leader) throw new TypeError("drain: give an engine made by createTestEngine");
+  return { clock: engine.clock, leader };
 }
 
 function checkOptions(options: DrainOptions): DrainOptions {

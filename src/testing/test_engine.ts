@@ -9,6 +9,7 @@ import { Engine, type EngineOptions } from "../engine.ts";
 import { ManualClock } from "../job/clock.ts";
 import { consoleLogger, type Logger } from "../job/logger.ts";
 import { engineInternals } from "../engine_internals.ts";
+import type { TestLeader } from "./test_leader.ts";
 import { TestStore } from "./test_store.ts";
 
 /**
@@ -31,6 +32,17 @@ const TEST_LOGGER: Logger = Object.freeze({
   error: consoleLogger.error,
 });
 
+/** The cron leader of each test engine. */
+const leaders = new WeakMap<Engine, TestLeader>();
+
+/**
+ * The cron leader of `engine` when `createTestEngine` made it (`drain` and the enqueue
+ * assertions ask it to fire the ticks due by now), else undefined.
+ */
+export function cronLeaderOf(engine: Engine): TestLeader | undefined {
+  return leaders.get(engine);
+}
+
 /**
  * An engine on a fresh memory store with a manual clock (`createTestEngine`). It starts no timer:
  * jobs run when `drain` runs them, and time moves when the test moves `clock`.
@@ -41,7 +53,7 @@ export class TestEngine extends Engine {
    * limits and cron schedules; `drain` then runs what fell due.
    */
   readonly clock: ManualClock;
-  #testStore: TestStore;
+  #memory: TestStore;
 
   /** Use `createTestEngine`. */
   constructor(options: TestEngineOptions = {}) {
@@ -53,18 +65,14 @@ export class TestEngine extends Engine {
     const store = new TestStore({ clock }, logger);
     super({ ...options, store, clock, logger });
     this.clock = clock;
-    this.#testStore = store;
-  }
-
-  /** The memory store, with its cron leader (for `drain`). */
-  override get store(): TestStore {
-    return this.#testStore;
+    this.#memory = store;
+    leaders.set(this, store.leader);
   }
 
   /** Stops anything the engine started and closes its store. */
   override async close(): Promise<void> {
     await super.close();
-    await this.#testStore.close();
+    await this.#memory.close();
   }
 
   /** Closes the engine: `await using engine = await createTestEngine(...)`. */
