@@ -19,6 +19,7 @@ import {
   type Wanted,
   wantedOf,
 } from "./enqueued_filter.ts";
+import { cronLeaderOf } from "./test_engine.ts";
 
 /** The states an enqueued job is in: it has not run to an end yet. */
 export const ENQUEUED_STATES: readonly JobState[] = Object.freeze([
@@ -158,6 +159,8 @@ async function jobsIn(
   states: readonly JobState[],
   queue?: string,
 ): Promise<JobInfo[]> {
+  // a test engine's cron leader fires the ticks due by now first, as a live leader would have
+  await cronLeaderOf(engine)?.fireDue();
   const queues = await engine.queues();
   const jobs: JobInfo[] = [];
   for (const name of queue === undefined ? queues : queues.filter((q) => q === queue)) {
