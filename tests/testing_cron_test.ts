@@ -61,7 +61,11 @@ Deno.test("clock.advance: a jump over many ticks is downtime; catch-up rules app
     () => {},
   );
   const All = define(
-    { name: "all", payload: z.object({}), cron: [{ pattern: "0 * * * *", payload: {}, catchUp: "all" }] },
+    {
+      name: "all",
+      payload: z.object({}),
+      cron: [{ pattern: "0 * * * *", payload: {}, catchUp: "all" }],
+    },
     () => {},
   );
   await using engine = await createTestEngine({ functions: [Skip, All], logger: quiet });
