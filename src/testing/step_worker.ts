@@ -172,12 +172,13 @@ function drained(
 ): DrainedAttempt {
   const completed = outcome.kind === "completed";
   const failed = outcome.kind === "failed";
+  const { id, name, queue, lane, attempt } = job;
   return {
-    id: job.id,
-    name: job.name,
-    queue: job.queue,
-    lane: job.lane,
-    attempt: job.attempt,
+    id,
+    name,
+    queue,
+    lane,
+    attempt,
     scheduledAt: job.runAt,
     startedAt: job.startedAt,
     outcome: completed
