@@ -177,6 +177,23 @@ Deno.test("drain: a job that snoozes forever stops at the limit with a clear err
   assert.deepEqual((await drain(engine)).map((r) => [r.attempt, r.outcome]), [[1, "released"]]);
 });
 
+Deno.test("drain: advanceTime waits out a rate limit, a window at a time", async () => {
+  const Ping = define(
+    { name: "ping", payload: z.object({ n: z.number() }), rateLimit: { max: 2, duration: 60_000 } },
+    ({ n }) => n,
+  );
+  await using engine = await createTestEngine({ functions: [Ping] });
+  for (let n = 1; n <= 5; n++) await engine.enqueue(Ping, { n });
+  const start = engine.clock.now();
+  assert.deepEqual((await drain(engine)).map((r) => r.result), [1, 2], "the rest wait");
+  const ran = await drain(engine, { advanceTime: true });
+  assert.deepEqual(ran.map((r) => [r.result, r.startedAt - start]), [
+    [3, 60_000],
+    [4, 60_000],
+    [5, 120_000],
+  ]);
+});
+
 Deno.test("drain: only the queue asked for", async () => {
   const Mail = define({ name: "mail", payload: z.object({}), queue: "emails" }, () => "mailed");
   const Bill = define({ name: "bill", payload: z.object({}), queue: "billing" }, () => "billed");

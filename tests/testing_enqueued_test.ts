@@ -130,6 +130,8 @@ Deno.test("allEnqueued: the matching jobs, oldest first", async () => {
     ["mail-2"],
   );
   assert.deepEqual(await allEnqueued(engine, { queue: "nowhere" }), []);
+  // @ts-expect-error: the payload subset is typed by the function's schema
+  assert.deepEqual(await allEnqueued(engine, { job: Resize, payload: { width: "64" } }), []);
 });
 
 Deno.test("enqueue assertions: a bad filter is refused, naming the field", async () => {
