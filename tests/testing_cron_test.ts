@@ -43,6 +43,21 @@ Deno.test("drain: a cron schedule drained across a day fires each tick at its ti
   ]);
 });
 
+Deno.test("drain: advanceTime true runs the ticks on the way to a job, then stops", async () => {
+  await using engine = await createTestEngine({ functions: [Hourly] }); // at 00:00
+  const Later = define({ name: "later", payload: z.object({}) }, () => "later");
+  engine.register(Later);
+  await engine.enqueue(Later, {}, { delay: 3 * HOUR + 60_000 }); // 03:01
+  const ran = await drain(engine, { advanceTime: true });
+  assert.deepEqual(ran.map((r) => `${iso(r.startedAt).slice(11, 16)} ${r.name}`), [
+    "01:00 hourly-report",
+    "02:00 hourly-report",
+    "03:00 hourly-report",
+    "03:01 later",
+  ]);
+  assert.equal(iso(engine.clock.now()), "2026-01-01T03:01:00.000Z");
+});
+
 Deno.test("clock.advance: a tick falls due when the clock reaches it", async () => {
   await using engine = await createTestEngine({ functions: [Hourly] }); // at 00:00
   assert.deepEqual(await drain(engine), []);

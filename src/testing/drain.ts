@@ -18,11 +18,11 @@ export interface DrainOptions {
   /** Only jobs of this queue (default: every queue). Cron ticks fire whatever their queue. */
   queue?: string;
   /**
-   * Move the engine's clock forward when nothing is due now. `true`: to each next due job
-   * (delays, retry backoffs, limits opening) until none is left; cron ticks that fall due on the
-   * way fire and run, but schedules alone do not move the clock (they never end). A number of
-   * ms: live through that span, to every due job and cron tick in it, each at its time, and
-   * leave the clock at its end. Default `false`: only what is due now runs.
+   * Move the engine's clock forward when nothing is due now, to each next due time, so that
+   * every job and cron tick runs at its time. `true`: until no job is left waiting for its time
+   * (delays, retry backoffs, limits opening); cron ticks on the way run too, but schedules alone
+   * do not move the clock (they never end). A number of ms: live through that span, and leave
+   * the clock at its end. Default `false`: only what is due now runs.
    */
   advanceTime?: boolean | number;
   /**
@@ -97,9 +97,10 @@ export async function drain(
         continue;
       }
       const jobsIn = queues.length === 0 ? null : await store.nextDueIn(queues);
-      // schedules never end: they move the clock only towards a horizon that does
-      const waits = [jobsIn, horizon === Infinity ? null : cronIn]
-        .filter((ms): ms is number => ms !== null && ms > 0); // 0: due, yet nothing ran (paused)
+      const jobWait = jobsIn !== null && jobsIn > 0 ? jobsIn : null; // 0: due, yet not run (paused)
+      // schedules never end: their ticks move the clock only on the way to a job or a horizon
+      const cronWait = horizon !== Infinity || jobWait !== null ? cronIn : null;
+      const waits = [jobWait, cronWait].filter((ms): ms is number => ms !== null && ms > 0);
       const now = clock.now();
       const next = waits.length > 0 ? now + Math.min(...waits) : null;
       if (next !== null && next <= horizon) clock.set(next);
@@ -148,6 +149,6 @@ function overLimit(limit: number, attempt: DrainedAttempt): Error {
   return new Error(
     `drain: more than ${limit} attempts (the next: attempt ${attempt.attempt} of job ` +
       `${attempt.id}, ${attempt.name}); does a job snooze or enqueue itself forever? ` +
-      "Raise the limit option if the work is real",
+      "Or does advanceTime live through many cron ticks? Raise the limit option if the work is real",
   );
 }
