@@ -45,17 +45,18 @@ export interface RunJobOptions {
   /** Aborts `ctx.signal` (as a cancellation does) when it aborts. */
   signal?: AbortSignal;
   /**
-   * Where `ctx.enqueue` sends follow-up jobs, and whose clock the attempt reads: pass a test
-   * engine to assert on them (`assertEnqueued`). Default: a private engine, discarded after.
+   * Where `ctx.enqueue` sends follow-up jobs (and, for a test engine, whose clock the attempt
+   * reads): pass a test engine to assert on them (`assertEnqueued`). Default: a private engine,
+   * discarded after.
    */
   engine?: Engine;
   /** Hears `ctx.progress(percent, message)`. */
   onProgress?: (percent: number, message?: string) => void;
-  /** The job's id, queue and lane (`ctx.id`, `ctx.queue`, `ctx.lane`; default: fresh, the function's). */
+  /** Its job id (`ctx.id`; default a fresh one). */
   id?: string;
-  /** Queue. */
+  /** Its queue (`ctx.queue`; default the function's). */
   queue?: string;
-  /** Lane. */
+  /** Its lane (`ctx.lane`; default the function's). */
   priority?: Lane;
   /** Where job log lines (`ctx.log`) and notes go (default: warnings and errors to the console). */
   logger?: Logger;
