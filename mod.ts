@@ -79,7 +79,7 @@ export {
   type JobClassFor,
   type JobDecorator,
 } from "./src/registry/job_decorator.ts";
-export type { Enqueue, JobClass, JobRef, PayloadOf } from "./src/registry/job_ref.ts";
+export type { Enqueue, JobClass, JobRef, PayloadOf, ResultOf } from "./src/registry/job_ref.ts";
 export {
   MAX_VERSION_HANDBACKS,
   type Migration,

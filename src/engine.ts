@@ -63,6 +63,7 @@ import { FailureDispatcher, type FailureHookStats } from "./alerts/failure_hooks
 import { WebhookSender, type WebhookStats } from "./alerts/webhook.ts";
 import type { WebhookOptions } from "./alerts/webhook_options.ts";
 import { DeadLetterQueue } from "./dead_letter_queue.ts";
+import { provideEngineInternals } from "./engine_internals.ts";
 import { Schedules } from "./schedules.ts";
 import { checkReschedule, type RescheduleTo } from "./job/reschedule.ts";
 import type { FailureHook } from "./registry/failure_options.ts";
@@ -184,6 +185,20 @@ export class Engine {
   #enqueuer: Coalescer<readonly NewJob[], GroupOutcome>;
   /** Cron schedules: set, get, list, pause, resume, trigger and delete them. */
   readonly schedules: Schedules;
+
+  static {
+    // the testing kit's view of an engine's parts (src/engine_internals.ts), not public API
+    provideEngineInternals((engine) => {
+      if (typeof engine !== "object" || engine === null || !(#store in engine)) {
+        throw new TypeError("expected an engine made by createEngine or createTestEngine");
+      }
+      return {
+        runtime: engine.#runtime(),
+        definitions: () => [...engine.#definitions.values()],
+        failuresSettled: () => engine.#failures.idle(),
+      };
+    });
+  }
 
   /** Use `createEngine`. */
   constructor(options: EngineOptions) {

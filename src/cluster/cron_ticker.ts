@@ -28,7 +28,7 @@ export interface TickerLeadership {
 
 /** Runs the cron ticks while its node leads. */
 export class CronTicker {
-  #store: Store;
+  #store: Pick<Store, "schedules">;
   #leadership: TickerLeadership;
   #logger: Logger;
   #recheckMs: number;
@@ -36,7 +36,12 @@ export class CronTicker {
   #loop: Promise<void> = Promise.resolve();
 
   /** Fires the schedules of `store`; re-reads them at least every `recheckMs`. */
-  constructor(store: Store, leadership: TickerLeadership, logger: Logger, recheckMs: number) {
+  constructor(
+    store: Pick<Store, "schedules">,
+    leadership: TickerLeadership,
+    logger: Logger,
+    recheckMs: number,
+  ) {
     this.#store = store;
     this.#leadership = leadership;
     this.#logger = logger;
@@ -67,19 +72,13 @@ export class CronTicker {
       // listen before looking, so a change that comes in between is not missed
       const changed = this.#store.schedules.waitForChange(this.#recheckMs, woken.signal);
       try {
-        const due = await this.#store.schedules.due(DUE_SCHEDULES_BATCH);
-        let failed = false;
-        for (const schedule of due.schedules) {
-          const lease = this.#leadership.lease();
-          if (signal.aborted || !lease) return;
-          failed = !(await this.#round(lease, schedule, due.now)) || failed;
-        }
-        if (failed) throw new Error("a schedule could not be fired");
+        const pass = await this.fireDue(signal);
+        if (pass === null) return;
         errorDelay = 100;
-        if (due.schedules.length > 0) continue; // look again: their next times moved
+        if (pass.due > 0) continue; // look again: their next times moved
         const waits = [changed];
-        if (due.nextIn !== null && due.nextIn < this.#recheckMs) {
-          waits.push(sleep(due.nextIn, woken.signal));
+        if (pass.nextIn !== null && pass.nextIn < this.#recheckMs) {
+          waits.push(sleep(pass.nextIn, woken.signal));
         }
         await Promise.race(waits);
       } catch (error) {
@@ -91,6 +90,25 @@ export class CronTicker {
         signal.removeEventListener("abort", onStop);
       }
     }
+  }
+
+  /**
+   * One pass of the ticker, now: fires a round of every due schedule (at most
+   * `DUE_SCHEDULES_BATCH`). Returns how many were due (more may be due after them: call again
+   * while it is above 0) and the ms until the next fire time of the others (null: none); null
+   * when this node does not lead or `signal` aborted. Throws when a schedule could not be
+   * fired. The leader's loop runs it; the testing kit calls it to fire due ticks without timers.
+   */
+  async fireDue(signal?: AbortSignal): Promise<{ due: number; nextIn: number | null } | null> {
+    const due = await this.#store.schedules.due(DUE_SCHEDULES_BATCH);
+    let failed = false;
+    for (const schedule of due.schedules) {
+      const lease = this.#leadership.lease();
+      if (signal?.aborted || !lease) return null;
+      failed = !(await this.#round(lease, schedule, due.now)) || failed;
+    }
+    if (failed) throw new Error("a schedule could not be fired");
+    return { due: due.schedules.length, nextIn: due.nextIn };
   }
 
   /** Fires one round of `schedule` at `now`; false when it failed (logged). */

@@ -18,6 +18,11 @@ export interface FailedAttempt {
   error: JobErrorInfo;
   /** Retry this many ms from now (the store's now), or null to dead-letter the job. */
   retryDelay: number | null;
+  /**
+   * The error as thrown, for callers in this process (the testing kit's `runJob` rethrows it);
+   * never stored or sent anywhere. From an isolate: the error revived from its stored form.
+   */
+  cause?: unknown;
 }
 
 /**
@@ -34,7 +39,7 @@ export function failedAttempt(
   retryable: boolean,
 ): FailedAttempt {
   const info = toErrorInfo(error);
-  const dead = { kind: "failed" as const, error: info, retryDelay: null };
+  const dead = { kind: "failed" as const, error: info, retryDelay: null, cause: error };
   if (!retryable || error instanceof UnrecoverableError || job.attempt >= job.maxAttempts) {
     return dead;
   }

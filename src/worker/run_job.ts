@@ -5,7 +5,7 @@
  * @module
  */
 import { RateLimitError, SnoozeError, UnknownFunctionError } from "../job/errors.ts";
-import type { JobErrorInfo, Reservation } from "../job/job.ts";
+import type { Reservation } from "../job/job.ts";
 import type { JobContext } from "../registry/definition.ts";
 import { readPayload } from "../registry/read_payload.ts";
 import { writeResult } from "../registry/write_result.ts";
@@ -14,14 +14,14 @@ import type { PrerequisiteResult } from "../job/dependencies.ts";
 import { resultsOf } from "../registry/prerequisite_results.ts";
 import { jobLog } from "../registry/job_log.ts";
 import { guardAttempt } from "./attempt_guard.ts";
-import { failedAttempt, handBackOf } from "./failed_attempt.ts";
+import { type FailedAttempt, failedAttempt, handBackOf } from "./failed_attempt.ts";
 import { handedBack, tooNew } from "./hand_back.ts";
 import { emitProgress } from "./progress.ts";
 
 /** What became of one attempt. */
 export type AttemptOutcome =
   | { kind: "completed"; result: Uint8Array | null }
-  | { kind: "failed"; error: JobErrorInfo; retryDelay: number | null }
+  | FailedAttempt
   /** Handed back to its lane through `store.release` already: nothing left to write. */
   | { kind: "released" }
   /** Stopped by the node's shutdown: the node hands the job back without spending it. */

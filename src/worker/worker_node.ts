@@ -24,9 +24,8 @@ import { NodePresence, type NodeStatus } from "./node_presence.ts";
 import type { ResolvedNodeOptions } from "./node_options.ts";
 import { OutcomeBatcher, type PendingOutcome } from "./outcome_batcher.ts";
 import type { WorkerRuntime } from "./runtime.ts";
-import { loadPrerequisites } from "./prerequisites.ts";
 import type { StoreJobReports } from "./job_reports.ts";
-import { failedAttempt } from "./failed_attempt.ts";
+import { announceOutcome, announceStarted, eventBase, runAttempt } from "./attempt.ts";
 
 /** The version recorded with node records. */
 export const SLUICE_VERSION = "0.1.0";
@@ -386,20 +385,9 @@ class WorkerNode {
     const controller = new AbortController();
     const running: Running = { job, controller, detached: false, outcome: Promise.resolve() };
     this.#running.set(job.id, running);
-    const { events } = this.#rt;
-    if (events.has("active")) {
-      events.emit("active", {
-        ...eventBase(job, job.startedAt),
-        attempt: job.attempt,
-        worker: this.id,
-        waitMs: Math.max(job.startedAt - Math.max(job.runAt, job.enqueuedAt), 0),
-      });
-    }
+    announceStarted(this.#rt, job, this.id);
     const began = performance.now();
-    const attempt = loadPrerequisites(this.#rt, job).then(
-      (prerequisites) => this.#exec.run(job, controller.signal, prerequisites),
-      (error) => failedAttempt(this.#rt, job, error, true), // the store is away: try again
-    );
+    const attempt = runAttempt(this.#rt, this.#exec, job, controller.signal);
     running.outcome = attempt.then((outcome) => {
       this.#running.delete(job.id);
       this.#slotFreed.notify();
@@ -411,28 +399,15 @@ class WorkerNode {
 
   #written(pending: PendingOutcome, status: number, state: JobState | undefined): void {
     const { job, outcome, durationMs } = pending;
-    const { events, clock } = this.#rt;
-    const at = clock.now();
     if (status === Status.LEASE_LOST || status === Status.NOT_FOUND) {
       this.#rt.logger.warn("job outcome discarded: lease lost", { job: job.id, fn: job.name });
-      events.emit("lease-lost", { ...eventBase(job, at), worker: this.id });
+      const at = this.#rt.clock.now();
+      this.#rt.events.emit("lease-lost", { ...eventBase(job, at), worker: this.id });
       return;
     }
     if (outcome.kind === "completed") this.#tally.completed++;
     else if (outcome.kind === "failed") this.#tally.failed++;
-    if (outcome.kind === "completed") {
-      events.emit("completed", { ...eventBase(job, at), attempt: job.attempt, durationMs });
-    } else if (outcome.kind === "failed") {
-      events.emit("failed", {
-        ...eventBase(job, at),
-        attempt: job.attempt,
-        durationMs,
-        error: outcome.error,
-        state: state ?? "dead",
-        retryAt: outcome.retryDelay === null ? null : at + outcome.retryDelay,
-      });
-      if (state === "cancelled") events.emit("cancelled", eventBase(job, at));
-    }
+    announceOutcome(this.#rt, job, outcome, durationMs, state);
   }
 
   /**
@@ -535,8 +510,4 @@ class WorkerNode {
       });
     }
   }
-}
-
-function eventBase(job: Pick<Reservation, "id" | "name" | "queue" | "lane">, at: number) {
-  return { id: job.id, name: job.name, queue: job.queue, lane: job.lane, at };
 }
