@@ -42,17 +42,16 @@
  * @module
  */
 
-export {
-  type AlertStats,
-  type BulkItem,
-  createEngine,
-  type EmitOptions,
-  Engine,
-  type EngineOptions,
-  type JobInfoPage,
-  type JobLogEntry,
-  type QueueActionOptions,
-} from "./src/engine.ts";
+export { createEngine, Engine } from "./src/engine.ts";
+export type {
+  AlertStats,
+  BulkItem,
+  EmitOptions,
+  EngineOptions,
+  JobInfoPage,
+  JobLogEntry,
+  QueueActionOptions,
+} from "./src/engine/options.ts";
 export { JobFailedError, ResultTimeoutError } from "./src/events/job_result.ts";
 export type { FeedSubscription } from "./src/events/event_feed.ts";
 export {
@@ -194,7 +193,7 @@ export {
   type DeadLetterListQuery,
   type DeadLetterPage,
   DeadLetterQueue,
-} from "./src/dead_letter_queue.ts";
+} from "./src/engine/dead_letter_queue.ts";
 export { TimeoutError } from "./src/worker/isolate_errors.ts";
 export { DuplicateJobError, UnknownPrerequisiteError } from "./src/job/enqueue_errors.ts";
 export type { PrerequisiteFailurePolicy, PrerequisiteResult } from "./src/job/dependencies.ts";
@@ -209,7 +208,7 @@ export type { JobDependencies } from "./src/graph/dependencies.ts";
 export type { JobLink } from "./src/graph/job_link.ts";
 export type { PageRequest } from "./src/graph/page.ts";
 export type { GraphEdge, JobGraph } from "./src/graph/walk.ts";
-export type { ScheduleInfo, ScheduleJobOptions, Schedules, ScheduleSpec } from "./src/schedules.ts";
+export type { ScheduleInfo, ScheduleJobOptions, Schedules, ScheduleSpec } from "./src/engine/schedules.ts";
 export type { CheckedCronEntry, CronEntry } from "./src/registry/cron_entries.ts";
 export {
   CATCH_UP_POLICIES,

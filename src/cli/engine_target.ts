@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { createEngine, type EmitOptions, type Engine, type JobLogEntry } from "../engine.ts";
+import { createEngine, type Engine } from "../engine.ts";
+import type { EmitOptions, JobLogEntry } from "../engine/options.ts";
 import type { EnqueueOptions } from "../job/options.ts";
 import type { JobInfo } from "../job/job_info.ts";
 import type { PageRequest } from "../graph/page.ts";
@@ -20,7 +21,7 @@ import { BulkItemError, JobNotFoundError } from "../job/errors.ts";
 import { DuplicateJobError, UnknownPrerequisiteError } from "../job/enqueue_errors.ts";
 import { functionSource } from "./function_source.ts";
 import { ScheduleNotFoundError } from "../job/schedule_errors.ts";
-import type { ScheduleInfo, ScheduleJobOptions } from "../schedules.ts";
+import type { ScheduleInfo, ScheduleJobOptions } from "../engine/schedules.ts";
 import type { LaneConfig, LaneConfigInput } from "../schedule/lane_config.ts";
 import type {
   BulkJobRequest,

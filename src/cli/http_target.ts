@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { EmitOptions, JobLogEntry } from "../engine.ts";
+import type { EmitOptions, JobLogEntry } from "../engine/options.ts";
 import { BulkItemError, SluiceError } from "../job/errors.ts";
 import type { JobInfo } from "../job/job_info.ts";
 import type { PageRequest } from "../graph/page.ts";
@@ -13,7 +13,7 @@ import type { JobGraph } from "../graph/walk.ts";
 import type { Lane } from "../job/lanes.ts";
 import type { JobState } from "../job/states.ts";
 import type { QueueCounts } from "../store/store.ts";
-import type { ScheduleInfo } from "../schedules.ts";
+import type { ScheduleInfo } from "../engine/schedules.ts";
 import type { LaneConfig, LaneConfigInput } from "../schedule/lane_config.ts";
 import type {
   BulkJobRequest,

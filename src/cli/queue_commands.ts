@@ -5,7 +5,7 @@
  * @module
  */
 import { LANES } from "../job/lanes.ts";
-import type { EmitOptions } from "../engine.ts";
+import type { EmitOptions } from "../engine/options.ts";
 import { clientFlags, type Command, withTarget } from "./command.ts";
 import { jobOptions, parseJson } from "./enqueue.ts";
 import { type Args, UsageError } from "./flags.ts";

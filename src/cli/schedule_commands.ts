@@ -9,7 +9,7 @@ import { LANES } from "../job/lanes.ts";
 import { MAX_SCHEDULE_AHEAD_MS } from "../job/options.ts";
 import { ScheduleRequest } from "../gateway/schemas/schedule.ts";
 import { CATCH_UP_POLICIES } from "../schedule/catch_up.ts";
-import type { ScheduleInfo } from "../schedules.ts";
+import type { ScheduleInfo } from "../engine/schedules.ts";
 import { clientFlags, type Command, withTarget } from "./command.ts";
 import { parseJson } from "./enqueue.ts";
 import { type Args, UsageError } from "./flags.ts";

@@ -56,6 +56,9 @@ export async function waitForResult(
   id: string,
   timeoutMs: number,
 ): Promise<unknown> {
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 0) {
+    throw new RangeError(`result: timeoutMs must be a whole number of ms, got ${timeoutMs}`);
+  }
   // settles on the job's final event, or when the feed missed events (read the job again)
   let news = Promise.withResolvers<void>();
   const stop = await feed.subscribe(({ type, event }) => {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { engineInternals } from "../engine_internals.ts";
+import { engineInternals } from "../engine/internals.ts";
 import { assertQueueName } from "../job/queue_name.ts";
 import type { ManualClock } from "../job/clock.ts";
 import { cronLeaderOf, type TestEngine } from "./test_engine.ts";

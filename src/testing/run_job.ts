@@ -8,7 +8,7 @@
  * @module
  */
 import type { Engine } from "../engine.ts";
-import { engineInternals } from "../engine_internals.ts";
+import { engineInternals } from "../engine/internals.ts";
 import type { Lane } from "../job/lanes.ts";
 import type { Logger } from "../job/logger.ts";
 import type { PrerequisiteResult } from "../job/dependencies.ts";

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { EngineInternals } from "../engine_internals.ts";
+import type { EngineInternals } from "../engine/internals.ts";
 import type { JobErrorInfo, Reservation } from "../job/job.ts";
 import type { Lane } from "../job/lanes.ts";
 import type { JobState } from "../job/states.ts";

@@ -5,10 +5,11 @@
  *
  * @module
  */
-import { Engine, type EngineOptions } from "../engine.ts";
+import { Engine } from "../engine.ts";
+import type { EngineOptions } from "../engine/options.ts";
 import { ManualClock } from "../job/clock.ts";
 import { consoleLogger, type Logger } from "../job/logger.ts";
-import { engineInternals } from "../engine_internals.ts";
+import { engineInternals } from "../engine/internals.ts";
 import type { TestLeader } from "./test_leader.ts";
 import { TestStore } from "./test_store.ts";
 

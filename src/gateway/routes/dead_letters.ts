@@ -5,7 +5,7 @@
  * @module
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import type { DeadLetterFilter } from "../../dead_letter_queue.ts";
+import type { DeadLetterFilter } from "../../engine/dead_letter_queue.ts";
 import { pageAcross } from "../pager.ts";
 import { errorResponses, jsonBody, jsonResponse, type RouteContext, security } from "../route.ts";
 import { IdParams, Instant, PageQuery, QueryInstant, QueueName } from "../schemas/common.ts";

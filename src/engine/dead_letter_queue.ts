@@ -4,11 +4,11 @@
  *
  * @module
  */
-import { InvalidStateError, JobNotFoundError } from "./job/errors.ts";
-import type { JobRecord } from "./job/job.ts";
-import type { JobInfo } from "./job/job_info.ts";
-import { assertQueueName } from "./job/queue_name.ts";
-import type { DeadLetterBatch, DeadLetterQuery, Store } from "./store/store.ts";
+import { InvalidStateError, JobNotFoundError } from "../job/errors.ts";
+import type { JobRecord } from "../job/job.ts";
+import type { JobInfo } from "../job/job_info.ts";
+import { assertQueueName } from "../job/queue_name.ts";
+import type { DeadLetterBatch, DeadLetterQuery, Store } from "../store/store.ts";
 
 /** Which dead jobs of a queue an operation concerns; every given criterion must hold. */
 export interface DeadLetterFilter {

@@ -9,21 +9,21 @@
  * @module
  */
 import type { z } from "zod";
-import { PayloadValidationError } from "./job/errors.ts";
-import { newJobId } from "./job/ids.ts";
-import type { Lane } from "./job/lanes.ts";
-import type { Clock } from "./job/clock.ts";
-import { type EnqueueOptions, resolveEnqueueOptions } from "./job/options.ts";
-import { assertScheduleName, ScheduleNotFoundError } from "./job/schedule_errors.ts";
-import { uniqueLock } from "./job/unique.ts";
-import { limitKeyOf } from "./job/limits.ts";
-import type { JobDefinition } from "./registry/definition.ts";
-import type { JobRef } from "./registry/job_ref.ts";
-import { assertCatchUp, type CatchUpPolicy } from "./schedule/catch_up.ts";
-import { CronPattern, DEFAULT_TIME_ZONE, storedPattern } from "./schedule/cron.ts";
-import { triggerJob } from "./cluster/tick_jobs.ts";
-import type { ScheduleDefinition, StoredSchedule } from "./store/schedule_store.ts";
-import type { NewJob, Store } from "./store/store.ts";
+import { PayloadValidationError } from "../job/errors.ts";
+import { newJobId } from "../job/ids.ts";
+import type { Lane } from "../job/lanes.ts";
+import type { Clock } from "../job/clock.ts";
+import { type EnqueueOptions, resolveEnqueueOptions } from "../job/options.ts";
+import { assertScheduleName, ScheduleNotFoundError } from "../job/schedule_errors.ts";
+import { uniqueLock } from "../job/unique.ts";
+import { limitKeyOf } from "../job/limits.ts";
+import type { JobDefinition } from "../registry/definition.ts";
+import type { JobRef } from "../registry/job_ref.ts";
+import { assertCatchUp, type CatchUpPolicy } from "../schedule/catch_up.ts";
+import { CronPattern, DEFAULT_TIME_ZONE, storedPattern } from "../schedule/cron.ts";
+import { triggerJob } from "../cluster/tick_jobs.ts";
+import type { ScheduleDefinition, StoredSchedule } from "../store/schedule_store.ts";
+import type { NewJob, Store } from "../store/store.ts";
 
 /** The enqueue options a schedule's jobs take. */
 export type ScheduleJobOptions = Pick<

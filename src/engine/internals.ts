@@ -5,9 +5,9 @@
  *
  * @module
  */
-import type { Engine } from "./engine.ts";
-import type { JobDefinition } from "./registry/definition.ts";
-import type { WorkerRuntime } from "./worker/runtime.ts";
+import type { Engine } from "../engine.ts";
+import type { JobDefinition } from "../registry/definition.ts";
+import type { WorkerRuntime } from "../worker/runtime.ts";
 
 /** What the testing kit reads of an engine. */
 export interface EngineInternals {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { FailureHooks } from "./alerts/failure_hooks.ts";
+import type { FailureHooks } from "../alerts/failure_hooks.ts";
 
 /** Longest wait of `engine.close()` for failure callbacks still running (ms). */
 export const CALLBACKS_CLOSE_WAIT_MS = 1_000;
