@@ -9,8 +9,7 @@
 import assert from "node:assert/strict";
 import type { FunctionLimits } from "../job/limits.ts";
 import { Status } from "../job/status.ts";
-import { type ConformanceCases, newJob, NODE, W } from "./_conformance.ts";
-import { dueIn } from "./_conformance.ts";
+import { type ConformanceCases, dueIn, newJob, NODE, W } from "./_conformance.ts";
 import type { NewJob, Store } from "./store.ts";
 
 const bytes = (value: string): Uint8Array => new TextEncoder().encode(value);

@@ -8,8 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { Status } from "../job/status.ts";
-import { type ConformanceCases, newJob, W } from "./_conformance.ts";
-import { dueIn } from "./_conformance.ts";
+import { type ConformanceCases, dueIn, newJob, W } from "./_conformance.ts";
 
 /** Cases of rescheduling. */
 export const RESCHEDULE_CASES: ConformanceCases = {
