@@ -39,6 +39,9 @@
  * }
  * ```
  *
+ * The store seam and the stores (`MemoryStore`, `RedisStore`) are in `./store.ts`, codecs in
+ * `./codec.ts`, the HTTP gateway in `./gateway.ts`, and the testing kit in `./testing.ts`.
+ *
  * @module
  */
 
@@ -52,74 +55,29 @@ export type {
   JobLogEntry,
   QueueActionOptions,
 } from "./src/engine/options.ts";
-export { JobFailedError, ResultTimeoutError } from "./src/events/job_result.ts";
-export type { FeedSubscription } from "./src/events/event_feed.ts";
-export {
-  BUCKET_EDGES_MS,
-  type EventBatch,
-  type EventQuery,
-  type Histogram,
-  type MetricGroup,
-  type MetricsSnapshot,
-  type StoredEvent,
-  type StoredEventType,
-} from "./src/store/observations.ts";
 export {
   define,
   type DefineOptions,
-  isJobDefinition,
+  DEFINITION,
   type JobContext,
   type JobDefinition,
   type JobHandler,
 } from "./src/registry/definition.ts";
-export {
-  isJobClass,
-  job,
-  type JobClassFor,
-  type JobDecorator,
-} from "./src/registry/job_decorator.ts";
+export { job, type JobClassFor, type JobDecorator } from "./src/registry/job_decorator.ts";
 export type { Enqueue, JobClass, JobRef, PayloadOf, ResultOf } from "./src/registry/job_ref.ts";
-export {
-  MAX_VERSION_HANDBACKS,
-  type Migration,
-  type Migrations,
-  VERSION_HANDBACK_DELAY_MS,
-} from "./src/registry/versions.ts";
-export { discoverFunctions } from "./src/registry/discovery.ts";
-export { type FunctionManifest, writeManifest } from "./src/registry/manifest.ts";
-export type { Codec, CodecName } from "./src/codec/codec.ts";
-export { CODEC_NAMES, CODECS } from "./src/codec/codecs.ts";
-export {
-  type Compression,
-  COMPRESSION_NAMES,
-  type CompressionName,
-  COMPRESSIONS,
-} from "./src/codec/compression.ts";
-export {
-  DEFAULT_COMPRESSION_THRESHOLD,
-  DEFAULT_MAX_PAYLOAD_BYTES,
-  type EncodingDefaults,
-} from "./src/codec/payload_encoder.ts";
-export {
-  type EnqueueOptions,
-  type EnqueueRetry,
-  MAX_SCHEDULE_AHEAD_MS,
-} from "./src/job/options.ts";
+export type { JobLog } from "./src/registry/job_log.ts";
+export type { Migration, Migrations } from "./src/registry/versions.ts";
+export type { FunctionManifest } from "./src/registry/manifest.ts";
+export type { CodecName } from "./src/codec/codec.ts";
+export type { CompressionName } from "./src/codec/compression.ts";
+export type { EncodingDefaults } from "./src/codec/payload_encoder.ts";
+export type { EnqueueOptions, EnqueueRetry } from "./src/job/options.ts";
 export type { JobInfo } from "./src/job/job_info.ts";
+export type { JobErrorInfo } from "./src/job/job.ts";
+export { type Lane, LANES } from "./src/job/lanes.ts";
+export { JOB_STATES, type JobState } from "./src/job/states.ts";
+export type { Clock } from "./src/job/clock.ts";
 export {
-  ERROR_MESSAGE_LIMIT,
-  ERROR_STACK_LIMIT,
-  type JobErrorInfo,
-  type JobRecord,
-  type Reservation,
-} from "./src/job/job.ts";
-export { DEFAULT_LANE, DEFAULT_LANE_WEIGHTS, isLane, type Lane, LANES } from "./src/job/lanes.ts";
-export { isFinalState, JOB_STATES, type JobState } from "./src/job/states.ts";
-export { DEFAULT_ATTEMPTS, MAX_ATTEMPTS } from "./src/job/attempts.ts";
-export { DEFAULT_QUEUE } from "./src/job/queue_name.ts";
-export { type Clock, ManualClock, systemClock } from "./src/job/clock.ts";
-export {
-  consoleLogger,
   createLogger,
   type LogFormat,
   type Logger,
@@ -133,8 +91,6 @@ export {
   BulkItemError,
   InvalidStateError,
   JobNotFoundError,
-  LeaseLostError,
-  NotSupportedError,
   PayloadMigrationError,
   PayloadTooLargeError,
   PayloadValidationError,
@@ -149,36 +105,25 @@ export {
   UnrecoverableError,
   type ValidationIssue,
 } from "./src/job/errors.ts";
-export { Status, type StatusCode } from "./src/job/status.ts";
-export type { LaneConfig, LaneConfigInput } from "./src/schedule/lane_config.ts";
-export type * from "./src/store/store.ts";
-export type * from "./src/store/cluster.ts";
-export { MemoryStore, type MemoryStoreOptions } from "./src/store/memory/memory_store.ts";
-export { RedisStore, type RedisStoreOptions } from "./src/store/redis/redis_store.ts";
-export type { WorkOptions } from "./src/worker/node_options.ts";
-export type { WorkerHandle } from "./src/worker/worker_node.ts";
-export type { NodeStatus } from "./src/worker/node_presence.ts";
+export { TimeoutError } from "./src/worker/isolate_errors.ts";
+export { DuplicateJobError, UnknownPrerequisiteError } from "./src/job/enqueue_errors.ts";
+export { JobFailedError, ResultTimeoutError } from "./src/events/job_result.ts";
+export { ScheduleNotFoundError } from "./src/job/schedule_errors.ts";
 export {
   type Backoff,
   type BackoffFunction,
   type DeclarativeBackoff,
-  DEFAULT_BACKOFF,
   exponential,
   type ExponentialBackoff,
   fixed,
   type FixedBackoff,
   type Jitter,
   type RandomSource,
-  retryDelay,
   type RetryOptions,
   schedule,
   type ScheduleBackoff,
 } from "./src/schedule/retry_policy.ts";
-export {
-  ATTEMPT_HISTORY_LIMIT,
-  type AttemptOutcomeName,
-  type AttemptRecord,
-} from "./src/job/attempt_history.ts";
+export type { AttemptOutcomeName, AttemptRecord } from "./src/job/attempt_history.ts";
 export type {
   FailureHook,
   FailureOptions,
@@ -188,34 +133,51 @@ export type { FailureHooks, FailureHookStats } from "./src/alerts/failure_hooks.
 export type { AlertEvent, WebhookStats } from "./src/alerts/webhook.ts";
 export type { AlertEventType, WebhookOptions } from "./src/alerts/webhook_options.ts";
 export { SIGNATURE_HEADER, verifyWebhookSignature } from "./src/alerts/signature.ts";
-export {
-  type DeadLetterFilter,
-  type DeadLetterListQuery,
-  type DeadLetterPage,
+export type {
+  DeadLetterFilter,
+  DeadLetterListQuery,
+  DeadLetterPage,
   DeadLetterQueue,
 } from "./src/engine/dead_letter_queue.ts";
-export { TimeoutError } from "./src/worker/isolate_errors.ts";
-export { DuplicateJobError, UnknownPrerequisiteError } from "./src/job/enqueue_errors.ts";
-export type { PrerequisiteFailurePolicy, PrerequisiteResult } from "./src/job/dependencies.ts";
-export type { UniqueConflict, UniqueLock, UniqueOptions, UniqueScope } from "./src/job/unique.ts";
+export {
+  PREREQUISITE_FAILURE_POLICIES,
+  type PrerequisiteFailurePolicy,
+  type PrerequisiteResult,
+} from "./src/job/dependencies.ts";
+export type { UniqueConflict, UniqueOptions, UniqueScope } from "./src/job/unique.ts";
 export type {
   ConcurrencyLimitOptions,
+  DefinitionLimits,
   FunctionLimits,
   RateLimit,
   RateLimitOptions,
 } from "./src/job/limits.ts";
+export type { LaneConfig, LaneConfigInput } from "./src/schedule/lane_config.ts";
 export type { JobDependencies } from "./src/graph/dependencies.ts";
 export type { JobLink } from "./src/graph/job_link.ts";
 export type { PageRequest } from "./src/graph/page.ts";
 export type { GraphEdge, JobGraph } from "./src/graph/walk.ts";
-export type { ScheduleInfo, ScheduleJobOptions, Schedules, ScheduleSpec } from "./src/engine/schedules.ts";
+export type {
+  ScheduleInfo,
+  ScheduleJobOptions,
+  Schedules,
+  ScheduleSpec,
+} from "./src/engine/schedules.ts";
 export type { CheckedCronEntry, CronEntry } from "./src/registry/cron_entries.ts";
-export {
-  CATCH_UP_POLICIES,
-  type CatchUpPolicy,
-  MAX_CATCH_UP_TICKS,
-  MISFIRE_GRACE_MS,
-} from "./src/schedule/catch_up.ts";
-export { ScheduleNotFoundError } from "./src/job/schedule_errors.ts";
+export { CATCH_UP_POLICIES, type CatchUpPolicy } from "./src/schedule/catch_up.ts";
 export type { RescheduleTo } from "./src/job/reschedule.ts";
-export type * from "./src/store/schedule_store.ts";
+export type { FeedSubscription } from "./src/events/event_feed.ts";
+export type {
+  EventBatch,
+  EventQuery,
+  Histogram,
+  MetricGroup,
+  MetricsSnapshot,
+  StoredEvent,
+  StoredEventType,
+} from "./src/store/observations.ts";
+export type { LeaderInfo, NodeRecord } from "./src/store/cluster.ts";
+export type { JobListQuery, QueueCounts, Store } from "./src/store/store.ts";
+export type { WorkOptions } from "./src/worker/node_options.ts";
+export type { WorkerHandle } from "./src/worker/worker_node.ts";
+export type { NodeStatus } from "./src/worker/node_presence.ts";

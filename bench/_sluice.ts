@@ -15,12 +15,10 @@ import {
   type JobClass,
   type JobDefinition,
   type Logger,
-  MemoryStore,
-  RedisStore,
-  type RetentionConfig,
   silentLogger,
   type Store,
 } from "../mod.ts";
+import { MemoryStore, RedisStore, type RetentionConfig } from "../store.ts";
 import { dropNamespace } from "../src/store/redis/redis_store.ts";
 import denoConfig from "../deno.json" with { type: "json" };
 import type { Retention } from "./_options.ts";

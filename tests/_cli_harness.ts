@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { createEngine, MemoryStore, type Store } from "../mod.ts";
+import { createEngine, type Store } from "../mod.ts";
+import { MemoryStore } from "../store.ts";
 import { EngineTarget } from "../src/cli/engine_target.ts";
 import { type CliIO, openTarget } from "../src/cli/io.ts";
 import { main } from "../src/cli/main.ts";

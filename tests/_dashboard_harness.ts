@@ -8,7 +8,8 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { createEngine, type Engine, MemoryStore, type WorkOptions } from "../mod.ts";
+import { createEngine, type Engine, type WorkOptions } from "../mod.ts";
+import { MemoryStore } from "../store.ts";
 import { createGateway } from "../gateway.ts";
 import { silentLogger } from "../src/job/logger.ts";
 import { TOKENS } from "./_gateway_harness.ts";

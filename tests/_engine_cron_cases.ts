@@ -13,11 +13,11 @@ import {
   define,
   type Engine,
   type JobInfo,
-  type ManualClock,
   PayloadValidationError,
   silentLogger,
   UnknownFunctionError,
 } from "../mod.ts";
+import type { ManualClock } from "../testing.ts";
 import type { CaseContext, ConformanceCases } from "../src/store/_conformance.ts";
 import { ScheduleNotFoundError } from "../src/job/schedule_errors.ts";
 import { until } from "./_engine_conformance.ts";

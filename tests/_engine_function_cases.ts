@@ -13,12 +13,11 @@ import {
   type Engine,
   type EngineOptions,
   type JobDefinition,
-  MAX_VERSION_HANDBACKS,
   PayloadTooLargeError,
   PayloadValidationError,
   silentLogger,
-  VERSION_HANDBACK_DELAY_MS,
 } from "../mod.ts";
+import { MAX_VERSION_HANDBACKS, VERSION_HANDBACK_DELAY_MS } from "../src/registry/versions.ts";
 import { ENVELOPE_MAGIC } from "../src/codec/envelope.ts";
 import type { CaseContext, ConformanceCases } from "../src/store/_conformance.ts";
 import { until } from "./_engine_conformance.ts";

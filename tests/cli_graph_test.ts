@@ -6,7 +6,8 @@
  * gateway over HTTP.
  */
 import assert from "node:assert/strict";
-import { MemoryStore, type Store } from "../mod.ts";
+import type { Store } from "../mod.ts";
+import { MemoryStore } from "../store.ts";
 import { Add, Boom, Greet } from "./_gateway_harness.ts";
 import { directSetup, engineWith, httpSetup, run, type Setup } from "./_cli_targets.ts";
 import { namespacedStore, withRedis } from "./_redis_env.ts";

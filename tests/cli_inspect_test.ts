@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { define, MemoryStore, type Store } from "../mod.ts";
+import { define, type Store } from "../mod.ts";
+import { MemoryStore } from "../store.ts";
 import { until } from "./_engine_conformance.ts";
 import { directSetup, engineWith, httpSetup, run, type Setup } from "./_cli_targets.ts";
 

@@ -3,7 +3,7 @@
  * store and through a gateway, with bad options refused in the CLI's own words.
  */
 import assert from "node:assert/strict";
-import { MemoryStore } from "../mod.ts";
+import { MemoryStore } from "../store.ts";
 import { harness, TOKENS } from "./_gateway_harness.ts";
 import { run, runReal } from "./_cli_harness.ts";
 

@@ -3,7 +3,8 @@
  * target) and through a gateway over HTTP, with their refusals in the CLI's own words.
  */
 import assert from "node:assert/strict";
-import { createEngine, MemoryStore, silentLogger } from "../mod.ts";
+import { createEngine, silentLogger } from "../mod.ts";
+import { MemoryStore } from "../store.ts";
 import { harness, TOKENS } from "./_gateway_harness.ts";
 import { Add } from "./_gateway_harness.ts";
 import { run, runReal } from "./_cli_harness.ts";

@@ -5,7 +5,8 @@
  * private memory store, and the demo producer's summary.
  */
 import assert from "node:assert/strict";
-import { createEngine, MemoryStore } from "../mod.ts";
+import { createEngine } from "../mod.ts";
+import { MemoryStore } from "../store.ts";
 import { COMMANDS } from "../src/cli/commands.ts";
 import { startDemo } from "../src/cli/demo.ts";
 import { version } from "../src/cli/main.ts";

@@ -10,7 +10,8 @@
  * figures are printed; the assertions allow a generous bound on a busy machine.
  */
 import assert from "node:assert/strict";
-import { createEngine, RedisStore } from "../mod.ts";
+import { createEngine } from "../mod.ts";
+import { RedisStore } from "../store.ts";
 import { silentLogger } from "../src/job/logger.ts";
 import { dropNamespace } from "../src/store/redis/redis_store.ts";
 import { Quick } from "./fixtures/node_functions/observed.ts";

@@ -1,11 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  type CodecName,
-  CODECS,
-  COMPRESSION_NAMES,
-  COMPRESSIONS,
-  PayloadTooLargeError,
-} from "../mod.ts";
+import { type CodecName, PayloadTooLargeError } from "../mod.ts";
+import { CODECS, COMPRESSION_NAMES, COMPRESSIONS } from "../codec.ts";
 import { ENVELOPE_MAGIC, openEnvelope, sealEnvelope } from "../src/codec/envelope.ts";
 import { PayloadEncoder, resolveEncodingDefaults } from "../src/codec/payload_encoder.ts";
 

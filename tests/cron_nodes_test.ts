@@ -4,7 +4,7 @@
  * (`all`) misses none, the one that skips misses only ticks inside the failover.
  */
 import assert from "node:assert/strict";
-import { RedisStore } from "../mod.ts";
+import { RedisStore } from "../store.ts";
 import { dropNamespace } from "../src/store/redis/redis_store.ts";
 import { eventually, NodeProcess } from "./_node_process.ts";
 import { withRedis } from "./_redis_env.ts";

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { define, isJobDefinition } from "../mod.ts";
+import { define } from "../mod.ts";
+import { isJobDefinition } from "../src/registry/definition.ts";
 import { resolveEnqueueOptions } from "../src/job/options.ts";
 
 const payload = z.object({ n: z.number() });

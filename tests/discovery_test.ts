@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { createEngine, type FunctionManifest, type Logger, writeManifest } from "../mod.ts";
+import { createEngine, type FunctionManifest, type Logger } from "../mod.ts";
+import { writeManifest } from "../src/registry/manifest.ts";
 import { isFunctionFile, listFunctionFiles } from "../src/registry/function_files.ts";
 import { manifestProblem } from "../src/registry/manifest.ts";
 

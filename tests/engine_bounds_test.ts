@@ -10,12 +10,12 @@ import {
   createEngine,
   define,
   type Engine,
-  MAX_SCHEDULE_AHEAD_MS,
-  MemoryStore,
   PayloadValidationError,
   type Store,
   UnknownQueueError,
 } from "../mod.ts";
+import { MAX_SCHEDULE_AHEAD_MS } from "../src/job/options.ts";
+import { MemoryStore } from "../store.ts";
 import { silentLogger } from "../src/job/logger.ts";
 import { namespacedStore, withRedis } from "./_redis_env.ts";
 

@@ -9,14 +9,13 @@ import {
   createEngine,
   createLogger,
   define,
-  ERROR_MESSAGE_LIMIT,
-  ERROR_STACK_LIMIT,
   type LogFormat,
   type Logger,
   type LogLevel,
-  MemoryStore,
   StoreUnavailableError,
 } from "../mod.ts";
+import { ERROR_MESSAGE_LIMIT, ERROR_STACK_LIMIT } from "../src/job/job.ts";
+import { MemoryStore } from "../store.ts";
 import { toErrorInfo } from "../src/job/job.ts";
 import { LOG_FIELD_LIMIT, quietOutages, silentLogger } from "../src/job/logger.ts";
 import { until } from "./_engine_conformance.ts";

@@ -3,7 +3,7 @@
  * no 500 for bad input, filters and cursor pagination, the event stream.
  */
 import assert from "node:assert/strict";
-import { MemoryStore } from "../mod.ts";
+import { MemoryStore } from "../store.ts";
 import { ENDPOINTS } from "./_gateway_endpoints.ts";
 import { type Harness, harness, TOKENS } from "./_gateway_harness.ts";
 

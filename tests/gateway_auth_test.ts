@@ -3,7 +3,7 @@
  * token; and an open gateway (no token configured).
  */
 import assert from "node:assert/strict";
-import { MemoryStore } from "../mod.ts";
+import { MemoryStore } from "../store.ts";
 import { safeEqual } from "../src/gateway/auth.ts";
 import { call, ENDPOINTS } from "./_gateway_endpoints.ts";
 import { harness, TOKENS } from "./_gateway_harness.ts";

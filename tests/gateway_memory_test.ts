@@ -1,4 +1,4 @@
-import { MemoryStore } from "../mod.ts";
+import { MemoryStore } from "../store.ts";
 import { gatewayGraphSuite } from "./_gateway_graph_suite.ts";
 import { gatewayEndpointSuite } from "./_gateway_suite.ts";
 

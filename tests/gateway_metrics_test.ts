@@ -6,7 +6,9 @@
  * once. And the text writer's histograms are cumulative, in seconds.
  */
 import assert from "node:assert/strict";
-import { createEngine, LANES, MemoryStore } from "../mod.ts";
+import { createEngine } from "../mod.ts";
+import { LANES } from "../src/job/lanes.ts";
+import { MemoryStore } from "../store.ts";
 import { silentLogger } from "../src/job/logger.ts";
 import { BUCKET_EDGES_MS, type MetricGroup } from "../src/store/observations.ts";
 import { clusterMetricsText } from "../src/gateway/cluster_metrics.ts";

@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { createEngine, define, type Engine, MemoryStore } from "../mod.ts";
+import { createEngine, define, type Engine } from "../mod.ts";
+import { MemoryStore } from "../store.ts";
 import { createGateway, type Gateway } from "../gateway.ts";
 import { silentLogger } from "../src/job/logger.ts";
 import { TOKENS } from "./_gateway_harness.ts";

@@ -7,7 +7,8 @@
  * callers unless the operator exposes them.
  */
 import assert from "node:assert/strict";
-import { createEngine, MemoryStore } from "../mod.ts";
+import { createEngine } from "../mod.ts";
+import { MemoryStore } from "../store.ts";
 import { createGateway, serveGateway } from "../gateway.ts";
 import { silentLogger } from "../src/job/logger.ts";
 import { Add, type Harness, harness, TOKENS } from "./_gateway_harness.ts";

@@ -4,7 +4,7 @@
  * bad schedules a 400 naming the field, unknown ones a 404, a running job refused with 409.
  */
 import assert from "node:assert/strict";
-import { MemoryStore } from "../mod.ts";
+import { MemoryStore } from "../store.ts";
 import { toApiError } from "../src/gateway/errors.ts";
 import { type Harness, harness, TOKENS } from "./_gateway_harness.ts";
 

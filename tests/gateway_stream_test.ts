@@ -5,7 +5,8 @@
  * events keep coming; an id the store no longer holds starts with `reset`.
  */
 import assert from "node:assert/strict";
-import { createEngine, type Engine, MemoryStore, type Store } from "../mod.ts";
+import { createEngine, type Engine, type Store } from "../mod.ts";
+import { MemoryStore } from "../store.ts";
 import type { EventBatch, EventQuery } from "../src/store/observations.ts";
 import { createGateway, type Gateway } from "../gateway.ts";
 import { silentLogger } from "../src/job/logger.ts";

@@ -3,13 +3,13 @@ import { z } from "zod";
 import {
   createEngine,
   define,
-  isJobClass,
-  isJobDefinition,
   job,
   type JobContext,
   PayloadValidationError,
   silentLogger,
 } from "../mod.ts";
+import { isJobClass } from "../src/registry/job_decorator.ts";
+import { isJobDefinition } from "../src/registry/definition.ts";
 import { definitionOf } from "../src/registry/job_decorator.ts";
 
 const Email = z.object({ to: z.email(), subject: z.string() });

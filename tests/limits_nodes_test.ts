@@ -5,7 +5,8 @@
  * only work is limited sleeps instead of polling.
  */
 import assert from "node:assert/strict";
-import { createEngine, type Engine, RedisStore } from "../mod.ts";
+import { createEngine, type Engine } from "../mod.ts";
+import { RedisStore } from "../store.ts";
 import { silentLogger } from "../src/job/logger.ts";
 import { dropNamespace } from "../src/store/redis/redis_store.ts";
 import { Free, Limited, Polite, Report, Trickle } from "./fixtures/limit_functions/limited.ts";

@@ -4,7 +4,8 @@
  * and the node registers again). Runs against a private redis-server that the test restarts.
  */
 import assert from "node:assert/strict";
-import { createEngine, RedisStore, silentLogger } from "../mod.ts";
+import { createEngine, silentLogger } from "../mod.ts";
+import { RedisStore } from "../store.ts";
 import { Nap } from "./fixtures/node_functions/naps.ts";
 import { eventually, NodeProcess } from "./_node_process.ts";
 import { PrivateRedis } from "./_redis_server.ts";

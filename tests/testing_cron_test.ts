@@ -8,7 +8,8 @@
  */
 import assert from "node:assert/strict";
 import { z } from "zod";
-import { define, ManualClock } from "../mod.ts";
+import { define } from "../mod.ts";
+import { ManualClock } from "../testing.ts";
 import { assertEnqueued, createTestEngine, drain, refuteEnqueued } from "../testing.ts";
 
 const HOUR = 3_600_000;

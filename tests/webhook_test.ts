@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { fixed, type JobInfo, ManualClock, silentLogger, verifyWebhookSignature } from "../mod.ts";
+import { fixed, type JobInfo, silentLogger, verifyWebhookSignature } from "../mod.ts";
+import { ManualClock } from "../testing.ts";
 import { WebhookSender } from "../src/alerts/webhook.ts";
 
 const job = { id: "j1", name: "f", payload: { secret: 1 }, result: null } as unknown as JobInfo;

@@ -3,7 +3,8 @@
  * shutdown and leader election.
  */
 import assert from "node:assert/strict";
-import { createEngine, type Engine, RedisStore } from "../mod.ts";
+import { createEngine, type Engine } from "../mod.ts";
+import { RedisStore } from "../store.ts";
 import { silentLogger } from "../src/job/logger.ts";
 import { dropNamespace } from "../src/store/redis/redis_store.ts";
 import { Keys } from "../src/store/redis/keys.ts";
