@@ -43,6 +43,7 @@ export const BENCHES = [
   "enqueue-bulk",
   "process",
   "process-isolates",
+  "process-quiet",
   "steady",
   "latency",
   "delayed",

@@ -59,15 +59,18 @@ export class SluiceBench {
   /**
    * Opens a store for `env` (Redis when it has a URL, else memory) and an engine with
    * `functions` (definitions, or a folder for isolates), and waits until they are loaded.
+   * Without `observe`, the store records no events and no metrics.
    */
   static async open(
     env: SluiceEnv,
     functions: (JobDefinition | JobClass)[] | string,
+    observe = true,
   ): Promise<SluiceBench> {
     const retention = retentionOf(env.retention);
+    const quiet = observe ? {} : { events: 0, metrics: false };
     const store = env.url
-      ? await RedisStore.connect({ url: env.url, namespace: env.namespace, retention })
-      : new MemoryStore({ retention });
+      ? await RedisStore.connect({ url: env.url, namespace: env.namespace, retention, ...quiet })
+      : new MemoryStore({ retention, ...quiet });
     const bench = new SluiceBench(store, functions);
     await bench.engine.ready();
     return bench;

@@ -25,11 +25,14 @@ export type DrainParams = {
   fillInflight: number;
   /** Run the handler in isolates. */
   isolates: boolean;
+  /** Record the event stream and metrics (the stores' default; false: `events: 0, metrics: false`). */
+  observe?: boolean;
 };
 
 /** Prepares Sluice's draining trial. */
 export async function prepareDrain(p: DrainParams, env: SluiceEnv, what: string): Promise<Trial> {
-  const s = await SluiceBench.open(env, p.isolates ? FUNCTIONS_DIR : [Noop]);
+  const observe = p.observe ?? true;
+  const s = await SluiceBench.open(env, p.isolates ? FUNCTIONS_DIR : [Noop], observe);
   await s.fill(p.jobs, p.chunk, (i) => ({ job: Noop, payload: benchPayload(i) }), p.fillInflight);
   const sample = p.sample ?? p.jobs;
   const { countdown, off } = s.completions(sample, what);

@@ -6,7 +6,7 @@
 import type { Scenario } from "../_scenario.ts";
 import { enqueueSingle } from "./enqueue_single.ts";
 import { enqueueBulk } from "./enqueue_bulk.ts";
-import { processInline, processIsolates } from "./process.ts";
+import { processInline, processIsolates, processQuiet } from "./process.ts";
 import { steady } from "./steady.ts";
 import { latency } from "./latency.ts";
 import { delayed } from "./delayed.ts";
@@ -23,6 +23,7 @@ export const SCENARIOS: readonly Scenario[] = [
   enqueueBulk,
   processInline,
   processIsolates,
+  processQuiet,
   steady,
   latency,
   delayed,
