@@ -44,7 +44,13 @@ async function runAll(open: PairFactory): Promise<Failures> {
   for (const seed of config.seeds) {
     const trace = generateTrace(seed, config.generator);
     const result = await runTrace(trace, open);
-    if (config.replay) console.log(formatFailure("replayed", trace, result));
+    if (config.replay) {
+      console.log(
+        result.divergence
+          ? formatFailure("replayed", trace, result)
+          : `seed ${seed}: the stores agree (${trace.ops.length} operations)`,
+      );
+    }
     const signature = result.divergence?.signature;
     if (signature === undefined) continue;
     const list = failures.get(signature) ?? [];

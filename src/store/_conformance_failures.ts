@@ -260,6 +260,18 @@ export const FAILURE_CASES: ConformanceCases = {
     assert.deepEqual((await store.listDead({ queue: "q" })).jobs, []);
   },
 
+  async "an id given twice is requeued or purged once"(ctx) {
+    const store = await ctx.store();
+    const [a, b] = await deadJobs(ctx, store, ["f", "f"]);
+    assert.deepEqual(await store.purgeDead({ queue: "q", ids: [a!, "missing", a!] }), {
+      ids: [a],
+      nextCursor: null,
+    });
+    assert.deepEqual((await store.requeueDead({ queue: "q", ids: [b!, b!] })).ids, [b]);
+    const counts = await store.counts("q");
+    assert.deepEqual([counts.states.dead, counts.states.waiting], [0, 1]);
+  },
+
   async "dead jobs are capped per queue by keepDead"(ctx) {
     const store = await ctx.store({ keepDead: 3 });
     const ids = await deadJobs(ctx, store, ["a", "a", "a", "a", "a"]);

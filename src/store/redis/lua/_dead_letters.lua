@@ -49,9 +49,13 @@ end
 -- before the scan ends (use later()). Returns the next cursor as "score:id", or "" when done.
 local function scan_dead(visit)
   if #ARGV >= 12 then
+    local seen = {} -- an id given twice is visited once
     for i = 12, #ARGV do
-      local j = redis.call("HMGET", job_key(ARGV[i]), unpack(D_FIELDS))
-      if j[4] == "x" and j[5] == DQ and dead_matches(j) then visit(ARGV[i], j[6]) end
+      if not seen[ARGV[i]] then
+        seen[ARGV[i]] = true
+        local j = redis.call("HMGET", job_key(ARGV[i]), unpack(D_FIELDS))
+        if j[4] == "x" and j[5] == DQ and dead_matches(j) then visit(ARGV[i], j[6]) end
+      end
     end
     return ""
   end
