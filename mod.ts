@@ -99,6 +99,7 @@ export {
   ResultValidationError,
   SluiceError,
   SnoozeError,
+  StoreFullError,
   StoreUnavailableError,
   UnknownFunctionError,
   UnknownQueueError,

@@ -77,6 +77,7 @@ const STATUS_OF_CODE: Record<string, ContentfulStatusCode> = {
   NOT_SUPPORTED: 501,
   QUEUE_NOT_FOUND: 404,
   STORE_UNAVAILABLE: 503,
+  STORE_FULL: 503,
   DUPLICATE_JOB: 409,
   UNKNOWN_PREREQUISITE: 422,
   SCHEDULE_NOT_FOUND: 404,
@@ -98,7 +99,7 @@ export function refusalDetails(error: unknown): Record<string, unknown> | undefi
 /** What a 415 says. */
 export const JSON_EXPECTED = "request bodies must be JSON: send Content-Type: application/json";
 
-/** Seconds a client is told to wait (`Retry-After`) on a 503 (store unavailable, streams full). */
+/** Seconds a client is told to wait (`Retry-After`) on a 503 (store unavailable or full, streams full). */
 export const RETRY_AFTER_SECONDS = 2;
 
 const CODE_OF_STATUS: Record<number, string> = {

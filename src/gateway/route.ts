@@ -47,7 +47,7 @@ const ERRORS = {
   413: "request body too large, or the encoded payload is",
   415: "a request body that is not `application/json`",
   422: "the payload fails its function's schema, or the function or a prerequisite is unknown",
-  503: "the store is unavailable right now (see `Retry-After`)",
+  503: "the store is unavailable or full right now (see `Retry-After`)",
 } as const;
 
 type ErrorStatus = keyof typeof ERRORS;

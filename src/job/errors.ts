@@ -144,6 +144,19 @@ export class StoreUnavailableError extends SluiceError {
   }
 }
 
+/**
+ * The store is full: Redis reached its `maxmemory` under the `noeviction` policy and refused a
+ * write ("OOM command not allowed"). Nothing of the refused call was written (a script is refused
+ * at its first write, before it changed anything). Work already stored keeps being processed and
+ * frees memory as jobs finish: retry later, or give Redis more memory.
+ */
+export class StoreFullError extends SluiceError {
+  /** Creates the error with what happened, e.g. "Redis at redis://host:6379 is full". */
+  constructor(message: string, options?: ErrorOptions) {
+    super("STORE_FULL", message, options);
+  }
+}
+
 /** One item of a bulk enqueue was invalid; nothing of the bulk was stored. */
 export class BulkItemError extends SluiceError {
   /** Index of the first bad item in the bulk. */

@@ -13,7 +13,7 @@
  * @module
  */
 import { Redis } from "ioredis";
-import { StoreUnavailableError } from "../../job/errors.ts";
+import { StoreFullError, StoreUnavailableError } from "../../job/errors.ts";
 import { consoleLogger, type Logger } from "../../job/logger.ts";
 import { namespacePattern } from "./keys.ts";
 
@@ -77,6 +77,11 @@ function isUnavailable(error: unknown): boolean {
   return UNAVAILABLE.some((prefix) => message.startsWith(prefix));
 }
 
+/** True for Redis's refusal of a write at `maxmemory` (also when raised inside a script). */
+function isOutOfMemory(error: unknown): boolean {
+  return error instanceof Error && /\bOOM command not allowed\b/.test(error.message);
+}
+
 /**
  * An ioredis client for the store (auto-pipelining off: on loopback it cost a peer 38% of worker
  * throughput, and the store batches inside its scripts instead). See the module doc.
@@ -129,7 +134,8 @@ export class StoreConnection extends Redis {
   override sendCommand(...args: Parameters<Redis["sendCommand"]>): unknown {
     const reply = super.sendCommand(...args) as Promise<unknown>;
     const mapped = reply.then(undefined, (error: unknown) => {
-      throw isUnavailable(error) ? this.unavailable(error) : error;
+      if (isUnavailable(error)) throw this.unavailable(error);
+      throw isOutOfMemory(error) ? this.full(error) : error;
     });
     // ioredis resends some commands itself and drops the promise: keep that from being an
     // unhandled rejection (a caller that awaits `mapped` still gets the error)
@@ -143,6 +149,15 @@ export class StoreConnection extends Redis {
     return new StoreUnavailableError(
       `Redis at ${this.where} is unavailable (${why}); reconnecting in the background, retry shortly`,
       cause === undefined ? undefined : { cause },
+    );
+  }
+
+  /** The error a write gets while Redis is full (`maxmemory` reached under `noeviction`). */
+  full(cause: unknown): StoreFullError {
+    return new StoreFullError(
+      `Redis at ${this.where} is full (maxmemory reached, policy noeviction): the write was ` +
+        "refused and nothing of it stored; retry once jobs finish, or give Redis more memory",
+      { cause },
     );
   }
 
