@@ -1,7 +1,10 @@
 /**
  * Records attempt outcomes in batches: while one store call is in flight, new outcomes queue up
  * and go together in the next call (see `Coalescer`). No timer, so a lone outcome is written at
- * once, and under load many go per call.
+ * once, and under load many go per call. An outcome whose write fails (Redis unreachable or full,
+ * or the connection dropped with the reply in flight) is sent again, backing off, for up to the
+ * retry window: the write is fenced by the lease token and idempotent (a completion delivered
+ * twice is OK, a stale token changes nothing), so the job does not run again for a lost reply.
  *
  * @module
  */
@@ -33,38 +36,52 @@ export class OutcomeBatcher {
   #failures: Coalescer<Failure, TransitionOutcome>;
   #onWritten: OutcomeWritten;
   #onError: (error: unknown, count: number) => void;
+  #retryForMs: number;
+  #retrying = new Set<Promise<void>>();
 
-  /** Writes through `store`; reports each result to `onWritten`, store errors to `onError`. */
+  /**
+   * Writes through `store`; reports each result to `onWritten`, and a write given up after
+   * `retryForMs` of failures to `onError` (its lease then expires and the job runs again).
+   */
   constructor(
     store: Store,
     onWritten: OutcomeWritten,
     onError: (error: unknown, count: number) => void,
+    retryForMs = 0,
   ) {
     this.#completions = new Coalescer((items) => store.complete(items));
     this.#failures = new Coalescer((items) => store.fail(items));
     this.#onWritten = onWritten;
     this.#onError = onError;
+    this.#retryForMs = retryForMs;
   }
 
   /** Queues an outcome for writing (`released` and `interrupted` ones need none). */
   add(pending: PendingOutcome): void {
-    // The lease of an outcome that cannot be written stays with this worker until it expires;
-    // then the job runs again.
-    if (pending.outcome.kind === "completed") {
-      this.#completions.add(toCompletion(pending)).then(
-        (status) => this.#onWritten(pending, { status }),
-        (error) => this.#onError(error, 1),
-      );
-    } else if (pending.outcome.kind === "failed") {
-      this.#failures.add(toFailure(pending)).then(
-        (result) => this.#onWritten(pending, result),
-        (error) => this.#onError(error, 1),
-      );
+    if (pending.outcome.kind !== "completed" && pending.outcome.kind !== "failed") return;
+    const sent = this.#send(pending, performance.now() + this.#retryForMs);
+    this.#retrying.add(sent);
+    void sent.finally(() => this.#retrying.delete(sent));
+  }
+
+  async #send(pending: PendingOutcome, until: number): Promise<void> {
+    for (let delay = 50;; delay = Math.min(delay * 2, 1_000)) {
+      try {
+        if (pending.outcome.kind === "completed") {
+          const status = await this.#completions.add(toCompletion(pending));
+          return this.#onWritten(pending, { status });
+        }
+        return this.#onWritten(pending, await this.#failures.add(toFailure(pending)));
+      } catch (error) {
+        if (performance.now() + delay > until) return this.#onError(error, 1);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
     }
   }
 
-  /** Resolves when everything queued so far is written. */
+  /** Resolves when everything queued so far is written (or given up). */
   async drain(): Promise<void> {
+    while (this.#retrying.size > 0) await Promise.all([...this.#retrying]);
     await Promise.all([this.#completions.drain(), this.#failures.drain()]);
   }
 }

@@ -132,6 +132,7 @@ class WorkerNode {
           count,
           error: String(error),
         }),
+      options.leaseMs,
     );
     this.#starts = new Coalescer((jobs) =>
       store.start(jobs.map(({ id, token }) => ({ id, token })))
@@ -214,7 +215,17 @@ class WorkerNode {
     let errorDelay = 100;
     while (!stop.aborted) {
       this.#slotFreed.clear(); // from here on, a job ending wakes the next wait
-      if (await this.#startPrefetched()) continue;
+      try {
+        if (await this.#startPrefetched()) continue;
+      } catch (error) {
+        // the prefetched jobs are kept (their leases are ours): starting them is retried
+        this.#rt.logger.error("starting prefetched jobs failed; retrying", {
+          error: String(error),
+        });
+        await sleep(errorDelay, stop);
+        errorDelay = Math.min(errorDelay * 2, 5_000);
+        continue;
+      }
       const free = this.#o.concurrency - this.#running.size;
       if (free <= 0) {
         await this.#slotFreed.wait();
