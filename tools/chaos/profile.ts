@@ -32,14 +32,14 @@ export interface Profile {
 /** The CI profile: every scenario, small. */
 export const QUICK: Profile = {
   name: "quick",
-  killJobs: 1_500,
+  killJobs: 1_000,
   killJobMs: 200,
   dagJobs: 600,
-  redisJobs: 1_500,
-  clientKillMs: 6_000,
+  redisJobs: 1_000,
+  clientKillMs: 5_000,
   pauses: 1,
   failovers: 1,
-  poisonNeighbours: 200,
+  poisonNeighbours: 150,
   settleMs: 60_000,
 };
 

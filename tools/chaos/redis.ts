@@ -24,6 +24,7 @@ export class ChaosRedis {
     this.#dir = dir;
     this.#child = this.#spawn();
     this.admin = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: null });
+    this.admin.on("error", () => {}); // down on purpose during a restart: it reconnects
   }
 
   /** Starts a server on a free port; resolves once it answers. */

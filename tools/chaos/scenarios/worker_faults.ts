@@ -61,7 +61,9 @@ async function underKills(
       let settled = false;
       const faults = killEvery(cluster, () => settled);
       settled = await cluster.settle(profile.settleMs);
-      const verdict = await check(name, cluster, await faults, { doomed, settled });
+      const injected = await faults;
+      const verdict = await check(name, cluster, injected, { doomed, settled });
+      if (injected.length === 0) verdict.problems.push("the load ended before the first kill");
       result = { verdict, cluster };
       if (name.startsWith("dag")) verdict.problems.push(...await edgeProblems(cluster, items));
       return verdict;
@@ -94,7 +96,7 @@ export async function dag(profile: Profile): Promise<Verdict> {
     }
     items.push({
       job: ChaosWork,
-      payload: { ms: profile.killJobMs / 2 },
+      payload: { ms: profile.killJobMs },
       options: { id: `dag-${i}`, dependsOn: [...deps] },
     });
   }
@@ -129,7 +131,7 @@ export async function sigstop(profile: Profile): Promise<Verdict> {
     ["--concurrency=4", "--reserved-slots=0", "--lease-ms=1500"],
     async (cluster) => {
       const faults: Fault[] = [];
-      const load = cluster.enqueue(workItems("stop", 400 * profile.pauses, 200), 100);
+      const load = cluster.enqueue(workItems("stop", 300 * profile.pauses, 200), 100);
       let refused = 0;
       for (let i = 0; i < profile.pauses; i++) {
         await sleep(1_500);
