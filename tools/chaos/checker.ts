@@ -16,6 +16,8 @@ export interface Fault {
   at: number;
   /** Process ids hit (a killed or paused worker); undefined for a fault of Redis. */
   pids?: number[];
+  /** When a fault of Redis ended (Redis back, memory freed); default `at`. */
+  endedAt?: number;
   /** For a Redis crash: acknowledgements within this many ms before `at` may be lost. */
   fsyncWindowMs?: number;
 }
@@ -85,7 +87,9 @@ export async function check(
       problems.push(`job ${id} ran ${starts} times (at most ${options.maxRuns})`);
     }
     const job = await cluster.store.getJob(id);
-    if (lines.some((l) => l.kind === "E") && job?.state === "completed") continue;
+    // a completed run, and the job completed (or gone: retention trims completed jobs, and only
+    // a finished job is ever removed)
+    if (lines.some((l) => l.kind === "E") && (job === null || job.state === "completed")) continue;
     const windowed = faults.some((f) =>
       f.fsyncWindowMs !== undefined && ackedAt <= f.at && f.at - ackedAt <= f.fsyncWindowMs
     );
@@ -130,16 +134,20 @@ export async function check(
 }
 
 /**
- * How long after `fault` its in-flight jobs had all completed again (any process); with none in
- * flight, how long until the next run ended anywhere.
+ * How long after `fault` its in-flight jobs had all completed again (any process). For a fault
+ * of Redis (no process hit), or with none in flight: how long until a run started anywhere after
+ * the fault ended (a run needs a lease, so this is when Redis served again).
  */
 function recovery(sink: Map<string, SinkLine[]>, fault: Fault, hit: string[]): number {
   let until = 0;
   const firstEndAfter = (lines: SinkLine[]) =>
     lines.find((l) => l.kind === "E" && l.at > fault.at)?.at;
-  if (hit.length === 0) {
+  if (!fault.pids || hit.length === 0) {
+    const from = fault.endedAt ?? fault.at;
     let next = Infinity;
-    for (const lines of sink.values()) next = Math.min(next, firstEndAfter(lines) ?? Infinity);
+    for (const lines of sink.values()) {
+      next = Math.min(next, lines.find((l) => l.kind === "S" && l.at > from)?.at ?? Infinity);
+    }
     return Number.isFinite(next) ? next - fault.at : 0;
   }
   for (const id of hit) {

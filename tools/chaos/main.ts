@@ -52,6 +52,7 @@ if (import.meta.main) {
   console.log(`sluice chaos, ${profile.name} profile, ${new Date().toISOString()}`);
   const verdicts = await runChaos(profile, names, (v) => {
     console.log(`  ${v.scenario}: ${v.problems.length === 0 ? "ok" : "FAILED"}`);
+    for (const problem of v.problems.slice(0, 5)) console.log(`    ${problem}`);
   });
   console.log(`\n${report(verdicts)}\n\n(${Math.round((Date.now() - began) / 1000)} s)`);
   Deno.exit(verdicts.every((v) => v.problems.length === 0) ? 0 : 1);

@@ -47,7 +47,7 @@ export const QUICK: Profile = {
 export const LONG: Profile = {
   name: "long",
   killJobs: 20_000,
-  killJobMs: 20,
+  killJobMs: 60,
   dagJobs: 5_000,
   redisJobs: 6_000,
   clientKillMs: 30_000,

@@ -33,7 +33,7 @@ export async function redisRestart(profile: Profile): Promise<Verdict> {
       await sleep(1_000);
       const fault: Fault = { at: Date.now(), fsyncWindowMs: FSYNC_WINDOW_MS };
       await cluster.redis.crashAndRestart(1_000);
-      const back = Date.now();
+      const back = fault.endedAt = Date.now();
       await rest;
       const served = await until(async () => {
         const res = await gateway.app.request("/v1/queues");
@@ -101,12 +101,15 @@ export async function redisFull(profile: Profile): Promise<Verdict> {
     }
     await sleep(2_000); // workers meet the full Redis too
     await admin.del(...fillers);
+    const freed = Date.now();
     for (const id of [refusedId, "full-http"]) {
       if (await cluster.store.getJob(id)) problems.push(`refused job ${id} was half written`);
     }
     await cluster.enqueue(workItems("g", Math.floor(profile.redisJobs / 2), 5), 250);
     const settled = await cluster.settle(profile.settleMs);
-    const verdict = await check("Redis full (noeviction)", cluster, [{ at }], { settled });
+    const verdict = await check("Redis full (noeviction)", cluster, [{ at, endedAt: freed }], {
+      settled,
+    });
     verdict.problems.push(...problems);
     return verdict;
   });
