@@ -26,7 +26,7 @@ export async function redisRestart(profile: Profile): Promise<Verdict> {
   return await withCluster(3, WORKERS, async (cluster) => {
     const gateway = createGateway(cluster.engine, { open: true, logger: silentLogger });
     try {
-      const items = workItems("r", profile.redisJobs);
+      const items = workItems("r", profile.redisJobs, 100); // the load outlasts the outage
       const half = Math.floor(items.length / 2);
       await cluster.enqueue(items.slice(0, half), 250);
       const rest = cluster.enqueue(items.slice(half), 50); // retries through the outage
@@ -55,7 +55,7 @@ export async function redisRestart(profile: Profile): Promise<Verdict> {
 /** `CLIENT KILL TYPE normal` every 500 ms while the load runs: nothing lost, no leaked lease. */
 export async function clientKill(profile: Profile): Promise<Verdict> {
   return await withCluster(3, WORKERS, async (cluster) => {
-    const items = workItems("c", profile.redisJobs);
+    const items = workItems("c", profile.redisJobs, 100); // the load spans the kills
     const faults = killClientsEvery(cluster, 500, profile.clientKillMs);
     await cluster.enqueue(items, 100);
     const injected = await faults;
