@@ -32,6 +32,10 @@ async function fill(redis: Redis): Promise<string[]> {
       }
     }
   }
+  // memory use hovers (buffers come and go): set the limit under it, so every write is refused
+  // until the fillers are deleted
+  const now = Number((await redis.info("memory")).match(/used_memory:(\d+)/)![1]);
+  await redis.config("SET", "maxmemory", String(now - 256 * 1024));
   return keys;
 }
 

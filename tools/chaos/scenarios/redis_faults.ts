@@ -131,5 +131,9 @@ async function fill(admin: import("ioredis").Redis): Promise<string[]> {
       }
     }
   }
+  // memory use hovers (buffers come and go): set the limit under it, so every write is refused
+  // until the fillers are deleted
+  const now = Number((await admin.info("memory")).match(/used_memory:(\d+)/)![1]);
+  await admin.config("SET", "maxmemory", String(now - 256 * 1024));
   return keys;
 }
