@@ -1,8 +1,9 @@
 /**
- * `deno task chaos [--quick] [--only NAME,...]`: the chaos suite. Every scenario starts its own
- * `redis-server` and real `sluice worker` processes, injects its faults under load, and checks
- * what Sluice promises (see docs/reliability.md); it prints one table row per scenario and exits
- * non-zero when any promise broke. `--quick` is the CI profile (also run by tests/chaos_test.ts).
+ * `deno task chaos [--quick] [--only NAME,...]`: the chaos suite (long profile: five to ten
+ * minutes, by machine). Every scenario starts its own `redis-server` and real `sluice worker`
+ * processes, injects its faults under load, and checks what Sluice promises (see
+ * docs/reliability.md); it prints one table row per scenario and exits non-zero when any promise
+ * broke. `--quick` is the CI profile (also run by tests/chaos_test.ts).
  *
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * The chaos suite's two profiles: `long` (the issue's sizes, about ten minutes) and `quick` (the
+ * The chaos suite's two profiles: `long` (the issue's sizes, five to ten minutes) and `quick` (the
  * same scenarios, smaller, for CI).
  *
  * @module
@@ -43,7 +43,7 @@ export const QUICK: Profile = {
   settleMs: 60_000,
 };
 
-/** The full run: 20,000 jobs under SIGKILL, a DAG of 5,000 jobs. */
+/** The full run (five to ten minutes): 20,000 jobs under SIGKILL, a DAG of 5,000 jobs. */
 export const LONG: Profile = {
   name: "long",
   killJobs: 20_000,

@@ -75,7 +75,9 @@ export async function leaderFailover(profile: Profile): Promise<Verdict> {
       if (failovers.some((ms) => Number.isNaN(ms))) verdict.problems.push("a failover never came");
       verdict.jobs = perTick.size;
       verdict.notes.push(
-        `failover times (ms): ${failovers.map((ms, i) => `${i % 2 ? "paused" : "killed"} ${ms}`)}`,
+        `failover times (ms): ${
+          failovers.map((ms, i) => `${i % 2 ? "paused" : "killed"} ${ms}`).join(", ")
+        }`,
         `cron ticks fired: ${perTick.size}, twice: ${doubled.length}`,
       );
       return verdict;
