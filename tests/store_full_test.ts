@@ -10,34 +10,7 @@ import { RedisStore } from "../store.ts";
 import { Add, harness, TOKENS } from "./_gateway_harness.ts";
 import { run } from "./_cli_harness.ts";
 import { PrivateRedis } from "./_redis_server.ts";
-
-/**
- * Fills `redis` with filler keys, big ones first, then ever smaller, until even a tiny write is
- * refused; returns the filler keys.
- */
-async function fill(redis: Redis): Promise<string[]> {
-  const used = Number((await redis.info("memory")).match(/used_memory:(\d+)/)![1]);
-  await redis.config("SET", "maxmemory", String(used + 4 * 1024 * 1024));
-  await redis.config("SET", "maxmemory-policy", "noeviction");
-  const keys: string[] = [];
-  for (const size of [64 * 1024, 1024, 16]) {
-    for (let refused = false; !refused;) {
-      const key = `filler:${keys.length}`;
-      try {
-        await redis.set(key, "x".repeat(size));
-        keys.push(key);
-      } catch (error) {
-        assert.match(String(error), /OOM/);
-        refused = true;
-      }
-    }
-  }
-  // memory use hovers (buffers come and go): set the limit under it, so every write is refused
-  // until the fillers are deleted
-  const now = Number((await redis.info("memory")).match(/used_memory:(\d+)/)![1]);
-  await redis.config("SET", "maxmemory", String(now - 256 * 1024));
-  return keys;
-}
+import { fillRedis } from "../tools/chaos/redis.ts";
 
 Deno.test({
   name: "a full Redis: StoreFullError, nothing half written, 503 STORE_FULL, one CLI line",
@@ -50,7 +23,7 @@ Deno.test({
     const h = await harness(store);
     try {
       const before = (await admin.keys("*")).sort();
-      const fillers = await fill(admin);
+      const fillers = await fillRedis(admin);
       const snapshot = (await admin.keys("*")).filter((k) => !k.startsWith("filler:")).sort();
       assert.deepEqual(snapshot, before);
 

@@ -79,11 +79,6 @@ export class ChaosRedis {
     return Number(killed);
   }
 
-  /** Used memory in bytes. */
-  async usedMemory(): Promise<number> {
-    return Number((await this.admin.info("memory")).match(/used_memory:(\d+)/)![1]);
-  }
-
   /** Stops the server and removes its directory. */
   async stop(): Promise<void> {
     this.admin.disconnect();
@@ -109,4 +104,35 @@ export class ChaosRedis {
     }
     throw new Error(`redis-server on port ${this.#port} did not come up`);
   }
+}
+
+/** Used memory of the server behind `redis`, in bytes. */
+async function usedMemory(redis: Redis): Promise<number> {
+  return Number((await redis.info("memory")).match(/used_memory:(\d+)/)![1]);
+}
+
+/**
+ * Fills the server behind `redis` (policy `noeviction`) with `filler:<n>` keys, big ones first,
+ * then ever smaller, until a write is refused; then sets `maxmemory` 4 MB under the memory in use
+ * (which hovers as buffers come and go, and falls as workers finish jobs), so every write is
+ * refused until the fillers are deleted. Returns the filler keys.
+ */
+export async function fillRedis(redis: Redis): Promise<string[]> {
+  await redis.config("SET", "maxmemory-policy", "noeviction");
+  await redis.config("SET", "maxmemory", String(await usedMemory(redis) + 8 * 1024 * 1024));
+  const keys: string[] = [];
+  for (const size of [256 * 1024, 4 * 1024, 64]) {
+    for (let full = false; !full;) {
+      const key = `filler:${keys.length}`;
+      try {
+        await redis.set(key, "x".repeat(size));
+        keys.push(key);
+      } catch (error) {
+        if (!/OOM/.test(String(error))) throw error;
+        full = true;
+      }
+    }
+  }
+  await redis.config("SET", "maxmemory", String(await usedMemory(redis) - 4 * 1024 * 1024));
+  return keys;
 }

@@ -12,6 +12,7 @@ import { check, type Fault, type Verdict } from "../checker.ts";
 import { killClientsEvery, sleep, until } from "../faults.ts";
 import type { Profile } from "../profile.ts";
 import { withCluster, workItems } from "./worker_faults.ts";
+import { fillRedis } from "../redis.ts";
 
 const WORKERS = ["--concurrency=8", "--reserved-slots=0", "--prefetch=2", "--lease-ms=5000"];
 
@@ -81,7 +82,7 @@ export async function redisFull(profile: Profile): Promise<Verdict> {
     await admin.config("SET", "maxmemory-policy", "noeviction");
 
     await cluster.enqueue(workItems("f", Math.floor(profile.redisJobs / 2), 20), 250);
-    const fillers = await fill(admin);
+    const fillers = await fillRedis(admin);
     const at = Date.now();
     const refusedId = "full-refused";
     const refused = await cluster.engine
@@ -113,27 +114,4 @@ export async function redisFull(profile: Profile): Promise<Verdict> {
     verdict.problems.push(...problems);
     return verdict;
   });
-}
-
-/** Fills Redis with filler keys until even a small write is refused; returns their names. */
-async function fill(admin: import("ioredis").Redis): Promise<string[]> {
-  const used = Number((await admin.info("memory")).match(/used_memory:(\d+)/)![1]);
-  await admin.config("SET", "maxmemory", String(used + 8 * 1024 * 1024));
-  const keys: string[] = [];
-  for (const size of [256 * 1024, 4 * 1024, 64]) {
-    for (let full = false; !full;) {
-      const key = `filler:${keys.length}`;
-      try {
-        await admin.set(key, "x".repeat(size));
-        keys.push(key);
-      } catch {
-        full = true;
-      }
-    }
-  }
-  // memory use hovers (buffers come and go): set the limit under it, so every write is refused
-  // until the fillers are deleted
-  const now = Number((await admin.info("memory")).match(/used_memory:(\d+)/)![1]);
-  await admin.config("SET", "maxmemory", String(now - 256 * 1024));
-  return keys;
 }
