@@ -93,7 +93,10 @@ function text(value: unknown): string {
 const segmentStyle = fc.constantFrom("encoded", "encoded", "encoded", "raw", "double-encoded");
 
 function segment(value: string, style: string): string {
-  if (style === "raw") return value.replace(/[\0-\x1f ]/g, (c) => encodePart(c));
+  if (style === "raw") {
+    // raw, but for what would end the request line: control characters and spaces
+    return [...value].map((c) => c.charCodeAt(0) <= 0x20 ? encodePart(c) : c).join("");
+  }
   const once = encodePart(value);
   return style === "double-encoded" ? encodePart(once) : once;
 }
