@@ -106,7 +106,12 @@ type Params = Record<string, unknown>;
 function paramsArb(doc: Doc, endpoint: Endpoint, where: string, hints: Hints) {
   const params = (endpoint.operation.parameters ?? []).filter((p) => p.in === where);
   const shape: Record<string, fc.Arbitrary<unknown>> = {};
-  for (const p of params) shape[p.name] = valueArb(doc, p.schema, hints, p.name);
+  for (const p of params) {
+    // a header carries Latin-1 only: keep header values to what a client can send
+    shape[p.name] = where === "header"
+      ? fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)) })
+      : valueArb(doc, p.schema, hints, p.name);
+  }
   const required = params.filter((p) => p.required).map((p) => p.name);
   return fc.record(shape, { requiredKeys: required }) as fc.Arbitrary<Params>;
 }
@@ -132,6 +137,23 @@ function jsonHeaders(endpoint: Endpoint): Record<string, string> {
 export function bodySchema(doc: Doc, endpoint: Endpoint): Schema | null {
   const schema = endpoint.operation.requestBody?.content["application/json"]?.schema;
   return schema ? resolve(doc, schema) : null;
+}
+
+/**
+ * `pairs` with the values of capped fields (`wait`...) held to their cap when a valid-looking
+ * value exceeds it: a hostile request may be refused, never held open for a minute.
+ */
+function capped(pairs: [string, unknown][], hints: Hints): [string, unknown][] {
+  return pairs.map(([key, value]) => {
+    const cap = hints.caps[key];
+    const n = typeof value === "number" || typeof value === "string" ? Number(value) : NaN;
+    return cap !== undefined && Number.isFinite(n) && n > cap ? [key, cap] : [key, value];
+  });
+}
+
+function cappedBody(body: unknown, hints: Hints): unknown {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return body;
+  return Object.fromEntries(capped(Object.entries(body), hints));
 }
 
 /** Changes one top-level field of an object body: wrong type, removed, hostile, proto key. */
@@ -195,6 +217,19 @@ const badHeaders = fc.constantFrom<[string, Record<string, string>]>(
   }],
 );
 
+/** Methods besides the operation's own: 405 with `Allow`, or 404, in the one error shape. */
+const otherMethod = fc.constantFrom(
+  "GET",
+  "HEAD",
+  "POST",
+  "PUT",
+  "PATCH",
+  "DELETE",
+  "OPTIONS",
+  "PROPFIND",
+  "FOO",
+);
+
 /** What to send for one endpoint: which parts are valid and which are mutated. */
 export function requestArb(doc: Doc, endpoint: Endpoint, hints: Hints): fc.Arbitrary<FuzzRequest> {
   const schema = bodySchema(doc, endpoint);
@@ -229,6 +264,11 @@ export function requestArb(doc: Doc, endpoint: Endpoint, hints: Hints): fc.Arbit
     fc.tuple(base, badHeaders).map(([p, [name, headers]]) =>
       build(`headers:${name}`, p, { headers })
     ),
+    fc.tuple(base, otherMethod).map(([p, method]) => {
+      const req = build(`method:${method}`, p, { method });
+      if (method === "GET" || method === "HEAD") delete req.body;
+      return req;
+    }),
   ];
   if (hasPath) {
     variants.push(
@@ -258,7 +298,7 @@ export function requestArb(doc: Doc, endpoint: Endpoint, hints: Hints): fc.Arbit
       ),
     ).map(([p, query]) =>
       build(hasQuery ? "hostile-query" : "unknown-query", p, {
-        target: pathOf(endpoint.template, p.path, p.style) + queryOf(query),
+        target: pathOf(endpoint.template, p.path, p.style) + queryOf(capped(query, hints)),
       })
     ),
   );
@@ -267,7 +307,7 @@ export function requestArb(doc: Doc, endpoint: Endpoint, hints: Hints): fc.Arbit
       fc.tuple(base, body).map(([p, b]) => build(variant, p, { body: b }));
     variants.push(
       fc.tuple(base, fieldMutation).map(([p, m]) =>
-        build(`body:${m[0]}`, { ...p, body: mutateBody(p.body ?? {}, m) })
+        build(`body:${m[0]}`, { ...p, body: cappedBody(mutateBody(p.body ?? {}, m), hints) })
       ),
       withBody("body:wrong-json-type", wrongValue.map((v) => JSON.stringify(v) ?? "null")),
       withBody("body:malformed", malformedText),

@@ -140,7 +140,7 @@ export async function fuzzApi(target: Target, options: RunOptions): Promise<Row[
       failure: "",
     };
     rows.push(row);
-    await restock(target.h);
+    await restock(target.h, hints);
     const seed = options.seed + index;
     let last: FuzzRequest | null = null;
     const details = await fc.check(

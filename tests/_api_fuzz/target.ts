@@ -10,7 +10,7 @@ import { z } from "zod";
 import { define } from "../../mod.ts";
 import type { Store } from "../../store.ts";
 import { serveGateway } from "../../gateway.ts";
-import { type Harness, harness } from "../_gateway_harness.ts";
+import { Boom, type Harness, harness, killJobs } from "../_gateway_harness.ts";
 import type { FuzzRequest } from "./requests.ts";
 import type { Hints } from "./schema_arb.ts";
 
@@ -55,14 +55,25 @@ export async function serveTarget(store: Store): Promise<Target> {
   };
 }
 
-/** Puts the fixture schedule back (a fuzzed DELETE may have removed it). */
-export async function restock(h: Harness): Promise<void> {
-  if (await h.engine.schedules.get(h.schedule)) return;
-  await h.engine.schedules.set(h.schedule, {
-    job: "add",
-    pattern: "0 9 * * *",
-    payload: { a: 1, b: 1 },
-  });
+/**
+ * Puts the fixtures back between operations: the schedule (a fuzzed DELETE may have removed it)
+ * and two dead jobs (a purge may have), whose ids join the `id` hints.
+ */
+export async function restock(h: Harness, hints: Hints): Promise<void> {
+  if (!(await h.engine.schedules.get(h.schedule))) {
+    await h.engine.schedules.set(h.schedule, {
+      job: "add",
+      pattern: "0 9 * * *",
+      payload: { a: 1, b: 1 },
+    });
+  }
+  if ((await h.engine.counts("doom")).states.dead >= 2) return;
+  const ids = await h.engine.enqueueBulk([
+    { job: Boom, payload: { n: 1 } },
+    { job: Boom, payload: { n: 2 } },
+  ]);
+  await killJobs(h.store, "doom", 2);
+  hints.values.id = [...ids, ...(hints.values.id ?? [])].slice(0, 8);
 }
 
 const enqueueBodies = [
