@@ -1,7 +1,7 @@
 /**
  * `deno task fuzz:api`: the long profile of the API fuzz. Every operation of the gateway's
- * `/openapi.json` gets `SLUICE_FUZZ_REQUESTS` requests (default 600), then the raw HTTP cases and
- * the metacharacter names (`SLUICE_FUZZ_NAMES` generated ones, default 300), on the memory store
+ * `/openapi.json` gets `SLUICE_FUZZ_REQUESTS` requests (default 300), then the raw HTTP cases and
+ * the metacharacter names (`SLUICE_FUZZ_NAMES` generated ones, default 100), on the memory store
  * and, when `REDIS_URL` is set, on a Redis store in a namespace of its own (dropped after).
  * Prints a table per store and exits 1 on any failure. `SLUICE_FUZZ_SEED` replays a run;
  * `SLUICE_FUZZ_ONLY` narrows it to the operations whose key contains the text.
@@ -13,8 +13,8 @@ import { namespacedStore } from "../tests/_redis_env.ts";
 import { runProfile } from "../tests/_api_fuzz/profile.ts";
 
 const env = (name: string) => Deno.env.get(name);
-const runs = Number(env("SLUICE_FUZZ_REQUESTS") ?? 600);
-const names = Number(env("SLUICE_FUZZ_NAMES") ?? 300);
+const runs = Number(env("SLUICE_FUZZ_REQUESTS") ?? 300);
+const names = Number(env("SLUICE_FUZZ_NAMES") ?? 100);
 const seed = Number(env("SLUICE_FUZZ_SEED") ?? Date.now() % 1_000_000);
 const only = env("SLUICE_FUZZ_ONLY");
 const url = env("REDIS_URL");
