@@ -1,6 +1,6 @@
 /**
- * Names full of Redis, Lua and URL metacharacters are plain data: as a job id, a queue, a unique
- * key, an event or a schedule name, each is either accepted and read back exactly (by its own
+ * Names full of Redis, Lua and URL metacharacters are plain data: as a function, a job id, a
+ * queue, a unique key, an event or a schedule name, each is either accepted and read back exactly (by its own
  * URL, in lists, as the key that refuses a second job) or refused with a 4xx that stores nothing;
  * never a 5xx, never another job's key.
  *
@@ -156,8 +156,28 @@ async function asScheduleAndEvent(target: Target, name: string): Promise<void> {
   } else await refused(target, before, emit, `event ${JSON.stringify(name)}`);
 }
 
+/**
+ * `name` as a function: registered names are plain words, so enqueueing it is refused (nothing
+ * stored), and filtering jobs and dead letters by it finds none.
+ */
+async function asFunction(target: Target, name: string): Promise<void> {
+  if (target.h.engine.functionNames().includes(name)) return;
+  const before = await fingerprint(target.h);
+  const reply = await call(target, "POST", "/v1/jobs", { job: name, payload: 1 });
+  await refused(target, before, reply, `function ${JSON.stringify(name)}`);
+  for (const path of ["/v1/jobs", "/v1/dead-letters"]) {
+    const page = await call(target, "GET", `${path}?function=${encodePart(name)}`);
+    const jobs = page.body.jobs as unknown[] | undefined;
+    expect(
+      page.status === 400 || (page.status === 200 && jobs?.length === 0),
+      `${path}?function=${JSON.stringify(name)}: ${page.status}`,
+    );
+  }
+}
+
 /** Every use of `name`; throws with what went wrong. */
 export async function checkName(target: Target, name: string): Promise<void> {
+  await asFunction(target, name);
   await asJobId(target, name);
   await asQueue(target, name);
   await asUniqueKey(target, name);

@@ -68,7 +68,7 @@ export async function runProfile(
       rows.push(...await rawRows(target));
       const names = await fuzzNames(target, profile.names, profile.seed);
       rows.push({
-        endpoint: "names: id, queue, unique key, schedule, event",
+        endpoint: "names: function, id, queue, unique key, schedule, event",
         requests: names.names,
         ok2xx: 0,
         refused4xx: 0,
