@@ -15,19 +15,28 @@ import { namespacedStore, withRedis } from "./_redis_env.ts";
 
 const seed = Number(Deno.env.get("SLUICE_FUZZ_SEED") ?? Date.now() % 1_000_000);
 
-function fuzzTest(name: string, open: () => Promise<Store>, runs: number, names: number): void {
+function fuzzTest(
+  name: string,
+  open: () => Promise<Store>,
+  runs: number,
+  names: number,
+  openGateway = false,
+): void {
   Deno.test({
-    name: `API fuzz on ${name}: ${runs} requests per operation, raw HTTP, names`,
+    name: `API fuzz on ${name}${openGateway ? " (open gateway)" : ""}: ${runs} requests per ` +
+      "operation, raw HTTP, names",
     sanitizeResources: false,
     sanitizeOps: false,
     fn: async () => {
-      const result = await runProfile(name, await open(), { runs, names, seed });
+      const profile = { runs, names, seed, open: openGateway };
+      const result = await runProfile(name, await open(), profile);
       assert.equal(result.failures, 0, `\n${result.report}\n(replay: SLUICE_FUZZ_SEED=${seed})`);
     },
   });
 }
 
 fuzzTest("memory", () => Promise.resolve(new MemoryStore()), 80, 40);
+fuzzTest("memory", () => Promise.resolve(new MemoryStore()), 20, 5, true);
 
 await withRedis("API fuzz on RedisStore", (url) => {
   fuzzTest("redis", () => namespacedStore(url, "test-api-fuzz"), 50, 15);

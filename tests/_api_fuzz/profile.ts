@@ -21,6 +21,8 @@ export interface Profile {
   seed: number;
   /** Only operations whose key contains this. */
   only?: string;
+  /** Fuzz an open gateway (no tokens: its host and origin rules) instead of one with tokens. */
+  open?: boolean;
 }
 
 /** What a profile found. */
@@ -61,7 +63,7 @@ export async function runProfile(
   profile: Profile,
 ): Promise<ProfileResult> {
   const started = performance.now();
-  const target = await serveTarget(store);
+  const target = await serveTarget(store, profile.open ?? false);
   try {
     const rows = await fuzzApi(target, profile);
     if (!profile.only) {
@@ -78,7 +80,10 @@ export async function runProfile(
       });
     }
     const seconds = ((performance.now() - started) / 1000).toFixed(0);
-    const title = `API fuzz on ${storeName}: seed ${profile.seed}, ${profile.runs} requests per ` +
+    const title =
+      `API fuzz on ${storeName}${
+        profile.open ? " (open gateway)" : ""
+      }: seed ${profile.seed}, ${profile.runs} requests per ` +
       `operation, ${seconds} s`;
     return {
       report: table(title, rows),

@@ -30,9 +30,12 @@ export const Echo = define(
   (payload) => payload,
 );
 
-/** Serves a harness on `store`, with `Echo` registered too. */
-export async function serveTarget(store: Store): Promise<Target> {
-  const h = await harness(store);
+/**
+ * Serves a harness on `store`, with `Echo` registered too; `open`: a gateway without tokens
+ * (loopback names only, state changes from its own origin only).
+ */
+export async function serveTarget(store: Store, open = false): Promise<Target> {
+  const h = await harness(store, open ? { tokens: {}, open: true } : {});
   h.engine.register(Echo);
   const abort = new AbortController();
   let base = "";
