@@ -2,8 +2,9 @@
  * The API fuzz run: for every operation of the gateway's own `/openapi.json`, `runs` requests
  * from its arbitrary (fast-check, one seed per operation derived from the run's seed), each
  * checked: an answer (no dropped connection), never a 5xx, an error body in the one JSON shape
- * with a code, nothing stored by a refused state change, and `/healthz` still answering. A
- * failure names the seed, the operation and the request, so `SLUICE_FUZZ_SEED` replays it.
+ * with a code, no polluted `Object.prototype`, nothing stored by a refused state change, and
+ * `/healthz` still answering. A failure names the seed, the operation and the request, so
+ * `SLUICE_FUZZ_SEED` replays it.
  *
  * @module
  */
@@ -73,6 +74,17 @@ export function problemOf(req: FuzzRequest, answer: Answer): string | null {
   return null;
 }
 
+/**
+ * The gateway runs in this process: a `__proto__` key merged carelessly would show on every
+ * object here (the hostile bodies set `polluted` and `isAdmin`).
+ */
+function pollution(): string | null {
+  const probe = {} as Record<string, unknown>;
+  return probe.polluted !== undefined || probe.isAdmin !== undefined
+    ? "Object.prototype was polluted"
+    : null;
+}
+
 /** A request as a replayable line (long bodies cut). */
 export function describe(req: FuzzRequest): string {
   const body = req.body === undefined
@@ -100,7 +112,7 @@ async function check(
   }
   const before = endpoint.mutating ? await fingerprint(target.h) : "";
   const answer = await send(request);
-  const problem = problemOf(req, answer);
+  const problem = problemOf(req, answer) ?? pollution();
   if (problem) throw new Error(problem);
   if (answer.status < 300) row.ok2xx++;
   else row.refused4xx++;
