@@ -6,16 +6,17 @@
  *
  * Safe by default: it needs tokens, or `open: true` for a gateway without any (which then
  * answers loopback host names only and refuses state changes from other origins); bodies are
- * JSON only; pages may not be framed.
+ * JSON only, read once and checked (size, UTF-8, nesting: `body_guard.ts`); pages may not be
+ * framed.
  *
  * @module
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import type { Engine } from "../engine.ts";
 import { consoleLogger, type Logger } from "../job/logger.ts";
 import { authEnabled, type GatewayTokens, requireToken } from "./auth.ts";
+import { guardBodies } from "./body_guard.ts";
 import { dashboardRoutes } from "./dashboard.ts";
 import { ApiError, errorResponse, fieldIssues, jsonErrors, onError } from "./errors.ts";
 import { type EventLog, StoreEventLog } from "./event_log.ts";
@@ -143,16 +144,14 @@ function baseApp(options: GatewayOptions, logger: Logger, open: boolean): OpenAP
   const maxSize = options.maxBodyBytes ?? MiB;
   app.use(
     "*",
-    bodyLimit({
-      maxSize,
-      onError: (c) => {
-        const error = new ApiError(
+    guardBodies({
+      maxBytes: maxSize,
+      tooLarge: () =>
+        new ApiError(
           413,
           "BODY_TOO_LARGE",
           `the request body is larger than the limit of ${sizeText(maxSize)}`,
-        );
-        return errorResponse(c, error);
-      },
+        ),
     }),
   );
   return app;

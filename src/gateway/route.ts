@@ -39,7 +39,9 @@ export function jsonResponse<T extends z.ZodType>(
 }
 
 const ERRORS = {
-  400: "invalid request: malformed JSON, a field fails validation (see `issues`), or a cycle",
+  400: "invalid request: malformed JSON, a field fails validation (see `issues`), a cycle, or " +
+    "a body that breaks off (`BODY_UNREADABLE`), nests deeper than 64 levels (`BODY_TOO_DEEP`) " +
+    "or is not Unicode (`INVALID_UNICODE`: bytes that are not UTF-8, a lone surrogate escape)",
   401: "no valid bearer token",
   403: "the token's scope is too small (admin needed)",
   404: "not found",

@@ -8,10 +8,14 @@ import { z } from "@hono/zod-openapi";
 import { JOB_STATES } from "../../job/states.ts";
 import { LANES } from "../../job/lanes.ts";
 
-/** A queue name: 1-128 letters, digits, `_`, `.` or `-`. */
+/** `.` and `..`: URL clients resolve them as path segments, so no URL can name them. */
+const notDotSegment = (name: string) => name !== "." && name !== "..";
+const DOT_SEGMENT = { message: "'.' and '..' cannot be named in a URL path" };
+
+/** A queue name: 1-128 letters, digits, `_`, `.` or `-`; not `.` or `..`. */
 export const QueueName = z.string().regex(/^[A-Za-z0-9_.\-]{1,128}$/, {
   message: "use 1-128 letters, digits, '_', '.' or '-'",
-}).openapi({ example: "emails" });
+}).refine(notDotSegment, DOT_SEGMENT).openapi({ example: "emails" });
 
 /** A lane. */
 export const LaneName = z.enum(LANES).openapi({ example: "high" });
@@ -19,8 +23,9 @@ export const LaneName = z.enum(LANES).openapi({ example: "high" });
 /** A job state. */
 export const StateName = z.enum(JOB_STATES).openapi({ example: "waiting" });
 
-/** A job id (a ULID, or the caller's id). */
-export const JobId = z.string().min(1).max(256).openapi({ example: "01J9Z6Q8V7K3M2N4P5R6S7T8V9" });
+/** A job id (a ULID, or the caller's id); not `.` or `..`. */
+export const JobId = z.string().min(1).max(256).refine(notDotSegment, DOT_SEGMENT)
+  .openapi({ example: "01J9Z6Q8V7K3M2N4P5R6S7T8V9" });
 
 /** Path parameters `{ id }`. */
 export const IdParams = z.object({

@@ -20,7 +20,8 @@ import { type StatusCode, toStatus } from "../../job/status.ts";
 import { stateOfLetter } from "./job_fields.ts";
 import type { PrerequisiteFailurePolicy } from "../../job/dependencies.ts";
 
-const decoder = new TextDecoder();
+// ignoreBOM: a leading U+FEFF is part of the text (an id "\ufeffabc" must not read back as "abc").
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /** A reply value as text (bulk strings arrive as Buffers, integers as numbers). */
 export function text(value: unknown): string {
