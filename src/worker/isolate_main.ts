@@ -19,6 +19,7 @@ import {
 } from "../job/errors.ts";
 import type { Logger } from "../job/logger.ts";
 import type { JobContext, JobDefinition } from "../registry/definition.ts";
+import { builtInManifest } from "../registry/built_in_manifest.ts";
 import { resultsOf } from "../registry/prerequisite_results.ts";
 import { jobLog } from "../registry/job_log.ts";
 import { FunctionSet } from "../registry/function_set.ts";
@@ -28,6 +29,7 @@ import { isFunctionManifest } from "../registry/manifest.ts";
 import { readPayload } from "../registry/read_payload.ts";
 import { writeResult } from "../registry/write_result.ts";
 import { handBackOf } from "./failed_attempt.ts";
+import { inIsolate } from "./isolate_entry.ts";
 import {
   errorInfo,
   type FromIsolate,
@@ -129,7 +131,10 @@ async function init(message: Extract<ToIsolate, { type: "init" }>): Promise<void
     const set = new FunctionSet();
     const log = logger();
     for (const url of message.modules) {
-      const exports = await import(url) as Record<string, unknown>;
+      // a bundled program names itself: its functions are the manifest built into it
+      const exports = url === import.meta.url
+        ? { manifest: await builtInManifest() }
+        : await import(url) as Record<string, unknown>;
       if (isFunctionManifest(exports.manifest)) {
         for (const [file, fileExports] of Object.entries(exports.manifest.files)) {
           if (set.add(file, fileExports) === 0) log.warn(`functions: ${file} exports no job`);
@@ -250,27 +255,33 @@ function enqueue(run: number, ref: unknown, payload: unknown, options: unknown):
   });
 }
 
-scope.addEventListener("message", (event) => {
-  const message = event.data;
-  switch (message.type) {
-    case "init":
-      void init(message);
-      break;
-    case "run":
-      void run(message);
-      break;
-    case "abort":
-      running.get(message.run)?.abort(reviveError(message.reason));
-      break;
-    case "enqueued":
-      enqueueCalls.get(message.call)?.resolve(message.id);
-      enqueueCalls.delete(message.call);
-      break;
-    case "enqueue-failed":
-      enqueueCalls.get(message.call)?.reject(reviveError(message.error));
-      enqueueCalls.delete(message.call);
-      break;
-  }
-});
+/** Serves the pool's messages: what an isolate does once started. */
+export function serveIsolate(): void {
+  scope.addEventListener("message", (event) => {
+    const message = event.data;
+    switch (message.type) {
+      case "init":
+        void init(message);
+        break;
+      case "run":
+        void run(message);
+        break;
+      case "abort":
+        running.get(message.run)?.abort(reviveError(message.reason));
+        break;
+      case "enqueued":
+        enqueueCalls.get(message.call)?.resolve(message.id);
+        enqueueCalls.delete(message.call);
+        break;
+      case "enqueue-failed":
+        enqueueCalls.get(message.call)?.reject(reviveError(message.error));
+        enqueueCalls.delete(message.call);
+        break;
+    }
+  });
 
-reportCrashes();
+  reportCrashes();
+}
+
+// The module starts an isolate only inside one: a bundled program holds it on its main thread too.
+if (inIsolate()) serveIsolate();

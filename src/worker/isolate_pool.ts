@@ -29,6 +29,7 @@ import {
   type ToIsolate,
 } from "./_isolate_protocol.ts";
 import { planIsolatePermissions } from "./_isolate_permissions.ts";
+import { isolateEntry, isolateName } from "./isolate_entry.ts";
 import { IsolateCrashedError, TimeoutError } from "./isolate_errors.ts";
 
 export type { IsolateJob } from "./_isolate_protocol.ts";
@@ -299,9 +300,9 @@ export class IsolatePool {
   }
 
   #spawn(index: number): Promise<string[]> {
-    const name = `sluice-isolate-${index}`;
+    const name = isolateName(index);
     const plan = planIsolatePermissions(name, this.#modules, this.#permissions);
-    const worker = new Worker(new URL("./isolate_main.ts", import.meta.url), plan.workerOptions);
+    const worker = new Worker(isolateEntry(), plan.workerOptions);
     const isolate: Isolate = {
       index,
       worker,
