@@ -7,6 +7,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { parse } from "yaml";
 import config from "../deno.json" with { type: "json" };
 import { type Launch, ServerProcess, sluice } from "./_cli_process.ts";
 import { eventually } from "./_node_process.ts";
@@ -69,6 +70,33 @@ export async function buildDir(prefix: string): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix });
   globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
   return dir;
+}
+
+/** A service of compose.yaml (the fields Sluice's file uses). */
+export interface ComposeService {
+  /** Image to run. */
+  image?: string;
+  /** Build context. */
+  build?: string;
+  /** The command (after the image's entrypoint). */
+  command?: string[];
+  /** Environment variables. */
+  environment?: Record<string, string>;
+  /** Published ports. */
+  ports?: string[];
+  /** Replicas. */
+  deploy?: { replicas?: number };
+  /** How long `docker stop` waits after SIGTERM. */
+  stop_grace_period?: string;
+  /** Services started first, with the condition. */
+  depends_on?: Record<string, { condition: string }>;
+}
+
+/** The services of compose.yaml (merge keys resolved), and its text. */
+export function readCompose(): { services: Record<string, ComposeService>; text: string } {
+  const text = Deno.readTextFileSync(`${ROOT}compose.yaml`);
+  const { services } = parse(text, { merge: true }) as { services: Record<string, ComposeService> };
+  return { services, text };
 }
 
 interface JobView {

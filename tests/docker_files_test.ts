@@ -7,13 +7,12 @@
  * variables the code knows.
  */
 import assert from "node:assert/strict";
-import { parse } from "yaml";
 import config from "../deno.json" with { type: "json" };
 import { COMMANDS } from "../src/cli/commands.ts";
 import { SERVE_FLAGS } from "../src/cli/config.ts";
 import { STOP_GRACE_MS } from "../src/cli/shutdown.ts";
 import { workFlags } from "../src/cli/work_flags.ts";
-import { ROOT } from "./_binary_build.ts";
+import { readCompose, ROOT } from "./_binary_build.ts";
 
 const read = (path: string) => Deno.readTextFileSync(`${ROOT}${path}`);
 
@@ -124,21 +123,9 @@ Deno.test(".dockerignore keeps the sources the compile needs and drops the rest"
   }
 });
 
-interface Service {
-  image?: string;
-  build?: string;
-  command?: string[];
-  environment?: Record<string, string>;
-  ports?: string[];
-  deploy?: { replicas?: number };
-  stop_grace_period?: string;
-  depends_on?: Record<string, { condition: string }>;
-}
-
 Deno.test("compose.yaml: Redis without eviction and with AOF, one gateway, two workers", () => {
-  const text = read("compose.yaml");
-  const compose = parse(text, { merge: true }) as { services: Record<string, Service> };
-  const { redis, gateway, worker, ...others } = compose.services;
+  const { services, text } = readCompose();
+  const { redis, gateway, worker, ...others } = services;
   assert.deepEqual(Object.keys(others), []);
 
   const redisArgs = redis!.command!.join(" ");
