@@ -3,7 +3,9 @@
  * compile` binary (which keeps the module layout), an isolate starts from `isolate_main.ts` beside
  * this file. A `deno bundle` output is one file: there is no `isolate_main.ts` next to it, so an
  * isolate starts from the bundle itself, which recognises the worker by its name (every isolate
- * is named `sluice-isolate-<n>`) and serves it instead of running the command line.
+ * is named `sluice-isolate-<n>`) and serves it instead of running the command line. So a bundle's
+ * entry must import `isolate_main.ts` and must not run its own main inside an isolate, as
+ * `src/cli/main.ts` does.
  *
  * @module
  */
