@@ -1,9 +1,9 @@
 /**
  * The code inside each isolate (a Deno `Worker` started by `IsolatePool`). It loads the function
- * modules named by the `init` message, then runs attempts: decode, migrate and validate the
- * payload (`readPayload`, as inline attempts do), call the handler with a `ctx` whose signal,
- * log, progress and enqueue cross the boundary, validate and encode the result (`writeResult`),
- * and post the outcome back. Decoding, validation and the handler all run here, off the main
+ * modules named by the `init` message, then runs attempts through the steps inline attempts take
+ * (`attempt_steps.ts`: decode, migrate and validate the payload, call the handler with a `ctx`
+ * whose signal, log, progress and enqueue cross the boundary, validate and encode the result),
+ * and posts the outcome back. Decoding, validation and the handler all run here, off the main
  * thread. Timeouts are the pool's business: it aborts the signal, and terminates the isolate.
  *
  * Protocol: see `_isolate_protocol.ts`.
@@ -11,25 +11,17 @@
  * @module
  */
 import { PayloadEncoder } from "../codec/payload_encoder.ts";
-import {
-  RateLimitError,
-  SnoozeError,
-  UnknownFunctionError,
-  UnrecoverableError,
-} from "../job/errors.ts";
+import { UnrecoverableError } from "../job/errors.ts";
 import type { Logger } from "../job/logger.ts";
 import type { JobContext, JobDefinition } from "../registry/definition.ts";
 import { builtInManifest } from "../registry/built_in_manifest.ts";
-import { resultsOf } from "../registry/prerequisite_results.ts";
-import { jobLog } from "../registry/job_log.ts";
 import { FunctionSet } from "../registry/function_set.ts";
 import { definitionOf } from "../registry/job_decorator.ts";
 import type { Enqueue } from "../registry/job_ref.ts";
 import { isFunctionManifest } from "../registry/manifest.ts";
-import { readPayload } from "../registry/read_payload.ts";
-import { writeResult } from "../registry/write_result.ts";
-import { handBackOf } from "./failed_attempt.ts";
+import { attemptSteps } from "./attempt_steps.ts";
 import { inIsolate } from "./isolate_entry.ts";
+import { buildJobContext } from "./job_context.ts";
 import {
   errorInfo,
   type FromIsolate,
@@ -159,39 +151,32 @@ async function run(message: Extract<ToIsolate, { type: "run" }>): Promise<void> 
   const fail = (error: unknown, retryable: boolean) =>
     post({ type: "failed", run, error: errorInfo(error), retryable });
   try {
-    const definition = definitions.get(job.name);
-    if (!definition || !encoder) {
-      // another node may know the function: retry rather than give up
-      return fail(new UnknownFunctionError(job.name, [...definitions.keys()]), true);
-    }
-    let payload: unknown;
-    try {
-      const read = await readPayload(encoder, definition, new Uint8Array(message.payload));
-      if (read.kind === "too-new") {
-        return post({ type: "too-new", run, version: read.version, known: definition.version });
+    const step = await attemptSteps({
+      name: job.name,
+      definition: definitions.get(job.name),
+      known: () => [...definitions.keys()],
+      encoder,
+      payload: new Uint8Array(message.payload),
+      handle: (definition, payload) =>
+        definition.handler(payload, context(run, job, controller.signal)),
+    });
+    switch (step.kind) {
+      case "completed": {
+        const buffer = step.result === null ? null : transferable(step.result);
+        return post({ type: "completed", run, result: buffer }, buffer ? [buffer] : []);
       }
-      payload = read.value;
-    } catch (error) {
-      return fail(error, false); // undecodable, unmigratable or invalid: retrying cannot help
+      case "failed":
+        return fail(step.error, step.retryable);
+      case "threw": {
+        const unrecoverable = step.error instanceof UnrecoverableError ||
+          (step.error as Error | null)?.name === "UnrecoverableError";
+        return fail(step.error, !unrecoverable);
+      }
+      case "handed-back":
+        return post({ type: "handed-back", run, ...step.request });
+      case "too-new":
+        return post({ type: "too-new", run, version: step.version, known: step.known });
     }
-    let result: unknown;
-    try {
-      result = await definition.handler(payload, context(run, job, controller.signal));
-    } catch (error) {
-      const back = handBackOf(error);
-      if (back !== null) return post({ type: "handed-back", run, ...back });
-      const unrecoverable = error instanceof UnrecoverableError ||
-        (error as Error | null)?.name === "UnrecoverableError";
-      return fail(error, !unrecoverable);
-    }
-    let bytes: Uint8Array | null;
-    try {
-      bytes = writeResult(encoder, definition, result);
-    } catch (error) {
-      return fail(error, false); // the same code would return the same bad result
-    }
-    const buffer = bytes === null ? null : transferable(bytes);
-    post({ type: "completed", run, result: buffer }, buffer ? [buffer] : []);
   } finally {
     running.delete(run);
   }
@@ -204,32 +189,15 @@ function transferable(bytes: Uint8Array): ArrayBuffer {
 }
 
 function context(run: number, job: IsolateJob, signal: AbortSignal): JobContext {
-  return {
-    ...job,
-    resultsOf: resultsOf(job.prerequisites),
+  return buildJobContext(job, {
     signal,
-    log: jobLog((level, message, fields) => postLog(level, message, fields, run)),
-    progress(percent: number, message?: string): void {
-      if (typeof percent !== "number" || !(percent >= 0 && percent <= 100)) {
-        throw new RangeError(`progress: percent must be from 0 to 100, got ${percent}`);
-      }
-      post({
-        type: "progress",
-        run,
-        percent,
-        ...(message === undefined ? {} : { message: String(message) }),
-      });
+    log: (level, message, fields) => postLog(level, message, fields, run),
+    progress(percent, message) {
+      post({ type: "progress", run, percent, ...(message === undefined ? {} : { message }) });
     },
-    enqueue:
-      ((ref: unknown, payload: unknown, options?: unknown) =>
-        enqueue(run, ref, payload, options)) as Enqueue,
-    snooze(delayMs: number): never {
-      throw new SnoozeError(delayMs);
-    },
-    rateLimit(delayMs: number): never {
-      throw new RateLimitError(delayMs);
-    },
-  };
+    enqueue: ((ref: unknown, payload: unknown, options?: unknown) =>
+      enqueue(run, ref, payload, options)) as Enqueue,
+  });
 }
 
 function enqueue(run: number, ref: unknown, payload: unknown, options: unknown): Promise<string> {
