@@ -37,11 +37,26 @@ export interface Finished {
   stderr: string[];
 }
 
+/**
+ * How `sluice` is launched: the program, the arguments before the command's own, and the working
+ * directory. The default runs the source with every permission from the project root.
+ */
+export interface Launch {
+  /** The program (default: this Deno). */
+  program?: string;
+  /** Arguments before `sluice`'s (default: `run -A src/cli/main.ts`). */
+  prefix: string[];
+  /** Working directory (default: the project root). */
+  cwd?: string;
+}
+
+const SOURCE: Launch = { prefix: ["run", "-A", MAIN] };
+
 /** `sluice ...args` as a command, with only `env` (and the basics) in its environment. */
-function command(args: string[], env: Record<string, string>): Deno.Command {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
-    cwd: ROOT,
+function command(args: string[], env: Record<string, string>, launch: Launch): Deno.Command {
+  return new Deno.Command(launch.program ?? Deno.execPath(), {
+    args: [...launch.prefix, ...args],
+    cwd: launch.cwd ?? ROOT,
     env: childEnv(env),
     clearEnv: true,
     stdout: "piped",
@@ -51,8 +66,12 @@ function command(args: string[], env: Record<string, string>): Deno.Command {
 }
 
 /** Runs `sluice ...args` to the end. */
-export async function sluice(args: string[], env: Record<string, string> = {}): Promise<Finished> {
-  const out = await command(args, env).output();
+export async function sluice(
+  args: string[],
+  env: Record<string, string> = {},
+  launch: Launch = SOURCE,
+): Promise<Finished> {
+  const out = await command(args, env, launch).output();
   const decode = (bytes: Uint8Array) => ownLines(new TextDecoder().decode(bytes));
   return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
 }
@@ -66,8 +85,8 @@ export class ServerProcess {
   #child: Deno.ChildProcess;
 
   /** Spawns `sluice ...args`. */
-  constructor(args: string[], env: Record<string, string> = {}) {
-    this.#child = command(args, env).spawn();
+  constructor(args: string[], env: Record<string, string> = {}, launch: Launch = SOURCE) {
+    this.#child = command(args, env, launch).spawn();
     void this.#read(this.#child.stdout);
     void this.#read(this.#child.stderr);
     this.exited = this.#child.status;

@@ -1,6 +1,7 @@
 /**
- * The Sluice command line: `deno task start`, and the entry of the compiled binary. See
- * `commands.ts` for the commands and `sluice --help`.
+ * The Sluice command line: `deno task start`, and the entry of the compiled binary and of the
+ * bundle (which also starts its isolates: see `../worker/isolate_entry.ts`). See `commands.ts` for
+ * the commands and `sluice --help`.
  *
  * @module
  */
@@ -9,6 +10,10 @@ import { SluiceError } from "../job/errors.ts";
 import { commandHelp, COMMANDS, overview } from "./commands.ts";
 import { Args, UsageError } from "./flags.ts";
 import { type CliIO, consoleIO } from "./io.ts";
+import { inIsolate } from "../worker/isolate_entry.ts";
+// Bundled with the command line, so that a `deno bundle` output can serve its own isolates (an
+// isolate starts from the bundle; this module serves it there and does nothing elsewhere).
+import "../worker/isolate_main.ts";
 
 /** The version line of `sluice --version`. */
 export function version(): string {
@@ -64,7 +69,7 @@ export async function main(args: string[], io: CliIO = consoleIO): Promise<numbe
   }
 }
 
-if (import.meta.main) {
+if (import.meta.main && !inIsolate()) {
   try {
     Deno.exit(await main(Deno.args));
   } catch (error) {

@@ -1,6 +1,7 @@
 /**
  * What the isolate pool keeps about each isolate and each attempt, how an isolate is started (a
- * Deno `Worker` on `isolate_main.ts`, told to load the function modules), and the outcomes an
+ * Deno `Worker` on `isolate_main.ts`, or on the bundle that holds it: see `isolate_entry.ts`, told
+ * to load the function modules), and the outcomes an
  * attempt takes when its isolate reports a failure or goes away.
  *
  * @module
@@ -15,6 +16,7 @@ import {
   type ToIsolate,
 } from "./_isolate_protocol.ts";
 import { planIsolatePermissions } from "./_isolate_permissions.ts";
+import { isolateEntry, isolateName } from "./isolate_entry.ts";
 import { IsolateCrashedError, TimeoutError } from "./isolate_errors.ts";
 import type { IsolateOutcome, IsolateRunJob } from "./isolate_pool_options.ts";
 
@@ -118,9 +120,9 @@ export function spawnIsolate(
   setup: IsolateSetup,
   wiring: IsolateWiring,
 ): { isolate: Isolate; init: ToIsolate } {
-  const name = `sluice-isolate-${index}`;
+  const name = isolateName(index);
   const plan = planIsolatePermissions(name, setup.modules, setup.permissions);
-  const worker = new Worker(new URL("./isolate_main.ts", import.meta.url), plan.workerOptions);
+  const worker = new Worker(isolateEntry(), plan.workerOptions);
   const isolate: Isolate = {
     index,
     worker,

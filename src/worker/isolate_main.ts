@@ -14,11 +14,13 @@ import { PayloadEncoder } from "../codec/payload_encoder.ts";
 import { UnrecoverableError } from "../job/errors.ts";
 import type { Logger } from "../job/logger.ts";
 import type { JobContext, JobDefinition } from "../registry/definition.ts";
+import { builtInManifest } from "../registry/built_in_manifest.ts";
 import { FunctionSet } from "../registry/function_set.ts";
 import { definitionOf } from "../registry/job_decorator.ts";
 import type { Enqueue } from "../registry/job_ref.ts";
 import { isFunctionManifest } from "../registry/manifest.ts";
 import { attemptSteps } from "./attempt_steps.ts";
+import { inIsolate } from "./isolate_entry.ts";
 import { buildJobContext } from "./job_context.ts";
 import {
   errorInfo,
@@ -121,7 +123,10 @@ async function init(message: Extract<ToIsolate, { type: "init" }>): Promise<void
     const set = new FunctionSet();
     const log = logger();
     for (const url of message.modules) {
-      const exports = await import(url) as Record<string, unknown>;
+      // a bundled program names itself: its functions are the manifest built into it
+      const exports = url === import.meta.url
+        ? { manifest: await builtInManifest() }
+        : await import(url) as Record<string, unknown>;
       if (isFunctionManifest(exports.manifest)) {
         for (const [file, fileExports] of Object.entries(exports.manifest.files)) {
           if (set.add(file, fileExports) === 0) log.warn(`functions: ${file} exports no job`);
@@ -218,27 +223,33 @@ function enqueue(run: number, ref: unknown, payload: unknown, options: unknown):
   });
 }
 
-scope.addEventListener("message", (event) => {
-  const message = event.data;
-  switch (message.type) {
-    case "init":
-      void init(message);
-      break;
-    case "run":
-      void run(message);
-      break;
-    case "abort":
-      running.get(message.run)?.abort(reviveError(message.reason));
-      break;
-    case "enqueued":
-      enqueueCalls.get(message.call)?.resolve(message.id);
-      enqueueCalls.delete(message.call);
-      break;
-    case "enqueue-failed":
-      enqueueCalls.get(message.call)?.reject(reviveError(message.error));
-      enqueueCalls.delete(message.call);
-      break;
-  }
-});
+/** Serves the pool's messages: what an isolate does once started. */
+export function serveIsolate(): void {
+  scope.addEventListener("message", (event) => {
+    const message = event.data;
+    switch (message.type) {
+      case "init":
+        void init(message);
+        break;
+      case "run":
+        void run(message);
+        break;
+      case "abort":
+        running.get(message.run)?.abort(reviveError(message.reason));
+        break;
+      case "enqueued":
+        enqueueCalls.get(message.call)?.resolve(message.id);
+        enqueueCalls.delete(message.call);
+        break;
+      case "enqueue-failed":
+        enqueueCalls.get(message.call)?.reject(reviveError(message.error));
+        enqueueCalls.delete(message.call);
+        break;
+    }
+  });
 
-reportCrashes();
+  reportCrashes();
+}
+
+// The module starts an isolate only inside one: a bundled program holds it on its main thread too.
+if (inIsolate()) serveIsolate();
