@@ -94,7 +94,10 @@ export function guardBodies(options: BodyGuardOptions): MiddlewareHandler {
         "the request body escapes a lone surrogate (\\ud800-\\udfff without its pair)",
       );
     }
-    c.req.raw = new Request(c.req.raw, { body: text });
+    // a new request of the checked text; built from its parts, not from the request itself,
+    // which would read its signal (Deno warns about its legacy abort on every such read)
+    const raw = c.req.raw;
+    c.req.raw = new Request(raw.url, { method: raw.method, headers: raw.headers, body: text });
     return await next();
   };
 }
