@@ -5,7 +5,6 @@
  *
  * @module
  */
-import type { Redis } from "ioredis";
 import type { Clock } from "../job/clock.ts";
 import type { Logger } from "../job/logger.ts";
 import { MemoryStore } from "./memory/memory_store.ts";
@@ -14,6 +13,7 @@ import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   openConnection,
   redactUrl,
+  type RedisClient,
   waitUntilReady,
 } from "./redis/connection.ts";
 import { RedisStore, type RedisStoreOptions } from "./redis/redis_store.ts";
@@ -38,9 +38,9 @@ export interface ConnectStoreOptions extends OpenStoreOptions {
 /** A `RedisStore` on a connection opened for it (with the caller's logger), closed with it. */
 class OwnRedisStore extends RedisStore {
   /** The command connection. */
-  readonly connection: Redis;
+  readonly connection: RedisClient;
 
-  constructor(connection: Redis, options: Omit<RedisStoreOptions, "redis" | "url">) {
+  constructor(connection: RedisClient, options: Omit<RedisStoreOptions, "redis" | "url">) {
     super({ ...options, redis: connection });
     this.connection = connection;
   }

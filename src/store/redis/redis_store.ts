@@ -23,7 +23,7 @@ import type {
   NodeRecord,
   ReapOutcome,
 } from "../cluster.ts";
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import type { JobRecord, Reservation } from "../../job/job.ts";
 import { type Lane, laneIndex } from "../../job/lanes.ts";
 import { type StatusCode, toStatus } from "../../job/status.ts";
@@ -114,8 +114,11 @@ export { dropNamespace } from "./connection.ts";
 export interface RedisStoreOptions {
   /** Redis URL (default `redis://127.0.0.1:6379`); ignored when `redis` is given. */
   url?: string;
-  /** An existing ioredis client to run commands on; the store leaves it open on `close`. */
-  redis?: Redis;
+  /**
+   * An existing ioredis client (or `Cluster`) to run commands on; the store leaves it open on
+   * `close`.
+   */
+  redis?: Redis | Cluster;
   /** Namespace: every key starts with `{sluice:NAMESPACE}:` (default `"default"`). */
   namespace?: string;
   /**
@@ -146,7 +149,7 @@ const STALLED_PARTS: string[] = (() => {
 
 /** The Redis `Store`. */
 export class RedisStore implements Store {
-  #redis: Redis;
+  #redis: Redis | Cluster;
   #owned: boolean;
   #keys: Keys;
   #scripts: Scripts;
