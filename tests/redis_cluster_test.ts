@@ -4,13 +4,16 @@
  * conformance suite runs on it (every script declares its namespace prefix as its key and builds
  * the rest from it, so no CROSSSLOT; wake-ups and cancellations travel by pub/sub across the
  * cluster bus), no key outside a namespace's hash tag is ever written, a cold node answers a
- * script it never saw (NOSCRIPT handled), and two namespaces whose hash tags live on different
- * masters are served side by side, each from its own shard.
+ * script it never saw (NOSCRIPT handled), two namespaces whose hash tags live on different
+ * masters are served side by side, each from its own shard, and `?cluster=1` on a plain server is
+ * refused at start with the reason.
  */
 import assert from "node:assert/strict";
 import type { Cluster } from "ioredis";
 import { runStoreConformance, type StoreFactory } from "../src/store/_conformance.ts";
 import { closeConnection, openConnection } from "../src/store/redis/connection.ts";
+import { connectStore } from "../src/store/open_store.ts";
+import { silentLogger } from "../src/job/logger.ts";
 import { Keys } from "../src/store/redis/keys.ts";
 import { dropNamespace, RedisStore } from "../src/store/redis/redis_store.ts";
 import type { Store } from "../src/store/store.ts";
@@ -44,7 +47,7 @@ async function keysByMaster(admin: Cluster): Promise<Map<number, string[]>> {
   return found;
 }
 
-await withRedis("RedisStore on a Redis Cluster", async () => {
+await withRedis("RedisStore on a Redis Cluster", async (plain) => {
   const cluster = await PrivateCluster.start();
   const url = cluster.url;
   const admin = openConnection(url) as Cluster;
@@ -131,6 +134,19 @@ await withRedis("RedisStore on a Redis Cluster", async () => {
         for (const c of [a, b]) await dropNamespace(admin, c.namespace);
         for (const s of stores) await s.close();
       }
+    },
+  });
+
+  Deno.test({
+    name: "cluster: ?cluster=1 on a server without cluster support is refused at start",
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: async () => {
+      const url = `${plain}${plain.includes("?") ? "&" : "?"}cluster=1`;
+      await assert.rejects(
+        connectStore(url, { namespace: "cl-none", logger: silentLogger, connectTimeoutMs: 1_000 }),
+        /cannot reach Redis at .*cluster=1: .*cluster support disabled/,
+      );
     },
   });
 

@@ -14,6 +14,7 @@ import { Cluster } from "ioredis";
 import { consoleLogger, type Logger } from "../../job/logger.ts";
 import {
   ConnectionState,
+  describeConnectionError,
   redactUrl,
   retryDelay,
   type StoreClientInfo,
@@ -39,6 +40,7 @@ export class StoreCluster extends Cluster implements StoreClientInfo {
   readonly logger: Logger;
   #url: string;
   #state: ConnectionState;
+  #nodeError: unknown = null;
 
   /** Connects to the cluster `url` seeds (in the background). */
   constructor(url: string, options: ClusterConnectionOptions = {}) {
@@ -67,11 +69,16 @@ export class StoreCluster extends Cluster implements StoreClientInfo {
       // from now on, fail fast while the cluster is down instead of queueing without bound
       () => this.options.enableOfflineQueue = false,
     );
+    // the cluster's own error ("Failed to refresh slots cache") hides the node's reason
+    this.on("node error", (error: unknown) => this.#nodeError = error);
+    this.on("ready", () => this.#nodeError = null);
   }
 
   /** Why the latest connection attempt failed, in a few words; null before any failure. */
   get lastProblem(): string | null {
-    return this.#state.lastProblem;
+    const problem = this.#state.lastProblem;
+    if (problem === null || this.#nodeError === null) return problem;
+    return `${problem.replace(/\.$/, "")} (${describeConnectionError(this.#nodeError)})`;
   }
 
   /** True once the cluster was ready at least once. */

@@ -99,9 +99,11 @@ import {
   closeConnection,
   duplicateConnection,
   openConnection,
+  waitUntilReady,
   warnUnlessNoEviction,
 } from "./connection.ts";
 import { WakeHub } from "./wake.ts";
+import { checkAccess } from "./access.ts";
 import { RedisObservations } from "./observations.ts";
 import type { EventBatch, EventQuery, MetricsSnapshot } from "../observations.ts";
 import { decodeNodes, nodeArgs } from "./node_record.ts";
@@ -194,11 +196,17 @@ export class RedisStore implements Store {
     });
   }
 
-  /** Creates a store and checks that Redis answers; rejects (and closes) when it does not. */
+  /**
+   * Creates a store and checks that Redis answers and lets its user do what the store needs;
+   * rejects (and closes) when it does not (`StoreAccessError` naming a missing permission).
+   */
   static async connect(options: RedisStoreOptions = {}): Promise<RedisStore> {
     const store = new RedisStore(options);
     try {
+      // a cluster client queues commands until it has the slot map: bound that wait
+      if ("nodes" in store.#redis) await waitUntilReady(store.#redis);
       await store.#redis.ping();
+      await checkAccess(store.#redis, store.#keys.prefix);
       await store.#policyCheck;
     } catch (error) {
       await store.close();
