@@ -12,6 +12,7 @@ import { createGateway } from "../gateway.ts";
 import { RedisStore } from "../store.ts";
 import { silentLogger } from "../src/job/logger.ts";
 import { openStore } from "../src/store/open_store.ts";
+import { newJob } from "../src/store/_conformance.ts";
 import { aclRules } from "../src/store/redis/access.ts";
 import { closeConnection, openConnection } from "../src/store/redis/connection.ts";
 import { sluice } from "./_cli_process.ts";
@@ -101,6 +102,22 @@ await withRedis("Redis ACL users", async () => {
         assert.ok(!error.message.includes(PASSWORD), "the password is not in the message");
         assert.equal(error.message.split("\n").length, 1);
         assert.ok(Date.now() - started < FAST_MS, `${user} refused at once`);
+      }
+    },
+  });
+
+  Deno.test({
+    name: "acl: a store not checked at start fails each refused call with StoreAccessError",
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: async () => {
+      const store = new RedisStore({ url: userUrl(server, "no-zadd"), namespace: "acl-run" });
+      try {
+        const error = await store.enqueue([newJob()]).then(() => null, (e: unknown) => e);
+        assert.ok(error instanceof StoreAccessError, String(error));
+        assert.match(error.message, /lacks a permission Sluice needs: .*inside a Sluice script/);
+      } finally {
+        await store.close();
       }
     },
   });

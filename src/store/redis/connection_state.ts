@@ -72,9 +72,15 @@ export function isUnavailable(error: unknown): boolean {
   return UNAVAILABLE.some((prefix) => message.startsWith(prefix));
 }
 
-/** The permission a NOPERM error names, e.g. "the 'evalsha' command"; null for other errors. */
+/**
+ * The permission a refusal names, e.g. "the 'evalsha' command"; null for other errors. Redis
+ * refuses with NOPERM, or, for a command inside a script, "ERR The user executing the script
+ * can't ...".
+ */
 export function refusedPermission(error: unknown): string | null {
   const message = error instanceof Error ? error.message : String(error);
+  const inScript = /The user executing the script can't (.+?)(?:\s+script:.*)?$/s.exec(message);
+  if (inScript) return `${inScript[1]!.trim()} (inside a Sluice script)`;
   const at = message.indexOf("NOPERM");
   if (at < 0) return null;
   const detail = message.slice(at + "NOPERM".length).replace(/^\s*(this user has )?/, "");
