@@ -9,7 +9,7 @@
  * @module
  */
 import type { RedisClient } from "./connection.ts";
-import { accessError, type StoreClientInfo } from "./connection_state.ts";
+import { accessError, refusedPermission, type StoreClientInfo } from "./connection_state.ts";
 import { StoreAccessError } from "../../job/errors.ts";
 
 /**
@@ -125,20 +125,18 @@ function describeCall(call: string, prefix: string): string {
  */
 export async function checkAccess(redis: RedisClient, prefix: string): Promise<void> {
   const info = redis as RedisClient & Partial<StoreClientInfo>;
+  const refuse = (permission: string, cause?: unknown) =>
+    accessError(info.where ?? "the given client", info.user ?? "default", permission, cause);
   const calls = "nodes" in redis ? [...SAMPLE_CALLS, CLUSTER_CALL] : SAMPLE_CALLS;
   let refused: string;
   try {
     refused = String(await redis.call("EVAL", PROBE, 1, prefix, ...calls));
   } catch (error) {
-    if (!(error instanceof StoreAccessError)) throw error;
     // the probe itself was refused: EVAL, or the namespace's keys
-    if (!/keys/.test(error.message)) throw error;
-    refused = "eval K";
+    const original = error instanceof StoreAccessError ? error.cause : error;
+    const permission = refusedPermission(original);
+    if (permission === null) throw error;
+    throw refuse(/keys/.test(permission) ? describeCall("eval K", prefix) : permission, original);
   }
-  if (refused === "") return;
-  throw accessError(
-    info.where ?? "the given client",
-    info.user ?? "default",
-    describeCall(refused, prefix),
-  );
+  if (refused !== "") throw refuse(describeCall(refused, prefix));
 }
