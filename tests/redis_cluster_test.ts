@@ -5,14 +5,15 @@
  * the rest from it, so no CROSSSLOT; wake-ups and cancellations travel by pub/sub across the
  * cluster bus), no key outside a namespace's hash tag is ever written, a cold node answers a
  * script it never saw (NOSCRIPT handled), two namespaces whose hash tags live on different
- * masters are served side by side, each from its own shard, and `?cluster=1` on a plain server is
- * refused at start with the reason.
+ * masters are served side by side, each from its own shard, an ACL user with the cluster rule set
+ * works, and `?cluster=1` on a plain server is refused at start with the reason.
  */
 import assert from "node:assert/strict";
 import type { Cluster } from "ioredis";
 import { runStoreConformance, type StoreFactory } from "../src/store/_conformance.ts";
 import { closeConnection, openConnection } from "../src/store/redis/connection.ts";
 import { connectStore } from "../src/store/open_store.ts";
+import { aclRules } from "../src/store/redis/access.ts";
 import { silentLogger } from "../src/job/logger.ts";
 import { Keys } from "../src/store/redis/keys.ts";
 import { dropNamespace, RedisStore } from "../src/store/redis/redis_store.ts";
@@ -133,6 +134,26 @@ await withRedis("RedisStore on a Redis Cluster", async (plain) => {
       } finally {
         for (const c of [a, b]) await dropNamespace(admin, c.namespace);
         for (const s of stores) await s.close();
+      }
+    },
+  });
+
+  Deno.test({
+    name: "cluster: an ACL user with the cluster rule set of docs/security.md runs jobs",
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: async () => {
+      const rules = aclRules("*", { cluster: true }).split(" ");
+      for (const node of admin.nodes("master")) {
+        await node.call("ACL", "SETUSER", "jobs", "reset", "on", ">pw", ...rules);
+      }
+      const userUrl = url.replace("redis://", "redis://jobs:pw@");
+      const store = await RedisStore.connect({ url: userUrl, namespace: "cl-acl" });
+      try {
+        assert.deepEqual(await roundTrip(store, 4), [0, 2, 4, 6]);
+      } finally {
+        await dropNamespace(admin, "cl-acl");
+        await store.close();
       }
     },
   });

@@ -69,8 +69,8 @@ const SAMPLE_CALLS: readonly string[] = [
   "zscore K m",
 ];
 
-/** The extra command a cluster client needs (ioredis reads the slot map with it). */
-const CLUSTER_CALL = "cluster slots";
+/** The extra commands a cluster client needs (ioredis's slot map and ready check). */
+const CLUSTER_CALLS: readonly string[] = ["cluster slots", "cluster info"];
 
 /** The command names the store sends, in `SAMPLE_CALLS` order. */
 export const STORE_COMMANDS: readonly string[] = SAMPLE_CALLS.map((call) => call.split(" ")[0]!);
@@ -78,14 +78,15 @@ export const STORE_COMMANDS: readonly string[] = SAMPLE_CALLS.map((call) => call
 /**
  * The ACL rules a Sluice user needs (after `on >password`): its namespace's keys and channels
  * (every namespace with `*`), and exactly the store's commands, plus `info` (ioredis's ready
- * check) and `quit`; `cluster` adds `cluster|slots`.
+ * check) and `quit`; `cluster` adds `cluster|slots` and `cluster|info` (the cluster client's slot
+ * map and ready check).
  */
 export function aclRules(namespace = "*", options: { cluster?: boolean } = {}): string {
   const commands = [
     ...STORE_COMMANDS,
     "info",
     "quit",
-    ...(options.cluster ? ["cluster|slots"] : []),
+    ...(options.cluster ? CLUSTER_CALLS.map((c) => c.replace(" ", "|")) : []),
   ];
   return [
     `~{sluice:${namespace}}:*`,
@@ -127,7 +128,7 @@ export async function checkAccess(redis: RedisClient, prefix: string): Promise<v
   const info = redis as RedisClient & Partial<StoreClientInfo>;
   const refuse = (permission: string, cause?: unknown) =>
     accessError(info.where ?? "the given client", info.user ?? "default", permission, cause);
-  const calls = "nodes" in redis ? [...SAMPLE_CALLS, CLUSTER_CALL] : SAMPLE_CALLS;
+  const calls = "nodes" in redis ? [...SAMPLE_CALLS, ...CLUSTER_CALLS] : SAMPLE_CALLS;
   let refused: string;
   try {
     refused = String(await redis.call("EVAL", PROBE, 1, prefix, ...calls));
