@@ -2,7 +2,8 @@
  * The README's examples of the testing kit are real code: its `functions/send_email.ts` is the
  * fixture `tests/fixtures/readme_functions/send_email.ts`, and its example test is
  * `tests/send_email_test.ts`, line for line but for comment lines and the paths of relative
- * imports (a file in `tests/` reaches the function through its fixture folder).
+ * imports (a file in `tests/` reaches the function through its fixture folder). Its function file
+ * `functions/send_welcome_email.ts` is the one that ships in `functions/`.
  *
  * @module
  */
@@ -38,4 +39,8 @@ Deno.test("README: the send-email function is the one the example test tests", a
 
 Deno.test("README: the testing example is tests/send_email_test.ts", async () => {
   await assertSameCode("tests/send_email_test.ts", "./send_email_test.ts");
+});
+
+Deno.test("README: the function file shown is functions/send_welcome_email.ts", async () => {
+  await assertSameCode("functions/send_welcome_email.ts", "../functions/send_welcome_email.ts");
 });

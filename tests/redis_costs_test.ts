@@ -78,3 +78,29 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "a chain of 1,000 jobs in one call costs O(jobs) in Redis: priority walks stop early",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const redis = await PrivateRedis.start();
+    const store = new RedisStore({ url: redis.url, clock: new ManualClock() });
+    try {
+      const chain = Array.from({ length: 1_000 }, () => newJob({ queue: "chain" }));
+      chain.forEach((job, i) => {
+        if (i > 0) job.dependsOn = [chain[i - 1]!.id];
+      });
+      const spent = await jobCommands(redis, () => store.enqueue(chain));
+      // each job walks its ancestors once: about 5 job commands; a walk of the whole chain per
+      // job (the quadratic path) is about 500
+      assert.ok(spent <= 20 * chain.length, `a chain of 1,000 ran ${spent} job commands`);
+      const counts = await store.counts("chain");
+      assert.equal(counts.states.blocked, 999);
+      assert.equal(counts.states.waiting, 1);
+    } finally {
+      await store.close();
+      await redis.stop();
+    }
+  },
+});

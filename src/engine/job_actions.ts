@@ -10,6 +10,7 @@ import type { FunctionLimits } from "../job/limits.ts";
 import { assertQueueName } from "../job/queue_name.ts";
 import type { JobState } from "../job/states.ts";
 import type { QueueCounts, Store, TransitionOutcome } from "../store/store.ts";
+import { eventBase } from "../worker/job_events.ts";
 import type { EngineParts } from "./parts.ts";
 
 /** The state after a transition on job `id`, or the error its status means (`verb` names it). */
@@ -26,10 +27,7 @@ export async function cancelJob(parts: EngineParts, id: string): Promise<JobStat
   stateAfter(out, id, "cancel");
   if (out.state === "cancelled" && events.has("cancelled")) {
     const job = await store.getJob(id);
-    if (job) {
-      const { name, queue, lane } = job;
-      events.emit("cancelled", { id, name, queue, lane, at: clock.now() });
-    }
+    if (job) events.emit("cancelled", eventBase(job, clock.now()));
   }
   return out.state!;
 }

@@ -1,9 +1,9 @@
 /**
  * The code inside each isolate (a Deno `Worker` started by `IsolatePool`). It loads the function
- * modules named by the `init` message, then runs attempts: decode, migrate and validate the
- * payload (`readPayload`, as inline attempts do), call the handler with a `ctx` whose signal,
- * log, progress and enqueue cross the boundary, validate and encode the result (`writeResult`),
- * and post the outcome back. Decoding, validation and the handler all run here, off the main
+ * modules named by the `init` message, then runs attempts through the steps inline attempts take
+ * (`attempt_steps.ts`: decode, migrate and validate the payload, call the handler with a `ctx`
+ * whose signal, log, progress and enqueue cross the boundary, validate and encode the result),
+ * and posts the outcome back. Decoding, validation and the handler all run here, off the main
  * thread. Timeouts are the pool's business: it aborts the signal, and terminates the isolate.
  *
  * Protocol: see `_isolate_protocol.ts`.
@@ -11,12 +11,7 @@
  * @module
  */
 import { PayloadEncoder } from "../codec/payload_encoder.ts";
-import {
-  RateLimitError,
-  SnoozeError,
-  UnknownFunctionError,
-  UnrecoverableError,
-} from "../job/errors.ts";
+import { RateLimitError, SnoozeError, UnrecoverableError } from "../job/errors.ts";
 import type { Logger } from "../job/logger.ts";
 import type { JobContext, JobDefinition } from "../registry/definition.ts";
 import { resultsOf } from "../registry/prerequisite_results.ts";
@@ -25,9 +20,7 @@ import { FunctionSet } from "../registry/function_set.ts";
 import { definitionOf } from "../registry/job_decorator.ts";
 import type { Enqueue } from "../registry/job_ref.ts";
 import { isFunctionManifest } from "../registry/manifest.ts";
-import { readPayload } from "../registry/read_payload.ts";
-import { writeResult } from "../registry/write_result.ts";
-import { handBackOf } from "./failed_attempt.ts";
+import { attemptSteps } from "./attempt_steps.ts";
 import {
   errorInfo,
   type FromIsolate,
@@ -154,39 +147,32 @@ async function run(message: Extract<ToIsolate, { type: "run" }>): Promise<void> 
   const fail = (error: unknown, retryable: boolean) =>
     post({ type: "failed", run, error: errorInfo(error), retryable });
   try {
-    const definition = definitions.get(job.name);
-    if (!definition || !encoder) {
-      // another node may know the function: retry rather than give up
-      return fail(new UnknownFunctionError(job.name, [...definitions.keys()]), true);
-    }
-    let payload: unknown;
-    try {
-      const read = await readPayload(encoder, definition, new Uint8Array(message.payload));
-      if (read.kind === "too-new") {
-        return post({ type: "too-new", run, version: read.version, known: definition.version });
+    const step = await attemptSteps({
+      name: job.name,
+      definition: definitions.get(job.name),
+      known: () => [...definitions.keys()],
+      encoder,
+      payload: new Uint8Array(message.payload),
+      handle: (definition, payload) =>
+        definition.handler(payload, context(run, job, controller.signal)),
+    });
+    switch (step.kind) {
+      case "completed": {
+        const buffer = step.result === null ? null : transferable(step.result);
+        return post({ type: "completed", run, result: buffer }, buffer ? [buffer] : []);
       }
-      payload = read.value;
-    } catch (error) {
-      return fail(error, false); // undecodable, unmigratable or invalid: retrying cannot help
+      case "failed":
+        return fail(step.error, step.retryable);
+      case "threw": {
+        const unrecoverable = step.error instanceof UnrecoverableError ||
+          (step.error as Error | null)?.name === "UnrecoverableError";
+        return fail(step.error, !unrecoverable);
+      }
+      case "handed-back":
+        return post({ type: "handed-back", run, ...step.request });
+      case "too-new":
+        return post({ type: "too-new", run, version: step.version, known: step.known });
     }
-    let result: unknown;
-    try {
-      result = await definition.handler(payload, context(run, job, controller.signal));
-    } catch (error) {
-      const back = handBackOf(error);
-      if (back !== null) return post({ type: "handed-back", run, ...back });
-      const unrecoverable = error instanceof UnrecoverableError ||
-        (error as Error | null)?.name === "UnrecoverableError";
-      return fail(error, !unrecoverable);
-    }
-    let bytes: Uint8Array | null;
-    try {
-      bytes = writeResult(encoder, definition, result);
-    } catch (error) {
-      return fail(error, false); // the same code would return the same bad result
-    }
-    const buffer = bytes === null ? null : transferable(bytes);
-    post({ type: "completed", run, result: buffer }, buffer ? [buffer] : []);
   } finally {
     running.delete(run);
   }

@@ -14,136 +14,53 @@
  * `IsolateCrashedError` and is replaced. `close()` interrupts what runs: those outcomes are
  * `interrupted`, so the node can release the jobs without spending an attempt.
  *
+ * Parts: options and outcomes in `isolate_pool_options.ts`, isolates and attempts in
+ * `isolate_handle.ts`, `ctx.enqueue` served in `isolate_enqueue.ts`.
+ *
  * @module
  */
-import { type EncodingDefaults, resolveEncodingDefaults } from "../codec/payload_encoder.ts";
-import { NotSupportedError } from "../job/errors.ts";
-import type { JobErrorInfo } from "../job/job.ts";
-import { consoleLogger, type Logger, type LogLevel } from "../job/logger.ts";
-import type { EnqueueOptions } from "../job/options.ts";
+import { resolveEncodingDefaults } from "../codec/payload_encoder.ts";
+import { consoleLogger, type Logger } from "../job/logger.ts";
+import { errorInfo, type FromIsolate, type ToIsolate } from "./_isolate_protocol.ts";
+import { serveEnqueue } from "./isolate_enqueue.ts";
 import {
-  errorInfo,
-  type FromIsolate,
-  type IsolateJob,
-  ownedBuffer,
-  type ToIsolate,
-} from "./_isolate_protocol.ts";
-import { planIsolatePermissions } from "./_isolate_permissions.ts";
-import { IsolateCrashedError, TimeoutError } from "./isolate_errors.ts";
+  type Attempt,
+  type Isolate,
+  type IsolateSetup,
+  lostOutcome,
+  newAttempt,
+  reportedOutcome,
+  spawnIsolate,
+  type Timer,
+} from "./isolate_handle.ts";
+import {
+  type IsolateOutcome,
+  type IsolatePoolOptions,
+  type IsolateRun,
+  type IsolateRunJob,
+  type IsolateRunOptions,
+  nonNegative,
+  positiveInt,
+} from "./isolate_pool_options.ts";
 
 export type { IsolateJob } from "./_isolate_protocol.ts";
-
-/** Options of `IsolatePool`. */
-export interface IsolatePoolOptions {
-  /** Absolute URLs of the function files, or of the generated manifest module. */
-  modules: readonly (string | URL)[];
-  /** Isolates (default: `navigator.hardwareConcurrency`). */
-  size?: number;
-  /** Attempts one isolate runs at once; async handlers overlap (default 4). */
-  slotsPerIsolate?: number;
-  /** The engine's encoding defaults, for results (default: `resolveEncodingDefaults()`). */
-  encoding?: EncodingDefaults;
-  /** Receives `ctx.log` lines (tagged with job and fn) and the pool's own (default console). */
-  logger?: Logger;
-  /** How long a timed-out handler may take to stop on its signal before termination (1,000). */
-  abortGraceMs?: number;
-  /**
-   * Permissions of the isolates. Default: not set, the isolates share the node's. A set here
-   * (even `"inherit"`) needs `--unstable-worker-options`: without it Deno exits the process.
-   * Read access to the code is granted for loading, then revoked unless declared.
-   */
-  permissions?: Deno.PermissionOptions;
-  /** Receives `ctx.progress` reports. */
-  onProgress?: (job: IsolateJob, percent: number, message?: string) => void;
-  /** A running job logged a line (`ctx.log`). */
-  onJobLog?: (
-    job: IsolateJob,
-    level: LogLevel,
-    message: string,
-    fields?: Record<string, unknown>,
-  ) => void;
-  /** Serves `ctx.enqueue` (by function name); without it `ctx.enqueue` rejects. */
-  enqueue?: (name: string, payload: unknown, options?: EnqueueOptions) => Promise<string>;
-  /** First wait before retrying a replacement that failed to load (1,000; doubles to 30,000). */
-  respawnDelayMs?: number;
-}
-
-/** A job to run: its identity and its encoded payload (which is copied, never detached). */
-export interface IsolateRunJob extends IsolateJob {
-  /** The encoded payload, as stored. */
-  payload: Uint8Array;
-}
-
-/** Options of one `run`. */
-export interface IsolateRunOptions {
-  /** Abort the attempt this long after it starts in an isolate (default: no timeout). */
-  timeoutMs?: number;
-}
-
-/** What became of one attempt in the pool. */
-export type IsolateOutcome =
-  /** The handler returned; `result` is the encoded result, null when it returned nothing. */
-  | { kind: "completed"; result: Uint8Array | null }
-  /**
-   * The attempt failed. `retryable` is false for an `UnrecoverableError` (its name is kept) and
-   * for payloads or results that can never pass; a timeout (`TimeoutError`) or a lost isolate
-   * (`IsolateCrashedError`) is retryable.
-   */
-  | { kind: "failed"; error: JobErrorInfo; retryable: boolean }
-  /**
-   * The handler snoozed or was rate limited (`throttle`): release the job to run again in
-   * `delayMs`, without spending it.
-   */
-  | { kind: "handed-back"; delayMs: number; throttle: boolean }
-  /** The payload is newer than the loaded code: hand it back (`known` is the code's version). */
-  | { kind: "too-new"; version: number; known: number }
-  /** Stopped by `close()` (or run after it): release the job without spending its attempt. */
-  | { kind: "interrupted" };
-
-/** One attempt handed to the pool. */
-export interface IsolateRun {
-  /** Settles once with what became of the attempt; never rejects. */
-  readonly outcome: Promise<IsolateOutcome>;
-  /** Aborts the handler's `ctx.signal` with `reason` (a queued attempt fails at once). */
-  abort(reason?: unknown): void;
-}
-
-interface Isolate {
-  readonly index: number;
-  readonly worker: Worker;
-  state: "starting" | "ready" | "dead";
-  readonly attempts: Set<Attempt>;
-  /** Timed-out attempts still running here: while any, it takes no new work. */
-  suspect: number;
-  loaded: PromiseWithResolvers<string[]>;
-}
-
-interface Attempt {
-  readonly run: number;
-  readonly job: IsolateJob;
-  buffer: ArrayBuffer | null;
-  readonly timeoutMs: number | undefined;
-  readonly resolve: (outcome: IsolateOutcome) => void;
-  isolate: Isolate | null;
-  settled: boolean;
-  timer: Timer | undefined;
-  timedOut: boolean;
-  shutdown: boolean;
-}
-
-type Timer = ReturnType<typeof setTimeout>;
+export type {
+  IsolateOutcome,
+  IsolatePoolOptions,
+  IsolateRun,
+  IsolateRunJob,
+  IsolateRunOptions,
+} from "./isolate_pool_options.ts";
 
 const MAX_RESPAWN_DELAY_MS = 30_000;
 
 /** A pool of isolates running job functions off the main thread. */
 export class IsolatePool {
-  #modules: string[];
+  #setup: IsolateSetup;
   #size: number;
   #slots: number;
-  #encoding: EncodingDefaults;
   #logger: Logger;
   #graceMs: number;
-  #permissions: Deno.PermissionOptions | undefined;
   #onProgress: IsolatePoolOptions["onProgress"];
   #onJobLog: IsolatePoolOptions["onJobLog"];
   #enqueue: IsolatePoolOptions["enqueue"];
@@ -162,13 +79,15 @@ export class IsolatePool {
 
   /** Checks `options`; nothing starts until `start()`. */
   constructor(options: IsolatePoolOptions) {
-    this.#modules = options.modules.map((m) => new URL(m).href);
+    this.#setup = {
+      modules: options.modules.map((m) => new URL(m).href),
+      encoding: options.encoding ?? resolveEncodingDefaults(),
+      permissions: options.permissions,
+    };
     this.#size = positiveInt(options.size ?? navigator.hardwareConcurrency ?? 1, "size");
     this.#slots = positiveInt(options.slotsPerIsolate ?? 4, "slotsPerIsolate");
-    this.#encoding = options.encoding ?? resolveEncodingDefaults();
     this.#logger = options.logger ?? consoleLogger;
     this.#graceMs = nonNegative(options.abortGraceMs ?? 1_000, "abortGraceMs");
-    this.#permissions = options.permissions;
     this.#onProgress = options.onProgress;
     this.#onJobLog = options.onJobLog;
     this.#enqueue = options.enqueue;
@@ -225,27 +144,7 @@ export class IsolatePool {
   run(job: IsolateRunJob, options: IsolateRunOptions = {}): IsolateRun {
     const { promise, resolve } = Promise.withResolvers<IsolateOutcome>();
     if (options.timeoutMs !== undefined) positiveInt(options.timeoutMs, "timeoutMs");
-    const attempt: Attempt = {
-      run: this.#nextRun++,
-      job: {
-        id: job.id,
-        name: job.name,
-        queue: job.queue,
-        lane: job.lane,
-        attempt: job.attempt,
-        maxAttempts: job.maxAttempts,
-        scheduledAt: job.scheduledAt,
-        prerequisites: job.prerequisites,
-      },
-      buffer: ownedBuffer(job.payload),
-      timeoutMs: options.timeoutMs,
-      resolve,
-      isolate: null,
-      settled: false,
-      timer: undefined,
-      timedOut: false,
-      shutdown: false,
-    };
+    const attempt = newAttempt(this.#nextRun++, job, options.timeoutMs, resolve);
     const handle: IsolateRun = {
       outcome: promise,
       abort: (reason) => this.#abort(attempt, reason),
@@ -299,34 +198,12 @@ export class IsolatePool {
   }
 
   #spawn(index: number): Promise<string[]> {
-    const name = `sluice-isolate-${index}`;
-    const plan = planIsolatePermissions(name, this.#modules, this.#permissions);
-    const worker = new Worker(new URL("./isolate_main.ts", import.meta.url), plan.workerOptions);
-    const isolate: Isolate = {
-      index,
-      worker,
-      state: "starting",
-      attempts: new Set(),
-      suspect: 0,
-      loaded: Promise.withResolvers<string[]>(),
-    };
+    const { isolate, init } = spawnIsolate(index, this.#setup, {
+      message: (isolate, message) => this.#onMessage(isolate, message),
+      kill: (isolate, reason) => this.#kill(isolate, reason, "error"),
+    });
     this.#isolates[index] = isolate;
-    worker.addEventListener("message", (event: MessageEvent<FromIsolate>) => {
-      this.#onMessage(isolate, event.data);
-    });
-    worker.addEventListener("error", (event: ErrorEvent) => {
-      event.preventDefault(); // an isolate's uncaught error must not take the node down
-      this.#kill(isolate, `uncaught error: ${event.message}`, "error");
-    });
-    worker.addEventListener("messageerror", () => {
-      this.#kill(isolate, "a message from the isolate could not be read", "error");
-    });
-    this.#post(isolate, {
-      type: "init",
-      modules: this.#modules,
-      encoding: this.#encoding,
-      revoke: plan.revoke,
-    });
+    this.#post(isolate, init);
     return isolate.loaded.promise;
   }
 
@@ -369,23 +246,10 @@ export class IsolatePool {
         this.#kill(isolate, `could not load the function modules: ${message.error.message}`, null);
         return;
       case "completed":
-        if (mine) {
-          const result = message.result === null ? null : new Uint8Array(message.result);
-          this.#settle(mine, { kind: "completed", result });
-        }
-        return;
       case "failed":
-        if (mine) this.#settle(mine, this.#failure(mine, message.error, message.retryable));
-        return;
-      case "handed-back": {
-        const { delayMs, throttle } = message;
-        if (mine) this.#settle(mine, { kind: "handed-back", delayMs, throttle });
-        return;
-      }
+      case "handed-back":
       case "too-new":
-        if (mine) {
-          this.#settle(mine, { kind: "too-new", version: message.version, known: message.known });
-        }
+        if (mine) this.#settle(mine, reportedOutcome(mine, message));
         return;
       case "log": {
         const tags = attempt
@@ -404,43 +268,14 @@ export class IsolatePool {
         }
         return;
       case "enqueue":
-        this.#serveEnqueue(isolate, message);
+        serveEnqueue(this.#enqueue, message, (answer) => {
+          if (isolate.state !== "dead") this.#post(isolate, answer);
+        });
         return;
       case "crashed":
         this.#kill(isolate, message.reason, "error", message.error?.stack);
         return;
     }
-  }
-
-  /** The outcome of a failure report, seen through what the pool did to the attempt. */
-  #failure(attempt: Attempt, error: JobErrorInfo, retryable: boolean): IsolateOutcome {
-    if (attempt.shutdown) return { kind: "interrupted" };
-    if (attempt.timedOut) {
-      const { id, name } = attempt.job;
-      return failed(new TimeoutError(id, name, attempt.timeoutMs!, false));
-    }
-    return { kind: "failed", error, retryable };
-  }
-
-  #serveEnqueue(isolate: Isolate, message: Extract<FromIsolate, { type: "enqueue" }>): void {
-    const { call } = message;
-    const reply = (answer: ToIsolate) => {
-      if (isolate.state !== "dead") this.#post(isolate, answer);
-    };
-    if (!this.#enqueue) {
-      const error = new NotSupportedError("ctx.enqueue in an isolate pool without an enqueue hook");
-      return reply({ type: "enqueue-failed", call, error: errorInfo(error) });
-    }
-    let enqueued: Promise<string>;
-    try {
-      enqueued = this.#enqueue(message.name, message.payload, message.options as EnqueueOptions);
-    } catch (error) {
-      enqueued = Promise.reject(error);
-    }
-    enqueued.then(
-      (id) => reply({ type: "enqueued", call, id }),
-      (error) => reply({ type: "enqueue-failed", call, error: errorInfo(error) }),
-    );
   }
 
   #dispatch(): void {
@@ -517,15 +352,7 @@ export class IsolatePool {
       });
     }
     for (const attempt of [...isolate.attempts]) {
-      const { id, name } = attempt.job;
-      this.#settle(
-        attempt,
-        attempt.shutdown
-          ? { kind: "interrupted" }
-          : attempt.timedOut
-          ? failed(new TimeoutError(id, name, attempt.timeoutMs!, true))
-          : failed(new IsolateCrashedError(id, reason)),
-      );
+      this.#settle(attempt, lostOutcome(attempt, reason));
     }
     if (this.#isolates[isolate.index] === isolate) this.#isolates[isolate.index] = null;
     isolate.loaded.reject(new Error(`isolate ${isolate.index}: ${reason}`));
@@ -568,26 +395,4 @@ export class IsolatePool {
       this.#kill(isolate, `could not post to the isolate: ${String(error)}`, "error");
     }
   }
-}
-
-function failed(error: Error): IsolateOutcome {
-  return { kind: "failed", error: errorInfo(error), retryable: true };
-}
-
-function positiveInt(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(
-      `IsolatePool: ${name} must be a whole number >= 1, got ${JSON.stringify(value)}`,
-    );
-  }
-  return value;
-}
-
-function nonNegative(value: number, name: string): number {
-  if (!(value >= 0) || !Number.isFinite(value)) {
-    throw new RangeError(
-      `IsolatePool: ${name} must be a number >= 0, got ${JSON.stringify(value)}`,
-    );
-  }
-  return value;
 }

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Lane } from "../job/lanes.ts";
+import { eventBase } from "./job_events.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 
 /** The job a report is about. */
@@ -34,11 +35,7 @@ export function emitProgress(
   }
   const note = message === undefined ? {} : { message: String(message) };
   runtime.events.emit("progress", {
-    id: job.id,
-    name: job.name,
-    queue: job.queue,
-    lane: job.lane,
-    at: runtime.clock.now(),
+    ...eventBase(job, runtime.clock.now()),
     attempt: job.attempt,
     percent,
     ...note,

@@ -1,20 +1,20 @@
 /**
  * Runs one reserved job in-process and turns what its handler did into an outcome: a completion
  * to record, a failure with its retry time, or a hand-back (a payload newer than this code).
+ * The steps (payload, handler, result) are `attempt_steps.ts`, shared with the isolates.
  *
  * @module
  */
-import { RateLimitError, SnoozeError, UnknownFunctionError } from "../job/errors.ts";
+import { RateLimitError, SnoozeError } from "../job/errors.ts";
 import type { Reservation } from "../job/job.ts";
 import type { JobContext } from "../registry/definition.ts";
-import { readPayload } from "../registry/read_payload.ts";
-import { writeResult } from "../registry/write_result.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 import type { PrerequisiteResult } from "../job/dependencies.ts";
 import { resultsOf } from "../registry/prerequisite_results.ts";
 import { jobLog } from "../registry/job_log.ts";
 import { guardAttempt } from "./attempt_guard.ts";
-import { type FailedAttempt, failedAttempt, handBackOf } from "./failed_attempt.ts";
+import { attemptSteps } from "./attempt_steps.ts";
+import { type FailedAttempt, failedAttempt } from "./failed_attempt.ts";
 import { handedBack, tooNew } from "./hand_back.ts";
 import { emitProgress } from "./progress.ts";
 
@@ -34,38 +34,29 @@ export async function runJob(
   signal: AbortSignal,
   prerequisites: readonly PrerequisiteResult[] = [],
 ): Promise<AttemptOutcome> {
-  const fail = (error: unknown, retryable: boolean): AttemptOutcome =>
-    failedAttempt(runtime, job, error, retryable);
-  const definition = runtime.definition(job.name);
-  if (!definition) {
-    // another node may know the function: retry rather than give up
-    return fail(new UnknownFunctionError(job.name, runtime.functionNames()), true);
-  }
-  let payload: unknown;
-  try {
-    const read = await readPayload(runtime.encoder, definition, job.payload);
-    if (read.kind === "too-new") {
-      return await tooNew(runtime, job, read.version, definition.version);
-    }
-    payload = read.value;
-  } catch (error) {
-    return fail(error, false); // undecodable, unmigratable or invalid: retrying cannot help
-  }
-  let result: unknown;
-  try {
-    result = await guardAttempt(
-      (guarded) => definition.handler(payload, jobContext(runtime, job, guarded, prerequisites)),
-      { job, signal, timeoutMs: definition.timeout, ...runtime.graces },
-    );
-  } catch (error) {
-    const back = handBackOf(error);
-    if (back === null) return fail(error, true);
-    return await handedBack(runtime, job, back);
-  }
-  try {
-    return { kind: "completed", result: writeResult(runtime.encoder, definition, result) };
-  } catch (error) {
-    return fail(error, false); // the same code would return the same bad result
+  const step = await attemptSteps({
+    name: job.name,
+    definition: runtime.definition(job.name),
+    known: () => runtime.functionNames(),
+    encoder: runtime.encoder,
+    payload: job.payload,
+    handle: (definition, payload) =>
+      guardAttempt(
+        (guarded) => definition.handler(payload, jobContext(runtime, job, guarded, prerequisites)),
+        { job, signal, timeoutMs: definition.timeout, ...runtime.graces },
+      ),
+  });
+  switch (step.kind) {
+    case "completed":
+      return step;
+    case "failed":
+      return failedAttempt(runtime, job, step.error, step.retryable);
+    case "threw":
+      return failedAttempt(runtime, job, step.error, true);
+    case "handed-back":
+      return await handedBack(runtime, job, step.request);
+    case "too-new":
+      return await tooNew(runtime, job, step.version, step.known);
   }
 }
 

@@ -102,14 +102,24 @@ export function unblock(state: MemState, job: MemJob, now: number): void {
 /**
  * Priority inheritance: serves `ids` (open prerequisites) and their own open ancestors at
  * `lane` when they sit lower; a waiting one moves to the back of its new lane.
+ *
+ * `walked` (job id -> the lowest lane index a walk of this call reached it with) lets one call
+ * walk a bulk DAG in O(V + E): a walk at lane t leaves every open ancestor at t or higher, so a
+ * later walk at t or lower stops there. Clear it when a lane is lowered within the call.
  */
-export function raise(state: MemState, ids: readonly string[], lane: Lane): void {
+export function raise(
+  state: MemState,
+  ids: readonly string[],
+  lane: Lane,
+  walked: Map<string, number> = new Map(),
+): void {
   const target = laneIndex(lane);
-  const seen = new Set<string>();
   const todo = [...ids];
-  for (let id = todo.shift(); id !== undefined; id = todo.shift()) {
-    if (seen.has(id)) continue;
-    seen.add(id);
+  for (let head = 0; head < todo.length; head++) {
+    const id = todo[head]!;
+    const reached = walked.get(id);
+    if (reached !== undefined && reached <= target) continue;
+    walked.set(id, target);
     const job = state.jobs.get(id);
     if (!job || job.state === "active" || FINISHED.has(job.state)) continue;
     todo.push(...job.prerequisites);

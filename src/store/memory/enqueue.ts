@@ -25,6 +25,7 @@ const QUEUED: ReadonlySet<JobState> = new Set(["waiting", "delayed", "blocked"])
 /** Stores new jobs atomically, idempotent on ids, with unique keys and prerequisites. */
 export function enqueue(state: MemState, jobs: readonly NewJob[], now: number): EnqueueOutcome[] {
   const { plans, alias } = decide(state, jobs, now);
+  const walked = new Map<string, number>(); // raise()'s walks of this call
   return jobs.map((job, i): EnqueueOutcome => {
     const plan = plans[i]!;
     if (plan.kind === "exists") {
@@ -35,10 +36,10 @@ export function enqueue(state: MemState, jobs: readonly NewJob[], now: number): 
     }
     if (plan.kind === "replace") {
       const target = state.jobs.get(plan.target)!;
-      if (QUEUED.has(target.state)) replace(state, target, job, now);
+      if (QUEUED.has(target.state)) replace(state, target, job, now, walked);
       return { id: plan.target, created: false, state: target.state };
     }
-    return { id: job.id, created: true, state: create(state, job, alias, now).state };
+    return { id: job.id, created: true, state: create(state, job, alias, now, walked).state };
   });
 }
 
@@ -113,6 +114,7 @@ function create(
   job: NewJob,
   alias: ReadonlyMap<string, string>,
   now: number,
+  walked: Map<string, number>,
 ): MemJob {
   const q = state.queue(job.queue);
   const due = job.runAt ?? now + (job.delay ?? 0);
@@ -186,7 +188,7 @@ function create(
   } else {
     state.toWaiting(record, false);
   }
-  raise(state, record.prerequisites, record.lane);
+  raise(state, record.prerequisites, record.lane, walked);
   state.observe.event("enqueued", record, now, {
     state: record.state,
     runAt: due > now ? due : now,
@@ -194,8 +196,17 @@ function create(
   return record;
 }
 
-/** Replaces the payload and options of a queued job with those of `job`. */
-function replace(state: MemState, target: MemJob, job: NewJob, now: number): void {
+/**
+ * Replaces the payload and options of a queued job with those of `job`; a lane it changes makes
+ * the call's earlier priority walks (`walked`) prove nothing, so they are forgotten.
+ */
+function replace(
+  state: MemState,
+  target: MemJob,
+  job: NewJob,
+  now: number,
+  walked: Map<string, number>,
+): void {
   const q = state.queue(target.queue);
   target.payload = job.payload;
   target.maxAttempts = job.maxAttempts;
@@ -212,6 +223,7 @@ function replace(state: MemState, target: MemJob, job: NewJob, now: number): voi
     target.requestedLane = null;
     state.count(q, target.state, target.lane, +1);
     if (target.state === "waiting") state.toWaiting(target, false);
+    walked.clear();
   }
   const due = job.runAt ?? now + (job.delay ?? 0);
   if (target.state === "blocked") {

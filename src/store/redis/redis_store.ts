@@ -3,7 +3,11 @@
  * over all the jobs of the call; semantics match `MemoryStore` verb by verb (the conformance
  * suite holds both to that). On the system clock the scripts read Redis `TIME`, so every node
  * agrees on one clock; with an injected clock (tests) they receive its `now`. Key layout: see
- * `keys.ts`; job fields: see `job_fields.ts`.
+ * `keys.ts`; job fields: see `job_fields.ts`. The verbs live by family, as in the memory
+ * store: `dispatch.ts` (reserve, start, steal), `outcomes.ts` (complete, fail, release, extend),
+ * `recovery.ts` (expired leases, dead nodes, due jobs), `queue_ops.ts` (cancel, priority,
+ * listings, dead letters), `cluster_verbs.ts` (nodes, leader), `observations.ts`,
+ * `redis_schedules.ts`; this class wires them to one connection and its scripts.
  *
  * @example
  * ```ts ignore
@@ -25,12 +29,10 @@ import type {
 } from "../cluster.ts";
 import type { Cluster, Redis } from "ioredis";
 import type { JobRecord, Reservation } from "../../job/job.ts";
-import { type Lane, laneIndex } from "../../job/lanes.ts";
-import { type StatusCode, toStatus } from "../../job/status.ts";
+import type { Lane } from "../../job/lanes.ts";
+import type { StatusCode } from "../../job/status.ts";
 import { type Clock, systemClock } from "../../job/clock.ts";
-import { STATE_LETTERS } from "./job_fields.ts";
 import { decodeEnqueue, enqueueArgs } from "./enqueue_args.ts";
-import { newLeaseToken } from "../../job/ids.ts";
 import type { LaneConfig, LaneConfigInput } from "../../schedule/lane_config.ts";
 import type {
   Completion,
@@ -55,43 +57,14 @@ import type {
   Store,
   TransitionOutcome,
 } from "../store.ts";
-import {
-  checkIds,
-  DEFAULT_EVENTS,
-  DEFAULT_RETENTION,
-  dependentsPage,
-  parsePage,
-  PROMOTE_BATCH,
-  RECLAIM_BATCH,
-  reserveShape,
-  stalledError,
-} from "../_shared.ts";
-import {
-  DEAD_SCAN_BUDGET,
-  DEFAULT_DEAD_BATCH,
-  DEFAULT_DEAD_PAGE,
-  resolveDeadQuery,
-} from "../dead_letters.ts";
+import { DEFAULT_EVENTS, DEFAULT_RETENTION } from "../_shared.ts";
 import { DEFAULT_NAMESPACE, Keys } from "./keys.ts";
 import { type ScriptArg, Scripts } from "./scripts.ts";
-import {
-  decodeCounts,
-  decodeJob,
-  decodeReservations,
-  Frames,
-  num,
-  outcome,
-  pairs,
-  statuses,
-  text,
-  toBuffer,
-} from "./record.ts";
 import {
   CONFIG_FIELDS,
   configureArgs,
   decodeFunctionLimits,
   decodeLaneConfig,
-  DEFAULT_CONFIG_ARGS,
   encodeFunctionLimits,
 } from "./config.ts";
 import type { FunctionLimits } from "../../job/limits.ts";
@@ -106,9 +79,14 @@ import { WakeHub } from "./wake.ts";
 import { checkAccess } from "./access.ts";
 import { RedisObservations } from "./observations.ts";
 import type { EventBatch, EventQuery, MetricsSnapshot } from "../observations.ts";
-import { decodeNodes, nodeArgs } from "./node_record.ts";
 import { RedisSchedules } from "./redis_schedules.ts";
 import type { ScheduleStore } from "../schedule_store.ts";
+import type { ScriptHost } from "./script_host.ts";
+import * as dispatch from "./dispatch.ts";
+import * as outcomes from "./outcomes.ts";
+import * as recovery from "./recovery.ts";
+import * as ops from "./queue_ops.ts";
+import * as cluster from "./cluster_verbs.ts";
 
 export { dropNamespace } from "./connection.ts";
 
@@ -139,16 +117,6 @@ export interface RedisStoreOptions {
   metrics?: boolean;
 }
 
-const STALLED_PARTS: string[] = (() => {
-  const json = JSON.stringify(stalledError(7_777_777, 8_888_888));
-  const [head, rest] = json.split("7777777");
-  const [middle, tail] = (rest ?? "").split("8888888");
-  if (head === undefined || middle === undefined || tail === undefined) {
-    throw new Error("RedisStore: cannot split the stalled error message");
-  }
-  return [head, middle, tail];
-})();
-
 /** The Redis `Store`. */
 export class RedisStore implements Store {
   #redis: Redis | Cluster;
@@ -159,6 +127,8 @@ export class RedisStore implements Store {
   #clock: Clock | null;
   /** The store options as scripts take them: "keepFinished,keepDead,events,metrics". */
   #opts: string;
+  /** What the verbs share: the scripts, `now` and the options. */
+  #host: ScriptHost;
   #observations: RedisObservations;
   #wake: WakeHub;
   #policyCheck: Promise<void>;
@@ -176,6 +146,11 @@ export class RedisStore implements Store {
     const events = options.events ?? DEFAULT_EVENTS;
     const metrics = options.metrics ?? true ? 1 : 0;
     this.#opts = `${retention.keepFinished},${retention.keepDead},${events},${metrics}`;
+    this.#host = {
+      run: (name, args) => this.#scripts.run(name, args),
+      now: () => this.#now(),
+      opts: this.#opts,
+    };
     const redis = this.#redis;
     this.#wake = new WakeHub(() => duplicateConnection(redis));
     this.#observations = new RedisObservations({
@@ -188,9 +163,7 @@ export class RedisStore implements Store {
     });
     this.#policyCheck = warnUnlessNoEviction(redis);
     this.schedules = new RedisSchedules({
-      run: (name, args) => this.#scripts.run(name, args),
-      now: () => this.#now(),
-      opts: this.#opts,
+      ...this.#host,
       wake: this.#wake,
       channel: this.#keys.cronWake(),
     });
@@ -237,177 +210,88 @@ export class RedisStore implements Store {
     return groups.map((g) => g.length === 0 ? [] : decodeEnqueue(replies[next++], g.length));
   }
 
-  async reserve(request: ReserveRequest): Promise<Reservation[]> {
-    const { started, prefetch, lanes, lowerLimit } = reserveShape(request);
-    if (started + prefetch <= 0 || request.queues.length === 0 || lanes?.length === 0) return [];
-    const terms = { leaseMs: request.leaseMs, tokenBase: request.callId ?? newLeaseToken() };
-    const args: ScriptArg[] = [
-      this.#now(),
-      this.#opts,
-      request.worker,
-      started,
-      terms.leaseMs,
-      terms.tokenBase,
-      PROMOTE_BATCH,
-      ...DEFAULT_CONFIG_ARGS,
-      prefetch,
-      lanes === undefined ? "" : lanes.join(""),
-      lowerLimit ?? "",
-      ...request.queues,
-    ];
-    return decodeReservations(await this.#scripts.run("reserve", args), terms);
+  reserve(request: ReserveRequest): Promise<Reservation[]> {
+    return dispatch.reserve(this.#host, request);
   }
 
-  async complete(items: readonly Completion[]): Promise<StatusCode[]> {
-    if (items.length === 0) return [];
-    const args: ScriptArg[] = [this.#now(), this.#opts];
-    for (const item of items) {
-      args.push(item.id, item.token, item.result === null ? "" : toBuffer(item.result));
-    }
-    return statuses(await this.#scripts.run("complete", args));
+  complete(items: readonly Completion[]): Promise<StatusCode[]> {
+    return outcomes.complete(this.#host, items);
   }
 
-  async fail(items: readonly Failure[]): Promise<TransitionOutcome[]> {
-    if (items.length === 0) return [];
-    const args: ScriptArg[] = [this.#now(), this.#opts];
-    for (const item of items) args.push(item.id, item.token, item.error, item.retryDelay ?? "");
-    const reply = new Frames(await this.#scripts.run("fail", args));
-    return items.map(() => outcome(reply.text(), reply.text()));
+  fail(items: readonly Failure[]): Promise<TransitionOutcome[]> {
+    return outcomes.fail(this.#host, items);
   }
 
-  async release(items: readonly Release[]): Promise<StatusCode[]> {
-    if (items.length === 0) return [];
-    const args: ScriptArg[] = [this.#now(), this.#opts];
-    for (const item of items) {
-      args.push(item.id, item.token, item.delay ?? "", item.throttle ?? "");
-    }
-    return statuses(await this.#scripts.run("release", args));
+  release(items: readonly Release[]): Promise<StatusCode[]> {
+    return outcomes.release(this.#host, items);
   }
 
-  async extendLeases(items: readonly LeaseProof[], leaseMs: number): Promise<StatusCode[]> {
-    if (items.length === 0) return [];
-    const args: ScriptArg[] = [this.#now(), leaseMs];
-    for (const item of items) args.push(item.id, item.token);
-    return statuses(await this.#scripts.run("extendLeases", args));
+  extendLeases(items: readonly LeaseProof[], leaseMs: number): Promise<StatusCode[]> {
+    return outcomes.extendLeases(this.#host, items, leaseMs);
   }
 
-  async reclaimExpired(limit: number = RECLAIM_BATCH): Promise<ReclaimOutcome> {
-    const args = [this.#now(), this.#opts, limit, ...STALLED_PARTS];
-    const [requeued, dead] = await this.#scripts.run("reclaimExpired", args) as unknown[][];
-    return { requeued: (requeued ?? []).map(text), dead: (dead ?? []).map(text) };
+  reclaimExpired(limit?: number): Promise<ReclaimOutcome> {
+    return recovery.reclaimExpired(this.#host, limit);
   }
 
-  async promoteDue(queues: readonly string[], limit: number = PROMOTE_BATCH): Promise<number> {
-    if (queues.length === 0) return 0;
-    return num(await this.#scripts.run("promoteDue", [this.#now(), limit, ...queues]));
+  promoteDue(queues: readonly string[], limit?: number): Promise<number> {
+    return recovery.promoteDue(this.#host, queues, limit);
   }
 
-  async changePriority(id: string, lane: Lane): Promise<TransitionOutcome> {
-    const [status, state] = await this.#scripts.run("changePriority", [
-      id,
-      laneIndex(lane),
-    ]) as unknown[];
-    return outcome(status, state);
+  changePriority(id: string, lane: Lane): Promise<TransitionOutcome> {
+    return ops.changePriority(this.#host, id, lane);
   }
 
-  async reschedule(
-    id: string,
-    due: { runAt: number } | { delay: number },
-  ): Promise<TransitionOutcome> {
-    const at = "runAt" in due ? [due.runAt, ""] : ["", due.delay];
-    const args = [this.#now(), id, ...at];
-    const [status, state] = await this.#scripts.run("reschedule", args) as unknown[];
-    return outcome(status, state);
+  reschedule(id: string, due: { runAt: number } | { delay: number }): Promise<TransitionOutcome> {
+    return ops.reschedule(this.#host, id, due);
   }
 
-  async cancel(id: string): Promise<TransitionOutcome> {
-    const args = [this.#now(), this.#opts, id];
-    const [status, state] = await this.#scripts.run("cancel", args) as unknown[];
-    return outcome(status, state);
+  cancel(id: string): Promise<TransitionOutcome> {
+    return ops.cancel(this.#host, id);
   }
 
   async getJob(id: string): Promise<JobRecord | null> {
     return (await this.getJobs([id]))[0]!;
   }
 
-  async getJobs(ids: readonly string[]): Promise<(JobRecord | null)[]> {
-    checkIds(ids);
-    if (ids.length === 0) return [];
-    const reply = await this.#scripts.run("getJobs", [...ids]) as unknown[];
-    return ids.map((id, i) => {
-      const deadline = text(reply[3 * i + 1]);
-      const lease = deadline === "" ? null : Number(deadline);
-      return decodeJob(id, pairs(reply[3 * i]), lease, num(reply[3 * i + 2]));
-    });
+  getJobs(ids: readonly string[]): Promise<(JobRecord | null)[]> {
+    return ops.getJobs(this.#host, ids);
   }
 
-  async dependents(id: string, page: { offset?: number; limit?: number } = {}): Promise<string[]> {
-    const { offset, limit } = dependentsPage(page);
-    return (await this.#scripts.run("dependents", [id, offset, limit]) as unknown[]).map(text);
+  dependents(id: string, page: { offset?: number; limit?: number } = {}): Promise<string[]> {
+    return ops.dependents(this.#host, id, page);
   }
 
-  async listJobs(query: JobListQuery): Promise<JobPage> {
-    const { offset, limit } = parsePage(query);
-    const lane = query.lane === undefined ? "" : laneIndex(query.lane);
-    const args = [query.queue, STATE_LETTERS[query.state] ?? "", lane, offset, limit];
-    const reply = await this.#scripts.run("listJobs", args) as unknown[];
-    const jobs: JobRecord[] = [];
-    for (let i = 1; i + 3 < reply.length; i += 4) {
-      const deadline = text(reply[i + 2]);
-      const lease = deadline ? Number(deadline) : null;
-      const job = decodeJob(text(reply[i]), pairs(reply[i + 1]), lease, num(reply[i + 3]));
-      if (job) jobs.push(job);
-    }
-    return { jobs, nextCursor: num(reply[0]) === 1 ? String(offset + limit) : null };
+  listJobs(query: JobListQuery): Promise<JobPage> {
+    return ops.listJobs(this.#host, query);
   }
 
-  async listDead(query: DeadLetterQuery): Promise<JobPage> {
-    const reply = await this.#dead("listDead", query, DEFAULT_DEAD_PAGE);
-    const jobs: JobRecord[] = [];
-    for (let i = 1; i + 2 < reply.length; i += 3) {
-      const job = decodeJob(text(reply[i]), pairs(reply[i + 1]), null, num(reply[i + 2]));
-      if (job) jobs.push(job);
-    }
-    return { jobs, nextCursor: text(reply[0]) || null };
+  listDead(query: DeadLetterQuery): Promise<JobPage> {
+    return ops.listDead(this.#host, query);
   }
 
-  async requeueDead(query: DeadLetterQuery): Promise<DeadLetterBatch> {
-    const [cursor, ...ids] = await this.#dead("requeueDead", query, DEFAULT_DEAD_BATCH);
-    return { ids: ids.map(text), nextCursor: text(cursor) || null };
+  requeueDead(query: DeadLetterQuery): Promise<DeadLetterBatch> {
+    return ops.batchDead(this.#host, "requeueDead", query);
   }
 
-  async purgeDead(query: DeadLetterQuery): Promise<DeadLetterBatch> {
-    const [cursor, ...ids] = await this.#dead("purgeDead", query, DEFAULT_DEAD_BATCH);
-    return { ids: ids.map(text), nextCursor: text(cursor) || null };
+  purgeDead(query: DeadLetterQuery): Promise<DeadLetterBatch> {
+    return ops.batchDead(this.#host, "purgeDead", query);
   }
 
-  /** Runs a dead-letter script with the filter of `query` (see `lua/_dead_letters.lua`). */
-  async #dead(
-    script: "listDead" | "requeueDead" | "purgeDead",
-    query: DeadLetterQuery,
-    defaultLimit: number,
-  ): Promise<unknown[]> {
-    const q = resolveDeadQuery(query, defaultLimit, script);
-    const args: ScriptArg[] = [this.#now(), this.#opts, q.queue, q.name, q.errorContains];
-    args.push(q.after ?? "", q.before ?? "", q.cursor?.score ?? "", q.cursor?.id ?? "");
-    args.push(q.limit, DEAD_SCAN_BUDGET, ...(q.ids ?? []));
-    return await this.#scripts.run(script, args) as unknown[];
-  }
-
-  async counts(queue: string): Promise<QueueCounts> {
-    return decodeCounts(queue, await this.#scripts.run("counts", [queue]));
+  counts(queue: string): Promise<QueueCounts> {
+    return ops.counts(this.#host, queue);
   }
 
   async queues(): Promise<string[]> {
     return (await this.#redis.zrange(this.#keys.queues(), "0", "-1")).sort();
   }
 
-  async pause(queue: string): Promise<void> {
-    await this.#scripts.run("setPaused", [queue, "1"]);
+  pause(queue: string): Promise<void> {
+    return ops.setPaused(this.#host, queue, true);
   }
 
-  async resume(queue: string): Promise<void> {
-    await this.#scripts.run("setPaused", [queue, "0"]);
+  resume(queue: string): Promise<void> {
+    return ops.setPaused(this.#host, queue, false);
   }
 
   async configureFunctions(limits: Record<string, FunctionLimits | null>): Promise<void> {
@@ -432,10 +316,8 @@ export class RedisStore implements Store {
     return decodeLaneConfig(await this.#scripts.run("configure", args) as unknown[]);
   }
 
-  async idleWait(queues: readonly string[], worker: string): Promise<IdleWait> {
-    const reply = text(await this.#scripts.run("idleWait", [this.#now(), worker, ...queues]));
-    const [due, stealable] = reply.split("\t");
-    return { dueIn: due === "" ? null : Number(due), stealable: stealable === "1" };
+  idleWait(queues: readonly string[], worker: string): Promise<IdleWait> {
+    return dispatch.idleWait(this.#host, queues, worker);
   }
 
   waitForWork(queues: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
@@ -443,88 +325,48 @@ export class RedisStore implements Store {
     return this.#wake.wait(queues.map((q) => this.#keys.wake(q)), timeoutMs, signal);
   }
 
-  async start(items: readonly LeaseProof[]): Promise<StatusCode[]> {
-    if (items.length === 0) return [];
-    const args: ScriptArg[] = [this.#now(), this.#opts];
-    for (const item of items) args.push(item.id, item.token);
-    return statuses(await this.#scripts.run("start", args));
+  start(items: readonly LeaseProof[]): Promise<StatusCode[]> {
+    return dispatch.start(this.#host, items);
   }
 
-  async steal(request: StealRequest): Promise<Reservation[]> {
-    if (request.count <= 0 || request.queues.length === 0) return [];
-    const terms = { leaseMs: request.leaseMs, tokenBase: request.callId ?? newLeaseToken() };
-    const args: ScriptArg[] = [
-      this.#now(),
-      this.#opts,
-      request.worker,
-      request.count,
-      terms.leaseMs,
-      terms.tokenBase,
-      ...new Set(request.queues),
-    ];
-    return decodeReservations(await this.#scripts.run("steal", args), terms);
+  steal(request: StealRequest): Promise<Reservation[]> {
+    return dispatch.steal(this.#host, request);
   }
 
-  async registerNode(node: NodeInfo, ttlMs: number): Promise<void> {
-    await this.#scripts.run("registerNode", [this.#now(), ttlMs, ...nodeArgs(node)]);
+  registerNode(node: NodeInfo, ttlMs: number): Promise<void> {
+    return cluster.registerNode(this.#host, node, ttlMs);
   }
 
-  async heartbeat(nodeId: string, info: HeartbeatInfo, ttlMs: number): Promise<boolean> {
-    const args = [this.#now(), ttlMs, nodeId, info.busy, info.completed ?? "", info.failed ?? ""];
-    return num(await this.#scripts.run("heartbeat", args)) === 1;
+  heartbeat(nodeId: string, info: HeartbeatInfo, ttlMs: number): Promise<boolean> {
+    return cluster.heartbeat(this.#host, nodeId, info, ttlMs);
   }
 
-  async deregisterNode(nodeId: string): Promise<void> {
-    await this.#scripts.run("deregisterNode", [nodeId]);
+  deregisterNode(nodeId: string): Promise<void> {
+    return cluster.deregisterNode(this.#host, nodeId);
   }
 
-  async listNodes(): Promise<NodeRecord[]> {
-    return decodeNodes(await this.#scripts.run("listNodes", []));
+  listNodes(): Promise<NodeRecord[]> {
+    return cluster.listNodes(this.#host);
   }
 
-  async acquireLeadership(nodeId: string, ttlMs: number): Promise<LeaderLease | null> {
-    const token = newLeaseToken();
-    const args = [this.#now(), nodeId, ttlMs, token];
-    const [epoch, expiresAt] = await this.#scripts.run("acquireLeadership", args) as unknown[];
-    return num(epoch) > 0
-      ? { node: nodeId, token, epoch: num(epoch), expiresAt: num(expiresAt) }
-      : null;
+  acquireLeadership(nodeId: string, ttlMs: number): Promise<LeaderLease | null> {
+    return cluster.acquireLeadership(this.#host, nodeId, ttlMs);
   }
 
-  async renewLeadership(lease: LeaderLease, ttlMs: number): Promise<LeaderLease | null> {
-    const args = [this.#now(), lease.token, lease.epoch, ttlMs];
-    const expiresAt = text(await this.#scripts.run("renewLeadership", args));
-    return expiresAt === "" ? null : { ...lease, expiresAt: Number(expiresAt) };
+  renewLeadership(lease: LeaderLease, ttlMs: number): Promise<LeaderLease | null> {
+    return cluster.renewLeadership(this.#host, lease, ttlMs);
   }
 
-  async resignLeadership(lease: LeaderLease): Promise<void> {
-    await this.#scripts.run("resignLeadership", [lease.token]);
+  resignLeadership(lease: LeaderLease): Promise<void> {
+    return cluster.resignLeadership(this.#host, lease);
   }
 
-  async getLeader(): Promise<LeaderInfo | null> {
-    const reply = await this.#scripts.run("getLeader", [this.#now()]) as unknown[];
-    if (reply.length < 3) return null;
-    return { node: text(reply[0]), epoch: num(reply[1]), expiresAt: num(reply[2]) };
+  getLeader(): Promise<LeaderInfo | null> {
+    return cluster.getLeader(this.#host);
   }
 
-  async reapDeadNodes(lease: LeaderLease): Promise<{ status: StatusCode; outcome: ReapOutcome }> {
-    const args = [
-      this.#now(),
-      this.#opts,
-      lease.token,
-      lease.epoch,
-      ...STALLED_PARTS,
-    ];
-    const [status, nodes, requeued, dead] = await this.#scripts.run("reapDeadNodes", args) as [
-      unknown,
-      unknown[],
-      unknown[],
-      unknown[],
-    ];
-    return {
-      status: toStatus(status),
-      outcome: { nodes: nodes.map(text), requeued: requeued.map(text), dead: dead.map(text) },
-    };
+  reapDeadNodes(lease: LeaderLease): Promise<{ status: StatusCode; outcome: ReapOutcome }> {
+    return recovery.reapDeadNodes(this.#host, lease);
   }
 
   readEvents(query: EventQuery = {}): Promise<EventBatch> {

@@ -136,16 +136,28 @@ on_forget(function(id, f)
   if f[4] then delete_later(dep_key(id)) delete_later(depd_key(id)) end
 end)
 
+-- Job id -> the lowest lane index raise() walked it with during this script call. A walk from a
+-- job at target t raises every open ancestor to t or higher, and no lane of an ancestor can drop
+-- again within one call unless forget_raised() says so (ancestors are fixed when a job is
+-- created; changePriority lowers one lane per call, an enqueue's "replace" calls forget_raised),
+-- so a later walk at t or lower stops there: a bulk DAG is walked in O(V + E) rather than once
+-- per job and ancestor.
+local RAISED = {}
+
+-- Forgets the walks of this call: a lane was lowered, so an earlier walk proves nothing.
+local function forget_raised() RAISED = {} end
+
 -- Priority inheritance: serves job ids (open prerequisites) and their own open ancestors at lane
 -- index `target` when they sit lower; a waiting one moves to the back of its new lane.
 local function raise(ids, target)
-  local todo, seen, head = {}, {}, 1
+  local todo, head = {}, 1
   for _, id in ipairs(ids) do todo[#todo + 1] = id end
   while head <= #todo do
     local id = todo[head]
     head = head + 1
-    if not seen[id] then
-      seen[id] = true
+    local walked = RAISED[id]
+    if not walked or walked > target then
+      RAISED[id] = target
       local j = redis.call("HMGET", job_key(id), "s", "q", "l", "pr", "ql")
       local s = j[1]
       if s == "w" or s == "d" or s == "b" then

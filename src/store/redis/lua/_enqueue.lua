@@ -179,6 +179,7 @@ local function replace(i, t)
     count(q, s, lane, 1)
     if s == "w" then enter_lane(q, t, lane, false) end
     li = lane
+    forget_raised()
   end
   local due = due_of(i)
   if s == "b" then

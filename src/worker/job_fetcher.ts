@@ -1,0 +1,261 @@
+/**
+ * The fetching side of a worker node: a loop that leases jobs in batches sized to the node's
+ * free slots (keeping `reservedSlots` for the upper lanes), holds a few prefetched jobs that idle
+ * nodes may steal, starts them when slots free up, steals from busy nodes when idle, and sleeps
+ * until new work is announced, a slot frees up, or the next delayed job is due.
+ *
+ * @module
+ */
+import { sleep } from "../job/clock.ts";
+import { newLeaseToken } from "../job/ids.ts";
+import type { Reservation } from "../job/job.ts";
+import type { Lane } from "../job/lanes.ts";
+import { Status, type StatusCode } from "../job/status.ts";
+import { Coalescer } from "./coalescer.ts";
+import type { ResolvedNodeOptions } from "./node_options.ts";
+import type { WorkerRuntime } from "./runtime.ts";
+import type { Wakeup } from "./wakeup.ts";
+
+const isUpper = (lane: Lane): boolean => lane === "critical" || lane === "high";
+const DONE_WAITING = Symbol("done waiting");
+
+/** What the fetcher needs of its node. */
+export interface FetcherHost {
+  /** The store, logger and clock. */
+  readonly runtime: WorkerRuntime;
+  /** The node's options. */
+  readonly options: ResolvedNodeOptions;
+  /** The node id, recorded on the leases. */
+  readonly worker: string;
+  /** The jobs running now, by id. */
+  readonly running: ReadonlyMap<string, { readonly job: Reservation }>;
+  /** Notified whenever a slot frees up (a job ended) or the node stops. */
+  readonly slotFreed: Wakeup;
+  /** Aborted when the node stops. */
+  readonly stopping: AbortSignal;
+  /** Runs a started job. */
+  run(job: Reservation): void;
+  /** Gives leased jobs back without spending their attempt. */
+  handBack(jobs: readonly Reservation[]): Promise<void>;
+}
+
+/** Fetches jobs for a node; see the module doc. */
+export class JobFetcher {
+  #host: FetcherHost;
+  #prefetched: Reservation[] = [];
+  #starts: Coalescer<Reservation, StatusCode>;
+  #rotation = 0;
+  /**
+   * When the earliest delayed job is due, as last read, on this process's monotonic clock
+   * (`performance.now`; undefined: never read, null: none).
+   */
+  #nextDue: number | null | undefined = undefined;
+  /** When this node last tried to steal (performance.now). */
+  #lastSteal = -Infinity;
+  /**
+   * The call id of a reserve or steal that failed (it may have run with its reply lost): the
+   * next one retries it, so the store hands back those leases instead of leasing more.
+   */
+  #retryCall: string | null = null;
+
+  /** A fetcher for `host`; nothing runs until `loop()`. */
+  constructor(host: FetcherHost) {
+    this.#host = host;
+    const { store } = host.runtime;
+    this.#starts = new Coalescer((jobs) =>
+      store.start(jobs.map(({ id, token }) => ({ id, token })))
+    );
+  }
+
+  /** The jobs leased ahead, not started. */
+  get prefetched(): readonly Reservation[] {
+    return this.#prefetched;
+  }
+
+  /** Forgets prefetched `job` (its lease is gone). */
+  drop(job: Reservation): void {
+    this.#prefetched = this.#prefetched.filter((p) => p !== job);
+  }
+
+  /** Takes every prefetched job (to hand them back). */
+  takePrefetched(): Reservation[] {
+    const prefetched = this.#prefetched;
+    this.#prefetched = [];
+    return prefetched;
+  }
+
+  /** Fetches until the node stops; errors are logged and retried with a backoff. */
+  async loop(): Promise<void> {
+    const { runtime, options, stopping: stop, slotFreed, running } = this.#host;
+    let errorDelay = 100;
+    while (!stop.aborted) {
+      slotFreed.clear(); // from here on, a job ending wakes the next wait
+      if (await this.#startPrefetched()) continue;
+      const free = options.concurrency - running.size;
+      if (free <= 0) {
+        await slotFreed.wait();
+        continue;
+      }
+      const wakeup = new AbortController();
+      const onStop = () => wakeup.abort(DONE_WAITING);
+      stop.addEventListener("abort", onStop, { once: true });
+      // listen before looking, so work that arrives in between is not missed
+      const woken = runtime.store.waitForWork(options.queues, options.idlePollMs, wakeup.signal);
+      try {
+        const started = await this.#reserve(free);
+        errorDelay = 100;
+        if (started >= free) continue; // there may be more: look again once slots free up
+        // While jobs run, the due time last read is good enough: the next reserve, when a slot
+        // frees, promotes what fell due meanwhile; so the store is asked only when idle.
+        const stealable = started > 0 && this.#nextDue !== undefined
+          ? false
+          : await this.#readIdleWait();
+        if (started === 0 && stealable && options.steal && this.#prefetched.length === 0) {
+          if (await this.#steal(free) > 0) continue;
+        }
+        await this.#idle(woken, wakeup.signal);
+      } catch (error) {
+        runtime.logger.error("fetching jobs failed; retrying", { error: String(error) });
+        await sleep(errorDelay, stop);
+        errorDelay = Math.min(errorDelay * 2, 5_000);
+      } finally {
+        wakeup.abort(DONE_WAITING);
+        stop.removeEventListener("abort", onStop);
+      }
+    }
+  }
+
+  /**
+   * Leases up to `free` jobs to start now, plus prefetch, in one call; jobs of the lanes below
+   * `high` may take only the slots not kept for the upper lanes. Returns how many started.
+   */
+  async #reserve(free: number): Promise<number> {
+    const { runtime, options } = this.#host;
+    const lowFree = this.#lowFree();
+    const jobs = await this.#call((callId) =>
+      runtime.store.reserve({
+        callId,
+        worker: this.#host.worker,
+        queues: this.#rotatedQueues(),
+        leaseMs: options.leaseMs,
+        count: free,
+        prefetch: Math.max(options.prefetch - this.#prefetched.length, 0),
+        ...(lowFree < free ? { lowerLaneLimit: lowFree } : {}),
+      })
+    );
+    return this.#accept(jobs);
+  }
+
+  /** Runs a reserve or steal under a call id, kept for a retry when the call fails. */
+  async #call(fn: (callId: string) => Promise<Reservation[]>): Promise<Reservation[]> {
+    const callId = this.#retryCall ?? newLeaseToken();
+    this.#retryCall = callId;
+    const jobs = await fn(callId);
+    this.#retryCall = null;
+    return jobs;
+  }
+
+  /** Runs the started jobs of a reserve reply, keeps the prefetched ones; returns how many started. */
+  #accept(jobs: Reservation[]): number {
+    let started = 0;
+    for (const job of jobs) {
+      if (this.#host.stopping.aborted) {
+        void this.#host.handBack([job]);
+      } else if (job.started) {
+        this.#host.run(job);
+        started++;
+      } else {
+        this.#prefetched.push(job);
+      }
+    }
+    return started;
+  }
+
+  /** Starts prefetched jobs that fit the free slots; true when it started any. */
+  async #startPrefetched(): Promise<boolean> {
+    if (this.#prefetched.length === 0) return false;
+    const picked: Reservation[] = [];
+    let free = this.#host.options.concurrency - this.#host.running.size;
+    let lowFree = this.#lowFree();
+    this.#prefetched = this.#prefetched.filter((job) => {
+      if (free <= 0) return true;
+      if (!isUpper(job.lane)) {
+        if (lowFree <= 0) return true;
+        lowFree--;
+      }
+      free--;
+      picked.push(job);
+      return false;
+    });
+    if (picked.length === 0) return false;
+    let statuses: StatusCode[];
+    try {
+      statuses = await this.#starts.addAll(picked);
+    } catch (error) {
+      this.#prefetched.unshift(...picked); // try again; the leases are still ours
+      throw error;
+    }
+    let ran = 0;
+    picked.forEach((job, i) => {
+      if (statuses[i] === Status.OK) {
+        this.#host.run(job);
+        ran++;
+      } // else stolen by an idle node, or reclaimed: not ours to run
+    });
+    return ran > 0;
+  }
+
+  /** Takes prefetched jobs from the busiest node (any lane, so only into unreserved slots). */
+  async #steal(free: number): Promise<number> {
+    const { runtime, options } = this.#host;
+    const count = Math.min(free, this.#lowFree());
+    // at most every other idle poll: stealing is for work stuck behind a busy node, not a race
+    if (count <= 0 || performance.now() - this.#lastSteal < options.idlePollMs / 2) return 0;
+    this.#lastSteal = performance.now();
+    const stolen = await this.#call((callId) =>
+      runtime.store.steal({
+        callId,
+        worker: this.#host.worker,
+        queues: this.#rotatedQueues(),
+        count,
+        leaseMs: options.leaseMs,
+      })
+    );
+    if (stolen.length) runtime.logger.debug("stole prefetched jobs", { count: stolen.length });
+    return this.#accept(stolen);
+  }
+
+  /** Reads when the next delayed job (or limit) is due; returns whether a steal may find jobs. */
+  async #readIdleWait(): Promise<boolean> {
+    const { runtime, options, worker } = this.#host;
+    const { dueIn, stealable } = await runtime.store.idleWait(options.queues, worker);
+    this.#nextDue = dueIn === null ? null : performance.now() + dueIn;
+    return stealable;
+  }
+
+  /** Waits for a wake-up, a free slot, or the next delayed job's due time. */
+  async #idle(woken: Promise<void>, signal: AbortSignal): Promise<void> {
+    const due = this.#nextDue ?? null;
+    const waits = [woken, this.#host.slotFreed.wait()];
+    if (due !== null) {
+      const wait = due - performance.now();
+      if (wait < this.#host.options.idlePollMs) waits.push(sleep(Math.max(wait, 0), signal));
+    }
+    await Promise.race(waits);
+  }
+
+  /** Free slots that jobs of the normal, low and batch lanes may take. */
+  #lowFree(): number {
+    const { options, running } = this.#host;
+    let low = 0;
+    for (const r of running.values()) if (!isUpper(r.job.lane)) low++;
+    return Math.max(options.concurrency - options.reservedSlots - low, 0);
+  }
+
+  #rotatedQueues(): string[] {
+    const queues = this.#host.options.queues;
+    if (queues.length < 2) return queues;
+    const start = this.#rotation++ % queues.length;
+    return [...queues.slice(start), ...queues.slice(0, start)];
+  }
+}
