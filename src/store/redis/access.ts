@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { RedisClient } from "./connection.ts";
+import { type RedisClient, waitUntilReady } from "./connection.ts";
 import { accessError, refusedPermission, type StoreClientInfo } from "./connection_state.ts";
 import { StoreAccessError } from "../../job/errors.ts";
 
@@ -140,4 +140,15 @@ export async function checkAccess(redis: RedisClient, prefix: string): Promise<v
     throw refuse(/keys/.test(permission) ? describeCall("eval K", prefix) : permission, original);
   }
   if (refused !== "") throw refuse(describeCall(refused, prefix));
+}
+
+/**
+ * Checks that Redis answers (a cluster within the connect timeout: its client queues commands
+ * until it has the slot map) and lets the user do what the store needs on the namespace `prefix`
+ * names (see `checkAccess`).
+ */
+export async function checkStore(redis: RedisClient, prefix: string): Promise<void> {
+  if ("nodes" in redis) await waitUntilReady(redis);
+  await redis.ping();
+  await checkAccess(redis, prefix);
 }

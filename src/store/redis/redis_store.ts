@@ -72,11 +72,10 @@ import {
   closeConnection,
   duplicateConnection,
   openConnection,
-  waitUntilReady,
   warnUnlessNoEviction,
 } from "./connection.ts";
 import { WakeHub } from "./wake.ts";
-import { checkAccess } from "./access.ts";
+import { checkStore } from "./access.ts";
 import { RedisObservations } from "./observations.ts";
 import type { EventBatch, EventQuery, MetricsSnapshot } from "../observations.ts";
 import { RedisSchedules } from "./redis_schedules.ts";
@@ -94,10 +93,7 @@ export { dropNamespace } from "./connection.ts";
 export interface RedisStoreOptions {
   /** Redis URL (default `redis://127.0.0.1:6379`); ignored when `redis` is given. */
   url?: string;
-  /**
-   * An existing ioredis client (or `Cluster`) to run commands on; the store leaves it open on
-   * `close`.
-   */
+  /** An existing ioredis client or `Cluster` to run commands on; left open on `close`. */
   redis?: Redis | Cluster;
   /** Namespace: every key starts with `{sluice:NAMESPACE}:` (default `"default"`). */
   namespace?: string;
@@ -176,10 +172,7 @@ export class RedisStore implements Store {
   static async connect(options: RedisStoreOptions = {}): Promise<RedisStore> {
     const store = new RedisStore(options);
     try {
-      // a cluster client queues commands until it has the slot map: bound that wait
-      if ("nodes" in store.#redis) await waitUntilReady(store.#redis);
-      await store.#redis.ping();
-      await checkAccess(store.#redis, store.#keys.prefix);
+      await checkStore(store.#redis, store.#keys.prefix);
       await store.#policyCheck;
     } catch (error) {
       await store.close();
