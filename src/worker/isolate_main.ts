@@ -11,16 +11,15 @@
  * @module
  */
 import { PayloadEncoder } from "../codec/payload_encoder.ts";
-import { RateLimitError, SnoozeError, UnrecoverableError } from "../job/errors.ts";
+import { UnrecoverableError } from "../job/errors.ts";
 import type { Logger } from "../job/logger.ts";
 import type { JobContext, JobDefinition } from "../registry/definition.ts";
-import { resultsOf } from "../registry/prerequisite_results.ts";
-import { jobLog } from "../registry/job_log.ts";
 import { FunctionSet } from "../registry/function_set.ts";
 import { definitionOf } from "../registry/job_decorator.ts";
 import type { Enqueue } from "../registry/job_ref.ts";
 import { isFunctionManifest } from "../registry/manifest.ts";
 import { attemptSteps } from "./attempt_steps.ts";
+import { buildJobContext } from "./job_context.ts";
 import {
   errorInfo,
   type FromIsolate,
@@ -185,32 +184,15 @@ function transferable(bytes: Uint8Array): ArrayBuffer {
 }
 
 function context(run: number, job: IsolateJob, signal: AbortSignal): JobContext {
-  return {
-    ...job,
-    resultsOf: resultsOf(job.prerequisites),
+  return buildJobContext(job, {
     signal,
-    log: jobLog((level, message, fields) => postLog(level, message, fields, run)),
-    progress(percent: number, message?: string): void {
-      if (typeof percent !== "number" || !(percent >= 0 && percent <= 100)) {
-        throw new RangeError(`progress: percent must be from 0 to 100, got ${percent}`);
-      }
-      post({
-        type: "progress",
-        run,
-        percent,
-        ...(message === undefined ? {} : { message: String(message) }),
-      });
+    log: (level, message, fields) => postLog(level, message, fields, run),
+    progress(percent, message) {
+      post({ type: "progress", run, percent, ...(message === undefined ? {} : { message }) });
     },
-    enqueue:
-      ((ref: unknown, payload: unknown, options?: unknown) =>
-        enqueue(run, ref, payload, options)) as Enqueue,
-    snooze(delayMs: number): never {
-      throw new SnoozeError(delayMs);
-    },
-    rateLimit(delayMs: number): never {
-      throw new RateLimitError(delayMs);
-    },
-  };
+    enqueue: ((ref: unknown, payload: unknown, options?: unknown) =>
+      enqueue(run, ref, payload, options)) as Enqueue,
+  });
 }
 
 function enqueue(run: number, ref: unknown, payload: unknown, options: unknown): Promise<string> {

@@ -5,17 +5,15 @@
  *
  * @module
  */
-import { RateLimitError, SnoozeError } from "../job/errors.ts";
 import type { Reservation } from "../job/job.ts";
 import type { JobContext } from "../registry/definition.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 import type { PrerequisiteResult } from "../job/dependencies.ts";
-import { resultsOf } from "../registry/prerequisite_results.ts";
-import { jobLog } from "../registry/job_log.ts";
 import { guardAttempt } from "./attempt_guard.ts";
 import { attemptSteps } from "./attempt_steps.ts";
 import { type FailedAttempt, failedAttempt } from "./failed_attempt.ts";
 import { handedBack, tooNew } from "./hand_back.ts";
+import { buildJobContext } from "./job_context.ts";
 import { emitProgress } from "./progress.ts";
 
 /** What became of one attempt. */
@@ -66,7 +64,7 @@ function jobContext(
   signal: AbortSignal,
   prerequisites: readonly PrerequisiteResult[],
 ): JobContext {
-  return {
+  const facts = {
     id: job.id,
     name: job.name,
     queue: job.queue,
@@ -75,25 +73,16 @@ function jobContext(
     maxAttempts: job.maxAttempts,
     scheduledAt: job.runAt,
     prerequisites,
-    resultsOf: resultsOf(prerequisites),
+  };
+  return buildJobContext(facts, {
     signal,
-    log: tagged(runtime, job),
-    progress(percent: number, message?: string): void {
+    log(level, message, fields) {
+      runtime.logger[level](message, { job: job.id, fn: job.name, ...fields });
+      runtime.reports?.log(job.id, level, message, fields);
+    },
+    progress(percent, message) {
       emitProgress(runtime, job, percent, message);
     },
     enqueue: runtime.enqueue,
-    snooze(delayMs: number): never {
-      throw new SnoozeError(delayMs);
-    },
-    rateLimit(delayMs: number): never {
-      throw new RateLimitError(delayMs);
-    },
-  };
-}
-
-function tagged(runtime: WorkerRuntime, job: Reservation): JobContext["log"] {
-  return jobLog((level, message, fields) => {
-    runtime.logger[level](message, { job: job.id, fn: job.name, ...fields });
-    runtime.reports?.log(job.id, level, message, fields);
   });
 }

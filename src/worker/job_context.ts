@@ -1,0 +1,77 @@
+/**
+ * The `ctx` a handler receives, built in one place for both executors: the inline one (whose
+ * log, progress and enqueue go straight to the node) and the isolates (where they cross the
+ * message port). Each executor supplies only where those calls go.
+ *
+ * @module
+ */
+import type { PrerequisiteResult } from "../job/dependencies.ts";
+import { RateLimitError, SnoozeError } from "../job/errors.ts";
+import type { Lane } from "../job/lanes.ts";
+import type { JobContext } from "../registry/definition.ts";
+import type { Enqueue } from "../registry/job_ref.ts";
+import type { LogLevel } from "../job/logger.ts";
+import { jobLog } from "../registry/job_log.ts";
+import { resultsOf } from "../registry/prerequisite_results.ts";
+
+/** The facts of one attempt that its context shows the handler. */
+export interface AttemptFacts {
+  /** Job id. */
+  readonly id: string;
+  /** Function name. */
+  readonly name: string;
+  /** Queue. */
+  readonly queue: string;
+  /** Lane it was dispatched from. */
+  readonly lane: Lane;
+  /** Which attempt this is (1 for the first run). */
+  readonly attempt: number;
+  /** Attempts allowed in all. */
+  readonly maxAttempts: number;
+  /** When it was due (epoch ms). */
+  readonly scheduledAt: number;
+  /** Its prerequisites with their decoded results. */
+  readonly prerequisites: readonly PrerequisiteResult[];
+}
+
+/** Where a context's calls go. */
+export interface ContextSinks {
+  /** Aborted on timeout, cancellation or a lost lease. */
+  readonly signal: AbortSignal;
+  /** Writes one log line of the job. */
+  log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
+  /** Reports progress; `percent` is already checked to be from 0 to 100. */
+  progress(percent: number, message?: string): void;
+  /** Enqueues another job. */
+  readonly enqueue: Enqueue;
+}
+
+/** The handler's `ctx` for an attempt with `facts`, its calls going to `sinks`. */
+export function buildJobContext(facts: AttemptFacts, sinks: ContextSinks): JobContext {
+  return {
+    id: facts.id,
+    name: facts.name,
+    queue: facts.queue,
+    lane: facts.lane,
+    attempt: facts.attempt,
+    maxAttempts: facts.maxAttempts,
+    scheduledAt: facts.scheduledAt,
+    prerequisites: facts.prerequisites,
+    resultsOf: resultsOf(facts.prerequisites),
+    signal: sinks.signal,
+    log: jobLog((level, message, fields) => sinks.log(level, message, fields)),
+    progress(percent: number, message?: string): void {
+      if (typeof percent !== "number" || !(percent >= 0 && percent <= 100)) {
+        throw new RangeError(`progress: percent must be from 0 to 100, got ${percent}`);
+      }
+      sinks.progress(percent, message === undefined ? undefined : String(message));
+    },
+    enqueue: sinks.enqueue,
+    snooze(delayMs: number): never {
+      throw new SnoozeError(delayMs);
+    },
+    rateLimit(delayMs: number): never {
+      throw new RateLimitError(delayMs);
+    },
+  };
+}
