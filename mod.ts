@@ -99,6 +99,7 @@ export {
   ResultValidationError,
   SluiceError,
   SnoozeError,
+  StoreAccessError,
   StoreFullError,
   StoreUnavailableError,
   UnknownFunctionError,

@@ -1,7 +1,7 @@
 /**
  * `deno task doc-lint`: runs `deno doc --lint` on every entry point and fails on any problem,
  * except references to the types of the libraries Sluice's API is written in (zod schemas in
- * definitions, ioredis clients, Hono apps, prom-client registries), which `deno doc` cannot see
+ * definitions, ioredis clients and clusters, Hono apps, prom-client registries), which `deno doc` cannot see
  * as public because they are not Sluice's to export.
  *
  * @module
@@ -16,6 +16,7 @@ const THIRD_PARTY_TYPES = new Set([
   "input",
   "output",
   "Redis",
+  "Cluster",
   "OpenAPIHono",
   "Registry",
 ]);

@@ -157,6 +157,18 @@ export class StoreFullError extends SluiceError {
   }
 }
 
+/**
+ * The store refused a command for want of a permission (a Redis ACL user without the rights
+ * Sluice needs): the message names the missing permission in one line. Retrying does not help;
+ * grant the rules of docs/security.md.
+ */
+export class StoreAccessError extends SluiceError {
+  /** Creates the error with what was refused. */
+  constructor(message: string, options?: ErrorOptions) {
+    super("STORE_ACCESS_DENIED", message, options);
+  }
+}
+
 /** One item of a bulk enqueue was invalid; nothing of the bulk was stored. */
 export class BulkItemError extends SluiceError {
   /** Index of the first bad item in the bulk. */

@@ -1,11 +1,12 @@
 /**
  * Opens a store from a URL: `memory://`, `redis://host:port/db` or `rediss://...`. `openStore`
  * returns at once (a Redis store connects in the background); `connectStore` waits, a bounded
- * time, until Redis answers, and fails with one clear line when it does not.
+ * time, until Redis answers, and fails with one clear line when it does not, or when the URL's
+ * ACL user lacks a permission the store needs (`StoreAccessError`). A `?cluster=1` URL names a
+ * Redis Cluster; `rediss://` connects with TLS (`?tls_ca=/path/ca.pem` to trust a private CA).
  *
  * @module
  */
-import type { Redis } from "ioredis";
 import type { Clock } from "../job/clock.ts";
 import type { Logger } from "../job/logger.ts";
 import { MemoryStore } from "./memory/memory_store.ts";
@@ -14,9 +15,12 @@ import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   openConnection,
   redactUrl,
+  type RedisClient,
   waitUntilReady,
 } from "./redis/connection.ts";
 import { RedisStore, type RedisStoreOptions } from "./redis/redis_store.ts";
+import { checkAccess } from "./redis/access.ts";
+import { DEFAULT_NAMESPACE, Keys } from "./redis/keys.ts";
 import type { Store } from "./store.ts";
 
 /** Options passed to the store a URL opens. */
@@ -38,11 +42,14 @@ export interface ConnectStoreOptions extends OpenStoreOptions {
 /** A `RedisStore` on a connection opened for it (with the caller's logger), closed with it. */
 class OwnRedisStore extends RedisStore {
   /** The command connection. */
-  readonly connection: Redis;
+  readonly connection: RedisClient;
+  /** The namespace prefix of its keys. */
+  readonly prefix: string;
 
-  constructor(connection: Redis, options: Omit<RedisStoreOptions, "redis" | "url">) {
+  constructor(connection: RedisClient, options: Omit<RedisStoreOptions, "redis" | "url">) {
     super({ ...options, redis: connection });
     this.connection = connection;
+    this.prefix = new Keys(options.namespace ?? DEFAULT_NAMESPACE).prefix;
   }
 
   override async close(): Promise<void> {
@@ -94,6 +101,7 @@ export async function connectStore(url: string, options: ConnectStoreOptions = {
         store.connection,
         options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       );
+      await checkAccess(store.connection, store.prefix);
     } catch (error) {
       await store.close();
       throw error;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../src/store/redis/connection.ts";
 import { ManualClock } from "../../src/job/clock.ts";
 import { MemoryStore } from "../../src/store/memory/memory_store.ts";
 import { dropNamespace, RedisStore } from "../../src/store/redis/redis_store.ts";
@@ -56,7 +56,7 @@ export function pairOf(
 }
 
 /** A factory of store pairs whose Redis stores share the client `redis` (left open). */
-export function storePairs(redis: Redis): PairFactory {
+export function storePairs(redis: RedisClient): PairFactory {
   return (retention) => {
     const clock = new ManualClock();
     const namespace = `fuzz-${crypto.randomUUID()}`;

@@ -6,16 +6,31 @@
  * A `StoreConnection` queues commands only until it is first ready (so a store can be used at
  * once). From then on a command sent while the connection is down fails at once, and a command
  * in flight when it drops fails too (it may or may not have run), each with a
- * `StoreUnavailableError`: this is the one place where connection errors become that error.
- * ioredis keeps reconnecting in the background; the command connection logs "lost" once and
- * "reconnected" once per outage.
+ * `StoreUnavailableError`, and a refused permission (NOPERM) is a `StoreAccessError` (both
+ * mapped in `connection_state.ts`). ioredis keeps reconnecting in the background; the command
+ * connection logs "lost" once and "reconnected" once per outage. A URL with `?cluster=1` opens a
+ * `StoreCluster` (`cluster_connection.ts`) that behaves the same on a Redis Cluster.
  *
  * @module
  */
-import { Redis } from "ioredis";
-import { StoreFullError, StoreUnavailableError } from "../../job/errors.ts";
+import { type Cluster, Redis } from "ioredis";
+import { StoreUnavailableError } from "../../job/errors.ts";
 import { consoleLogger, type Logger } from "../../job/logger.ts";
+import { StoreCluster } from "./cluster_connection.ts";
+import {
+  ConnectionState,
+  redactUrl,
+  retryDelay,
+  type StoreClientInfo,
+  urlUser,
+} from "./connection_state.ts";
 import { namespacePattern } from "./keys.ts";
+import { parseStoreUrl } from "./store_url.ts";
+
+export { describeConnectionError, redactUrl } from "./connection_state.ts";
+
+/** A client the store runs on: one Redis server, or a Redis Cluster (`?cluster=1`). */
+export type RedisClient = Redis | Cluster;
 
 /** The Redis URL used when none is given. */
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
@@ -31,93 +46,51 @@ export interface ConnectionOptions {
   reportState?: boolean;
 }
 
-/** `url` with any password replaced by `***`, for messages. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^/@]*)@/, (_, auth: string) => `//${auth.split(":")[0]}:***@`);
-}
-
-const UNAVAILABLE = [
-  "Connection is closed.",
-  "Stream isn't writeable",
-  "Reached the max retries per request limit",
-];
-
-/** Says in a few words why a connection failed, e.g. "connection refused". */
-export function describeConnectionError(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  const message = error instanceof Error ? error.message : String(error);
-  switch (code) {
-    case "ECONNREFUSED":
-      return "connection refused";
-    case "ENOTFOUND":
-    case "EAI_AGAIN":
-      return "host not found";
-    case "ETIMEDOUT":
-      return "connection timed out";
-    case "ECONNRESET":
-    case "EPIPE":
-      return "connection reset";
-    case "EHOSTUNREACH":
-    case "ENETUNREACH":
-      return "host unreachable";
-  }
-  if (/WRONGPASS|NOAUTH|invalid password|invalid username/i.test(message)) {
-    return `authentication failed (${message})`;
-  }
-  return message;
-}
-
-/** Reconnect delays: 50 ms doubling up to 2 s, with jitter, for as long as it takes. */
-function retryDelay(attempt: number): number {
-  return Math.min(50 * 2 ** Math.min(attempt - 1, 10), 2_000) + Math.floor(Math.random() * 100);
-}
-
-function isUnavailable(error: unknown): boolean {
-  const message = error instanceof Error ? error.message : "";
-  return UNAVAILABLE.some((prefix) => message.startsWith(prefix));
-}
-
-/** True for Redis's refusal of a write at `maxmemory` (also when raised inside a script). */
-function isOutOfMemory(error: unknown): boolean {
-  return error instanceof Error && /\bOOM command not allowed\b/.test(error.message);
-}
-
 /**
  * An ioredis client for the store (auto-pipelining off: on loopback it cost a peer 38% of worker
  * throughput, and the store batches inside its scripts instead). See the module doc.
  */
-export class StoreConnection extends Redis {
+export class StoreConnection extends Redis implements StoreClientInfo {
   /** The URL, password hidden, for messages. */
   readonly where: string;
+  /** The ACL user of the URL ("default" when it names none). */
+  readonly user: string;
   /** Where this connection logs. */
   readonly logger: Logger;
   #url: string;
-  #report: boolean;
-  #everReady = false;
-  #lost = false;
-  #closing = false;
-  #lastError: unknown = null;
+  #state: ConnectionState;
 
   /** Connects to `url` (in the background). */
   constructor(url: string, options: ConnectionOptions = {}) {
-    super(url, { enableAutoPipelining: false, maxRetriesPerRequest: 0, retryStrategy: retryDelay });
+    const parsed = parseStoreUrl(url);
+    super(parsed.url, {
+      enableAutoPipelining: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: retryDelay,
+      ...(parsed.ca ? { tls: { ca: parsed.ca } } : {}),
+    });
     this.#url = url;
     this.where = redactUrl(url);
+    this.user = urlUser(url);
     this.logger = options.logger ?? consoleLogger;
-    this.#report = options.reportState ?? true;
-    this.on("ready", () => this.#ready());
-    this.on("error", (error: unknown) => this.#lastError = error);
-    this.on("close", () => this.#closed());
+    this.#state = new ConnectionState(
+      this,
+      this.where,
+      this.logger,
+      options.reportState ?? true,
+      // from now on, fail fast while disconnected instead of queueing without bound
+      () => this.options.enableOfflineQueue = false,
+    );
   }
 
   /** Why the latest connection attempt failed, in a few words; null before any failure. */
   get lastProblem(): string | null {
-    return this.#lastError === null ? null : describeConnectionError(this.#lastError);
+    return this.#state.lastProblem;
   }
 
   /** True once the connection was ready at least once. */
   get everReady(): boolean {
-    return this.#everReady;
+    return this.#state.everReady;
   }
 
   /** A second connection to the same server, with the same logger and no state lines. */
@@ -127,76 +100,42 @@ export class StoreConnection extends Redis {
 
   /** Marks a close as asked for (no "lost" line), then closes: see `closeConnection`. */
   markClosing(): void {
-    this.#closing = true;
+    this.#state.markClosing();
   }
 
-  /** Sends `command`, turning connection failures into `StoreUnavailableError`. */
+  /**
+   * Sends `command`, turning connection failures into `StoreUnavailableError` and refused
+   * permissions into `StoreAccessError`.
+   */
   override sendCommand(...args: Parameters<Redis["sendCommand"]>): unknown {
-    const reply = super.sendCommand(...args) as Promise<unknown>;
-    const mapped = reply.then(undefined, (error: unknown) => {
-      if (isUnavailable(error)) throw this.unavailable(error);
-      throw isOutOfMemory(error) ? this.full(error) : error;
-    });
-    // ioredis resends some commands itself and drops the promise: keep that from being an
-    // unhandled rejection (a caller that awaits `mapped` still gets the error)
-    mapped.catch(() => {});
-    return mapped;
+    return this.#state.mapReply(super.sendCommand(...args) as Promise<unknown>, this.user);
   }
 
   /** The error a command gets while Redis cannot be reached. */
   unavailable(cause?: unknown): StoreUnavailableError {
-    const why = this.lastProblem ?? "connection lost";
-    return new StoreUnavailableError(
-      `Redis at ${this.where} is unavailable (${why}); reconnecting in the background, retry shortly`,
-      cause === undefined ? undefined : { cause },
-    );
-  }
-
-  /** The error a write gets while Redis is full (`maxmemory` reached under `noeviction`). */
-  full(cause: unknown): StoreFullError {
-    return new StoreFullError(
-      `Redis at ${this.where} is full (maxmemory reached, policy noeviction): the write was ` +
-        "refused and nothing of it stored; retry once jobs finish, or give Redis more memory",
-      { cause },
-    );
-  }
-
-  #ready(): void {
-    if (!this.#everReady) {
-      this.#everReady = true;
-      // from now on, fail fast while disconnected instead of queueing without bound
-      this.options.enableOfflineQueue = false;
-    }
-    this.#lastError = null;
-    if (this.#lost) {
-      this.#lost = false;
-      if (this.#report) this.logger.info("Redis reconnected", { redis: this.where });
-    }
-  }
-
-  #closed(): void {
-    if (!this.#everReady || this.#lost || this.#closing) return;
-    this.#lost = true;
-    if (this.#report) {
-      this.logger.warn(
-        "Redis connection lost; reconnecting in the background (calls fail fast until then)",
-        { redis: this.where, ...(this.lastProblem ? { reason: this.lastProblem } : {}) },
-      );
-    }
+    return this.#state.unavailable(cause);
   }
 }
 
-/** Opens a command connection to `url`. */
+/** True for the store's own connections (one server or a cluster). */
+function isStoreClient(redis: RedisClient): redis is StoreConnection | StoreCluster {
+  return redis instanceof StoreConnection || redis instanceof StoreCluster;
+}
+
+/** Opens a command connection to `url`: one server, or a Redis Cluster for `?cluster=1`. */
 export function openConnection(
   url: string = DEFAULT_REDIS_URL,
   options: ConnectionOptions = {},
-): Redis {
-  return new StoreConnection(url, options);
+): RedisClient {
+  return parseStoreUrl(url).cluster
+    ? new StoreCluster(url, options)
+    : new StoreConnection(url, options);
 }
 
 /** A second connection like `redis` (same server and logger, no state lines), e.g. for SUBSCRIBE. */
-export function duplicateConnection(redis: Redis): Redis {
-  if (redis instanceof StoreConnection) return redis.twin();
+export function duplicateConnection(redis: RedisClient): RedisClient {
+  if (isStoreClient(redis)) return redis.twin();
+  if ("nodes" in redis) return redis.duplicate(undefined, { enableAutoPipelining: false });
   return redis.duplicate({ enableAutoPipelining: false });
 }
 
@@ -205,11 +144,11 @@ export function duplicateConnection(redis: Redis): Redis {
  * saying in one line why not: `cannot reach Redis at redis://127.0.0.1:1: connection refused`.
  */
 export function waitUntilReady(
-  redis: Redis,
+  redis: RedisClient,
   timeoutMs: number = DEFAULT_CONNECT_TIMEOUT_MS,
 ): Promise<void> {
   if (redis.status === "ready") return Promise.resolve();
-  const where = redis instanceof StoreConnection ? redis.where : "the given client";
+  const where = isStoreClient(redis) ? redis.where : "the given client";
   return new Promise((resolve, reject) => {
     const done = (error?: Error) => {
       clearTimeout(timer);
@@ -221,7 +160,7 @@ export function waitUntilReady(
     const onReady = () => done();
     const onEnd = () => done(new StoreUnavailableError(`cannot reach Redis at ${where}: closed`));
     const timer = setTimeout(() => {
-      const why = redis instanceof StoreConnection ? redis.lastProblem : null;
+      const why = isStoreClient(redis) ? redis.lastProblem : null;
       done(
         new StoreUnavailableError(
           `cannot reach Redis at ${where}: ${why ?? `no answer within ${timeoutMs} ms`}`,
@@ -237,8 +176,8 @@ export function waitUntilReady(
  * Closes a connection: QUIT (pending replies arrive first) when it is up, else disconnects at
  * once, so closing never waits for a Redis that is down.
  */
-export async function closeConnection(redis: Redis): Promise<void> {
-  if (redis instanceof StoreConnection) redis.markClosing();
+export async function closeConnection(redis: RedisClient): Promise<void> {
+  if (isStoreClient(redis)) redis.markClosing();
   if (redis.status === "ready") {
     try {
       await redis.quit();
@@ -254,9 +193,10 @@ let warned = false;
 
 /**
  * Warns once per process when the server's `maxmemory-policy` is not `noeviction` (an evicting
- * Redis silently loses jobs). Servers that disable CONFIG are not checked.
+ * Redis silently loses jobs). Servers that disable CONFIG (or users not allowed it) are not
+ * checked.
  */
-export async function warnUnlessNoEviction(redis: Redis): Promise<void> {
+export async function warnUnlessNoEviction(redis: RedisClient): Promise<void> {
   let policy: string | undefined;
   try {
     const reply = await redis.config("GET", "maxmemory-policy") as unknown as string[];
@@ -266,7 +206,7 @@ export async function warnUnlessNoEviction(redis: Redis): Promise<void> {
   }
   if (policy !== undefined && policy !== "noeviction" && !warned) {
     warned = true;
-    const logger = redis instanceof StoreConnection ? redis.logger : consoleLogger;
+    const logger = isStoreClient(redis) ? redis.logger : consoleLogger;
     logger.warn(
       `Redis maxmemory-policy is ${JSON.stringify(policy)}; use "noeviction", ` +
         "or Redis may evict jobs under memory pressure",
@@ -276,12 +216,22 @@ export async function warnUnlessNoEviction(redis: Redis): Promise<void> {
 
 /**
  * Deletes every key of `namespace` (SCAN + UNLINK): for tests and tear-down, not for hot paths.
- * `target` is an ioredis client (left open) or a URL (a connection is opened and closed).
+ * `target` is an ioredis client (left open) or a URL (a connection is opened and closed). On a
+ * cluster every master is scanned.
  */
-export async function dropNamespace(target: Redis | string, namespace: string): Promise<number> {
+export async function dropNamespace(
+  target: RedisClient | string,
+  namespace: string,
+): Promise<number> {
   const redis = typeof target === "string" ? openConnection(target) : target;
   try {
-    return await deleteKeys(redis, namespacePattern(namespace));
+    if (!("nodes" in redis)) return await deleteKeys(redis, namespacePattern(namespace));
+    await waitUntilReady(redis);
+    let deleted = 0;
+    for (const node of redis.nodes("master")) {
+      deleted += await deleteKeys(node, namespacePattern(namespace));
+    }
+    return deleted;
   } finally {
     if (typeof target === "string") await closeConnection(redis);
   }

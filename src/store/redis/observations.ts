@@ -5,7 +5,6 @@
  *
  * @module
  */
-import type { Redis } from "ioredis";
 import type { StatusCode } from "../../job/status.ts";
 import { JOB_LOG_LIMIT } from "../_shared.ts";
 import {
@@ -16,7 +15,7 @@ import {
   type StoredEvent,
 } from "../observations.ts";
 import type { JobLogLine, ProgressReport } from "../store.ts";
-import { closeConnection, duplicateConnection } from "./connection.ts";
+import { closeConnection, duplicateConnection, type RedisClient } from "./connection.ts";
 import { decodeEventLines } from "./event_lines.ts";
 import type { Keys } from "./keys.ts";
 import { num, pairs, statuses, text } from "./record.ts";
@@ -26,7 +25,7 @@ import type { WakeHub } from "./wake.ts";
 /** What the observation verbs share with the store. */
 export interface ObservationContext {
   /** The command connection. */
-  redis: Redis;
+  redis: RedisClient;
   /** Key names. */
   keys: Keys;
   /** The scripts. */
@@ -47,7 +46,7 @@ const BLOCK_SLICE_MS = 1_000;
 /** Observation verbs of one Redis store. */
 export class RedisObservations {
   #c: ObservationContext;
-  #blocking: Redis | null = null;
+  #blocking: RedisClient | null = null;
 
   /** Verbs over `context`. */
   constructor(context: ObservationContext) {

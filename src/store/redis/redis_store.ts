@@ -27,7 +27,7 @@ import type {
   NodeRecord,
   ReapOutcome,
 } from "../cluster.ts";
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import type { JobRecord, Reservation } from "../../job/job.ts";
 import type { Lane } from "../../job/lanes.ts";
 import type { StatusCode } from "../../job/status.ts";
@@ -75,6 +75,7 @@ import {
   warnUnlessNoEviction,
 } from "./connection.ts";
 import { WakeHub } from "./wake.ts";
+import { checkStore } from "./access.ts";
 import { RedisObservations } from "./observations.ts";
 import type { EventBatch, EventQuery, MetricsSnapshot } from "../observations.ts";
 import { RedisSchedules } from "./redis_schedules.ts";
@@ -92,8 +93,8 @@ export { dropNamespace } from "./connection.ts";
 export interface RedisStoreOptions {
   /** Redis URL (default `redis://127.0.0.1:6379`); ignored when `redis` is given. */
   url?: string;
-  /** An existing ioredis client to run commands on; the store leaves it open on `close`. */
-  redis?: Redis;
+  /** An existing ioredis client or `Cluster` to run commands on; left open on `close`. */
+  redis?: Redis | Cluster;
   /** Namespace: every key starts with `{sluice:NAMESPACE}:` (default `"default"`). */
   namespace?: string;
   /**
@@ -114,7 +115,7 @@ export interface RedisStoreOptions {
 
 /** The Redis `Store`. */
 export class RedisStore implements Store {
-  #redis: Redis;
+  #redis: Redis | Cluster;
   #owned: boolean;
   #keys: Keys;
   #scripts: Scripts;
@@ -164,11 +165,14 @@ export class RedisStore implements Store {
     });
   }
 
-  /** Creates a store and checks that Redis answers; rejects (and closes) when it does not. */
+  /**
+   * Creates a store and checks that Redis answers and lets its user do what the store needs;
+   * rejects (and closes) when it does not (`StoreAccessError` naming a missing permission).
+   */
   static async connect(options: RedisStoreOptions = {}): Promise<RedisStore> {
     const store = new RedisStore(options);
     try {
-      await store.#redis.ping();
+      await checkStore(store.#redis, store.#keys.prefix);
       await store.#policyCheck;
     } catch (error) {
       await store.close();

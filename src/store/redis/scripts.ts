@@ -2,14 +2,18 @@
  * The Lua scripts of the Redis store: loaded by static text import (so `deno compile` and
  * `deno bundle` embed them), each prefixed with the libraries its `-- uses:` header line names
  * (`lua/_<name>.lua`, in that order), and run with EVALSHA; a script the server does not know
- * (NOSCRIPT, e.g. after a restart or SCRIPT FLUSH) is loaded with SCRIPT LOAD and the call
- * retried once.
+ * (NOSCRIPT, e.g. after a restart, a SCRIPT FLUSH, or a cluster node that never ran it) is sent
+ * once with EVAL, which runs it and caches it on that node.
+ *
+ * Every script gets the namespace prefix `{sluice:NS}:` as its only key, `KEYS[1]`, and builds
+ * the keys it touches from it: they all share the hash tag, so on a Redis Cluster they hash to
+ * the slot of `KEYS[1]` and the script runs on the node that owns it (no CROSSSLOT).
  *
  * @module
  */
 import { createHash } from "node:crypto";
 import type { Buffer } from "node:buffer";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./connection.ts";
 import coreLib from "./lua/_core.lua" with { type: "text" };
 import deadLettersLib from "./lua/_dead_letters.lua" with { type: "text" };
 import depsLib from "./lua/_deps.lua" with { type: "text" };
@@ -203,11 +207,11 @@ function isNoScript(error: unknown): boolean {
 
 /** Runs the store scripts on one connection. Replies carry bulk strings as `Buffer`s. */
 export class Scripts {
-  #redis: Redis;
+  #redis: RedisClient;
   #prefix: string;
 
   /** Runs scripts on `redis`; `prefix` is the namespace prefix passed as `KEYS[1]`. */
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: RedisClient, prefix: string) {
     this.#redis = redis;
     this.#prefix = prefix;
   }
@@ -221,8 +225,10 @@ export class Scripts {
       return await this.#redis.callBuffer("EVALSHA", argv);
     } catch (error) {
       if (!isNoScript(error)) throw error;
-      await this.#redis.call("SCRIPT", "LOAD", script.source);
-      return await this.#redis.callBuffer("EVALSHA", argv);
+      // EVAL runs and caches the script on the node that owns the key (on a cluster, SCRIPT
+      // LOAD would go to any node)
+      argv[0] = script.source;
+      return await this.#redis.callBuffer("EVAL", argv);
     }
   }
 }

@@ -5,21 +5,20 @@
  *
  * @module
  */
-import type { Redis } from "ioredis";
-import { closeConnection } from "./connection.ts";
+import { closeConnection, type RedisClient } from "./connection.ts";
 import { Waiters } from "../_waiters.ts";
 
 /** Waiters on wake channels, served by one lazily opened subscriber connection. */
 export class WakeHub {
-  #open: () => Redis;
-  #sub: Redis | null = null;
+  #open: () => RedisClient;
+  #sub: RedisClient | null = null;
   #subscribed = new Set<string>();
   #waiters = new Waiters();
   #listeners = new Map<string, Set<(message: string) => void>>();
   #closed = false;
 
   /** `open` creates the subscriber connection when it is first needed. */
-  constructor(open: () => Redis) {
+  constructor(open: () => RedisClient) {
     this.#open = open;
   }
 
@@ -67,7 +66,7 @@ export class WakeHub {
     });
   }
 
-  #connection(): Redis {
+  #connection(): RedisClient {
     if (this.#sub) return this.#sub;
     const sub = this.#open(); // ioredis reconnects and resubscribes by itself
     sub.on("message", (channel: string, message: string) => this.#deliver(channel, message));
