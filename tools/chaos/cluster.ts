@@ -9,8 +9,7 @@ import { createEngine, type Engine } from "../../mod.ts";
 import { RedisStore } from "../../store.ts";
 import type { BulkItem } from "../../src/engine/options.ts";
 import { silentLogger } from "../../src/job/logger.ts";
-import { openConnection } from "../../src/store/redis/connection.ts";
-import type { Redis } from "ioredis";
+import { openConnection, type RedisClient } from "../../src/store/redis/connection.ts";
 import { FINAL_STATES, type JobState } from "../../src/job/states.ts";
 import { NodeProcess } from "../../tests/_node_process.ts";
 import { ChaosDoomed, ChaosPoison, ChaosWork } from "./functions/chaos_jobs.ts";
@@ -65,7 +64,7 @@ export class ChaosCluster {
   /** The queue the workers serve. */
   readonly queue: string;
   #spec: WorkerSpec;
-  #connection: Redis;
+  #connection: RedisClient;
   #members: Member[] = [];
   #next = 0;
 
