@@ -232,11 +232,16 @@ export class MemState {
     lane.delete(job.id);
   }
 
-  /** Delays `job` until `runAt`. */
+  /**
+   * Delays `job` until `runAt`; wakes the queue's idle workers when that is its earliest due time
+   * now (they sleep until the due time they last read).
+   */
   toDelayed(job: MemJob, runAt: number): void {
     const q = this.queue(job.queue);
     job.state = "delayed";
     job.runAt = runAt;
+    const earliest = q.delayed.peek()?.score;
+    if (earliest === undefined || runAt < earliest) this.wake(job.queue);
     q.delayed.set(job.id, runAt);
     this.count(q, "delayed", job.lane, +1);
   }

@@ -35,8 +35,16 @@ local function due_later(q, at)
   if known == nil or at < known then DUE[q] = at end
 end
 
+-- Idle nodes sleep until the due time they last read: a queue whose earliest due time moves
+-- earlier wakes them (once per call and queue, not per job).
 on_flush(function()
-  for _, q in ipairs(DUE_LIST) do redis.call("ZADD", P .. "due", "LT", fmt(DUE[q]), q) end
+  for _, q in ipairs(DUE_LIST) do
+    local known = redis.call("ZSCORE", P .. "due", q)
+    if not known or DUE[q] < tonumber(known) then
+      redis.call("ZADD", P .. "due", fmt(DUE[q]), q)
+      wake(q)
+    end
+  end
 end)
 
 -- Sets P.."due" of q from its delayed index as it is now (removed when it has none).
