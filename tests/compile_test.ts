@@ -30,8 +30,14 @@ function downloadFailure(output: string): RegExp {
   return new RegExp(
     // type checking passed: freshly (Check) or cached from an earlier run of the same graph
     "^(?:Check src/cli/main\\.ts\\n)?" +
-      `Compile src/cli/main\\.ts to ${escape(toFileUrl(output).href)}\\n` +
-      `Download ${escape(DENORT)}\\n` +
+      // the output as a file URL or relative to the working directory, as Deno finds shorter
+      `Compile src/cli/main\\.ts to (?:${
+        escape(toFileUrl(output).href)
+      }|(?:\\.\\./)+(?:[^\\n/]+/)*${
+        escape(output.replace(/^\/+/, "").split("/").slice(-2).join("/"))
+      })\\n` +
+      // the progress line is not printed everywhere (it depends on the terminal and the cache)
+      `(?:Download ${escape(DENORT)}\\n)?` +
       `error: Writing deno compile executable to temporary file '${
         escape(output)
       }\\.tmp-[0-9a-f]+'\\n` +
