@@ -9,28 +9,10 @@
  */
 import type { EncodingDefaults } from "../codec/payload_encoder.ts";
 import type { JobErrorInfo } from "../job/job.ts";
-import type { Lane } from "../job/lanes.ts";
-import type { PrerequisiteResult } from "../job/dependencies.ts";
+import type { AttemptFacts } from "./job_context.ts";
 
 /** The fields of a job an isolate needs to run one attempt (never the lease token). */
-export interface IsolateJob {
-  /** Job id. */
-  id: string;
-  /** Function name. */
-  name: string;
-  /** Queue. */
-  queue: string;
-  /** Lane it was dispatched from. */
-  lane: Lane;
-  /** Which attempt this is (1 for the first run). */
-  attempt: number;
-  /** Attempts allowed in all. */
-  maxAttempts: number;
-  /** When it was due (epoch ms). */
-  scheduledAt: number;
-  /** Its prerequisites with their decoded results. */
-  prerequisites: PrerequisiteResult[];
-}
+export type IsolateJob = AttemptFacts;
 
 /** A log level of `Logger`. */
 export type LogLevel = "debug" | "info" | "warn" | "error";

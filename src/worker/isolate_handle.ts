@@ -19,6 +19,7 @@ import { planIsolatePermissions } from "./_isolate_permissions.ts";
 import { isolateEntry, isolateName } from "./isolate_entry.ts";
 import { IsolateCrashedError, TimeoutError } from "./isolate_errors.ts";
 import type { IsolateOutcome, IsolateRunJob } from "./isolate_pool_options.ts";
+import { attemptFacts } from "./job_context.ts";
 
 /** A timer handle. */
 export type Timer = ReturnType<typeof setTimeout>;
@@ -72,16 +73,7 @@ export function newAttempt(
 ): Attempt {
   return {
     run,
-    job: {
-      id: job.id,
-      name: job.name,
-      queue: job.queue,
-      lane: job.lane,
-      attempt: job.attempt,
-      maxAttempts: job.maxAttempts,
-      scheduledAt: job.scheduledAt,
-      prerequisites: job.prerequisites,
-    },
+    job: attemptFacts(job, job.scheduledAt, job.prerequisites),
     buffer: ownedBuffer(job.payload),
     timeoutMs,
     resolve,

@@ -7,7 +7,6 @@
  */
 import type { PrerequisiteResult } from "../job/dependencies.ts";
 import { RateLimitError, SnoozeError } from "../job/errors.ts";
-import type { Lane } from "../job/lanes.ts";
 import type { JobContext } from "../registry/definition.ts";
 import type { Enqueue } from "../registry/job_ref.ts";
 import type { LogLevel } from "../job/logger.ts";
@@ -15,23 +14,19 @@ import { jobLog } from "../registry/job_log.ts";
 import { resultsOf } from "../registry/prerequisite_results.ts";
 
 /** The facts of one attempt that its context shows the handler. */
-export interface AttemptFacts {
-  /** Job id. */
-  readonly id: string;
-  /** Function name. */
-  readonly name: string;
-  /** Queue. */
-  readonly queue: string;
-  /** Lane it was dispatched from. */
-  readonly lane: Lane;
-  /** Which attempt this is (1 for the first run). */
-  readonly attempt: number;
-  /** Attempts allowed in all. */
-  readonly maxAttempts: number;
-  /** When it was due (epoch ms). */
-  readonly scheduledAt: number;
-  /** Its prerequisites with their decoded results. */
-  readonly prerequisites: readonly PrerequisiteResult[];
+export type AttemptFacts = Pick<
+  JobContext,
+  "id" | "name" | "queue" | "lane" | "attempt" | "maxAttempts" | "scheduledAt" | "prerequisites"
+>;
+
+/** The facts of an attempt of `job`, due at `scheduledAt`, with its `prerequisites`. */
+export function attemptFacts(
+  job: Omit<AttemptFacts, "scheduledAt" | "prerequisites">,
+  scheduledAt: number,
+  prerequisites: readonly PrerequisiteResult[],
+): AttemptFacts {
+  const { id, name, queue, lane, attempt, maxAttempts } = job;
+  return { id, name, queue, lane, attempt, maxAttempts, scheduledAt, prerequisites };
 }
 
 /** Where a context's calls go. */

@@ -13,7 +13,7 @@ import { guardAttempt } from "./attempt_guard.ts";
 import { attemptSteps } from "./attempt_steps.ts";
 import { type FailedAttempt, failedAttempt } from "./failed_attempt.ts";
 import { handedBack, tooNew } from "./hand_back.ts";
-import { buildJobContext } from "./job_context.ts";
+import { attemptFacts, buildJobContext } from "./job_context.ts";
 import { emitProgress } from "./progress.ts";
 
 /** What became of one attempt. */
@@ -64,16 +64,8 @@ function jobContext(
   signal: AbortSignal,
   prerequisites: readonly PrerequisiteResult[],
 ): JobContext {
-  const facts = {
-    id: job.id,
-    name: job.name,
-    queue: job.queue,
-    lane: job.lane,
-    attempt: job.attempt,
-    maxAttempts: job.maxAttempts,
-    scheduledAt: job.runAt,
-    prerequisites,
-  };
+  const facts = attemptFacts(job, job.runAt, prerequisites);
+
   return buildJobContext(facts, {
     signal,
     log(level, message, fields) {
