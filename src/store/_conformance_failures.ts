@@ -260,9 +260,11 @@ export const FAILURE_CASES: ConformanceCases = {
     assert.deepEqual((await store.listDead({ queue: "q" })).jobs, []);
   },
 
-  async "an id given twice is requeued or purged once"(ctx) {
+  async "an id given twice is listed, requeued or purged once"(ctx) {
     const store = await ctx.store();
     const [a, b] = await deadJobs(ctx, store, ["f", "f"]);
+    const listed = await store.listDead({ queue: "q", ids: [b!, a!, b!, "missing"] });
+    assert.deepEqual(listed.jobs.map((j) => j.id), [b, a]);
     assert.deepEqual(await store.purgeDead({ queue: "q", ids: [a!, "missing", a!] }), {
       ids: [a],
       nextCursor: null,

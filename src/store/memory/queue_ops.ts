@@ -200,7 +200,7 @@ function scan(
   const q = state.queues.get(resolved.queue);
   if (!q) return null;
   if (resolved.ids) {
-    for (const id of resolved.ids) {
+    for (const id of new Set(resolved.ids)) { // an id given twice is visited once, as in Lua
       const job = state.jobs.get(id);
       if (job?.state === "dead" && job.queue === resolved.queue && matchesDead(job, resolved)) {
         visit(job, q);
