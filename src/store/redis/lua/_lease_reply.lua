@@ -16,7 +16,7 @@ end
 local function replay_leases(worker, token_base)
   local prefix = token_base .. "."
   local picks = {}
-  for _, id in ipairs(redis.call("ZRANGE", P .. "held:" .. worker, 0, -1)) do
+  for _, id in ipairs(redis.call("ZRANGEBYSCORE", P .. "held:" .. worker, 0, 0)) do
     local j = redis.call("HMGET", job_key(id), "n", "d", "a", "m", "sl", "e", "r", "rl", "bo",
       "pr", "uk", "us", "t", "q", "l", "p", "st")
     local token = j[13]

@@ -23,7 +23,7 @@ local err = { ARGV[5], ARGV[6], ARGV[7] }
 local nodes = redis.call("ZRANGEBYSCORE", P .. "nodes", "-inf", NOW_S)
 local requeued, dead = {}, {}
 for _, node in ipairs(nodes) do
-  for _, id in ipairs(redis.call("ZRANGE", P .. "held:" .. node, 0, -1)) do
+  for _, id in ipairs(redis.call("ZRANGEBYSCORE", P .. "held:" .. node, 0, 0)) do
     if stall(id, keep, err) then
       requeued[#requeued + 1] = id
     else
