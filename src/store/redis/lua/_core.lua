@@ -11,8 +11,8 @@
 -- Time: a script's `now` comes from its first ARGV: epoch ms when the store runs on an injected
 -- clock (tests), or "" to read Redis TIME, so node clocks that drift cannot fire jobs early or
 -- reclaim live leases.
--- Numbers: Lua numbers are doubles. Written numbers go through fmt() ("%.17g", exact for every
--- integer below 2^53), never tostring() or "..", which keep only 14 digits.
+-- Numbers: Lua numbers are doubles. Written numbers go through fmt() ("%d" for integers below
+-- 10^15, else "%.17g": both exact), never tostring() or "..", which keep only 14 digits.
 --
 -- Status codes (src/job/status.ts): 0 OK, 1 NOT_FOUND, 2 LEASE_LOST, 3 WRONG_STATE,
 -- 4 CANCEL_REQUESTED, 5 NOT_LEADER.
@@ -21,7 +21,24 @@ local P = KEYS[1]
 local NOW_S = "0"
 local NOW = 0
 
+-- Text of integer n, memoized for the call: ".." on a number goes through sprintf("%.14g"), which
+-- the per-job paths feel (lane indexes, lengths, counters).
+local INT_TEXT = {}
+local function itos(n)
+  local s = INT_TEXT[n]
+  if s == nil then
+    s = string.format("%d", n)
+    INT_TEXT[n] = s
+  end
+  return s
+end
+
 local function fmt(n)
+  -- integers (times, counts, ids) take the fast integer path; "%.17g" is exact for the rest
+  if n % 1 == 0 and n > -1e15 and n < 1e15 then
+    if n >= 0 and n < 1e6 then return itos(n) end -- durations, counts: often the same few
+    return string.format("%d", n)
+  end
   return string.format("%.17g", n)
 end
 
@@ -56,7 +73,7 @@ local WAKE = {} -- queue -> true
 local WAKE_LIST = {}
 local READY = {} -- queues that got waiting jobs (P.."ready")
 local READY_LIST = {}
-local LATER = {} -- "CMD key" -> { cmd, key, args }: variadic writes sent in chunks by flush()
+local LATER = {} -- CMD -> key -> { cmd, key, args }: variadic writes sent in chunks by flush()
 local LATER_LIST = {}
 local DELETES = {} -- keys deleted by flush(), after every other write
 local REGISTERED = {}
@@ -77,11 +94,15 @@ end
 -- flush(), in call order. Only for keys the rest of the script does not read. The
 -- members of one LPUSH keep their call order at the front of the list: the first ends first.
 local function later(cmd, key, a, b)
-  local k = cmd .. " " .. key
-  local entry = LATER[k]
+  local by_key = LATER[cmd]
+  if not by_key then
+    by_key = {}
+    LATER[cmd] = by_key
+  end
+  local entry = by_key[key]
   if not entry then
     entry = { cmd = cmd, key = key, args = {} }
-    LATER[k] = entry
+    by_key[key] = entry
     LATER_LIST[#LATER_LIST + 1] = entry
   end
   local args = entry.args
@@ -131,7 +152,7 @@ end
 
 -- Takes member `id` out of a pending `cmd` write on `key` (see later); true when it was there.
 local function unlater(cmd, key, id)
-  local entry = LATER[cmd .. " " .. key]
+  local entry = LATER[cmd] and LATER[cmd][key]
   if not entry then return false end
   for i, a in ipairs(entry.args) do
     if a == id then
@@ -186,10 +207,17 @@ end
 
 -- Reply framing: hot scripts return one bulk string of fields, each "<byte length>:<bytes>"
 -- (ioredis parses one bulk string much faster than an array of many). Appends s to parts.
+local FRAME_HEAD = {} -- byte length -> its "<length>:" text
 local function frame(parts, s)
   if not s then s = "" end
+  local len = #s
+  local head = FRAME_HEAD[len]
+  if head == nil then
+    head = itos(len) .. ":"
+    FRAME_HEAD[len] = head
+  end
   local n = #parts
-  parts[n + 1] = #s .. ":"
+  parts[n + 1] = head
   parts[n + 2] = s
 end
 

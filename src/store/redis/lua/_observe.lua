@@ -14,8 +14,9 @@
 --   progress  attempt, percent, message JSON ("" none)
 -- A stream entry holds t = now and e = its lines joined by newlines. The stream keeps about
 -- OBSERVE.events events (not entries: a bulk call's entry holds many): P.."events:sizes" lists
--- "entry id TAB its event count" per entry, oldest first, P.."events:n" their sum; the oldest
--- entries go once the sum passes the cap (never the newest one).
+-- "entry id TAB its event count" per entry, oldest first, P.."events:n" their sum; once the sum
+-- passes the cap by more than a sixteenth of it, the oldest entries go until it is back at the
+-- cap (never the newest one).
 
 local OBSERVE = { events = 0, metrics = false }
 local EVENTS = {}
@@ -32,29 +33,52 @@ end
 local BUCKET_EDGES = { 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000,
   300000 }
 local BUCKETS = #BUCKET_EDGES + 1
--- Counter slots of a group: outcomes, then run and wait counts and sums, then the buckets.
+-- Counter slots of a group: outcomes, then run and wait counts and sums (slots 7 to 10, used by
+-- number in metric()), then the buckets.
 local SLOT = { completed = 1, failed = 2, dead = 3, cancelled = 4, requeued = 5, throttled = 6,
   run_n = 7, run_sum = 8, wait_n = 9, wait_sum = 10 }
 local RUN_BUCKET0 = 10 -- run bucket i is slot RUN_BUCKET0 + i
 local WAIT_BUCKET0 = RUN_BUCKET0 + BUCKETS
 local SLOTS = WAIT_BUCKET0 + BUCKETS
 
-local METRICS = {} -- group key "q\tli\tname" -> slots
+local METRICS = {} -- group key "q\tli\tname" -> its counts: slot -> delta, only slots touched
 local METRIC_LIST = {}
+local GROUPS = {} -- q -> li -> name -> the same counts as METRICS (no key text built per job)
 
+-- The bucket (1 .. BUCKETS) of a duration in ms, by BUCKET_EDGES: comparisons unrolled into a
+-- binary tree (a loop over the table costs several times more per job).
 local function bucket_of(ms)
-  for i, edge in ipairs(BUCKET_EDGES) do
-    if ms <= edge then return i end
-  end
+  if ms <= 250 then
+    if ms <= 25 then
+      if ms <= 5 then return 1 elseif ms <= 10 then return 2 else return 3 end
+    elseif ms <= 50 then return 4 elseif ms <= 100 then return 5 else return 6 end
+  elseif ms <= 5000 then
+    if ms <= 500 then return 7 elseif ms <= 1000 then return 8 elseif ms <= 2500 then return 9 end
+    return 10
+  elseif ms <= 30000 then
+    if ms <= 10000 then return 11 else return 12 end
+  elseif ms <= 60000 then return 13 elseif ms <= 300000 then return 14 end
   return BUCKETS
 end
 
 local function group(q, li, name)
-  local key = q .. "\t" .. li .. "\t" .. (name or "")
-  local g = METRICS[key]
+  name = name or ""
+  local by_lane = GROUPS[q]
+  if not by_lane then
+    by_lane = {}
+    GROUPS[q] = by_lane
+  end
+  if type(li) == "number" then li = itos(li) end
+  local by_name = by_lane[li]
+  if not by_name then
+    by_name = {}
+    by_lane[li] = by_name
+  end
+  local g = by_name[name]
   if not g then
+    local key = q .. "\t" .. li .. "\t" .. name
     g = {}
-    for i = 1, SLOTS do g[i] = 0 end
+    by_name[name] = g
     METRICS[key] = g
     METRIC_LIST[#METRIC_LIST + 1] = key
   end
@@ -66,46 +90,41 @@ end
 local function metric(q, li, name, outcome, run_ms, wait_ms)
   if not OBSERVE.metrics then return end
   local g = group(q, li, name)
-  g[SLOT[outcome]] = g[SLOT[outcome]] + 1
+  local slot = SLOT[outcome]
+  g[slot] = (g[slot] or 0) + 1
   if run_ms then
     if run_ms < 0 then run_ms = 0 end
-    g[SLOT.run_n] = g[SLOT.run_n] + 1
-    g[SLOT.run_sum] = g[SLOT.run_sum] + run_ms
     local b = RUN_BUCKET0 + bucket_of(run_ms)
-    g[b] = g[b] + 1
+    g[7], g[8], g[b] = (g[7] or 0) + 1, (g[8] or 0) + run_ms, (g[b] or 0) + 1
   end
   if wait_ms then
     if wait_ms < 0 then wait_ms = 0 end
-    g[SLOT.wait_n] = g[SLOT.wait_n] + 1
-    g[SLOT.wait_sum] = g[SLOT.wait_sum] + wait_ms
     local b = WAIT_BUCKET0 + bucket_of(wait_ms)
-    g[b] = g[b] + 1
+    g[9], g[10], g[b] = (g[9] or 0) + 1, (g[10] or 0) + wait_ms, (g[b] or 0) + 1
   end
 end
 
--- Adds group g to field key of hash h (its value: the slots as comma-separated numbers).
+-- Adds the counts g to field key of hash h (its value: the SLOTS counters as comma-separated
+-- numbers). Only the slots g touched are parsed and written again (number text costs).
 local function add_metrics(h, key, g)
   local old = redis.call("HGET", h, key)
-  local sum = {}
-  local i = 0
+  local slots = {}
   if old then
-    for n in string.gmatch(old, "[^,]+") do
-      i = i + 1
-      sum[i] = tonumber(n) + (g[i] or 0)
-    end
+    for n in string.gmatch(old, "[^,]+") do slots[#slots + 1] = n end
   end
-  for k = i + 1, SLOTS do sum[k] = g[k] end
-  for k = 1, SLOTS do sum[k] = fmt(sum[k]) end
-  redis.call("HSET", h, key, table.concat(sum, ","))
+  for k = #slots + 1, SLOTS do slots[k] = "0" end
+  for k, delta in pairs(g) do slots[k] = fmt(tonumber(slots[k]) + delta) end
+  redis.call("HSET", h, key, table.concat(slots, ","))
 end
 
 on_flush(function()
   if #EVENTS > 0 then
     local id = redis.call("XADD", P .. "events", "*", "t", NOW_S, "e", table.concat(EVENTS, "\n"))
     local sizes = P .. "events:sizes"
-    redis.call("RPUSH", sizes, id .. "\t" .. #EVENTS)
+    redis.call("RPUSH", sizes, id .. "\t" .. itos(#EVENTS))
     local over = redis.call("INCRBY", P .. "events:n", #EVENTS) - OBSERVE.events
-    if over > 0 then
+    -- trimmed in steps of about a sixteenth of the cap, not at every call
+    if over > math.floor(OBSERVE.events / 16) then
       local dropped = 0
       while dropped < over and redis.call("LLEN", sizes) > 1 do
         local n = string.match(redis.call("LPOP", sizes), "\t(%d+)$")

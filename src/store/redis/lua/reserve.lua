@@ -138,8 +138,9 @@ local UPPER_ONLY = { [2] = false, [3] = false, [4] = false }
 -- Leases job id (queue q, lane li; j: its LEASE_FIELDS values) as the n-th job of the call,
 -- started or prefetched, counting it against its limit keys.
 local function take(q, li, id, j, started)
-  local attempt = fmt(tonumber(j[3] or "0") + 1)
-  local token = token_base .. "." .. n
+  local attempt = itos(tonumber(j[3] or "0") + 1)
+  local token = token_base .. "." .. itos(n)
+  local lt = itos(li)
   local counted = j[13] and limit_take(limit_state(j[13], limit_config(j[1])))
   local s = QS[q]
   if s.qlim then limit_take(s.qlim) end
@@ -151,7 +152,7 @@ local function take(q, li, id, j, started)
     end
     job_started(id, j[11], j[12])
     local since = tonumber(j[7] or j[6])
-    event("active", id, j[1], q, li, attempt .. "\t" .. worker .. "\t" .. fmt(NOW - since))
+    event("active", id, j[1], q, lt, attempt .. "\t" .. worker .. "\t" .. fmt(NOW - since))
   else
     if counted then
       lease(id, worker, token, deadline, "p", "1", "lc", "1")
@@ -163,8 +164,8 @@ local function take(q, li, id, j, started)
     redis.call("ZADD", pf_key(q, worker), pf_seq, id)
     pf_n = pf_n + 1
   end
-  count(q, "a", li, 1)
-  frame_lease(out, id, q, li, attempt, n, j)
+  count(q, "a", lt, 1)
+  frame_lease(out, id, q, lt, attempt, itos(n), j)
   n = n + 1
 end
 
