@@ -12,16 +12,14 @@
 
 local ENQUEUE_WIDTH = 15
 local QUEUED = { w = true, d = true, b = true }
+local LANE_TEXTS = { ["0"] = true, ["1"] = true, ["2"] = true, ["3"] = true, ["4"] = true }
 
 -- Checks the fields of the items from ARGV[first] on; raises an error on a malformed one.
 local function check_enqueue_items(first)
   local W = ENQUEUE_WIDTH
   check_items(first, W, "enqueue")
   for i = first, #ARGV, W do
-    local li = tonumber(ARGV[i + 3])
-    if li == nil or li < 0 or li > 4 or li % 1 ~= 0 then
-      error("sluice enqueue: bad lane " .. ARGV[i + 3])
-    end
+    if not LANE_TEXTS[ARGV[i + 3]] then error("sluice enqueue: bad lane " .. ARGV[i + 3]) end
     if ARGV[i + 5] ~= "" and tonumber(ARGV[i + 5]) == nil then
       error("sluice enqueue: bad runAt " .. ARGV[i + 5])
     end
@@ -63,13 +61,15 @@ local function plan_items(first, last)
           claimed[uk] = id
         end
       end
-      if not plans[k] then
+      if not plans[k] and ARGV[i + 9] ~= "" then
         for p in string.gmatch(ARGV[i + 9], "[^\n]+") do
           local r = alias[p] or p
           if not creating[r] and redis.call("EXISTS", job_key(r)) == 0 then
             return nil, { "E", "prereq", k, p }
           end
         end
+      end
+      if not plans[k] then
         creating[id] = true
         plans[k] = "create"
       end
@@ -102,17 +102,19 @@ local function create(i, keep, alias)
   end
   local prereqs, seen = {}, {}
   local open, failed, failed_state = 0, nil, nil
-  for p in string.gmatch(ARGV[i + 9], "[^\n]+") do
-    local r = alias[p] or p
-    if not seen[r] then
-      seen[r] = true
-      prereqs[#prereqs + 1] = r
-      local is_open, ps = add_edge(r, id, pol)
-      if is_open then
-        if (ps == "x" or ps == "k") and pol == "" then
-          if not failed then failed, failed_state = r, ps end
-        else
-          open = open + 1
+  if ARGV[i + 9] ~= "" then
+    for p in string.gmatch(ARGV[i + 9], "[^\n]+") do
+      local r = alias[p] or p
+      if not seen[r] then
+        seen[r] = true
+        prereqs[#prereqs + 1] = r
+        local is_open, ps = add_edge(r, id, pol)
+        if is_open then
+          if (ps == "x" or ps == "k") and pol == "" then
+            if not failed then failed, failed_state = r, ps end
+          else
+            open = open + 1
+          end
         end
       end
     end
@@ -147,7 +149,7 @@ local function create(i, keep, alias)
     state = "w"
     enter_lane(q, id, li, false)
   end
-  raise(prereqs, tonumber(li))
+  if #prereqs > 0 then raise(prereqs, tonumber(li)) end
   event("enqueued", id, ARGV[i + 1], q, li, state .. "\t" .. (due > NOW and fmt(due) or NOW_S))
   return state
 end
