@@ -2,7 +2,7 @@
  * What the store's verbs cost in Redis: reaping a dead node touches that node's jobs, not every
  * active job; reclaiming expired leases touches the expired ones, not every queue or lease; a
  * dependency chain is walked once; the lease indexes stay in the zset encoding whose inserts do
- * not scan. Counted from INFO commandstats (commands run inside scripts included) or read from
+ * not scan; a waiting job's hash leaves out what it implies. Counted from INFO commandstats (commands run inside scripts included) or read from
  * OBJECT ENCODING of a private redis-server, so the figures are exact, not timed.
  */
 import assert from "node:assert/strict";
@@ -131,6 +131,32 @@ Deno.test({
       const reclaimed = await store.reclaimExpired();
       assert.deepEqual(reclaimed.requeued.sort(), leased.slice(1).map((j) => j.id).sort());
       assert.equal((await store.listJobs({ queue: "q", state: "active" })).jobs.length, 0);
+    } finally {
+      raw.disconnect();
+      await store.close();
+      await redis.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "a waiting job's hash stores maxAttempts only when it is not the implied 3",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const redis = await PrivateRedis.start();
+    const store = new RedisStore({ url: redis.url, clock: new ManualClock(), namespace: "lean" });
+    const raw = new Redis(redis.url);
+    try {
+      const usual = newJob({ maxAttempts: 3 });
+      const more = newJob({ maxAttempts: 5 });
+      await store.enqueue([usual, more]);
+      assert.equal(await raw.hget(`{sluice:lean}:j:${usual.id}`, "m"), null);
+      assert.equal(await raw.hget(`{sluice:lean}:j:${more.id}`, "m"), "5");
+      const [a, b] = await store.getJobs([usual.id, more.id]);
+      assert.deepEqual([a!.maxAttempts, b!.maxAttempts], [3, 5]);
+      const leased = await store.reserve({ ...W, count: 2 });
+      assert.deepEqual(leased.map((j) => j.maxAttempts).sort(), [3, 5]);
     } finally {
       raw.disconnect();
       await store.close();

@@ -10,7 +10,7 @@
  * | `l` | lane index (0 critical .. 4 batch) | `t` | lease token |
  * | `s` | state letter (below) | `w` | worker holding (or that last held) the lease |
  * | `d` | payload bytes | `p` | `"1"` while prefetched (leased unstarted) |
- * | `m` | maxAttempts | `k` | `"1"` when cancellation was requested |
+ * | `m` | maxAttempts (absent: 3) | `k` | `"1"` when cancellation was requested |
  * | `e` | enqueuedAt | `x` | result bytes |
  * | `r` | runAt (absent: `e`) | `er` | latest error (JSON text) |
  * | `a` | attempts started (absent: 0) | `h` | history of attempts that did not complete |
@@ -26,6 +26,13 @@
  * @module
  */
 import type { JobState } from "../../job/states.ts";
+
+/**
+ * The maxAttempts of a job whose hash has no `m` field: enqueue writes `m` only when it differs
+ * (`IMPLIED_MAX_ATTEMPTS` in `lua/_jobs.lua`, which must say the same), so the common default
+ * costs a waiting job no bytes.
+ */
+export const IMPLIED_MAX_ATTEMPTS = 3;
 
 /** The stored letter of each state. */
 export const STATE_LETTERS: Readonly<Record<JobState, string>> = Object.freeze({

@@ -17,7 +17,7 @@ import { type Lane, LANES } from "../../job/lanes.ts";
 import { JOB_STATES, type JobState } from "../../job/states.ts";
 import type { QueueCounts, TransitionOutcome } from "../store.ts";
 import { type StatusCode, toStatus } from "../../job/status.ts";
-import { stateOfLetter } from "./job_fields.ts";
+import { IMPLIED_MAX_ATTEMPTS, stateOfLetter } from "./job_fields.ts";
 import type { PrerequisiteFailurePolicy } from "../../job/dependencies.ts";
 
 // ignoreBOM: a leading U+FEFF is part of the text (an id "\ufeffabc" must not read back as "abc").
@@ -84,7 +84,7 @@ export function decodeJob(
     state,
     payload: bytes(fields.get("d")),
     attempts: count("a"),
-    maxAttempts: num(fields.get("m")),
+    maxAttempts: fields.has("m") ? num(fields.get("m")) : IMPLIED_MAX_ATTEMPTS,
     stalls: count("sl"),
     releases: count("rl"),
     enqueuedAt,

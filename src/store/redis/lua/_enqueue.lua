@@ -91,8 +91,12 @@ local function create(i, keep, alias)
   register_queue(q)
   local pol = ARGV[i + 10]
   local uk, us = ARGV[i + 11], ARGV[i + 12]
-  redis.call("HSET", jk, "n", ARGV[i + 1], "q", q, "l", li, "s", "w", "d", ARGV[i + 4],
-    "m", ARGV[i + 7], "e", NOW_S)
+  if ARGV[i + 7] == IMPLIED_MAX_ATTEMPTS then
+    redis.call("HSET", jk, "n", ARGV[i + 1], "q", q, "l", li, "s", "w", "d", ARGV[i + 4], "e", NOW_S)
+  else
+    redis.call("HSET", jk, "n", ARGV[i + 1], "q", q, "l", li, "s", "w", "d", ARGV[i + 4],
+      "m", ARGV[i + 7], "e", NOW_S)
+  end
   if ARGV[i + 8] ~= "" then redis.call("HSET", jk, "bo", ARGV[i + 8]) end
   if pol ~= "" then redis.call("HSET", jk, "pf", pol) end
   if ARGV[i + 14] ~= "" then redis.call("HSET", jk, "lk", ARGV[i + 14]) end

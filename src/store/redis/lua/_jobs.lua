@@ -2,7 +2,7 @@
 -- one place of its rule; src/store/memory/ mirrors them step by step.
 --
 -- Job hash fields (src/store/redis/job_fields.ts): n name, q queue, l lane index, s state,
--- d payload, m maxAttempts, e enqueuedAt, r runAt (absent: e), a attempts started (absent: 0),
+-- d payload, m maxAttempts (absent: IMPLIED_MAX_ATTEMPTS), e enqueuedAt, r runAt (absent: e), a attempts started (absent: 0),
 -- st startedAt, f finishedAt, t lease token, w worker, p "1" while prefetched, k "1" when
 -- cancellation was requested, x result, er latest error, h history, sl stalls, rl releases,
 -- bo backoff. An absent field is null (or 0 for counters).
@@ -22,6 +22,11 @@ local function read_opts(s)
   OBSERVE.metrics = metrics == "1"
   return { c = tonumber(finished), k = tonumber(finished), x = tonumber(dead) }
 end
+
+-- The maxAttempts a job's "m" field implies when absent: enqueue writes it only when it differs
+-- (most jobs keep the default; a waiting job is smaller without it). record.ts reads the same
+-- (IMPLIED_MAX_ATTEMPTS in job_fields.ts).
+local IMPLIED_MAX_ATTEMPTS = "3"
 
 -- Due index: P.."due" holds, per queue with delayed jobs, its earliest delayed job's runAt, so
 -- idle nodes ask one key, not every queue. Kept exact: an added delayed job lowers it (LT), and a
@@ -314,7 +319,7 @@ local function stall(id, keep, err)
     return true
   end
   local stalls = fmt(tonumber(j[6] or "0") + 1)
-  local attempts, max_attempts = tonumber(j[3] or "0"), tonumber(j[4])
+  local attempts, max_attempts = tonumber(j[3] or "0"), tonumber(j[4] or IMPLIED_MAX_ATTEMPTS)
   if j[5] == "1" then
     record_attempt(id, "cancelled", j[3], j[9], worker, nil)
     observe_failed(id, o[1], q, li, j[3], j[9], o[2], o[3], "k", nil, STALLED_RETRIED)
@@ -375,7 +380,8 @@ local function frame_lease(out, id, q, li, attempt, n, j)
   frame(out, j[1])
   frame(out, q)
   frame(out, j[2])
-  frame(out, li .. "," .. attempt .. "," .. j[4] .. "," .. (j[5] or "0") .. "," .. j[6] .. ","
+  frame(out, li .. "," .. attempt .. "," .. (j[4] or IMPLIED_MAX_ATTEMPTS) .. "," .. (j[5] or "0")
+    .. "," .. j[6] .. ","
     .. (j[7] or j[6]) .. "," .. (j[8] or "0") .. "," .. n)
   frame(out, j[9])
   frame(out, j[10])
