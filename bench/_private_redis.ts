@@ -18,15 +18,20 @@ export class PrivateRedis {
     this.#child = child;
   }
 
-  /** Starts `redis-server` on a free port; resolves when it answers PING. */
-  static async start(): Promise<PrivateRedis> {
+  /**
+   * Starts `redis-server` on a free port; resolves when it answers PING. `wrapper`: a command
+   * line to run the server under (e.g. valgrind's), the server's own command line after it.
+   */
+  static async start(wrapper: readonly string[] = []): Promise<PrivateRedis> {
     const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     const port = (listener.addr as Deno.NetAddr).port;
     listener.close();
+    const [command, ...prefix] = [...wrapper, "redis-server"];
     let child: Deno.ChildProcess;
     try {
-      child = new Deno.Command("redis-server", {
+      child = new Deno.Command(command!, {
         args: [
+          ...prefix,
           "--port",
           String(port),
           "--bind",
@@ -42,10 +47,10 @@ export class PrivateRedis {
         stderr: "null",
       }).spawn();
     } catch (error) {
-      throw new Error(`bench: cannot start redis-server: ${(error as Error).message}`);
+      throw new Error(`bench: cannot start ${command}: ${(error as Error).message}`);
     }
     const server = new PrivateRedis(port, child);
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 400; i++) { // under valgrind a server takes seconds to start
       if (await server.#answers()) return server;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -68,6 +73,11 @@ export class PrivateRedis {
     } finally {
       redis.disconnect();
     }
+  }
+
+  /** The server's process id (of the wrapper, when it runs under one). */
+  get pid(): number {
+    return this.#child.pid;
   }
 
   /** Kills the server (its data goes with it) and waits for it to exit. */

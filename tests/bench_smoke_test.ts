@@ -66,3 +66,31 @@ await withRedis("bench smoke", (url) => {
     },
   });
 });
+
+const hasValgrind = await new Deno.Command("valgrind", { args: ["--version"], stdout: "null" })
+  .output().then((out) => out.success, () => false);
+
+Deno.test({
+  name: "bench:lua prints Redis instructions per job for each phase (needs valgrind)",
+  ignore: !hasValgrind,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const out = await new Deno.Command("deno", {
+      args: ["task", "bench:lua", "--jobs", "200", "--batch", "20", "--chunk", "100"],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.ok(out.success, `bench:lua failed (${out.code}):\n${stderr.slice(-4_000)}`);
+    const rows = new TextDecoder().decode(out.stdout).split("\n")
+      .filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+    assert.deepEqual(rows.map((r) => r.phase), [
+      "enqueue, 100 a call",
+      "enqueue, 20 a call",
+      "reserve + complete, 20 a call",
+    ]);
+    for (const r of rows) assert.ok(r.perJob > 1_000 && r.perJob < 10_000_000, JSON.stringify(r));
+  },
+});

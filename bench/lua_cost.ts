@@ -1,0 +1,163 @@
+/**
+ * What Sluice's Redis scripts cost, in instructions: a private `redis-server` runs under
+ * valgrind's callgrind, a `RedisStore` drives the hot verbs through it, and callgrind's counters
+ * are dumped between the phases. Instruction counts do not move with the machine's load the way
+ * timings do, so a change to a script shows its effect in one run, to a fraction of a percent.
+ *
+ * Phases (each on its own jobs): bulk enqueue in chunks of `--chunk`, enqueue in calls of
+ * `--batch` (as concurrent single enqueues are coalesced), then reserve and complete interleaved,
+ * `--batch` jobs a call with two batches leased at a time (as a busy worker does). Figures are
+ * Redis instructions per job, the scripts and everything Redis does for them included.
+ *
+ * ```sh
+ * deno task bench:lua [--jobs 4000] [--batch 38] [--chunk 1000] [--retention remove|keep] [--quiet]
+ * ```
+ *
+ * Needs valgrind (`callgrind_control` comes with it). Runs about a minute: callgrind runs Redis
+ * some 50 times slower.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import type { NewJob, Reservation } from "../store.ts";
+import { RedisStore } from "../store.ts";
+import { PrivateRedis } from "./_private_redis.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    jobs: { type: "string", default: "4000" },
+    batch: { type: "string", default: "38" },
+    chunk: { type: "string", default: "1000" },
+    retention: { type: "string", default: "remove" },
+    quiet: { type: "boolean", default: false },
+  },
+});
+const jobs = Number(values.jobs);
+const batch = Number(values.batch);
+const chunk = Number(values.chunk);
+if (![jobs, batch, chunk].every((n) => Number.isInteger(n) && n > 0)) {
+  throw new Error("bench:lua: --jobs, --batch and --chunk take positive whole numbers");
+}
+if (values.retention !== "keep" && values.retention !== "remove") {
+  throw new Error(`bench:lua: --retention is keep or remove, not ${values.retention}`);
+}
+
+const PAYLOAD = new TextEncoder().encode(
+  'S\u0000\u0001{"i":12345,"email":"user12345@example.com"}',
+);
+
+function newJobs(n: number): NewJob[] {
+  return Array.from({ length: n }, () => ({
+    id: crypto.randomUUID(),
+    name: "bench-noop",
+    queue: "default",
+    lane: "normal",
+    payload: PAYLOAD,
+    delay: 0,
+    maxAttempts: 3,
+    backoff: null,
+    dependsOn: [],
+  }));
+}
+
+/** Callgrind's counters of a server under valgrind, dumped and read phase by phase. */
+class Counters {
+  #dir: string;
+  #pid: number;
+  #dumps = 0;
+
+  constructor(dir: string, pid: number) {
+    this.#dir = dir;
+    this.#pid = pid;
+  }
+
+  /** Dumps the counters since the last dump; returns the instructions they hold. */
+  async dump(): Promise<number> {
+    const out = await new Deno.Command("callgrind_control", {
+      args: ["--dump", String(this.#pid)],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    if (!out.success) {
+      throw new Error(`callgrind_control failed: ${new TextDecoder().decode(out.stderr)}`);
+    }
+    const file = `${this.#dir}/callgrind.out.${++this.#dumps}`;
+    for (let i = 0; i < 200; i++) {
+      const text = await Deno.readTextFile(file).catch(() => "");
+      const totals = /^totals: (\d+)/m.exec(text);
+      if (totals) return Number(totals[1]);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`bench:lua: callgrind wrote no dump ${file}`);
+  }
+}
+
+const dir = await Deno.makeTempDir({ prefix: "sluice-lua-cost-" });
+let server: PrivateRedis;
+try {
+  server = await PrivateRedis.start([
+    "valgrind",
+    "--tool=callgrind",
+    `--callgrind-out-file=${dir}/callgrind.out`,
+  ]);
+} catch (error) {
+  throw new Error(`bench:lua needs valgrind on the PATH (${(error as Error).message})`);
+}
+const store = new RedisStore({
+  url: server.url,
+  namespace: "lua-cost",
+  retention: values.retention === "remove" ? { keepFinished: 0 } : {},
+  ...(values.quiet ? { events: 0, metrics: false } : {}),
+});
+const counters = new Counters(dir, server.pid);
+const rows: { phase: string; jobs: number; calls: number; perJob: number }[] = [];
+try {
+  await store.enqueue(newJobs(1)); // scripts loaded, queue registered: not counted
+  await counters.dump();
+
+  for (let i = 0; i < jobs; i += chunk) await store.enqueue(newJobs(Math.min(chunk, jobs - i)));
+  rows.push({ phase: `enqueue, ${chunk} a call`, jobs, calls: Math.ceil(jobs / chunk), perJob: 0 });
+  rows.at(-1)!.perJob = (await counters.dump()) / jobs;
+
+  for (let i = 0; i < jobs; i += batch) await store.enqueue(newJobs(Math.min(batch, jobs - i)));
+  rows.push({ phase: `enqueue, ${batch} a call`, jobs, calls: Math.ceil(jobs / batch), perJob: 0 });
+  rows.at(-1)!.perJob = (await counters.dump()) / jobs;
+
+  const lease = () =>
+    store.reserve({ worker: "w1", queues: ["default"], count: batch, leaseMs: 60_000 });
+  const complete = (js: Reservation[]) =>
+    store.complete(js.map((j) => ({ id: j.id, token: j.token, result: null })));
+  let done = 0;
+  let calls = 0;
+  let previous = await lease();
+  while (previous.length > 0) {
+    const next = await lease();
+    await complete(previous);
+    done += previous.length;
+    calls += 2;
+    previous = next;
+  }
+  const spent = await counters.dump();
+  rows.push({
+    phase: `reserve + complete, ${batch} a call`,
+    jobs: done,
+    calls,
+    perJob: spent / done,
+  });
+} finally {
+  await store.close();
+  await server.stop();
+  await Deno.remove(dir, { recursive: true });
+}
+
+const setting = `retention ${values.retention}${values.quiet ? ", no events or metrics" : ""}`;
+console.log(`\n### Redis instructions per job (callgrind), ${setting}\n`);
+console.log("| phase | jobs | script calls | instructions per job |");
+console.log("| --- | ---: | ---: | ---: |");
+for (const r of rows) {
+  console.log(
+    `| ${r.phase} | ${r.jobs} | ${r.calls} | ${Math.round(r.perJob).toLocaleString("en-US")} |`,
+  );
+}
+for (const r of rows) console.log(JSON.stringify({ bench: "lua-cost", setting, ...r }));
