@@ -154,7 +154,7 @@ local function create(i, keep, alias)
     enter_lane(q, id, li, false)
   end
   if #prereqs > 0 then raise(prereqs, tonumber(li)) end
-  event("enqueued", id, ARGV[i + 1], q, li, state .. "\t" .. (due > NOW and fmt(due) or NOW_S))
+  event("enqueued", id, ARGV[i + 1], q, li, state, due > NOW and fmt(due) or NOW_S)
   return state
 end
 

@@ -20,13 +20,26 @@
 
 local OBSERVE = { events = 0, metrics = false }
 local EVENTS = {}
+local EVENT_COUNT = 0 -- #EVENTS, kept here (# on a table is a search)
 
--- Records one event line (see above); `rest`: its own fields, already joined by tabs, or nil.
-local function event(kind, id, name, q, li, rest)
+-- Records one event line (see above). Its own fields follow li, as text, up to three (a field
+-- may hold several joined by tabs); the first nil ends them. Each line is one concatenation.
+local function event(kind, id, name, q, li, a, b, c)
   if OBSERVE.events == 0 then return end
-  local line = kind .. "\t" .. id .. "\t" .. (name or "") .. "\t" .. q .. "\t" .. li
-  if rest then line = line .. "\t" .. rest end
-  EVENTS[#EVENTS + 1] = line
+  local line
+  name = name or ""
+  if c then
+    line = kind .. "\t" .. id .. "\t" .. name .. "\t" .. q .. "\t" .. li .. "\t" .. a .. "\t" .. b
+      .. "\t" .. c
+  elseif b then
+    line = kind .. "\t" .. id .. "\t" .. name .. "\t" .. q .. "\t" .. li .. "\t" .. a .. "\t" .. b
+  elseif a then
+    line = kind .. "\t" .. id .. "\t" .. name .. "\t" .. q .. "\t" .. li .. "\t" .. a
+  else
+    line = kind .. "\t" .. id .. "\t" .. name .. "\t" .. q .. "\t" .. li
+  end
+  EVENT_COUNT = EVENT_COUNT + 1
+  EVENTS[EVENT_COUNT] = line
 end
 
 -- Histogram bucket upper bounds in ms; a last bucket takes the rest.
@@ -118,11 +131,11 @@ local function add_metrics(h, key, g)
 end
 
 on_flush(function()
-  if #EVENTS > 0 then
+  if EVENT_COUNT > 0 then
     local id = redis.call("XADD", P .. "events", "*", "t", NOW_S, "e", table.concat(EVENTS, "\n"))
     local sizes = P .. "events:sizes"
-    redis.call("RPUSH", sizes, id .. "\t" .. itos(#EVENTS))
-    local over = redis.call("INCRBY", P .. "events:n", #EVENTS) - OBSERVE.events
+    redis.call("RPUSH", sizes, id .. "\t" .. itos(EVENT_COUNT))
+    local over = redis.call("INCRBY", P .. "events:n", EVENT_COUNT) - OBSERVE.events
     -- trimmed in steps of about a sixteenth of the cap, not at every call
     if over > math.floor(OBSERVE.events / 16) then
       local dropped = 0
@@ -155,7 +168,7 @@ end
 -- or e) completed.
 local function observe_completed(id, name, q, li, attempt, st, r, e)
   local run = st and NOW - tonumber(st) or 0
-  event("completed", id, name, q, li, attempt .. "\t" .. fmt(run))
+  event("completed", id, name, q, li, attempt, fmt(run))
   metric(q, li, name, "completed", run, wait_of(st, r, e))
 end
 

@@ -152,7 +152,7 @@ local function take(q, li, id, j, started)
     end
     job_started(id, j[11], j[12])
     local since = tonumber(j[7] or j[6])
-    event("active", id, j[1], q, lt, attempt .. "\t" .. worker .. "\t" .. fmt(NOW - since))
+    event("active", id, j[1], q, lt, attempt, worker, fmt(NOW - since))
   else
     if counted then
       lease(id, worker, token, deadline, "p", "1", "lc", "1")
