@@ -14,6 +14,7 @@
 import { createHash } from "node:crypto";
 import type { Buffer } from "node:buffer";
 import type { RedisClient } from "./connection.ts";
+import { ScriptCommand } from "./resp_command.ts";
 import coreLib from "./lua/_core.lua" with { type: "text" };
 import deadLettersLib from "./lua/_dead_letters.lua" with { type: "text" };
 import depsLib from "./lua/_deps.lua" with { type: "text" };
@@ -222,13 +223,13 @@ export class Scripts {
     // One array argument, not a spread: a bulk enqueue passes tens of thousands of arguments.
     const argv = ([script.sha, 1, this.#prefix] as ScriptArg[]).concat(args);
     try {
-      return await this.#redis.callBuffer("EVALSHA", argv);
+      return await this.#redis.sendCommand(new ScriptCommand("EVALSHA", argv));
     } catch (error) {
       if (!isNoScript(error)) throw error;
       // EVAL runs and caches the script on the node that owns the key (on a cluster, SCRIPT
       // LOAD would go to any node)
       argv[0] = script.source;
-      return await this.#redis.callBuffer("EVAL", argv);
+      return await this.#redis.sendCommand(new ScriptCommand("EVAL", argv));
     }
   }
 }
