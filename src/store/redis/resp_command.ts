@@ -14,9 +14,11 @@ import { Command } from "ioredis";
 export type WireArg = string | number | Uint8Array;
 
 const encoder = new TextEncoder();
+const ASCII = /^\p{ASCII}*$/u;
 
 /** The UTF-8 length of `s` (a lone surrogate is written as U+FFFD: 3 bytes). */
 export function utf8Length(s: string): number {
+  if (ASCII.test(s)) return s.length;
   let n = s.length;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -57,7 +59,8 @@ export function encodeCommand(name: string, args: readonly WireArg[]): Uint8Arra
   }
   pieces.push(text);
   size += utf8Length(text);
-  const out = Buffer.allocUnsafe(size);
+  // not from Buffer's shared pool: a pooled slice makes the socket write several times slower
+  const out = Buffer.allocUnsafeSlow(size);
   let at = 0;
   for (const piece of pieces) {
     if (typeof piece === "string") {
