@@ -40,7 +40,8 @@ export class MemObserver {
   #options: ObserveOptions;
   #entries: { seq: number; id: string; events: StoredEvent[] }[] = [];
   #kept = 0;
-  #pending: { type: StoredEventType; event: JobEvents[StoredEventType] }[] = [];
+  /** The events of the verb in progress; their ids are given when it commits. */
+  #pending: StoredEvent[] = [];
   #lastMs = 0;
   #seq = 0;
   #total = new Map<string, number[]>();
@@ -60,8 +61,15 @@ export class MemObserver {
     fields: Omit<JobEvents[T], "id" | "name" | "queue" | "lane" | "at">,
   ): void {
     if (this.#options.events === 0) return;
-    const base = { id: job.id, name: job.name, queue: job.queue, lane: job.lane, at: now };
-    this.#pending.push({ type, event: { ...base, ...fields } as JobEvents[T] });
+    const event = {
+      id: job.id,
+      name: job.name,
+      queue: job.queue,
+      lane: job.lane,
+      at: now,
+      ...fields,
+    } as JobEvents[T];
+    this.#pending.push({ id: "", type, event });
   }
 
   /** `job`'s attempt (started at `started`, due since `since`) completed at `now`. */
@@ -121,11 +129,8 @@ export class MemObserver {
     this.#lastMs = Math.max(this.#lastMs, now);
     const seq = this.#seq++;
     const entry = `${this.#lastMs}-${seq}`;
-    const events = this.#pending.map(({ type, event }, i) => ({
-      id: `${entry}/${i}`,
-      type,
-      event,
-    }));
+    const events = this.#pending;
+    for (let i = 0; i < events.length; i++) events[i]!.id = `${entry}/${i}`;
     this.#pending = [];
     this.#entries.push({ seq, id: entry, events });
     this.#kept += events.length;
@@ -210,16 +215,26 @@ export class MemObserver {
         if (old <= minute - DAY_MINUTES) this.#minutes.delete(old);
       }
     }
-    for (const map of [byKey, this.#total]) {
-      let slots = map.get(key);
-      if (!slots) map.set(key, slots = new Array(WIDTH).fill(0));
-      slots[SLOTS.indexOf(outcome)]! += 1;
-      if (runMs !== null) add(slots, SLOTS.indexOf("runCount"), SLOTS.length, Math.max(runMs, 0));
-      if (waitMs !== null) {
-        add(slots, SLOTS.indexOf("waitCount"), SLOTS.length + BUCKETS, Math.max(waitMs, 0));
-      }
-    }
+    count(slotsOf(byKey, key), outcome, runMs, waitMs);
+    count(slotsOf(this.#total, key), outcome, runMs, waitMs);
   }
+}
+
+/** The slots of `key` in `map`, created zeroed when new. */
+function slotsOf(map: Map<string, number[]>, key: string): number[] {
+  let slots = map.get(key);
+  if (!slots) map.set(key, slots = new Array(WIDTH).fill(0));
+  return slots;
+}
+
+const RUN_COUNT = SLOTS.indexOf("runCount");
+const WAIT_COUNT = SLOTS.indexOf("waitCount");
+
+/** Counts one `outcome` in `slots`, with its run and wait times when it has them. */
+function count(slots: number[], outcome: Outcome, runMs: number | null, waitMs: number | null) {
+  slots[SLOTS.indexOf(outcome)]! += 1;
+  if (runMs !== null) add(slots, RUN_COUNT, SLOTS.length, Math.max(runMs, 0));
+  if (waitMs !== null) add(slots, WAIT_COUNT, SLOTS.length + BUCKETS, Math.max(waitMs, 0));
 }
 
 /** The entry sequence and index of event id `<ms>-<seq>/<index>`, or null when it is not one. */
@@ -232,6 +247,7 @@ function position(id: string): { seq: number; index: number } | null {
 function add(slots: number[], at: number, first: number, ms: number): void {
   slots[at]! += 1;
   slots[at + 1]! += ms;
-  const bucket = BUCKET_EDGES_MS.findIndex((edge) => ms <= edge);
-  slots[first + (bucket < 0 ? BUCKETS - 1 : bucket)]! += 1;
+  let bucket = 0;
+  while (bucket < BUCKET_EDGES_MS.length && !(ms <= BUCKET_EDGES_MS[bucket]!)) bucket++;
+  slots[first + bucket]! += 1;
 }
