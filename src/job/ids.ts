@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { monotonicFactory } from "ulid";
+import { monotonicUlids } from "./ulid.ts";
 
-const nextUlid = monotonicFactory();
+const nextUlid = monotonicUlids();
 
 /** A new job id: a 26-character ULID, sorting by creation time. */
 export function newJobId(): string {
