@@ -38,10 +38,14 @@ type Outcome = "completed" | "failed" | "dead" | "cancelled" | "requeued" | "thr
 /** Events and metrics of one memory store. */
 export class MemObserver {
   #options: ObserveOptions;
-  #entries: { seq: number; id: string; events: StoredEvent[] }[] = [];
+  /**
+   * The stream: one entry per verb, its events and their types side by side (a `StoredEvent`,
+   * with its id `<entry id>/<index>`, is made only when read: most are never read).
+   */
+  #entries: Entry[] = [];
   #kept = 0;
-  /** The events of the verb in progress; their ids are given when it commits. */
-  #pending: StoredEvent[] = [];
+  /** The events of the verb in progress. */
+  #pending: Pick<Entry, "types" | "events"> = { types: [], events: [] };
   #lastMs = 0;
   #seq = 0;
   #total = new Map<string, number[]>();
@@ -69,7 +73,8 @@ export class MemObserver {
       at: now,
       ...fields,
     } as JobEvents[T];
-    this.#pending.push({ id: "", type, event });
+    this.#pending.types.push(type);
+    this.#pending.events.push(event);
   }
 
   /** `job`'s attempt (started at `started`, due since `since`) completed at `now`. */
@@ -125,14 +130,12 @@ export class MemObserver {
 
   /** Ends a verb: its events become one stream entry. */
   commit(now: number): void {
-    if (this.#pending.length === 0) return;
+    const { types, events } = this.#pending;
+    if (events.length === 0) return;
     this.#lastMs = Math.max(this.#lastMs, now);
     const seq = this.#seq++;
-    const entry = `${this.#lastMs}-${seq}`;
-    const events = this.#pending;
-    for (let i = 0; i < events.length; i++) events[i]!.id = `${entry}/${i}`;
-    this.#pending = [];
-    this.#entries.push({ seq, id: entry, events });
+    this.#pending = { types: [], events: [] };
+    this.#entries.push({ seq, id: `${this.#lastMs}-${seq}`, types, events });
     this.#kept += events.length;
     // about `events` events are kept (an entry holds a call's events; the newest always stays)
     while (this.#kept > this.#options.events && this.#entries.length > 1) {
@@ -187,11 +190,14 @@ export class MemObserver {
     const first = this.#entries[0];
     const gap = from !== null && first !== undefined && from.seq >= 0 && from.seq < first.seq;
     const events: StoredEvent[] = [];
+    const cap = limit >= 0 ? limit : Infinity; // a page of `limit`: the others are not made
     for (const entry of this.#entries) {
       if (from === null || entry.seq < from.seq) continue;
-      entry.events.forEach((event, index) => {
-        if (entry.seq > from.seq || index > from.index) events.push(event);
-      });
+      const start = entry.seq > from.seq ? 0 : from.index + 1;
+      for (let index = start; index < entry.events.length && events.length < cap; index++) {
+        const id = `${entry.id}/${index}`;
+        events.push({ id, type: entry.types[index]!, event: entry.events[index]! });
+      }
       if (events.length >= limit) break;
     }
     const page = events.slice(0, limit);
@@ -235,6 +241,15 @@ function count(slots: number[], outcome: Outcome, runMs: number | null, waitMs: 
   slots[SLOTS.indexOf(outcome)]! += 1;
   if (runMs !== null) add(slots, RUN_COUNT, SLOTS.length, Math.max(runMs, 0));
   if (waitMs !== null) add(slots, WAIT_COUNT, SLOTS.length + BUCKETS, Math.max(waitMs, 0));
+}
+
+/** One entry of the stream: the events of one verb. */
+interface Entry {
+  seq: number;
+  /** `<ms>-<seq>`. */
+  id: string;
+  types: StoredEventType[];
+  events: JobEvents[StoredEventType][];
 }
 
 /** The entry sequence and index of event id `<ms>-<seq>/<index>`, or null when it is not one. */
