@@ -21,14 +21,7 @@ export const jsonCodec: Codec = Object.freeze({
   name: "json" as const,
   id: 0,
   encode(value: unknown): Uint8Array {
-    let text: string | undefined;
-    try {
-      text = JSON.stringify(value);
-    } catch (error) {
-      throw codecError("json", "encode this value", error);
-    }
-    if (text === undefined) throw codecError("json", "encode this value", `a bare ${typeof value}`);
-    return encoder.encode(text);
+    return jsonBytes(jsonText(value));
   },
   decode(bytes: Uint8Array): unknown {
     try {
@@ -49,4 +42,21 @@ function utf8Text(bytes: Uint8Array): string {
 function isAscii(bytes: Uint8Array): boolean {
   for (let i = 0; i < bytes.byteLength; i++) if (bytes[i]! > 0x7f) return false;
   return true;
+}
+
+/** `value` as JSON text; what JSON cannot represent throws the codec's `TypeError`. */
+export function jsonText(value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    throw codecError("json", "encode this value", error);
+  }
+  if (text === undefined) throw codecError("json", "encode this value", `a bare ${typeof value}`);
+  return text;
+}
+
+/** JSON text as the codec's bytes (UTF-8). */
+export function jsonBytes(text: string): Uint8Array {
+  return encoder.encode(text);
 }
