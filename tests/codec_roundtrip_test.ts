@@ -168,3 +168,54 @@ Deno.test("payload encoder: size limit before compression, per-function codec ov
   assert.throws(() => resolveEncodingDefaults({ compression: "lz4" as never }), /"lz4"/);
   assert.throws(() => resolveEncodingDefaults({ maxPayloadBytes: -1 }), RangeError);
 });
+
+Deno.test("payload encoder: JSON is sealed byte for byte as the codec and envelope make it", () => {
+  const values: unknown[] = [
+    { ok: true },
+    { n: 12345, user: "user-345", action: "resize" },
+    "héllo wörld 🎉", // not ASCII
+    { lone: "\ud800" }, // a lone surrogate: JSON escapes it
+    "x".repeat(5_000), // past the one-step path
+    "y".repeat(1_500), // compressed when compression is on
+    null,
+    [],
+  ];
+  for (const compression of ["none", "gzip"] as const) {
+    for (const version of [1, 200]) {
+      const defaults = resolveEncodingDefaults({ compression, compressionThreshold: 1_024 });
+      const encoder = new PayloadEncoder(defaults);
+      const fn = { name: "fn", codec: undefined, compression: undefined, version };
+      for (const value of values) {
+        const expected = sealEnvelope(CODECS.json.encode(value), {
+          codec: CODECS.json,
+          compression: COMPRESSIONS[compression],
+          version,
+          threshold: 1_024,
+        });
+        const label = `${compression} v${version} ${JSON.stringify(value).slice(0, 20)}`;
+        assert.deepEqual(encoder.encodePayload(fn, value), expected, label);
+        assert.deepEqual(encoder.encodeResult(fn, value), expected, label);
+      }
+    }
+  }
+  const tight = new PayloadEncoder(resolveEncodingDefaults({ maxPayloadBytes: 10 }));
+  const fn = { name: "fn", codec: undefined, compression: undefined, version: 1 };
+  assert.deepEqual(
+    tight.encodePayload(fn, "12345678"),
+    sealEnvelope(CODECS.json.encode("12345678"), {
+      codec: CODECS.json,
+      compression: COMPRESSIONS.none,
+      version: 1,
+      threshold: 1_024,
+    }),
+  );
+  for (const [value, bytes] of [["123456789", 11], ["ééééé", 12]] as const) {
+    assert.throws(() => tight.encodePayload(fn, value), (error: unknown) => {
+      assert.ok(error instanceof PayloadTooLargeError);
+      assert.equal(error.bytes, bytes);
+      return true;
+    });
+  }
+  assert.throws(() => tight.encodePayload(fn, 1n), /json codec cannot encode this value/);
+  assert.throws(() => tight.encodePayload(fn, undefined), /json codec cannot encode this value/);
+});

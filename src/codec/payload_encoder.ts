@@ -8,7 +8,14 @@ import { PayloadTooLargeError } from "../job/errors.ts";
 import type { CodecName } from "./codec.ts";
 import { assertCodecName, CODECS } from "./codecs.ts";
 import { assertCompressionName, type CompressionName, COMPRESSIONS } from "./compression.ts";
-import { type OpenedValue, openEnvelope, sealEnvelope } from "./envelope.ts";
+import {
+  type OpenedValue,
+  openEnvelope,
+  sealAscii,
+  sealEnvelope,
+  type SealOptions,
+} from "./envelope.ts";
+import { jsonBytes, jsonCodec, jsonText } from "./json.ts";
 
 /** Default payload size limit: 1 MiB, encoded, before compression. */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
@@ -91,13 +98,24 @@ export class PayloadEncoder {
 
   #encode(fn: EncodingProfile, value: unknown, limit: number): Uint8Array {
     const codec = CODECS[fn.codec ?? this.#defaults.codec];
-    const body = codec.encode(value);
-    if (body.byteLength > limit) throw new PayloadTooLargeError(fn.name, body.byteLength, limit);
-    return sealEnvelope(body, {
+    const options: SealOptions = {
       codec,
       compression: COMPRESSIONS[fn.compression ?? this.#defaults.compression],
       version: fn.version,
       threshold: this.#defaults.compressionThreshold,
-    });
+    };
+    let body: Uint8Array;
+    if (codec === jsonCodec) {
+      // most JSON is ASCII: then it is sealed as it is written (a longer text may be too large,
+      // which the general path measures in UTF-8 bytes)
+      const text = jsonText(value);
+      const sealed = text.length <= limit ? sealAscii(text, options) : null;
+      if (sealed) return sealed;
+      body = jsonBytes(text);
+    } else {
+      body = codec.encode(value);
+    }
+    if (body.byteLength > limit) throw new PayloadTooLargeError(fn.name, body.byteLength, limit);
+    return sealEnvelope(body, options);
   }
 }

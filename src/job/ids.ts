@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { monotonicFactory } from "ulid";
+import { monotonicUlids } from "./ulid.ts";
 
-const nextUlid = monotonicFactory();
+const nextUlid = monotonicUlids();
 
 /** A new job id: a 26-character ULID, sorting by creation time. */
 export function newJobId(): string {
@@ -28,8 +28,13 @@ export function jobIdProblem(id: unknown): string | null {
   return null;
 }
 
+/** Every byte value as two lowercase hex digits. */
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+
 /** A fresh random lease token (128 bits, hex). */
 export function newLeaseToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  let token = "";
+  for (const b of bytes) token += HEX[b];
+  return token;
 }

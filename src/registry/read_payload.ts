@@ -18,19 +18,26 @@ export type ReadPayload =
 
 /**
  * Decodes, migrates and validates `bytes` for `definition`. Throws (a codec `TypeError`,
- * `PayloadMigrationError`, `PayloadValidationError`) when the payload can never run here.
+ * `PayloadMigrationError`, `PayloadValidationError`) when the payload can never run here; only a
+ * payload that needs migrating is read asynchronously (migrations may be async).
  */
-export async function readPayload(
+export function readPayload(
   encoder: PayloadEncoder,
   definition: JobDefinition,
   bytes: Uint8Array,
-): Promise<ReadPayload> {
+): ReadPayload | Promise<ReadPayload> {
   const { value, header } = encoder.decode(bytes);
   if (header.version > definition.version) return { kind: "too-new", version: header.version };
-  const current = header.version < definition.version
-    ? await migratePayload(definition.name, value, header.version, definition)
-    : value;
-  const parsed = definition.payload.safeParse(current);
+  if (header.version < definition.version) {
+    return migratePayload(definition.name, value, header.version, definition)
+      .then((current) => validated(definition, current));
+  }
+  return validated(definition, value);
+}
+
+/** `value`, of the definition's version, checked by its schema. */
+function validated(definition: JobDefinition, value: unknown): ReadPayload {
+  const parsed = definition.payload.safeParse(value);
   if (!parsed.success) {
     throw new PayloadValidationError(definition.name, (parsed.error as z.ZodError).issues);
   }

@@ -53,6 +53,7 @@ export function orderGraph(items: readonly GraphItem[]): OrderedGraph {
   if (items.length > MAX_JOBS_PER_CALL) {
     throw new GraphError(MAX_JOBS_PER_CALL, `a call may hold at most ${MAX_JOBS_PER_CALL} jobs`);
   }
+  if (isFlat(items)) return flatOrder(items.length);
   const byRef = new Map<string, number>();
   const byId = new Map<string, number>();
   items.forEach((item, i) => {
@@ -99,6 +100,28 @@ export function orderGraph(items: readonly GraphItem[]): OrderedGraph {
     for (const next of edges[i]!) if (--inDegree[next]! === 0) ready.push(next);
   }
   if (order.length < items.length) throw cycleError(edges, inDegree, label);
+  return { order, prerequisites };
+}
+
+/**
+ * True when no item names a ref or a prerequisite: then nothing can be used twice, be too many or
+ * form a cycle, and the call's order is its own.
+ */
+function isFlat(items: readonly GraphItem[]): boolean {
+  for (const item of items) {
+    if (item.ref !== undefined || item.dependsOn.length > 0) return false;
+  }
+  return true;
+}
+
+/** The graph of `count` items without refs or prerequisites: in call order, none prerequisite. */
+function flatOrder(count: number): OrderedGraph {
+  const order: number[] = new Array(count);
+  const prerequisites: string[][] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    order[i] = i;
+    prerequisites[i] = [];
+  }
   return { order, prerequisites };
 }
 

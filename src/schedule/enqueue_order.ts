@@ -36,9 +36,16 @@ export function orderItems(items: readonly PreparedJob[]): OrderedCall {
     }
     throw error;
   }
-  const jobs = graph.order.map((i): NewJob => {
-    const { ref: _ref, ...job } = items[i]!;
-    return { ...job, dependsOn: graph.prerequisites[i]! };
-  });
+  const jobs = graph.order.map((i) => storedJob(items[i]!, graph.prerequisites[i]!));
   return { jobs, order: graph.order };
+}
+
+/**
+ * `item` as the store gets it: without its ref, `dependsOn` as job ids. An item with neither (the
+ * common case) already is that job, so it is not copied.
+ */
+function storedJob(item: PreparedJob, prerequisites: string[]): NewJob {
+  if (!("ref" in item) && item.dependsOn.length === 0 && prerequisites.length === 0) return item;
+  const { ref: _ref, ...job } = item;
+  return { ...job, dependsOn: prerequisites };
 }

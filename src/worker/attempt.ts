@@ -9,13 +9,13 @@
 import type { Reservation } from "../job/job.ts";
 import type { JobExecutor } from "./executor.ts";
 import { failedAttempt } from "./failed_attempt.ts";
-import { loadPrerequisites } from "./prerequisites.ts";
+import { loadPrerequisites, NO_PREREQUISITES } from "./prerequisites.ts";
 import type { AttemptOutcome } from "./run_job.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 
 /**
- * Runs `job`'s attempt with `executor`: its prerequisites loaded first (a store that cannot be
- * read fails the attempt, retryably). Never throws.
+ * Runs `job`'s attempt with `executor`: its prerequisites loaded first, when it has any (a store
+ * that cannot be read fails the attempt, retryably). Never throws.
  */
 export function runAttempt(
   runtime: WorkerRuntime,
@@ -23,6 +23,7 @@ export function runAttempt(
   job: Reservation,
   signal: AbortSignal,
 ): Promise<AttemptOutcome> {
+  if (job.prerequisites.length === 0) return executor.run(job, signal, NO_PREREQUISITES);
   return loadPrerequisites(runtime, job).then(
     (prerequisites) => executor.run(job, signal, prerequisites),
     (error) => failedAttempt(runtime, job, error, true), // the store is away: try again

@@ -39,51 +39,101 @@ export function guardAttempt<R>(
   handler: (signal: AbortSignal) => R | Promise<R>,
   guard: AttemptGuard,
 ): Promise<R> {
-  const { job, signal, timeoutMs } = guard;
-  const inner = new AbortController();
-  const timers: ReturnType<typeof setTimeout>[] = [];
-  let timedOut = false;
-  return new Promise<R>((resolve, reject) => {
-    let settled = false;
-    const settle = (done: () => void): void => {
-      if (settled) return;
-      settled = true;
-      timers.forEach(clearTimeout);
-      signal.removeEventListener("abort", onAbort);
-      done();
-    };
-    const abandonAfter = (ms: number, error: unknown): void => {
-      timers.push(setTimeout(() => settle(() => reject(error)), ms));
-    };
-    const onAbort = (): void => {
-      const reason = signal.reason ?? new DOMException("aborted", "AbortError");
-      inner.abort(reason);
-      abandonAfter(guard.cancelGraceMs ?? DEFAULT_CANCEL_GRACE_MS, reason);
-    };
+  return new GuardedAttempt(handler, guard).settled;
+}
+
+/**
+ * One guarded attempt: its own state and methods rather than closures (it is made for every
+ * job), and it listens to the node's signal itself (`handleEvent`) until it settles.
+ */
+class GuardedAttempt<R> {
+  /** Settles with the attempt. */
+  readonly settled: Promise<R>;
+  #guard: AttemptGuard;
+  #inner = new AbortController();
+  #timers: ReturnType<typeof setTimeout>[] | null = null;
+  #timedOut = false;
+  #done = false;
+  #resolve!: (value: R) => void;
+  #reject!: (error: unknown) => void;
+
+  constructor(handler: (signal: AbortSignal) => R | Promise<R>, guard: AttemptGuard) {
+    this.#guard = guard;
+    this.settled = new Promise<R>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    const { job, signal, timeoutMs } = guard;
     if (timeoutMs !== undefined) {
-      timers.push(setTimeout(() => {
-        timedOut = true;
-        inner.abort(new TimeoutError(job.id, job.name, timeoutMs, false));
-        abandonAfter(
+      this.#after(timeoutMs, () => {
+        this.#timedOut = true;
+        this.#inner.abort(new TimeoutError(job.id, job.name, timeoutMs, false));
+        this.#abandonAfter(
           guard.abortGraceMs ?? DEFAULT_ABORT_GRACE_MS,
           new TimeoutError(job.id, job.name, timeoutMs, "abandoned"),
         );
-      }, timeoutMs));
+      });
     }
-    if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
-    Promise.resolve().then(() => handler(inner.signal)).then(
-      (value) => settle(() => resolve(value)),
-      (error) =>
-        settle(() =>
-          reject(
-            timedOut && !(error instanceof TimeoutError)
-              ? Object.assign(new TimeoutError(job.id, job.name, timeoutMs!, false), {
-                cause: error,
-              })
-              : error,
-          )
-        ),
+    if (signal.aborted) this.handleEvent();
+    else signal.addEventListener("abort", this, { once: true });
+    queueMicrotask(() => this.#run(handler));
+  }
+
+  /** The node aborted the job: abort the handler's signal, abandon it after the grace. */
+  handleEvent(): void {
+    const { signal } = this.#guard;
+    const reason = signal.reason ?? new DOMException("aborted", "AbortError");
+    this.#inner.abort(reason);
+    this.#abandonAfter(this.#guard.cancelGraceMs ?? DEFAULT_CANCEL_GRACE_MS, reason);
+  }
+
+  #run(handler: (signal: AbortSignal) => R | Promise<R>): void {
+    try {
+      const value = handler(this.#inner.signal);
+      if (!isPromiseLike(value)) {
+        if (this.#end()) this.#resolve(value);
+        return;
+      }
+      Promise.resolve(value).then(
+        (result) => this.#end() && this.#resolve(result),
+        (error) => this.#fail(error),
+      );
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  #fail(error: unknown): void {
+    if (!this.#end()) return;
+    const { job, timeoutMs } = this.#guard;
+    this.#reject(
+      this.#timedOut && !(error instanceof TimeoutError)
+        ? Object.assign(new TimeoutError(job.id, job.name, timeoutMs!, false), { cause: error })
+        : error,
     );
-  });
+  }
+
+  /** Ends the attempt (timers cleared, the node's signal no longer heard); false if it had. */
+  #end(): boolean {
+    if (this.#done) return false;
+    this.#done = true;
+    this.#timers?.forEach(clearTimeout);
+    this.#guard.signal.removeEventListener("abort", this);
+    return true;
+  }
+
+  #abandonAfter(ms: number, error: unknown): void {
+    this.#after(ms, () => this.#end() && this.#reject(error));
+  }
+
+  #after(ms: number, fn: () => void): void {
+    (this.#timers ??= []).push(setTimeout(fn, ms));
+  }
+}
+
+/** True when `value` is a promise or another thenable (settled by adopting it). */
+function isPromiseLike<R>(value: R | PromiseLike<R>): value is PromiseLike<R> {
+  if (value instanceof Promise) return true;
+  if ((typeof value !== "object" && typeof value !== "function") || value === null) return false;
+  return typeof (value as { then?: unknown }).then === "function";
 }

@@ -62,11 +62,17 @@ export function buildJobContext(facts: AttemptFacts, sinks: ContextSinks): JobCo
       sinks.progress(percent, message === undefined ? undefined : String(message));
     },
     enqueue: sinks.enqueue,
-    snooze(delayMs: number): never {
-      throw new SnoozeError(delayMs);
-    },
-    rateLimit(delayMs: number): never {
-      throw new RateLimitError(delayMs);
-    },
+    snooze,
+    rateLimit,
   };
+}
+
+/** `ctx.snooze`: ends the attempt, to run again in `delayMs` without spending it. */
+function snooze(delayMs: number): never {
+  throw new SnoozeError(delayMs);
+}
+
+/** `ctx.rateLimit`: ends the attempt, its function (or limit key) held back for `delayMs`. */
+function rateLimit(delayMs: number): never {
+  throw new RateLimitError(delayMs);
 }

@@ -46,10 +46,15 @@ export function announceOutcome(
   state: JobState | undefined,
 ): void {
   const { events, clock } = runtime;
-  const at = clock.now();
   if (outcome.kind === "completed") {
-    events.emit("completed", { ...eventBase(job, at), attempt: job.attempt, durationMs });
+    if (!events.has("completed")) return; // nobody listens: no event built, no clock read
+    events.emit("completed", {
+      ...eventBase(job, clock.now()),
+      attempt: job.attempt,
+      durationMs,
+    });
   } else if (outcome.kind === "failed") {
+    const at = clock.now();
     events.emit("failed", {
       ...eventBase(job, at),
       attempt: job.attempt,

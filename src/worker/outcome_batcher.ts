@@ -37,7 +37,10 @@ export class OutcomeBatcher {
   #onWritten: OutcomeWritten;
   #onError: (error: unknown, count: number) => void;
   #retryForMs: number;
-  #retrying = new Set<Promise<void>>();
+  /** Outcomes added and not yet written or given up. */
+  #unsettled = 0;
+  /** Resolved when `#unsettled` comes down to 0 (made when `drain` waits for it). */
+  #settled: PromiseWithResolvers<void> | null = null;
 
   /**
    * Writes through `store`; reports each result to `onWritten`, and a write given up after
@@ -56,32 +59,41 @@ export class OutcomeBatcher {
     this.#retryForMs = retryForMs;
   }
 
-  /** Queues an outcome for writing (`released` and `interrupted` ones need none). */
-  add(pending: PendingOutcome): void {
+  /**
+   * Queues an outcome for writing (`released` and `interrupted` ones need none); its retry
+   * window starts `now` (`performance.now()`, which a caller that just read it passes on).
+   */
+  add(pending: PendingOutcome, now: number = performance.now()): void {
     if (pending.outcome.kind !== "completed" && pending.outcome.kind !== "failed") return;
-    const sent = this.#send(pending, performance.now() + this.#retryForMs);
-    this.#retrying.add(sent);
-    void sent.finally(() => this.#retrying.delete(sent));
+    this.#unsettled++;
+    void this.#send(pending, now + this.#retryForMs);
   }
 
   async #send(pending: PendingOutcome, until: number): Promise<void> {
-    for (let delay = 50;; delay = Math.min(delay * 2, 1_000)) {
-      try {
-        if (pending.outcome.kind === "completed") {
-          const status = await this.#completions.add(toCompletion(pending));
-          return this.#onWritten(pending, { status });
+    try {
+      for (let delay = 50;; delay = Math.min(delay * 2, 1_000)) {
+        try {
+          if (pending.outcome.kind === "completed") {
+            const status = await this.#completions.add(toCompletion(pending));
+            return this.#onWritten(pending, { status });
+          }
+          return this.#onWritten(pending, await this.#failures.add(toFailure(pending)));
+        } catch (error) {
+          if (performance.now() + delay > until) return this.#onError(error, 1);
+          await new Promise((resolve) => setTimeout(resolve, delay));
         }
-        return this.#onWritten(pending, await this.#failures.add(toFailure(pending)));
-      } catch (error) {
-        if (performance.now() + delay > until) return this.#onError(error, 1);
-        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    } finally {
+      if (--this.#unsettled === 0) {
+        this.#settled?.resolve();
+        this.#settled = null;
       }
     }
   }
 
   /** Resolves when everything queued so far is written (or given up). */
   async drain(): Promise<void> {
-    while (this.#retrying.size > 0) await Promise.all([...this.#retrying]);
+    while (this.#unsettled > 0) await (this.#settled ??= Promise.withResolvers()).promise;
     await Promise.all([this.#completions.drain(), this.#failures.drain()]);
   }
 }

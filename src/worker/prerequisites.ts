@@ -8,14 +8,15 @@ import type { PrerequisiteResult } from "../job/dependencies.ts";
 import type { Reservation } from "../job/job.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 
-const NONE: readonly PrerequisiteResult[] = Object.freeze([]);
+/** The prerequisites of a job that has none. */
+export const NO_PREREQUISITES: readonly PrerequisiteResult[] = Object.freeze([]);
 
 /** The prerequisites of `job` with their results (none for a job without prerequisites). */
 export async function loadPrerequisites(
   runtime: WorkerRuntime,
   job: Reservation,
 ): Promise<readonly PrerequisiteResult[]> {
-  if (job.prerequisites.length === 0) return NONE;
+  if (job.prerequisites.length === 0) return NO_PREREQUISITES;
   const records = await runtime.store.getJobs(job.prerequisites);
   return records.map((record, i): PrerequisiteResult => {
     if (record === null) {

@@ -227,7 +227,8 @@ class WorkerNode {
       this.#slotFreed.notify();
       if (running.detached) return;
       if (outcome.kind === "interrupted") return void this.#handBack([job]);
-      this.#outcomes.add({ job, outcome, durationMs: performance.now() - began });
+      const ended = performance.now();
+      this.#outcomes.add({ job, outcome, durationMs: ended - began }, ended);
     });
   }
 

@@ -13,6 +13,11 @@ import type { LeaseProof, ReserveRequest, StealRequest } from "../store.ts";
 import type { MemJob, MemQueue, MemState } from "./mem_state.ts";
 import { releaseUnique } from "./uniqueness.ts";
 
+/** A lane's head job as the lane picker sees it, and the job itself. */
+interface JobHead extends LaneHead {
+  job: MemJob;
+}
+
 /** The reservation of `job`, leased under `token` until `deadline`. */
 function reservation(
   job: MemJob,
@@ -115,10 +120,13 @@ export function reserve(state: MemState, request: ReserveRequest, now: number): 
     out.push(reservation(job, attempt, token, deadline, now, started));
   };
 
-  const headOf = (q: MemQueue, i: number): LaneHead | undefined => {
+  /** The head of lane `i` of `q` for the lane picker, with its job (looked up once). */
+  const headOf = (q: MemQueue, i: number): JobHead | undefined => {
     if (!allowed[i]) return undefined;
     const id = q.lanes[i]!.head();
-    return id === undefined ? undefined : { since: state.jobs.get(id)!.runAt, id };
+    if (id === undefined) return undefined;
+    const job = state.jobs.get(id)!;
+    return { since: job.runAt, id, job };
   };
   const pass = (upto: number, started: boolean): void => {
     for (const name of queues) {
@@ -138,7 +146,7 @@ export function reserve(state: MemState, request: ReserveRequest, now: number): 
           state.limits.queueWaits(queueKey); // the queue's own window is full
           break;
         }
-        const job = state.jobs.get(heads[li]!.id)!;
+        const job = heads[li]!.job;
         if (!started && (queueRate || job.limitKey !== null)) {
           heads[li] = undefined; // a limit counts starts: its jobs are not prefetched
           continue;

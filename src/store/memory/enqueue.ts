@@ -20,6 +20,10 @@ type Plan =
   | { kind: "existing"; target: string }
   | { kind: "replace"; target: string };
 
+/** The plans without a target, shared by every item they are decided for. */
+const CREATE: Plan = Object.freeze({ kind: "create" });
+const EXISTS: Plan = Object.freeze({ kind: "exists" });
+
 const QUEUED: ReadonlySet<JobState> = new Set(["waiting", "delayed", "blocked"]);
 
 /** Stores new jobs atomically, idempotent on ids, with unique keys and prerequisites. */
@@ -77,7 +81,7 @@ function decide(
   const alias = new Map<string, string>();
   const creating = new Set<string>();
   const plans = jobs.map((job, i): Plan => {
-    if (state.jobs.has(job.id) || creating.has(job.id)) return { kind: "exists" };
+    if (state.jobs.has(job.id) || creating.has(job.id)) return EXISTS;
     const lock = job.unique;
     if (lock) {
       const holder = claimed.get(lock.key) ?? lockHolder(state, lock.key, now)?.id;
@@ -103,7 +107,7 @@ function decide(
       if (!state.jobs.has(id) && !creating.has(id)) throw new UnknownPrerequisiteError(i, p);
     }
     creating.add(job.id);
-    return { kind: "create" };
+    return CREATE;
   });
   return { plans, alias };
 }

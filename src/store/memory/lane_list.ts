@@ -2,8 +2,9 @@
  * A lane of the memory store: a FIFO of job ids with pushes at both ends and removal by id, in
  * the same order as the Redis store's lane list (`RPUSH` to the back, `LPUSH` to the front,
  * `LREM` by id). The back is an array with a moving start and holes for removed ids (O(1) push,
- * shift and delete, compacted as it drains); the front is a stack of the ids pushed there, most
- * recent first.
+ * shift and delete, compacted as it drains: positions count from the first id ever pushed, so
+ * compacting moves none of them); the front is a stack of the ids pushed there, most recent
+ * first.
  *
  * @module
  */
@@ -13,6 +14,8 @@ export class LaneList {
   #front: string[] = [];
   #items: (string | null)[] = [];
   #start = 0;
+  /** Ids dropped from the start of `#items` by compaction: position - `#dropped` = index. */
+  #dropped = 0;
   #positions = new Map<string, number>();
 
   /** Number of ids. */
@@ -22,7 +25,7 @@ export class LaneList {
 
   /** Appends `id` at the back. */
   pushBack(id: string): void {
-    this.#positions.set(id, this.#items.length);
+    this.#positions.set(id, this.#dropped + this.#items.length);
     this.#items.push(id);
   }
 
@@ -55,7 +58,7 @@ export class LaneList {
   delete(id: string): boolean {
     const at = this.#positions.get(id);
     if (at !== undefined) {
-      this.#items[at] = null;
+      this.#items[at - this.#dropped] = null;
       this.#positions.delete(id);
       return true;
     }
@@ -83,10 +86,7 @@ export class LaneList {
   #compact(): void {
     if (this.#start < 1024 || this.#start * 2 < this.#items.length) return;
     this.#items = this.#items.slice(this.#start);
+    this.#dropped += this.#start;
     this.#start = 0;
-    this.#positions.clear();
-    this.#items.forEach((id, i) => {
-      if (id !== null) this.#positions.set(id, i);
-    });
   }
 }

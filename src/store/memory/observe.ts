@@ -38,9 +38,14 @@ type Outcome = "completed" | "failed" | "dead" | "cancelled" | "requeued" | "thr
 /** Events and metrics of one memory store. */
 export class MemObserver {
   #options: ObserveOptions;
-  #entries: { seq: number; id: string; events: StoredEvent[] }[] = [];
+  /**
+   * The stream: one entry per verb, its events and their types side by side (a `StoredEvent`,
+   * with its id `<entry id>/<index>`, is made only when read: most are never read).
+   */
+  #entries: Entry[] = [];
   #kept = 0;
-  #pending: { type: StoredEventType; event: JobEvents[StoredEventType] }[] = [];
+  /** The events of the verb in progress. */
+  #pending: Pick<Entry, "types" | "events"> = { types: [], events: [] };
   #lastMs = 0;
   #seq = 0;
   #total = new Map<string, number[]>();
@@ -60,8 +65,16 @@ export class MemObserver {
     fields: Omit<JobEvents[T], "id" | "name" | "queue" | "lane" | "at">,
   ): void {
     if (this.#options.events === 0) return;
-    const base = { id: job.id, name: job.name, queue: job.queue, lane: job.lane, at: now };
-    this.#pending.push({ type, event: { ...base, ...fields } as JobEvents[T] });
+    const event = {
+      id: job.id,
+      name: job.name,
+      queue: job.queue,
+      lane: job.lane,
+      at: now,
+      ...fields,
+    } as JobEvents[T];
+    this.#pending.types.push(type);
+    this.#pending.events.push(event);
   }
 
   /** `job`'s attempt (started at `started`, due since `since`) completed at `now`. */
@@ -117,17 +130,12 @@ export class MemObserver {
 
   /** Ends a verb: its events become one stream entry. */
   commit(now: number): void {
-    if (this.#pending.length === 0) return;
+    const { types, events } = this.#pending;
+    if (events.length === 0) return;
     this.#lastMs = Math.max(this.#lastMs, now);
     const seq = this.#seq++;
-    const entry = `${this.#lastMs}-${seq}`;
-    const events = this.#pending.map(({ type, event }, i) => ({
-      id: `${entry}/${i}`,
-      type,
-      event,
-    }));
-    this.#pending = [];
-    this.#entries.push({ seq, id: entry, events });
+    this.#pending = { types: [], events: [] };
+    this.#entries.push({ seq, id: `${this.#lastMs}-${seq}`, types, events });
     this.#kept += events.length;
     // about `events` events are kept (an entry holds a call's events; the newest always stays)
     while (this.#kept > this.#options.events && this.#entries.length > 1) {
@@ -182,11 +190,14 @@ export class MemObserver {
     const first = this.#entries[0];
     const gap = from !== null && first !== undefined && from.seq >= 0 && from.seq < first.seq;
     const events: StoredEvent[] = [];
+    const cap = limit >= 0 ? limit : Infinity; // a page of `limit`: the others are not made
     for (const entry of this.#entries) {
       if (from === null || entry.seq < from.seq) continue;
-      entry.events.forEach((event, index) => {
-        if (entry.seq > from.seq || index > from.index) events.push(event);
-      });
+      const start = entry.seq > from.seq ? 0 : from.index + 1;
+      for (let index = start; index < entry.events.length && events.length < cap; index++) {
+        const id = `${entry.id}/${index}`;
+        events.push({ id, type: entry.types[index]!, event: entry.events[index]! });
+      }
       if (events.length >= limit) break;
     }
     const page = events.slice(0, limit);
@@ -210,16 +221,35 @@ export class MemObserver {
         if (old <= minute - DAY_MINUTES) this.#minutes.delete(old);
       }
     }
-    for (const map of [byKey, this.#total]) {
-      let slots = map.get(key);
-      if (!slots) map.set(key, slots = new Array(WIDTH).fill(0));
-      slots[SLOTS.indexOf(outcome)]! += 1;
-      if (runMs !== null) add(slots, SLOTS.indexOf("runCount"), SLOTS.length, Math.max(runMs, 0));
-      if (waitMs !== null) {
-        add(slots, SLOTS.indexOf("waitCount"), SLOTS.length + BUCKETS, Math.max(waitMs, 0));
-      }
-    }
+    count(slotsOf(byKey, key), outcome, runMs, waitMs);
+    count(slotsOf(this.#total, key), outcome, runMs, waitMs);
   }
+}
+
+/** The slots of `key` in `map`, created zeroed when new. */
+function slotsOf(map: Map<string, number[]>, key: string): number[] {
+  let slots = map.get(key);
+  if (!slots) map.set(key, slots = new Array(WIDTH).fill(0));
+  return slots;
+}
+
+const RUN_COUNT = SLOTS.indexOf("runCount");
+const WAIT_COUNT = SLOTS.indexOf("waitCount");
+
+/** Counts one `outcome` in `slots`, with its run and wait times when it has them. */
+function count(slots: number[], outcome: Outcome, runMs: number | null, waitMs: number | null) {
+  slots[SLOTS.indexOf(outcome)]! += 1;
+  if (runMs !== null) add(slots, RUN_COUNT, SLOTS.length, Math.max(runMs, 0));
+  if (waitMs !== null) add(slots, WAIT_COUNT, SLOTS.length + BUCKETS, Math.max(waitMs, 0));
+}
+
+/** One entry of the stream: the events of one verb. */
+interface Entry {
+  seq: number;
+  /** `<ms>-<seq>`. */
+  id: string;
+  types: StoredEventType[];
+  events: JobEvents[StoredEventType][];
 }
 
 /** The entry sequence and index of event id `<ms>-<seq>/<index>`, or null when it is not one. */
@@ -232,6 +262,7 @@ function position(id: string): { seq: number; index: number } | null {
 function add(slots: number[], at: number, first: number, ms: number): void {
   slots[at]! += 1;
   slots[at + 1]! += ms;
-  const bucket = BUCKET_EDGES_MS.findIndex((edge) => ms <= edge);
-  slots[first + (bucket < 0 ? BUCKETS - 1 : bucket)]! += 1;
+  let bucket = 0;
+  while (bucket < BUCKET_EDGES_MS.length && !(ms <= BUCKET_EDGES_MS[bucket]!)) bucket++;
+  slots[first + bucket]! += 1;
 }
