@@ -22,6 +22,7 @@ import enqueueLib from "./lua/_enqueue.lua" with { type: "text" };
 import jobsLib from "./lua/_jobs.lua" with { type: "text" };
 import leaderLib from "./lua/_leader.lua" with { type: "text" };
 import leaseReplyLib from "./lua/_lease_reply.lua" with { type: "text" };
+import leasesLib from "./lua/_leases.lua" with { type: "text" };
 import limitsLib from "./lua/_limits.lua" with { type: "text" };
 import observeLib from "./lua/_observe.lua" with { type: "text" };
 import pickerLib from "./lua/_picker.lua" with { type: "text" };
@@ -171,6 +172,7 @@ const LIBRARIES: Record<string, string> = {
   jobs: jobsLib,
   leader: leaderLib,
   lease_reply: leaseReplyLib,
+  leases: leasesLib,
   limits: limitsLib,
   observe: observeLib,
   picker: pickerLib,

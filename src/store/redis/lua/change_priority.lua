@@ -1,7 +1,7 @@
 -- change_priority.lua: moves a waiting, delayed or blocked job to another lane. A waiting job
 -- goes to the back of the new lane (taken out of the old one: O(its position)); a blocked job
 -- raises its open prerequisites to a higher lane (priority inheritance, raise() in _deps.lua).
--- uses: core observe limits jobs unique deps
+-- uses: core observe limits leases jobs unique deps
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  job id

@@ -1,5 +1,5 @@
 -- complete.lua: marks leased jobs completed.
--- uses: core observe limits jobs unique deps
+-- uses: core observe limits leases jobs unique deps
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)

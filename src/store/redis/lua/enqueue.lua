@@ -1,6 +1,6 @@
 -- enqueue.lua: stores new jobs atomically (all or none), idempotent on job ids, with unique keys
 -- and prerequisites. Mirrors src/store/memory/enqueue.ts.
--- uses: core observe limits jobs unique deps enqueue
+-- uses: core observe limits leases jobs unique deps enqueue
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)

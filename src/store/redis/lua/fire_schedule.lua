@@ -1,6 +1,6 @@
 -- fire_schedule.lua: leader only. Enqueues the ticks of one round of a schedule and moves its
 -- next fire time, atomically.
--- uses: core observe limits jobs unique deps enqueue leader schedules
+-- uses: core observe limits leases jobs unique deps enqueue leader schedules
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)

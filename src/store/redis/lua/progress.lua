@@ -1,5 +1,5 @@
 -- progress.lua: records what running jobs report of their progress.
--- uses: core observe limits jobs
+-- uses: core observe limits leases jobs
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)

@@ -1,5 +1,5 @@
 -- promote_due.lua: moves due delayed jobs (runAt <= now) to the back of their lanes.
--- uses: core observe limits jobs unique deps
+-- uses: core observe limits leases jobs unique deps
 --
 -- KEYS[1]  namespace prefix P (queue keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)

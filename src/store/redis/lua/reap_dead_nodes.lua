@@ -1,7 +1,7 @@
 -- reap_dead_nodes.lua: leader only. Removes nodes whose record expired and reclaims all their
 -- leased jobs at once, as reclaim_expired.lua does for expired leases: O(jobs of the dead
 -- nodes), from their P.."held:"..node sets.
--- uses: core observe limits jobs unique deps leader
+-- uses: core observe limits leases jobs unique deps leader
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)

@@ -1,6 +1,6 @@
 -- reclaim_expired.lua: handles active jobs whose lease deadline is <= now, in (deadline, id)
 -- order, at most `limit`: O(expired leases), from the namespace's lease index.
--- uses: core observe limits jobs unique deps
+-- uses: core observe limits leases jobs unique deps
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)

@@ -1,5 +1,5 @@
 -- requeue_dead.lua: requeues the dead jobs of a queue matching a filter.
--- uses: core observe limits jobs unique deps dead_letters
+-- uses: core observe limits leases jobs unique deps dead_letters
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV     the dead-letter filter (see _dead_letters.lua)

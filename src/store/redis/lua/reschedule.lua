@@ -1,5 +1,5 @@
 -- reschedule.lua: moves the due time of a waiting, delayed or blocked job.
--- uses: core observe limits jobs
+-- uses: core observe limits leases jobs
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)

@@ -1,7 +1,7 @@
 -- reserve.lua: leases up to `count` jobs started, then up to `prefetch` more prefetched (leased
 -- unstarted, stealable until `start`), from the given queues, choosing lanes with each queue's
 -- lane picker (pick_lane in _picker.lua, the same algorithm as src/schedule/lane_picker.ts).
--- uses: core observe limits jobs unique deps picker lease_reply
+-- uses: core observe limits leases jobs unique deps picker lease_reply
 --
 -- KEYS[1]  namespace prefix P (queue keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)

@@ -1,6 +1,6 @@
 -- start.lua: marks prefetched jobs started, so they can no longer be stolen, and charges their
 -- attempt.
--- uses: core observe limits jobs unique deps
+-- uses: core observe limits leases jobs unique deps
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)

@@ -1,6 +1,6 @@
 -- steal.lua: takes prefetched, unstarted jobs of the given queues from the node holding the most
 -- of them (never from the thief) and leases them to the thief, started, with new tokens.
--- uses: core observe limits jobs unique deps lease_reply
+-- uses: core observe limits leases jobs unique deps lease_reply
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)
