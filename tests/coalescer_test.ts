@@ -45,3 +45,70 @@ Deno.test("coalescer: a failed batch call rejects each of its items", async () =
   await assert.rejects(() => coalescer.add(1), /down/);
   await assert.rejects(() => coalescer.addAll([2, 3]), /down/);
 });
+
+Deno.test("coalescer: maxInFlight 2 keeps two batches in flight at once", async () => {
+  const batches: number[][] = [];
+  const gates: PromiseWithResolvers<void>[] = [];
+  const coalescer = new Coalescer<number, number>(async (items) => {
+    batches.push(items);
+    const gate = Promise.withResolvers<void>();
+    gates.push(gate);
+    await gate.promise;
+    return items;
+  }, { maxInFlight: 2 });
+  const first = coalescer.add(1);
+  await Promise.resolve(); // the lone item goes after one microtask turn
+  const second = coalescer.add(2);
+  await Promise.resolve();
+  assert.deepEqual(batches, [[1], [2]], "the second batch goes while the first is in flight");
+  const third = coalescer.add(3);
+  await Promise.resolve();
+  assert.deepEqual(batches, [[1], [2]], "both slots busy: the third item waits");
+  gates[1]!.resolve();
+  assert.equal(await second, 2);
+  await new Promise((resolve) => setTimeout(resolve, 0)); // the freed slot's cleanup runs
+  assert.deepEqual(batches, [[1], [2], [3]], "a freed slot takes the waiting item");
+  gates[0]!.resolve();
+  gates[2]!.resolve();
+  assert.deepEqual(await Promise.all([first, third]), [1, 3]);
+});
+
+Deno.test("coalescer: maxInFlight 2 splits one burst into two batches, in order", async () => {
+  const batches: number[][] = [];
+  const coalescer = new Coalescer<number, number>((items) => {
+    batches.push(items);
+    return Promise.resolve(items.map((n) => n * 10));
+  }, { maxInFlight: 2 });
+  const results = await Promise.all([1, 2, 3, 4, 5].map((n) => coalescer.add(n)));
+  assert.deepEqual(results, [10, 20, 30, 40, 50]);
+  assert.deepEqual(batches, [[1, 2, 3], [4, 5]]);
+});
+
+Deno.test("coalescer: drain waits for every batch in flight", async () => {
+  const written: number[] = [];
+  const coalescer = new Coalescer<number, number>(async (items) => {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    written.push(...items);
+    return items;
+  }, { maxInFlight: 2 });
+  for (let n = 1; n <= 7; n++) void coalescer.add(n);
+  await coalescer.drain();
+  assert.deepEqual(written.toSorted((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7]);
+});
+
+Deno.test("coalescer: with maxInFlight 2 a failed batch rejects only its own items", async () => {
+  const coalescer = new Coalescer<number, number>((items) => {
+    if (items.includes(1)) return Promise.reject(new Error("down"));
+    return Promise.resolve(items);
+  }, { maxInFlight: 2 });
+  const [first, second] = await Promise.allSettled([coalescer.add(1), coalescer.add(2)]);
+  assert.equal(first.status, "rejected");
+  assert.deepEqual(second, { status: "fulfilled", value: 2 });
+});
+
+Deno.test("coalescer: a maxInFlight that is not a whole number >= 1 is refused", () => {
+  const write = (items: number[]) => Promise.resolve(items);
+  for (const maxInFlight of [0, -1, 1.5, Number.NaN]) {
+    assert.throws(() => new Coalescer(write, { maxInFlight }), RangeError);
+  }
+});

@@ -52,7 +52,9 @@ export class JobProducer {
   constructor(parts: ProducerParts) {
     this.#p = parts;
     this.#limits = new LimitSync(parts.store);
-    this.#groups = new Coalescer((groups) => parts.store.enqueueGroups(groups));
+    this.#groups = new Coalescer((groups) => parts.store.enqueueGroups(groups), {
+      maxInFlight: 2,
+    });
   }
 
   /** Enqueues one job; returns its id (see `Engine.enqueue`). */
