@@ -21,7 +21,7 @@
 import { parseArgs } from "node:util";
 import type { NewJob, Reservation } from "../store.ts";
 import { RedisStore } from "../store.ts";
-import { PrivateRedis } from "./_private_redis.ts";
+import { CallgrindRedis } from "./_callgrind_redis.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -61,68 +61,25 @@ function newJobs(n: number): NewJob[] {
   }));
 }
 
-/** Callgrind's counters of a server under valgrind, dumped and read phase by phase. */
-class Counters {
-  #dir: string;
-  #pid: number;
-  #dumps = 0;
-
-  constructor(dir: string, pid: number) {
-    this.#dir = dir;
-    this.#pid = pid;
-  }
-
-  /** Dumps the counters since the last dump; returns the instructions they hold. */
-  async dump(): Promise<number> {
-    const out = await new Deno.Command("callgrind_control", {
-      args: ["--dump", String(this.#pid)],
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    if (!out.success) {
-      throw new Error(`callgrind_control failed: ${new TextDecoder().decode(out.stderr)}`);
-    }
-    const file = `${this.#dir}/callgrind.out.${++this.#dumps}`;
-    for (let i = 0; i < 200; i++) {
-      const text = await Deno.readTextFile(file).catch(() => "");
-      const totals = /^totals: (\d+)/m.exec(text);
-      if (totals) return Number(totals[1]);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`bench:lua: callgrind wrote no dump ${file}`);
-  }
-}
-
-const dir = await Deno.makeTempDir({ prefix: "sluice-lua-cost-" });
-let server: PrivateRedis;
-try {
-  server = await PrivateRedis.start([
-    "valgrind",
-    "--tool=callgrind",
-    `--callgrind-out-file=${dir}/callgrind.out`,
-  ]);
-} catch (error) {
-  throw new Error(`bench:lua needs valgrind on the PATH (${(error as Error).message})`);
-}
+const redis = await CallgrindRedis.start("bench:lua");
 const store = new RedisStore({
-  url: server.url,
+  url: redis.server.url,
   namespace: "lua-cost",
   retention: values.retention === "remove" ? { keepFinished: 0 } : {},
   ...(values.quiet ? { events: 0, metrics: false } : {}),
 });
-const counters = new Counters(dir, server.pid);
 const rows: { phase: string; jobs: number; calls: number; perJob: number }[] = [];
 try {
   await store.enqueue(newJobs(1)); // scripts loaded, queue registered: not counted
-  await counters.dump();
+  await redis.dump();
 
   for (let i = 0; i < jobs; i += chunk) await store.enqueue(newJobs(Math.min(chunk, jobs - i)));
   rows.push({ phase: `enqueue, ${chunk} a call`, jobs, calls: Math.ceil(jobs / chunk), perJob: 0 });
-  rows.at(-1)!.perJob = (await counters.dump()) / jobs;
+  rows.at(-1)!.perJob = (await redis.dump()) / jobs;
 
   for (let i = 0; i < jobs; i += batch) await store.enqueue(newJobs(Math.min(batch, jobs - i)));
   rows.push({ phase: `enqueue, ${batch} a call`, jobs, calls: Math.ceil(jobs / batch), perJob: 0 });
-  rows.at(-1)!.perJob = (await counters.dump()) / jobs;
+  rows.at(-1)!.perJob = (await redis.dump()) / jobs;
 
   const lease = () =>
     store.reserve({ worker: "w1", queues: ["default"], count: batch, leaseMs: 60_000 });
@@ -138,7 +95,7 @@ try {
     calls += 2;
     previous = next;
   }
-  const spent = await counters.dump();
+  const spent = await redis.dump();
   rows.push({
     phase: `reserve + complete, ${batch} a call`,
     jobs: done,
@@ -147,8 +104,7 @@ try {
   });
 } finally {
   await store.close();
-  await server.stop();
-  await Deno.remove(dir, { recursive: true });
+  await redis.stop();
 }
 
 const setting = `retention ${values.retention}${values.quiet ? ", no events or metrics" : ""}`;
