@@ -70,27 +70,52 @@ await withRedis("bench smoke", (url) => {
 const hasValgrind = await new Deno.Command("valgrind", { args: ["--version"], stdout: "null" })
   .output().then((out) => out.success, () => false);
 
+/** Runs `deno task <args>`; asserts it succeeded and returns its JSON lines. */
+async function taskRows(args: string[]): Promise<Record<string, unknown>[]> {
+  const out = await new Deno.Command("deno", {
+    args: ["task", ...args],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.ok(out.success, `${args[0]} failed (${out.code}):\n${stderr.slice(-4_000)}`);
+  return new TextDecoder().decode(out.stdout).split("\n")
+    .filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+}
+
 Deno.test({
   name: "bench:lua prints Redis instructions per job for each phase (needs valgrind)",
   ignore: !hasValgrind,
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
-    const out = await new Deno.Command("deno", {
-      args: ["task", "bench:lua", "--jobs", "200", "--batch", "20", "--chunk", "100"],
-      cwd: ROOT,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(out.stderr);
-    assert.ok(out.success, `bench:lua failed (${out.code}):\n${stderr.slice(-4_000)}`);
-    const rows = new TextDecoder().decode(out.stdout).split("\n")
-      .filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+    const rows = await taskRows(["bench:lua", "--jobs", "200", "--batch", "20", "--chunk", "100"]);
     assert.deepEqual(rows.map((r) => r.phase), [
       "enqueue, 100 a call",
       "enqueue, 20 a call",
       "reserve + complete, 20 a call",
     ]);
-    for (const r of rows) assert.ok(r.perJob > 1_000 && r.perJob < 10_000_000, JSON.stringify(r));
+    for (const r of rows) {
+      const perJob = r.perJob as number;
+      assert.ok(perJob > 1_000 && perJob < 10_000_000, JSON.stringify(r));
+    }
+  },
+});
+
+Deno.test({
+  name: "bench:lua-primitives prints Redis instructions per operation (needs valgrind)",
+  ignore: !hasValgrind,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const rows = await taskRows(["bench:lua-primitives", "--ops", "200"]);
+    const cost = new Map(rows.map((r) => [r.op as string, r.instructions as number]));
+    assert.ok(cost.size >= 10, `too few probes: ${[...cost.keys()].join(", ")}`);
+    for (const [op, n] of cost) assert.ok(n > 100 && n < 1_000_000, `${op}: ${n}`);
+    // net of the loop: a field more in one call costs more, not the loop's own work
+    const one = cost.get("redis.call HGET, 1 field")!;
+    const thirteen = cost.get("redis.call HMGET, 13 fields")!;
+    assert.ok(thirteen > 3 * one, `HMGET of 13 fields ${thirteen} vs HGET ${one}`);
   },
 });
