@@ -84,16 +84,58 @@ Deno.test("coalescer: maxInFlight 2 splits one burst into two batches, in order"
   assert.deepEqual(batches, [[1, 2, 3], [4, 5]]);
 });
 
-Deno.test("coalescer: drain waits for every batch in flight", async () => {
+Deno.test("coalescer: drain waits for the batches in flight and those queued behind them", async () => {
+  const gates: PromiseWithResolvers<void>[] = [];
   const written: number[] = [];
   const coalescer = new Coalescer<number, number>(async (items) => {
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    const gate = Promise.withResolvers<void>();
+    gates.push(gate);
+    await gate.promise;
     written.push(...items);
     return items;
   }, { maxInFlight: 2 });
-  for (let n = 1; n <= 7; n++) void coalescer.add(n);
-  await coalescer.drain();
-  assert.deepEqual(written.toSorted((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7]);
+  void coalescer.add(1);
+  void coalescer.add(2);
+  await Promise.resolve();
+  void coalescer.add(3); // both slots busy: waits in the queue
+  let drained = false;
+  const drain = coalescer.drain().then(() => (drained = true));
+  gates[0]!.resolve();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.equal(gates.length, 3, "the freed slot took the queued item");
+  gates[1]!.resolve();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.equal(drained, false, "the third batch is still in flight");
+  gates[2]!.resolve();
+  await drain;
+  assert.deepEqual(written, [1, 2, 3]);
+});
+
+Deno.test("coalescer: a slot freed out of order takes the next items, still in order", async () => {
+  const batches: number[][] = [];
+  const gates: PromiseWithResolvers<void>[] = [];
+  const coalescer = new Coalescer<number, number>(async (items) => {
+    batches.push(items);
+    const gate = Promise.withResolvers<void>();
+    gates.push(gate);
+    await gate.promise;
+    return items;
+  }, { maxInFlight: 2 });
+  const all = [1, 2].map((n) => coalescer.add(n));
+  await Promise.resolve();
+  all.push(...[3, 4, 5].map((n) => coalescer.add(n)));
+  gates[1]!.resolve(); // the second batch answers first
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  gates[0]!.resolve();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  for (const gate of gates) gate.resolve();
+  assert.deepEqual(await Promise.all(all), [1, 2, 3, 4, 5]);
+  assert.deepEqual(batches, [[1], [2], [3, 4, 5]], "the queued items went in one batch, in order");
+});
+
+Deno.test("coalescer: a batch call answering the wrong number of results rejects its items", async () => {
+  const coalescer = new Coalescer<number, number>((items) => Promise.resolve(items.slice(1)));
+  await assert.rejects(() => coalescer.addAll([1, 2]), /answered 1 results for 2 items/);
 });
 
 Deno.test("coalescer: with maxInFlight 2 a failed batch rejects only its own items", async () => {

@@ -1,12 +1,13 @@
 /**
  * Coalesces single calls into batch calls: while a batch call is in flight, new items queue up
- * and go together in the next one. No timer, so a lone item goes at once, and under load many go
- * per call.
+ * and go together in the next one. No timer, so a lone item goes at once (with `maxInFlight`
+ * above 1, after the current microtask), and under load many go per call.
  *
- * With `maxInFlight` above 1 the calls are pipelined: items that arrive in one turn of the
- * microtask queue are split over the free slots, so the next batch is built and sent while the
- * store still works on the one before (a producer and its store take turns otherwise, each idle
- * while the other works). Batches go out in the order their items came.
+ * With `maxInFlight` above 1 the calls are pipelined: the items queued when a send runs are split
+ * over the free slots, so the next batch is built and sent while the store still works on the one
+ * before (a producer and its store take turns otherwise, each idle while the other works).
+ * Batches are sent in the order their items came; a store that runs the calls of one connection
+ * in order stores them in that order.
  *
  * @module
  */
@@ -15,8 +16,8 @@
 export interface CoalescerOptions {
   /**
    * How many batch calls may be in flight at once (default 1: the next batch waits for the
-   * answer to the last). Above 1, a batch waits for the end of the current microtask turn, so
-   * the items of one burst share it.
+   * answer to the last). Above 1, a send is queued as a microtask, so the items added
+   * synchronously before it runs (one burst) share its batches.
    */
   maxInFlight?: number;
 }
@@ -49,7 +50,10 @@ export class Coalescer<T, R> {
     return done.promise;
   }
 
-  /** Queues many items, to go in one call (or with the next one); resolves with their results. */
+  /**
+   * Queues many items, to go together in the next call (with `maxInFlight` above 1 they may be
+   * split over the free slots, in order); resolves with their results.
+   */
   addAll(items: readonly T[]): Promise<R[]> {
     const promises = items.map((item) => {
       const done = Promise.withResolvers<R>();
@@ -60,11 +64,15 @@ export class Coalescer<T, R> {
     return Promise.all(promises);
   }
 
-  /** Resolves when every item queued so far is written. */
+  /**
+   * Resolves when nothing is queued and no call is in flight: every item queued so far is
+   * written, and so is any item added while it waits.
+   */
   async drain(): Promise<void> {
     while (this.#queue.length > 0 || this.#inFlight.size > 0) {
+      if (this.#inFlight.size === 0) this.#kick(); // sends, or a send is queued already
       if (this.#inFlight.size > 0) await Promise.allSettled(this.#inFlight);
-      else await Promise.resolve(); // a scheduled send runs in this microtask turn
+      else await new Promise<void>((resolve) => queueMicrotask(resolve)); // after that send
     }
   }
 
@@ -103,6 +111,13 @@ export class Coalescer<T, R> {
   async #call(batch: Entry<T, R>[]): Promise<void> {
     try {
       const results = await this.#write(batch.map((entry) => entry.item));
+      if (!Array.isArray(results) || results.length !== batch.length) {
+        throw new Error(
+          `coalescer: the batch call answered ${
+            Array.isArray(results) ? results.length : typeof results
+          } results for ${batch.length} items`,
+        );
+      }
       batch.forEach((entry, i) => entry.done.resolve(results[i]!));
     } catch (error) {
       for (const entry of batch) entry.done.reject(error);
