@@ -52,6 +52,10 @@ export class JobProducer {
   constructor(parts: ProducerParts) {
     this.#p = parts;
     this.#limits = new LimitSync(parts.store);
+    // Two calls in flight: the next batch is built while the store runs the last. They reach
+    // Redis in order on the one connection, with one exception: a call refused with NOSCRIPT (the
+    // server lost its script cache) is sent again, after the call behind it, which succeeds if
+    // another client loaded the script in between. Concurrent enqueue calls promise no order.
     this.#groups = new Coalescer((groups) => parts.store.enqueueGroups(groups), {
       maxInFlight: 2,
     });
@@ -146,7 +150,8 @@ export class JobProducer {
 
   /**
    * Stores `jobs` as one all-or-none group, the store told their functions' limits first.
-   * Concurrent calls share a store call (each still all or none on its own).
+   * Concurrent calls may share a store call (each still all or none on its own); up to two
+   * store calls are in flight at once (see the constructor).
    */
   async #store(jobs: NewJob[]): Promise<EnqueueOutcome[]> {
     await this.sendLimits();
