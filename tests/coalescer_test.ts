@@ -46,16 +46,27 @@ Deno.test("coalescer: a failed batch call rejects each of its items", async () =
   await assert.rejects(() => coalescer.addAll([2, 3]), /down/);
 });
 
-Deno.test("coalescer: maxInFlight 2 keeps two batches in flight at once", async () => {
+/** A coalescer of 2 calls in flight whose calls each wait for their gate to open. */
+function gatedCoalescer() {
   const batches: number[][] = [];
   const gates: PromiseWithResolvers<void>[] = [];
+  const written: number[] = [];
   const coalescer = new Coalescer<number, number>(async (items) => {
     batches.push(items);
     const gate = Promise.withResolvers<void>();
     gates.push(gate);
     await gate.promise;
+    written.push(...items);
     return items;
   }, { maxInFlight: 2 });
+  return { coalescer, batches, gates, written };
+}
+
+/** Lets every pending microtask run (a finished call's cleanup included). */
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+Deno.test("coalescer: maxInFlight 2 keeps two batches in flight at once", async () => {
+  const { coalescer, batches, gates } = gatedCoalescer();
   const first = coalescer.add(1);
   await Promise.resolve(); // the lone item goes after one microtask turn
   const second = coalescer.add(2);
@@ -66,7 +77,7 @@ Deno.test("coalescer: maxInFlight 2 keeps two batches in flight at once", async 
   assert.deepEqual(batches, [[1], [2]], "both slots busy: the third item waits");
   gates[1]!.resolve();
   assert.equal(await second, 2);
-  await new Promise((resolve) => setTimeout(resolve, 0)); // the freed slot's cleanup runs
+  await tick(); // the freed slot's cleanup runs
   assert.deepEqual(batches, [[1], [2], [3]], "a freed slot takes the waiting item");
   gates[0]!.resolve();
   gates[2]!.resolve();
@@ -85,15 +96,7 @@ Deno.test("coalescer: maxInFlight 2 splits one burst into two batches, in order"
 });
 
 Deno.test("coalescer: drain waits for the batches in flight and those queued behind them", async () => {
-  const gates: PromiseWithResolvers<void>[] = [];
-  const written: number[] = [];
-  const coalescer = new Coalescer<number, number>(async (items) => {
-    const gate = Promise.withResolvers<void>();
-    gates.push(gate);
-    await gate.promise;
-    written.push(...items);
-    return items;
-  }, { maxInFlight: 2 });
+  const { coalescer, gates, written } = gatedCoalescer();
   void coalescer.add(1);
   void coalescer.add(2);
   await Promise.resolve();
@@ -101,10 +104,10 @@ Deno.test("coalescer: drain waits for the batches in flight and those queued beh
   let drained = false;
   const drain = coalescer.drain().then(() => (drained = true));
   gates[0]!.resolve();
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  await tick();
   assert.equal(gates.length, 3, "the freed slot took the queued item");
   gates[1]!.resolve();
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  await tick();
   assert.equal(drained, false, "the third batch is still in flight");
   gates[2]!.resolve();
   await drain;
@@ -112,22 +115,14 @@ Deno.test("coalescer: drain waits for the batches in flight and those queued beh
 });
 
 Deno.test("coalescer: a slot freed out of order takes the next items, still in order", async () => {
-  const batches: number[][] = [];
-  const gates: PromiseWithResolvers<void>[] = [];
-  const coalescer = new Coalescer<number, number>(async (items) => {
-    batches.push(items);
-    const gate = Promise.withResolvers<void>();
-    gates.push(gate);
-    await gate.promise;
-    return items;
-  }, { maxInFlight: 2 });
+  const { coalescer, batches, gates } = gatedCoalescer();
   const all = [1, 2].map((n) => coalescer.add(n));
   await Promise.resolve();
   all.push(...[3, 4, 5].map((n) => coalescer.add(n)));
   gates[1]!.resolve(); // the second batch answers first
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  await tick();
   gates[0]!.resolve();
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  await tick();
   for (const gate of gates) gate.resolve();
   assert.deepEqual(await Promise.all(all), [1, 2, 3, 4, 5]);
   assert.deepEqual(batches, [[1], [2], [3, 4, 5]], "the queued items went in one batch, in order");
