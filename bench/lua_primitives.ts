@@ -2,16 +2,16 @@
  * What the building blocks of Sluice's Redis scripts cost, in Redis instructions per operation:
  * a `redis.call` and each field it carries, a number turned to text, a string split in Lua. The
  * figures size a change to a script before it is written (say, reading a job's fields packed in
- * one field and split in Lua instead of one HMGET field each: see bench/README.md). A private `redis-server` runs
- * under valgrind's callgrind; each probe runs its operation `--ops` times in one script, on job
- * hashes shaped like a leased job (16 fields, a listpack), and its count is net of a loop that
- * does the same but the operation.
+ * one field and split in Lua instead of one HMGET field each: see bench/README.md). A private
+ * `redis-server` runs under valgrind's callgrind; each probe runs its operation `--ops` times in
+ * one script, on job hashes shaped like a leased job (16 fields, a listpack), and its count is
+ * net of a loop that does the same but the operation.
  *
  * ```sh
  * deno task bench:lua-primitives [--ops 3000]
  * ```
  *
- * Needs valgrind; runs about half a minute.
+ * Needs valgrind; runs about 10 seconds.
  *
  * @module
  */
@@ -114,7 +114,7 @@ try {
     await client.evalsha(sha, keys.length, ...keys);
     return await redis.dump();
   };
-  await run("local x = k"); // scripts warmed, not counted
+  await run("local x = k"); // the first run warms the server up: not counted
   const loop = await run("local x = k");
   for (const probe of PROBES) {
     rows.push({ op: probe.op, instructions: Math.round(((await run(probe.lua)) - loop) / ops) });
