@@ -1,6 +1,7 @@
 /**
- * The arguments and reply of `lua/enqueue.lua`: 15 fields per job, and per group of jobs a reply
- * that either lists the outcomes or names why the group was refused.
+ * The arguments and reply of `lua/enqueue.lua`: 7 fields per job, 9 more for a job that has any
+ * of the optional ones, and per group of jobs a reply that either lists the outcomes or names
+ * why the group was refused.
  *
  * @module
  */
@@ -37,27 +38,45 @@ export function uniqueArgs(
   return [unique.key, scopeField(unique.scope), CONFLICT_LETTERS[unique.onConflict]];
 }
 
-/** The 15 script arguments of one job. */
+/**
+ * The script arguments of one job: id, name, queue, lane, payload, maxAttempts and "" when it
+ * has none of the optional fields (no runAt, delay, backoff, prerequisite, failure policy other
+ * than fail, unique lock or limit key), else "+" and those nine (`_enqueue.lua`).
+ */
 export function enqueueArgs(job: NewJob): ScriptArg[] {
-  return [
+  const head: ScriptArg[] = [
     job.id,
     job.name,
     job.queue,
     laneIndex(job.lane),
     toBuffer(job.payload),
+    job.maxAttempts,
+  ];
+  const policy = POLICY_LETTERS[job.onPrerequisiteFailure ?? "fail"];
+  const plain = job.runAt == null && !job.delay && job.backoff == null &&
+    !job.dependsOn?.length && policy === "" && !job.unique && !job.limitKey;
+  if (plain) {
+    head.push("");
+    return head;
+  }
+  head.push(
+    "+",
     job.runAt ?? "",
     job.delay ?? "",
-    job.maxAttempts,
     job.backoff ?? "",
     (job.dependsOn ?? []).join("\n"),
-    POLICY_LETTERS[job.onPrerequisiteFailure ?? "fail"],
+    policy,
     ...uniqueArgs(job.unique),
     job.limitKey ?? "",
-  ];
+  );
+  return head;
 }
 
-/** The outcomes of a group of `count` jobs from its reply, or the refusal it names. */
-export function decodeEnqueue(reply: unknown, count: number): EnqueueOutcome[] | EnqueueRefusal {
+/** The outcomes of a group of `count` jobs (in `jobs`) from its reply, or the refusal it names. */
+export function decodeEnqueue(
+  reply: unknown,
+  jobs: readonly NewJob[],
+): EnqueueOutcome[] | EnqueueRefusal {
   if (Array.isArray(reply)) {
     const [, kind, index, ...rest] = reply.map(text);
     const at = num(index);
@@ -68,10 +87,14 @@ export function decodeEnqueue(reply: unknown, count: number): EnqueueOutcome[] |
     return new UnknownPrerequisiteError(at, rest[0]!);
   }
   const f = new Frames(reply);
-  f.text(); // "K"
-  return Array.from({ length: count }, () => ({
-    id: f.text(),
-    created: f.text() === "1",
-    state: stateOfLetter(f.text()),
-  }));
+  const codes = f.text(); // "K", then two letters per job
+  if (codes.length !== 1 + 2 * jobs.length) throw new Error("RedisStore: malformed enqueue reply");
+  return jobs.map((job, k) => {
+    const created = codes[1 + 2 * k];
+    return {
+      id: created === "2" ? f.text() : job.id,
+      created: created === "1",
+      state: stateOfLetter(codes[2 + 2 * k]!),
+    };
+  });
 }

@@ -200,7 +200,7 @@ export class RedisStore implements Store {
     for (const group of stored) for (const job of group) args.push(...enqueueArgs(job));
     const replies = await this.#scripts.run("enqueue", args) as unknown[];
     let next = 0;
-    return groups.map((g) => g.length === 0 ? [] : decodeEnqueue(replies[next++], g.length));
+    return groups.map((g) => g.length === 0 ? [] : decodeEnqueue(replies[next++], g));
   }
 
   reserve(request: ReserveRequest): Promise<Reservation[]> {

@@ -63,8 +63,19 @@ local function qkey(q, suffix)
   return P .. "q:" .. q .. ":" .. suffix
 end
 
+local LANE_KEYS = {} -- q -> lane index (number or text) -> its key, built once a call
 local function lane_key(q, li)
-  return P .. "q:" .. q .. ":l" .. li
+  local by_lane = LANE_KEYS[q]
+  if not by_lane then
+    by_lane = {}
+    LANE_KEYS[q] = by_lane
+  end
+  local key = by_lane[li]
+  if not key then
+    key = P .. "q:" .. q .. ":l" .. li
+    by_lane[li] = key
+  end
+  return key
 end
 
 -- Pending effects, applied once by flush() at the end of a script.

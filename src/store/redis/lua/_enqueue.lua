@@ -3,53 +3,85 @@
 -- _deps.lua): the body of
 -- enqueue.lua, which fire_schedule.lua shares. Mirrors src/store/memory/enqueue.ts.
 --
--- Items are read from ARGV, from index `first` on, 15 fields each: id, name, queue, lane index
--- (0..4), payload, runAt (epoch ms, "" = none), delay (ms from now, "" = 0), maxAttempts,
+-- Items are read from ARGV, from index `first` on: 7 fields, then 9 more when the 7th says so
+-- (most jobs have none of them, and each argument costs Redis about as much as a hash field):
+-- id, name, queue, lane index (0..4), payload, maxAttempts, extras ("" = none: the nine below
+-- are all "", "+" = they follow): runAt (epoch ms, "" = none), delay (ms from now, "" = 0),
 -- backoff (JSON, "" = none), prerequisite ids (newline separated, "" = none; jobs of this call
 -- come earlier), failure policy ("" fail, "s" skip, "w" wait), unique key ("" = none), unique
 -- scope (q, a, c or a window in ms), unique conflict ("" reject, "e" return the existing job,
 -- "r" replace it), limit key ("" = its function has no limits).
 
-local ENQUEUE_WIDTH = 15
 local QUEUED = { w = true, d = true, b = true }
+local CREATED_CODE = { w = "1w", d = "1d", b = "1b", x = "1x" } -- a reply code (enqueue_items)
 local LANE_TEXTS = { ["0"] = true, ["1"] = true, ["2"] = true, ["3"] = true, ["4"] = true }
 
--- Checks the fields of the items from ARGV[first] on; raises an error on a malformed one.
-local function check_enqueue_items(first)
-  local W = ENQUEUE_WIDTH
-  check_items(first, W, "enqueue")
-  for i = first, #ARGV, W do
-    if not LANE_TEXTS[ARGV[i + 3]] then error("sluice enqueue: bad lane " .. ARGV[i + 3]) end
-    if ARGV[i + 5] ~= "" and tonumber(ARGV[i + 5]) == nil then
-      error("sluice enqueue: bad runAt " .. ARGV[i + 5])
-    end
-    if ARGV[i + 6] ~= "" and tonumber(ARGV[i + 6]) == nil then
-      error("sluice enqueue: bad delay " .. ARGV[i + 6])
-    end
-    if tonumber(ARGV[i + 7]) == nil then
-      error("sluice enqueue: bad maxAttempts " .. ARGV[i + 7])
-    end
-  end
+-- The optional fields of the item at ARGV[i]: runAt, delay, backoff, prerequisite ids, failure
+-- policy, unique key, unique scope, unique conflict, limit key ("" each when it has none).
+local function extras(i)
+  if ARGV[i + 6] == "" then return "", "", "", "", "", "", "", "", "" end
+  return ARGV[i + 7], ARGV[i + 8], ARGV[i + 9], ARGV[i + 10], ARGV[i + 11], ARGV[i + 12],
+    ARGV[i + 13], ARGV[i + 14], ARGV[i + 15]
 end
 
--- The first pass: decides every item. Returns plans (by item index from 0: "create",
--- "exists", "existing" or "replace"), targets (the job an "existing" or "replace" item goes
--- to) and alias (item id -> that job); or nil and the refusal (see enqueue_items).
-local function plan_items(first, last)
-  local W = ENQUEUE_WIDTH
+-- Checks the items from ARGV[first] on; raises an error on a malformed one. Returns the ARGV
+-- index of each item, in order.
+local function check_enqueue_items(first)
+  local starts, n, i, last = {}, 0, first, #ARGV
+  while i <= last do
+    local x = ARGV[i + 6]
+    local width = x == "" and 7 or 16
+    if x == nil or (x ~= "" and x ~= "+") or i + width - 1 > last then
+      error("sluice enqueue: ARGV does not hold whole items")
+    end
+    if not LANE_TEXTS[ARGV[i + 3]] then error("sluice enqueue: bad lane " .. ARGV[i + 3]) end
+    if tonumber(ARGV[i + 5]) == nil then
+      error("sluice enqueue: bad maxAttempts " .. ARGV[i + 5])
+    end
+    if x == "+" then
+      if ARGV[i + 7] ~= "" and tonumber(ARGV[i + 7]) == nil then
+        error("sluice enqueue: bad runAt " .. ARGV[i + 7])
+      end
+      if ARGV[i + 8] ~= "" and tonumber(ARGV[i + 8]) == nil then
+        error("sluice enqueue: bad delay " .. ARGV[i + 8])
+      end
+    end
+    n = n + 1
+    starts[n] = i
+    i = i + width
+  end
+  return starts
+end
+
+-- Whether any of keys[from..to] exists (one EXISTS per thousand keys, not one per key: most
+-- calls store only new jobs).
+local function any_exists(keys, from, to)
+  for a = from, to, 1000 do
+    if redis.call("EXISTS", unpack(keys, a, math.min(a + 999, to))) > 0 then return true end
+  end
+  return false
+end
+
+-- The first pass: decides the items at ARGV indexes starts[from..to]. Returns plans (by item
+-- index in the group from 0: "create", "exists", "existing" or "replace"), targets (the job an
+-- "existing" or "replace" item goes to) and alias (item id -> that job); or nil and the refusal
+-- (see enqueue_items).
+local function plan_items(starts, from, to, keys)
   local plans, targets, alias = {}, {}, {}
   local claimed, creating = {}, {}
-  for i = first, last, W do
-    local k = (i - first) / W
-    local id, uk = ARGV[i], ARGV[i + 11]
-    if creating[id] or redis.call("EXISTS", job_key(id)) == 1 then
+  for n = from, to do keys[n] = job_key(ARGV[starts[n]]) end
+  local any_stored = any_exists(keys, from, to)
+  for n = from, to do
+    local i, k = starts[n], n - from
+    local id = ARGV[i]
+    local _, _, _, prs, _, uk, _, mode = extras(i)
+    if creating[id] or (any_stored and redis.call("EXISTS", keys[n]) == 1) then
       plans[k] = "exists"
     else
       if uk ~= "" then
         local holder, hs = claimed[uk], "w"
         if not holder then holder, hs = lock_holder(uk) end
         if holder then
-          local mode = ARGV[i + 13]
           if mode == "" then return nil, { "E", "dup", k, uk, holder, hs, "" } end
           if mode == "r" and not QUEUED[hs] then
             return nil, { "E", "dup", k, uk, holder, hs, "only a queued job can be replaced" }
@@ -61,8 +93,8 @@ local function plan_items(first, last)
           claimed[uk] = id
         end
       end
-      if not plans[k] and ARGV[i + 9] ~= "" then
-        for p in string.gmatch(ARGV[i + 9], "[^\n]+") do
+      if not plans[k] and prs ~= "" then
+        for p in string.gmatch(prs, "[^\n]+") do
           local r = alias[p] or p
           if not creating[r] and redis.call("EXISTS", job_key(r)) == 0 then
             return nil, { "E", "prereq", k, p }
@@ -78,36 +110,36 @@ local function plan_items(first, last)
   return plans, targets, alias
 end
 
--- The due time of item i.
-local function due_of(i)
-  if ARGV[i + 5] ~= "" then return tonumber(ARGV[i + 5]) end
-  return NOW + tonumber(ARGV[i + 6] == "" and "0" or ARGV[i + 6])
+-- The due time of an item with these runAt and delay fields.
+local function due_of(run_at, delay)
+  if run_at ~= "" then return tonumber(run_at) end
+  if delay == "" then return NOW end
+  return NOW + tonumber(delay)
 end
 
--- Creates item i as a job (keep: retention; alias: item ids a unique key sent elsewhere).
-local function create(i, keep, alias)
-  local id, q, li = ARGV[i], ARGV[i + 2], ARGV[i + 3]
-  local jk = job_key(id)
+-- Creates item i as a job under key jk (keep: retention; alias: item ids a unique key sent
+-- elsewhere).
+local function create(i, jk, keep, alias)
+  local id, name, q, li = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local run_at, delay, bo, prs, pol, uk, us, _, lk = extras(i)
   register_queue(q)
-  local pol = ARGV[i + 10]
-  local uk, us = ARGV[i + 11], ARGV[i + 12]
-  if ARGV[i + 7] == IMPLIED_MAX_ATTEMPTS then
-    redis.call("HSET", jk, "n", ARGV[i + 1], "q", q, "l", li, "s", "w", "d", ARGV[i + 4], "e", NOW_S)
+  if ARGV[i + 5] == IMPLIED_MAX_ATTEMPTS then
+    redis.call("HSET", jk, "n", name, "q", q, "l", li, "s", "w", "d", ARGV[i + 4], "e", NOW_S)
   else
-    redis.call("HSET", jk, "n", ARGV[i + 1], "q", q, "l", li, "s", "w", "d", ARGV[i + 4],
-      "m", ARGV[i + 7], "e", NOW_S)
+    redis.call("HSET", jk, "n", name, "q", q, "l", li, "s", "w", "d", ARGV[i + 4],
+      "m", ARGV[i + 5], "e", NOW_S)
   end
-  if ARGV[i + 8] ~= "" then redis.call("HSET", jk, "bo", ARGV[i + 8]) end
+  if bo ~= "" then redis.call("HSET", jk, "bo", bo) end
   if pol ~= "" then redis.call("HSET", jk, "pf", pol) end
-  if ARGV[i + 14] ~= "" then redis.call("HSET", jk, "lk", ARGV[i + 14]) end
+  if lk ~= "" then redis.call("HSET", jk, "lk", lk) end
   if uk ~= "" then
     redis.call("HSET", jk, "uk", uk, "us", us)
     take_lock(uk, us, id)
   end
   local prereqs, seen = {}, {}
   local open, failed, failed_state = 0, nil, nil
-  if ARGV[i + 9] ~= "" then
-    for p in string.gmatch(ARGV[i + 9], "[^\n]+") do
+  if prs ~= "" then
+    for p in string.gmatch(prs, "[^\n]+") do
       local r = alias[p] or p
       if not seen[r] then
         seen[r] = true
@@ -128,14 +160,14 @@ local function create(i, keep, alias)
     pr = table.concat(prereqs, "\n")
     redis.call("HSET", jk, "pr", pr)
   end
-  local due = due_of(i)
+  local due = due_of(run_at, delay)
   if failed then
     local err = '{"name":"PrerequisiteFailedError","message":'
       .. json_string("prerequisite " .. failed .. " ended " .. FINISHED[failed_state]) .. "}"
     redis.call("HSET", jk, "er", err)
     local f = { uk ~= "" and uk or nil, uk ~= "" and us or nil, pr, nil, nil }
-    event("enqueued", id, ARGV[i + 1], q, li, "x\t" .. NOW_S)
-    observe_failed(id, ARGV[i + 1], q, li, "0", nil, nil, nil, "x", nil, err)
+    event("enqueued", id, name, q, li, "x\t" .. NOW_S)
+    observe_failed(id, name, q, li, "0", nil, nil, nil, "x", nil, err)
     finish(q, id, li, "x", keep, f)
     return "x"
   end
@@ -154,7 +186,7 @@ local function create(i, keep, alias)
     enter_lane(q, id, li, false)
   end
   if #prereqs > 0 then raise(prereqs, tonumber(li)) end
-  event("enqueued", id, ARGV[i + 1], q, li, state, due > NOW and fmt(due) or NOW_S)
+  event("enqueued", id, name, q, li, state, due > NOW and fmt(due) or NOW_S)
   return state
 end
 
@@ -164,15 +196,16 @@ local function replace(i, t)
   local j = redis.call("HMGET", tk, "s", "q", "l", "tl")
   local s, q, li = j[1], j[2], j[3]
   if not QUEUED[s] then return end
-  redis.call("HSET", tk, "d", ARGV[i + 4], "m", ARGV[i + 7])
-  for _, f in ipairs({ { "bo", ARGV[i + 8] }, { "lk", ARGV[i + 14] } }) do
+  local run_at, delay, bo, _, _, _, _, _, lk = extras(i)
+  redis.call("HSET", tk, "d", ARGV[i + 4], "m", ARGV[i + 5])
+  for _, f in ipairs({ { "bo", bo }, { "lk", lk } }) do
     if f[2] ~= "" then
       redis.call("HSET", tk, f[1], f[2])
     else
       redis.call("HDEL", tk, f[1])
     end
   end
-  if j[4] and j[4] ~= ARGV[i + 14] then -- parked on a key it no longer has: back in its lane
+  if j[4] and j[4] ~= lk then -- parked on a key it no longer has: back in its lane
     leave_line(q, t, li)
     enter_lane(q, t, li, true)
   end
@@ -187,7 +220,7 @@ local function replace(i, t)
     li = lane
     forget_raised()
   end
-  local due = due_of(i)
+  local due = due_of(run_at, delay)
   if s == "b" then
     if due > NOW then
       redis.call("HSET", tk, "r", fmt(due))
@@ -209,33 +242,36 @@ local function replace(i, t)
   end
 end
 
--- Stores the items ARGV[first..last] (checked by check_enqueue_items) as one all-or-none group,
--- after set_now(). Returns, when a unique key held under "reject" (or under "replace" by a job
--- that is not queued) or an unknown prerequisite refuses the group, nothing stored: { "E", "dup", item index, key, holder id, holder state letter,
--- reason } or { "E", "prereq", item index, prerequisite }. Else the framed reply (see frame() in
--- _core.lua): "K", then 3 fields per item: the job id (the existing job's under "e" and "r"),
--- created ("1" new, "0" not), its state letter; and the plans of plan_items. The caller
--- flushes.
-local function enqueue_items(first, keep, last)
-  local W = ENQUEUE_WIDTH
-  local plans, targets, alias = plan_items(first, last)
+-- Stores the items at ARGV indexes starts[from..to] (checked by check_enqueue_items) as one
+-- all-or-none group, after set_now(). Returns, when a unique key held under "reject" (or under
+-- "replace" by a job that is not queued) or an unknown prerequisite refuses the group, nothing
+-- stored: { "E", "dup", item index, key, holder id, holder state letter, reason } or { "E",
+-- "prereq", item index, prerequisite }. Else the framed reply (see frame() in _core.lua): first
+-- "K" then two letters per item: "1" created, "0" not (the item's own id names a job already),
+-- or "2" not, its unique key sent it to another job (under "e" and "r"); then the item's state
+-- letter. Then one more field per "2" item, in order: that job's id. And the plans of
+-- plan_items. The caller flushes.
+local function enqueue_items(starts, from, to, keep)
+  local keys = {}
+  local plans, targets, alias = plan_items(starts, from, to, keys)
   if not plans then return targets end
-  local out = { "1:K" }
-  for i = first, last, W do
-    local k = (i - first) / W
+  local codes, others = { "K" }, {}
+  for n = from, to do
+    local i, k = starts[n], n - from
     local plan = plans[k]
-    local id, created, state = ARGV[i], "0", nil
     if plan == "create" then
-      created = "1"
-      state = create(i, keep, alias)
+      codes[#codes + 1] = CREATED_CODE[create(i, keys[n], keep, alias)]
     else
+      local id = ARGV[i]
       if plan == "replace" then replace(i, targets[k]) end
-      if plan ~= "exists" then id = targets[k] end
-      state = redis.call("HGET", job_key(id), "s")
+      if plan ~= "exists" then
+        id = targets[k]
+        frame(others, id)
+      end
+      codes[#codes + 1] = (plan == "exists" and "0" or "2") .. redis.call("HGET", job_key(id), "s")
     end
-    frame(out, id)
-    frame(out, created)
-    frame(out, state)
   end
-  return table.concat(out), plans
+  local out = {}
+  frame(out, table.concat(codes))
+  return table.concat(out) .. table.concat(others), plans
 end

@@ -6,12 +6,13 @@
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)
 -- ARGV[2]  store options (see read_opts() in _jobs.lua)
 -- ARGV[3]  group sizes, comma separated (items per group, in order)
--- ARGV[4..] items of 15 fields: id, name, queue, lane index (0..4), payload, runAt (epoch ms,
---           "" = none), delay (ms from now, "" = 0), maxAttempts, backoff (JSON, "" = none),
---           prerequisite ids (newline separated, "" = none; jobs of this call come earlier),
---           failure policy ("" fail, "s" skip, "w" wait), unique key ("" = none), unique
---           scope (q, a, c or a window in ms), unique conflict ("" reject, "e" return the
---           existing job, "r" replace it), limit key ("" = its function has no limits)
+-- ARGV[4..] items of 7 fields, or 16 when the 7th is "+" (see _enqueue.lua): id, name, queue,
+--           lane index (0..4), payload, maxAttempts, extras ("" none, "+" the 9 follow):
+--           runAt (epoch ms, "" = none), delay (ms from now, "" = 0), backoff (JSON, "" =
+--           none), prerequisite ids (newline separated, "" = none; jobs of this call come
+--           earlier), failure policy ("" fail, "s" skip, "w" wait), unique key ("" = none),
+--           unique scope (q, a, c or a window in ms), unique conflict ("" reject, "e" return
+--           the existing job, "r" replace it), limit key ("" = its function has no limits)
 --
 -- Each group is stored all or none, in order, as if each were a call of its own (a later group
 -- sees what an earlier one stored): a first pass decides the group's items and may refuse the
@@ -20,9 +21,10 @@
 --   unique key is held under "reject", or under "replace" by a job that is not queued;
 --   { "E", "prereq", item index in the group, prerequisite } when a prerequisite is neither an
 --   existing job nor an earlier job of the group.
--- Else it writes, and the group's reply is one framed string (see frame() in _core.lua): "K",
--- then 3 fields per item: the job id (the existing job's under "e" and "r"), created ("1" new,
--- "0" not), its state letter. A new job is due at runAt when given, else at now + delay. With
+-- Else it writes, and the group's reply is one framed string (see enqueue_items in
+-- _enqueue.lua): "K" and two letters per item (created "1", "0" not, "2" not and sent to
+-- another job by its unique key under "e" or "r"; its state letter), then the id of each "2"
+-- item's job. A new job is due at runAt when given, else at now + delay. With
 -- an open prerequisite it is blocked; with one that already failed under policy fail it is dead
 -- at once; else delayed or waiting at the back of its lane. It raises its open ancestors to its
 -- lane. Returns one reply per group, in order.
@@ -30,14 +32,14 @@
 
 set_now(ARGV[1])
 local keep = read_opts(ARGV[2])
-check_enqueue_items(4)
-local replies, first = {}, 4
+local starts = check_enqueue_items(4)
+local replies, from = {}, 1
 for size in string.gmatch(ARGV[3], "%d+") do
-  local last = first + tonumber(size) * ENQUEUE_WIDTH - 1
-  if last > #ARGV then error("sluice enqueue: group sizes exceed the items") end
-  replies[#replies + 1] = (enqueue_items(first, keep, last))
-  first = last + 1
+  local to = from + tonumber(size) - 1
+  if to > #starts then error("sluice enqueue: group sizes exceed the items") end
+  replies[#replies + 1] = (enqueue_items(starts, from, to, keep))
+  from = to + 1
 end
-if first <= #ARGV then error("sluice enqueue: items beyond the group sizes") end
+if from <= #starts then error("sluice enqueue: items beyond the group sizes") end
 flush()
 return replies

@@ -10,8 +10,8 @@
 -- ARGV[5]  schedule name
 -- ARGV[6]  the revision (field rv) the leader read
 -- ARGV[7]  its next fire time after this round (epoch ms)
--- ARGV[8..] the tick jobs, 15 fields each as enqueue.lua takes them (see _enqueue.lua): id
---           cron:<name>:<tick>, runAt the tick
+-- ARGV[8..] the tick jobs, as enqueue.lua takes them (see _enqueue.lua): id
+--           cron:<name>:<tick>, runAt the tick (so each has its extras)
 --
 -- Returns { status, created, refusedBy }: 5 NOT_LEADER unless (token, epoch) is the current,
 -- unlapsed lease (leader_is() in _leader.lua); 1 NOT_FOUND without the schedule; 3 WRONG_STATE
@@ -34,22 +34,22 @@ if j[2] == "1" or j[1] ~= ARGV[6] then return { 3, 0, "" } end
 local created, refused = 0, ""
 local latest = tonumber(j[3] or "")
 if #ARGV >= 8 then
-  check_enqueue_items(8)
-  local reply, plans = enqueue_items(8, keep, #ARGV)
+  local starts = check_enqueue_items(8)
+  local reply, plans = enqueue_items(starts, 1, #starts, keep)
   if plans then
     for k, plan in pairs(plans) do
-      local i = 8 + k * ENQUEUE_WIDTH
+      local i = starts[k + 1]
       if plan == "create" then
         created = created + 1
-        local tick = ARGV[i + 5]
+        local tick = extras(i)
         if tonumber(tick) <= NOW then redis.call("HSET", job_key(ARGV[i]), "r", tick) end
       end
     end
   else
     refused = reply[5] or ""
   end
-  for i = 8, #ARGV, ENQUEUE_WIDTH do
-    local tick = tonumber(ARGV[i + 5])
+  for _, i in ipairs(starts) do
+    local tick = tonumber((extras(i)))
     if latest == nil or tick > latest then latest = tick end
   end
 end
