@@ -72,7 +72,7 @@ export function enqueueArgs(job: NewJob): ScriptArg[] {
   return head;
 }
 
-/** The outcomes of a group of `count` jobs (in `jobs`) from its reply, or the refusal it names. */
+/** The outcomes of the group `jobs` from its reply, or the refusal it names. */
 export function decodeEnqueue(
   reply: unknown,
   jobs: readonly NewJob[],

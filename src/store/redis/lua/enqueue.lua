@@ -33,13 +33,19 @@
 set_now(ARGV[1])
 local keep = read_opts(ARGV[2])
 local starts = check_enqueue_items(4)
-local replies, from = {}, 1
+-- the group sizes are checked before anything is stored: a script's writes are not undone when
+-- it fails
+local sizes, total = {}, 0
 for size in string.gmatch(ARGV[3], "%d+") do
-  local to = from + tonumber(size) - 1
-  if to > #starts then error("sluice enqueue: group sizes exceed the items") end
-  replies[#replies + 1] = (enqueue_items(starts, from, to, keep))
-  from = to + 1
+  sizes[#sizes + 1] = tonumber(size)
+  total = total + sizes[#sizes]
 end
-if from <= #starts then error("sluice enqueue: items beyond the group sizes") end
+if total > #starts then error("sluice enqueue: group sizes exceed the items") end
+if total < #starts then error("sluice enqueue: items beyond the group sizes") end
+local replies, from = {}, 1
+for _, size in ipairs(sizes) do
+  replies[#replies + 1] = (enqueue_items(starts, from, from + size - 1, keep))
+  from = from + size
+end
 flush()
 return replies
