@@ -33,6 +33,19 @@ local function itos(n)
   return s
 end
 
+-- The number a time text (epoch ms) stands for, memoized for the call: tonumber() of a 13-digit
+-- text goes through strtod, and the jobs of one call share a few such times (the enqueue call's,
+-- the reserve call's).
+local TIME_NUMBER = {}
+local function time_num(s)
+  local n = TIME_NUMBER[s]
+  if n == nil and s then
+    n = tonumber(s)
+    if n then TIME_NUMBER[s] = n end
+  end
+  return n
+end
+
 local function fmt(n)
   -- integers (times, counts, ids) take the fast integer path; "%.17g" is exact for the rest
   if n % 1 == 0 and n > -1e15 and n < 1e15 then

@@ -161,13 +161,13 @@ end)
 -- The wait of an attempt that started at st: st - (runAt r, or enqueuedAt e), in ms.
 local function wait_of(st, r, e)
   if not st then return nil end
-  return tonumber(st) - tonumber(r or e or st)
+  return time_num(st) - time_num(r or e or st)
 end
 
 -- Job id (function name, queue q, lane li) ended an attempt `attempt` (started at st, due at r
 -- or e) completed.
 local function observe_completed(id, name, q, li, attempt, st, r, e)
-  local run = st and NOW - tonumber(st) or 0
+  local run = st and NOW - time_num(st) or 0
   event("completed", id, name, q, li, attempt, fmt(run))
   metric(q, li, name, "completed", run, wait_of(st, r, e))
 end
@@ -175,7 +175,7 @@ end
 -- Job id ended an attempt (or, st nil, never ran one) failed, leaving it in state (w or d:
 -- retried, at retry_at; x dead; k cancelled) with error err (JSON text).
 local function observe_failed(id, name, q, li, attempt, st, r, e, state, retry_at, err)
-  local run = st and NOW - tonumber(st) or nil
+  local run = st and NOW - time_num(st) or nil
   -- a line holds no tab or newline: JSON text keeps its meaning with them as spaces
   err = string.gsub(err or "", "[\t\n]", " ")
   event("failed", id, name, q, li, (attempt or "0") .. "\t" .. fmt(run or 0) .. "\t" .. state

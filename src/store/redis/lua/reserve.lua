@@ -130,7 +130,7 @@ load_head = function(q, s, i)
   end
   local id = b[s.pos[i]]
   local j = redis.call("HMGET", job_key(id), unpack(LEASE_FIELDS))
-  s.heads[i] = { since = tonumber(j[7] or j[6]), id = id, job = j }
+  s.heads[i] = { since = time_num(j[7] or j[6]), id = id, job = j }
 end
 
 local UPPER_ONLY = { [2] = false, [3] = false, [4] = false }
@@ -151,7 +151,7 @@ local function take(q, li, id, j, started)
       lease(id, worker, token, deadline, "a", attempt)
     end
     job_started(id, j[11], j[12])
-    local since = tonumber(j[7] or j[6])
+    local since = time_num(j[7] or j[6])
     event("active", id, j[1], q, lt, attempt, worker, fmt(NOW - since))
   else
     if counted then
