@@ -1,7 +1,8 @@
 /**
  * The Lua scripts of the Redis store: loaded by static text import (so `deno compile` and
  * `deno bundle` embed them), each prefixed with the libraries its `-- uses:` header line names
- * (`lua/_<name>.lua`, in that order), and run with EVALSHA; a script the server does not know
+ * (`lua/_<name>.lua`, in that order) less the definitions it never reaches (`lua_prune.ts`: Redis
+ * runs a script's whole chunk on every call), and run with EVALSHA; a script the server does not know
  * (NOSCRIPT, e.g. after a restart, a SCRIPT FLUSH, or a cluster node that never ran it) is sent
  * once with EVAL, which runs it and caches it on that node.
  *
@@ -15,6 +16,7 @@ import { createHash } from "node:crypto";
 import type { Buffer } from "node:buffer";
 import type { RedisClient } from "./connection.ts";
 import { ScriptCommand } from "./resp_command.ts";
+import { pruneLibraries } from "./lua_prune.ts";
 import coreLib from "./lua/_core.lua" with { type: "text" };
 import deadLettersLib from "./lua/_dead_letters.lua" with { type: "text" };
 import depsLib from "./lua/_deps.lua" with { type: "text" };
@@ -188,7 +190,10 @@ interface Script {
   sha: string;
 }
 
-/** The script `source` with the libraries of its `-- uses:` line in front. */
+/**
+ * The script `source` with the libraries of its `-- uses:` line in front, less what it never
+ * reaches (`pruneLibraries`).
+ */
 function compile(name: string, source: string): Script {
   const uses = /^-- uses:(.*)$/m.exec(source)?.[1]?.trim().split(/\s+/) ?? [];
   const parts = uses.map((lib) => {
@@ -196,7 +201,7 @@ function compile(name: string, source: string): Script {
     if (text === undefined) throw new Error(`script ${name} uses an unknown library ${lib}`);
     return text;
   });
-  const full = [...parts, source].join("\n");
+  const full = `${pruneLibraries(parts.join("\n"), source)}\n${source}`;
   return { source: full, sha: createHash("sha1").update(full).digest("hex") };
 }
 
