@@ -22,7 +22,7 @@
  * | `{p}cancel:<node>` | channel | ids of the node's jobs whose cancellation was requested |
  * | `{p}events` | stream | job events, one entry per store call (`t` now, `e` its event lines) |
  * | `{p}events:sizes` / `{p}events:n` | list / string | `entry id TAB event count` per entry, oldest first / their sum (to keep about `events` events) |
- * | `{p}m:<minute>` / `{p}m:total` | hash | metrics per `queue TAB lane TAB function` (a day / always) |
+ * | `{p}m:<minute>` / `{p}m:total` | hash | metrics, a field per `queue TAB lane TAB function TAB slot` (a day / always) |
  * | `{p}log:<id>` | list | a job's newest log lines (JSON text) |
  * | `{p}u:<key>` | string | the job holding a unique key (`<until>\n<id>` for a window) |
  * | `{p}dep:<id>` / `{p}depd:<id>` | zset / set | a job's dependents in enqueue order / those satisfied |

@@ -7,18 +7,13 @@
  */
 import type { StatusCode } from "../../job/status.ts";
 import { JOB_LOG_LIMIT } from "../_shared.ts";
-import {
-  type EventBatch,
-  type EventQuery,
-  metricGroup,
-  type MetricsSnapshot,
-  type StoredEvent,
-} from "../observations.ts";
+import type { EventBatch, EventQuery, MetricsSnapshot, StoredEvent } from "../observations.ts";
 import type { JobLogLine, ProgressReport } from "../store.ts";
 import { closeConnection, duplicateConnection, type RedisClient } from "./connection.ts";
 import { decodeEventLines } from "./event_lines.ts";
+import { decodeMetricFields } from "./metric_fields.ts";
 import type { Keys } from "./keys.ts";
-import { num, pairs, statuses, text } from "./record.ts";
+import { num, statuses, text } from "./record.ts";
 import type { ScriptArg, Scripts } from "./scripts.ts";
 import type { WakeHub } from "./wake.ts";
 
@@ -77,12 +72,9 @@ export class RedisObservations {
   /** See `Store.metrics`. */
   async metrics(minutes: number): Promise<MetricsSnapshot> {
     const reply = await this.#c.scripts.run("readMetrics", [this.#c.now(), minutes]) as unknown[];
-    const groups = (fields: unknown) =>
-      [...pairs(fields)].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
-        .map(([key, value]) => metricGroup(key, text(value).split(",").map(Number)));
-    const out: MetricsSnapshot = { total: groups(reply[0]), minutes: [] };
+    const out: MetricsSnapshot = { total: decodeMetricFields(reply[0]), minutes: [] };
     for (let i = 1; i + 1 < reply.length; i += 2) {
-      out.minutes.push({ minute: num(reply[i]), groups: groups(reply[i + 1]) });
+      out.minutes.push({ minute: num(reply[i]), groups: decodeMetricFields(reply[i + 1]) });
     }
     return out;
   }

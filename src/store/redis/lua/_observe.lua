@@ -1,7 +1,7 @@
 -- _observe.lua: what the scripts record for observers (needs _core.lua): job events, appended
 -- to the namespace's stream P.."events" (one entry per script call, all its events in it), and
 -- metrics aggregated per (queue, lane, function) into P.."m:"..minute (epoch minute, kept a
--- day) and P.."m:total" (since the namespace began). Both are off unless read_opts turns them on.
+-- day) and P.."m:total" (since the namespace began), one field per counter slot. Both are off unless read_opts turns them on.
 -- Mirrors src/store/memory/observe.ts; the formats are documented in src/store/observations.ts.
 --
 -- An event is one line: type TAB id TAB function TAB queue TAB lane index, then its own fields:
@@ -52,7 +52,6 @@ local SLOT = { completed = 1, failed = 2, dead = 3, cancelled = 4, requeued = 5,
   run_n = 7, run_sum = 8, wait_n = 9, wait_sum = 10 }
 local RUN_BUCKET0 = 10 -- run bucket i is slot RUN_BUCKET0 + i
 local WAIT_BUCKET0 = RUN_BUCKET0 + BUCKETS
-local SLOTS = WAIT_BUCKET0 + BUCKETS
 
 local METRICS = {} -- group key "q\tli\tname" -> its counts: slot -> delta, only slots touched
 local METRIC_LIST = {}
@@ -117,17 +116,19 @@ local function metric(q, li, name, outcome, run_ms, wait_ms)
   end
 end
 
--- Adds the counts g to field key of hash h (its value: the SLOTS counters as comma-separated
--- numbers). Only the slots g touched are parsed and written again (number text costs).
+-- Adds the counts g (slot -> delta) of group key to hash h: one field per slot, "key TAB slot",
+-- added to with HINCRBY (HINCRBYFLOAT for the two sums, which a fractional clock could make
+-- fractional). Only the slots g touched are written: a few commands a group, where reading and
+-- rewriting all the group's counters as one text (as before) cost several times more.
 local function add_metrics(h, key, g)
-  local old = redis.call("HGET", h, key)
-  local slots = {}
-  if old then
-    for n in string.gmatch(old, "[^,]+") do slots[#slots + 1] = n end
+  for slot, delta in pairs(g) do
+    local field = key .. "\t" .. itos(slot)
+    if slot == SLOT.run_sum or slot == SLOT.wait_sum then
+      redis.call("HINCRBYFLOAT", h, field, delta)
+    else
+      redis.call("HINCRBY", h, field, delta)
+    end
   end
-  for k = #slots + 1, SLOTS do slots[k] = "0" end
-  for k, delta in pairs(g) do slots[k] = fmt(tonumber(slots[k]) + delta) end
-  redis.call("HSET", h, key, table.concat(slots, ","))
 end
 
 on_flush(function()
