@@ -75,6 +75,67 @@ export const NODE_CASES: ConformanceCases = {
     await engine.close();
   },
 
+  async "nodes: a job ending after a reserve that drained the queue asks the store nothing"(ctx) {
+    const store = await ctx.store();
+    let reserves = 0;
+    const reserve = store.reserve.bind(store);
+    store.reserve = (request) => {
+      reserves++;
+      return reserve(request);
+    };
+    const engine = createEngine({
+      store,
+      clock: ctx.clock,
+      logger: silentLogger,
+      functions: [Hold],
+    });
+    const [short] = await engine.enqueueBulk([
+      { job: Hold, payload: { ms: 1 } },
+      { job: Hold, payload: {} },
+    ]);
+    // polls would ask the store too: none comes within this test
+    const worker = engine.work({ concurrency: 4, prefetch: 0, leader: false, idlePollMs: 60_000 });
+    try {
+      await until(() => engine.getJob(short!), (j) => j?.state === "completed");
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(reserves, 1, "the freed slot sent the node to the store again");
+      // new work announces itself: it starts at once, with one more reserve
+      const next = await engine.enqueue(Hold, { ms: 1 });
+      await until(() => engine.getJob(next), (j) => j?.state === "completed", { timeoutMs: 5_000 });
+      assert.equal(reserves, 2);
+    } finally {
+      await worker.stop({ drainMs: 0 });
+      await engine.close();
+    }
+  },
+
+  async "nodes: a busy node starts a delayed job when it falls due, without polling"(ctx) {
+    const engine = createEngine({
+      store: await ctx.store(),
+      clock: ctx.clock,
+      logger: silentLogger,
+      functions: [Hold],
+    });
+    const worker = engine.work({ concurrency: 4, prefetch: 0, leader: false, idlePollMs: 60_000 });
+    try {
+      await worker.ready;
+      await new Promise((r) => setTimeout(r, 50)); // idle: it read that nothing is delayed
+      // one call: the node wakes once, starts the first job (which holds its slot) and must
+      // learn the second's due time then, as nothing wakes it when that time comes
+      const [, delayed] = await engine.enqueueBulk([
+        { job: Hold, payload: {} },
+        { job: Hold, payload: { ms: 1 }, options: { delay: 200 } },
+      ]);
+      ctx.clock.advance(200); // the store's clock; the node waits the 200 ms on its own timer
+      await until(() => engine.getJob(delayed!), (j) => j?.state === "completed", {
+        timeoutMs: 5_000,
+      });
+    } finally {
+      await worker.stop({ drainMs: 0 });
+      await engine.close();
+    }
+  },
+
   async "nodes: a job whose last attempt stalls is dead-lettered by the leader, with onDead"(ctx) {
     const dead: JobInfo[] = [];
     const store = await ctx.store();

@@ -53,6 +53,13 @@ export class JobFetcher {
   /** When this node last tried to steal (performance.now). */
   #lastSteal = -Infinity;
   /**
+   * The last reserve started fewer jobs than it had room for, and fewer of the lower lanes than
+   * they had (so the slots kept for the upper lanes held none back): the store had nothing more
+   * this node could start then, so a slot freed since brings none (new work announces itself
+   * with a wake-up).
+   */
+  #drained = false;
+  /**
    * The call id of a reserve or steal that failed (it may have run with its reply lost): the
    * next one retries it, so the store hands back those leases instead of leasing more.
    */
@@ -113,15 +120,21 @@ export class JobFetcher {
         const started = await this.#reserve(free);
         errorDelay = 100;
         if (started >= free) continue; // there may be more: look again once slots free up
-        // While jobs run, the due time last read is good enough: the next reserve, when a slot
-        // frees, promotes what fell due meanwhile; so the store is asked only when idle.
-        const stealable = started > 0 && this.#nextDue !== undefined
+        // While jobs run, the due time last read is good enough when the next reserve comes as
+        // a slot frees (it promotes what fell due meanwhile); after a drained reserve none comes
+        // then, so the wait needs the due time as it is now.
+        const stealable = started > 0 && this.#nextDue !== undefined && !this.#drained
           ? false
           : await this.#readIdleWait();
         if (started === 0 && stealable && options.steal && this.#prefetched.length === 0) {
           if (await this.#steal(free) > 0) continue;
         }
-        await this.#idle(woken, wakeup.signal);
+        // a freed slot alone brings no work after a drained reserve: wait on for a wake-up or
+        // the due time (an idle node, busy or not, asks the store only when told to)
+        while (
+          await this.#idle(woken, wakeup.signal) === "slot" && this.#drained &&
+          this.#prefetched.length === 0 && !stop.aborted
+        );
       } catch (error) {
         runtime.logger.error("fetching jobs failed; retrying", { error: String(error) });
         await sleep(errorDelay, stop);
@@ -140,6 +153,7 @@ export class JobFetcher {
   async #reserve(free: number): Promise<number> {
     const { runtime, options } = this.#host;
     const lowFree = this.#lowFree();
+    this.#drained = false;
     const jobs = await this.#call((callId) =>
       runtime.store.reserve({
         callId,
@@ -151,7 +165,10 @@ export class JobFetcher {
         ...(lowFree < free ? { lowerLaneLimit: lowFree } : {}),
       })
     );
-    return this.#accept(jobs);
+    const started = this.#accept(jobs);
+    const lowerStarted = jobs.filter((job) => job.started && !isUpper(job.lane)).length;
+    this.#drained = started < free && lowerStarted < lowFree;
+    return started;
   }
 
   /** Runs a reserve or steal under a call id, kept for a retry when the call fails. */
@@ -241,15 +258,24 @@ export class JobFetcher {
     return stealable;
   }
 
-  /** Waits for a wake-up, a free slot, or the next delayed job's due time. */
-  async #idle(woken: Promise<void>, signal: AbortSignal): Promise<void> {
+  /**
+   * Waits for a wake-up, a free slot, or the next delayed job's due time; says "slot" when a
+   * freed slot ended the wait.
+   */
+  #idle(woken: Promise<void>, signal: AbortSignal): Promise<"slot" | "other"> {
     const due = this.#nextDue ?? null;
-    const waits = [woken, this.#host.slotFreed.wait()];
+    const other = (): "other" => "other";
+    const waits: Promise<"slot" | "other">[] = [
+      woken.then(other),
+      this.#host.slotFreed.wait().then((): "slot" => "slot"),
+    ];
     if (due !== null) {
       const wait = due - performance.now();
-      if (wait < this.#host.options.idlePollMs) waits.push(sleep(Math.max(wait, 0), signal));
+      if (wait < this.#host.options.idlePollMs) {
+        waits.push(sleep(Math.max(wait, 0), signal).then(other));
+      }
     }
-    await Promise.race(waits);
+    return Promise.race(waits);
   }
 
   /** Free slots that jobs of the normal, low and batch lanes may take. */
