@@ -14,11 +14,9 @@ function commaText(values: Record<number, number>): string {
   return Array.from({ length: 10 + 2 * BUCKETS }, (_, i) => values[i + 1] ?? 0).join(",");
 }
 
-Deno.test("slot fields of a group add up into its counters; fractional sums stay exact", () => {
+Deno.test("slot fields add up into a group's counters; a run count is its buckets' sum", () => {
   const [group] = decodeMetricFields([
     "q\t2\tsend\t1",
-    "3",
-    "q\t2\tsend\t7",
     "3",
     "q\t2\tsend\t8",
     "12.5",
@@ -39,11 +37,13 @@ Deno.test("slot fields of a group add up into its counters; fractional sums stay
 Deno.test("a group written before (one comma-separated field) adds to its slot fields", () => {
   const groups = decodeMetricFields([
     "q\t2\tsend",
-    commaText({ 1: 10, 2: 1, 7: 11, 8: 400 }),
+    commaText({ 1: 10, 2: 1, 7: 11, 8: 400, 11: 11 }),
     "q\t2\tsend\t1",
     "2",
     "q\t2\tsend\t8",
     "30",
+    "q\t2\tsend\t11",
+    "2",
     "a\t0\t",
     commaText({ 3: 1 }),
   ]);
@@ -53,5 +53,6 @@ Deno.test("a group written before (one comma-separated field) adds to its slot f
   ]);
   assert.equal(groups[0]!.dead, 1);
   const q = groups[1]!;
-  assert.deepEqual([q.completed, q.failed, q.run.count, q.run.sumMs], [12, 1, 11, 430]);
+  assert.deepEqual([q.completed, q.failed, q.run.count, q.run.sumMs], [12, 1, 13, 430]);
+  assert.equal(q.run.buckets[0], 13);
 });

@@ -3,11 +3,12 @@
  * `lua/_observe.lua`): a field `queue TAB lane index TAB function TAB slot` holds one counter
  * (slot 1-based, in the order of `SLOTS` then the run and wait buckets); a field
  * `queue TAB lane index TAB function` holds all of a group's counters comma-separated, as Sluice
- * wrote them before one field per counter. Both kinds of one group add up.
+ * wrote them before one field per counter. Both kinds of one group add up. The run and wait
+ * counts are not written as fields: each is the sum of its histogram's buckets.
  *
  * @module
  */
-import { type MetricGroup, metricGroup } from "../observations.ts";
+import { BUCKET_EDGES_MS, type MetricGroup, metricGroup, SLOTS } from "../observations.ts";
 import { pairs, text } from "./record.ts";
 
 /** The groups of an HGETALL reply of a metrics hash, sorted by group key. */
@@ -25,6 +26,14 @@ export function decodeMetricFields(reply: unknown): MetricGroup[] {
       text(value).split(",").forEach((n, i) => slots[i] = (slots[i] ?? 0) + Number(n));
     }
   }
+  const first = SLOTS.length;
+  const buckets = BUCKET_EDGES_MS.length + 1;
+  const sum = (slots: number[], from: number) =>
+    slots.slice(from, from + buckets).reduce((a, b) => a + (b ?? 0), 0);
   return [...slotsByGroup].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
-    .map(([group, slots]) => metricGroup(group, slots));
+    .map(([group, slots]) => {
+      slots[SLOTS.indexOf("runCount")] = sum(slots, first);
+      slots[SLOTS.indexOf("waitCount")] = sum(slots, first + buckets);
+      return metricGroup(group, slots);
+    });
 }

@@ -47,7 +47,8 @@ local BUCKET_EDGES = { 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30
   300000 }
 local BUCKETS = #BUCKET_EDGES + 1
 -- Counter slots of a group: outcomes, then run and wait counts and sums (slots 7 to 10, used by
--- number in metric()), then the buckets.
+-- number in metric()), then the buckets. The counts (7 and 9) are not written: each is the sum
+-- of its buckets, which the reader adds up (src/store/redis/metric_fields.ts).
 local SLOT = { completed = 1, failed = 2, dead = 3, cancelled = 4, requeued = 5, throttled = 6,
   run_n = 7, run_sum = 8, wait_n = 9, wait_sum = 10 }
 local RUN_BUCKET0 = 10 -- run bucket i is slot RUN_BUCKET0 + i
@@ -107,12 +108,12 @@ local function metric(q, li, name, outcome, run_ms, wait_ms)
   if run_ms then
     if run_ms < 0 then run_ms = 0 end
     local b = RUN_BUCKET0 + bucket_of(run_ms)
-    g[7], g[8], g[b] = (g[7] or 0) + 1, (g[8] or 0) + run_ms, (g[b] or 0) + 1
+    g[8], g[b] = (g[8] or 0) + run_ms, (g[b] or 0) + 1
   end
   if wait_ms then
     if wait_ms < 0 then wait_ms = 0 end
     local b = WAIT_BUCKET0 + bucket_of(wait_ms)
-    g[9], g[10], g[b] = (g[9] or 0) + 1, (g[10] or 0) + wait_ms, (g[b] or 0) + 1
+    g[10], g[b] = (g[10] or 0) + wait_ms, (g[b] or 0) + 1
   end
 end
 
