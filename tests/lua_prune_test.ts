@@ -90,3 +90,10 @@ Deno.test("the order of the kept blocks is the libraries' order", () => {
   assert.deepEqual(defined(pruned), ["P", "CACHE", "UNUSED", "cached", "helper"]);
   assert.match(pruned, /local UNUSED = \{ 1, 2,\n {2}3 \}/);
 });
+
+Deno.test("a top-level call is kept when the script body reads what it sets", () => {
+  const library =
+    `local NOW = 0\nlocal function init(s)\n  NOW = tonumber(s)\nend\ninit(ARGV[1])\n`;
+  assert.equal(pruneLibraries(library, "return NOW"), library);
+  assert.equal(pruneLibraries(library, "return 1"), "");
+});

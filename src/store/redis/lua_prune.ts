@@ -1,9 +1,10 @@
 /**
  * Drops from a script's libraries what the script never reaches. Redis runs a script's whole
  * chunk on every call, libraries included: each top-level `local function` makes a closure and
- * each `local T = {}` a table, some 650 Redis instructions apiece (allocation and garbage
- * collection), about 250k for the libraries of `reserve` — more than the Lua work of a dozen jobs.
- * A library definition that nothing the script runs refers to is dead weight on every call.
+ * each `local T = {}` a table, 650 to 1,500 Redis instructions apiece (allocation and garbage
+ * collection), about 270k for all the libraries of `reserve`: more than one job's own work in
+ * `reserve` and `complete` together. A library definition that nothing the script runs refers to
+ * is dead weight on every call.
  *
  * The libraries are cut into top-level blocks: a block starts at a line that begins in column 0
  * with code (`local function f(`, `local A, B = ...`, a statement such as `on_flush(function()`),
@@ -47,7 +48,8 @@ export function pruneLibraries(libraries: string, body: string): string {
     for (const name of block.defines) definedBy.set(name, [...(definedBy.get(name) ?? []), i]);
   });
   const kept = new Set<number>();
-  const pending: Set<string>[] = [namesOf(body)];
+  const bodyNames = namesOf(body);
+  const pending: Set<string>[] = [bodyNames];
   const keep = (i: number) => {
     if (kept.has(i)) return;
     kept.add(i);
@@ -60,7 +62,7 @@ export function pruneLibraries(libraries: string, body: string): string {
       for (const name of pending.pop()!) for (const i of definedBy.get(name) ?? []) keep(i);
     }
     const live = statements.filter((i) =>
-      !kept.has(i) && statementIsLive(blocks, i, kept, definedBy)
+      !kept.has(i) && statementIsLive(blocks, i, kept, definedBy, bodyNames)
     );
     if (live.length === 0) break;
     live.forEach(keep);
@@ -69,15 +71,17 @@ export function pruneLibraries(libraries: string, body: string): string {
 }
 
 /**
- * Whether statement i matters: its callee is no library function (a plain statement), or a kept
- * block names one of the locals the callee's definition names (what it writes to), other than
- * the callee's definition, the other calls of it, and those locals' own declarations.
+ * Whether statement i matters: its callee is no library function (a plain statement), or the
+ * script body or a kept block names one of the locals the callee's definition names (what it
+ * writes to), other than the callee's definition, the other calls of it, and those locals' own
+ * declarations.
  */
 function statementIsLive(
   blocks: Block[],
   i: number,
   kept: Set<number>,
   definedBy: Map<string, number[]>,
+  bodyNames: Set<string>,
 ): boolean {
   const callee = blocks[i]!.callee!;
   const calleeBlocks = definedBy.get(callee);
@@ -88,6 +92,7 @@ function statementIsLive(
       if (name !== callee && definedBy.has(name)) state.add(name);
     }
   }
+  for (const name of state) if (bodyNames.has(name)) return true;
   for (const k of kept) {
     const block = blocks[k]!;
     // the callee, its other calls, and the declarations of what it writes are no use of it

@@ -1,7 +1,8 @@
 -- _observe.lua: what the scripts record for observers (needs _core.lua): job events, appended
 -- to the namespace's stream P.."events" (one entry per script call, all its events in it), and
 -- metrics aggregated per (queue, lane, function) into P.."m:"..minute (epoch minute, kept a
--- day) and P.."m:total" (since the namespace began), one field per counter slot. Both are off unless read_opts turns them on.
+-- day) and P.."m:total" (since the namespace began), one field per counter slot. Both are off
+-- unless read_opts turns them on.
 -- Mirrors src/store/memory/observe.ts; the formats are documented in src/store/observations.ts.
 --
 -- An event is one line: type TAB id TAB function TAB queue TAB lane index, then its own fields:
