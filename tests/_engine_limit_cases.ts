@@ -168,6 +168,41 @@ export const LIMIT_ENGINE_CASES: ConformanceCases = {
     }
   },
 
+  async "limits: a freed concurrency slot wakes the queue its next job is parked in"(ctx) {
+    const gates: (() => void)[] = [];
+    const send = define(
+      { name: "send", payload: Empty, concurrencyLimit: { max: 1 } },
+      () => new Promise<void>((resolve) => gates.push(resolve)),
+    );
+    const engine = createEngine({
+      store: await ctx.store(),
+      clock: ctx.clock,
+      logger: silentLogger,
+      functions: [send],
+    });
+    // one node a queue, polling too seldom to matter here
+    const nodeA = engine.work({ queues: ["a"], leader: false, idlePollMs: 60_000 });
+    const nodeB = engine.work({ queues: ["b"], leader: false, idlePollMs: 60_000 });
+    try {
+      await engine.enqueue(send, {}, { queue: "a" });
+      await until(() => Promise.resolve(gates.length), (n) => n === 1);
+      const parked = await engine.enqueue(send, {}, { queue: "b" });
+      await until(() => engine.getJob(parked), (j) => j?.throttledBy !== null);
+      // node A ends its job as it stops: nothing serving "a" looks at the limit again
+      const stopping = nodeA.stop({ drainMs: 5_000 });
+      gates.shift()!();
+      await stopping;
+      await until(() => Promise.resolve(gates.length), (n) => n === 1, { timeoutMs: 5_000 });
+      gates.shift()!();
+      await until(() => engine.getJob(parked), (j) => j?.state === "completed");
+    } finally {
+      for (const release of gates) release();
+      await nodeA.stop({ drainMs: 0 });
+      await nodeB.stop({ drainMs: 0 });
+      await engine.close();
+    }
+  },
+
   async "limits: a queue rate limit changes at run time and reads back"(ctx) {
     const ping = define({ name: "ping", payload: Empty, queue: "pings" }, () => "pong");
     const { engine, done } = await rig(ctx, [ping]);

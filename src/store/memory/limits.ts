@@ -166,13 +166,19 @@ export class MemLimits {
     q.parked.delete(job.id);
   }
 
-  /** A lease of `job` that counted against its key's concurrency ended: the slot is free. */
+  /**
+   * A lease of `job` that counted against its key's concurrency ended: the slot is free. Its
+   * queue and the queue of the key's first parked job (which may be another) are woken.
+   */
   release(state: MemState, job: MemJob, now: number): void {
     const key = job.limitKey!;
     this.#active.set(key, (this.#active.get(key) ?? 1) - 1);
-    if (this.#parked.has(key)) {
+    const head = this.#parked.get(key)?.[0];
+    if (head !== undefined) {
       this.opens.set(key, now);
       state.wake(job.queue);
+      const parked = state.jobs.get(head);
+      if (parked) state.wake(parked.queue);
     }
   }
 

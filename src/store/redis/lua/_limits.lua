@@ -140,13 +140,17 @@ local function park(q, li, id, name, st)
   park_open(st)
 end
 
--- A lease of key lk that counted against its concurrency ended: the slot is free again, and the
--- key's parked jobs are looked at at once.
+-- A lease of key lk (a job of queue q) that counted against its concurrency ended: the slot is
+-- free again, and the key's parked jobs are looked at at once: q and the queue of the first
+-- parked job (which may be another) are woken.
 local function limit_release(q, lk)
   redis.call("DECR", P .. "ca:" .. lk)
-  if redis.call("EXISTS", P .. "pk:" .. lk) == 1 then
+  local head = redis.call("LINDEX", P .. "pk:" .. lk, 0)
+  if head then
     redis.call("ZADD", P .. "parked", NOW_S, lk)
     wake(q)
+    local hq = redis.call("HGET", job_key(head), "q")
+    if hq then wake(hq) end
   end
 end
 
