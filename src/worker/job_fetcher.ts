@@ -130,10 +130,12 @@ export class JobFetcher {
           if (await this.#steal(free) > 0) continue;
         }
         // a freed slot alone brings no work after a drained reserve: wait on for a wake-up or
-        // the due time (an idle node, busy or not, asks the store only when told to)
+        // the due time (an idle node, busy or not, asks the store only when told to), unless
+        // another node holds prefetched jobs this one could steal with the freed slot
+        const mayStealLater = stealable && options.steal;
         while (
           await this.#idle(woken, wakeup.signal) === "slot" && this.#drained &&
-          this.#prefetched.length === 0 && !stop.aborted
+          !mayStealLater && this.#prefetched.length === 0 && !stop.aborted
         );
       } catch (error) {
         runtime.logger.error("fetching jobs failed; retrying", { error: String(error) });
