@@ -11,6 +11,18 @@
 import { BUCKET_EDGES_MS, type MetricGroup, metricGroup, SLOTS } from "../observations.ts";
 import { pairs, text } from "./record.ts";
 
+const BUCKETS = BUCKET_EDGES_MS.length + 1;
+const RUN_BUCKET0 = SLOTS.length; // the run buckets follow the named slots, then the wait buckets
+const RUN_COUNT = SLOTS.indexOf("runCount");
+const WAIT_COUNT = SLOTS.indexOf("waitCount");
+
+/** The sum of the BUCKETS slots from `from` (absent slots count 0). */
+function bucketSum(slots: number[], from: number): number {
+  let sum = 0;
+  for (let i = from; i < from + BUCKETS; i++) sum += slots[i] ?? 0;
+  return sum;
+}
+
 /** The groups of an HGETALL reply of a metrics hash, sorted by group key. */
 export function decodeMetricFields(reply: unknown): MetricGroup[] {
   const slotsByGroup = new Map<string, number[]>();
@@ -26,14 +38,10 @@ export function decodeMetricFields(reply: unknown): MetricGroup[] {
       text(value).split(",").forEach((n, i) => slots[i] = (slots[i] ?? 0) + Number(n));
     }
   }
-  const first = SLOTS.length;
-  const buckets = BUCKET_EDGES_MS.length + 1;
-  const sum = (slots: number[], from: number) =>
-    slots.slice(from, from + buckets).reduce((a, b) => a + (b ?? 0), 0);
   return [...slotsByGroup].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
     .map(([group, slots]) => {
-      slots[SLOTS.indexOf("runCount")] = sum(slots, first);
-      slots[SLOTS.indexOf("waitCount")] = sum(slots, first + buckets);
+      slots[RUN_COUNT] = bucketSum(slots, RUN_BUCKET0);
+      slots[WAIT_COUNT] = bucketSum(slots, RUN_BUCKET0 + BUCKETS);
       return metricGroup(group, slots);
     });
 }

@@ -1,10 +1,10 @@
 /**
  * The Lua scripts of the Redis store: loaded by static text import (so `deno compile` and
  * `deno bundle` embed them), each prefixed with the libraries its `-- uses:` header line names
- * (`lua/_<name>.lua`, in that order) less the definitions it never reaches (`lua_prune.ts`: Redis
- * runs a script's whole chunk on every call), and run with EVALSHA; a script the server does not know
- * (NOSCRIPT, e.g. after a restart, a SCRIPT FLUSH, or a cluster node that never ran it) is sent
- * once with EVAL, which runs it and caches it on that node.
+ * (`lua/_<name>.lua`, in that order) less the definitions it never reaches (`lua_prune.ts`:
+ * Redis runs a script's whole chunk on every call), and run with EVALSHA; a script the server
+ * does not know (NOSCRIPT, e.g. after a restart, a SCRIPT FLUSH, or a cluster node that never ran
+ * it) is sent once with EVAL, which runs it and caches it on that node.
  *
  * Every script gets the namespace prefix `{sluice:NS}:` as its only key, `KEYS[1]`, and builds
  * the keys it touches from it: they all share the hash tag, so on a Redis Cluster they hash to
