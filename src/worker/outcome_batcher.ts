@@ -1,9 +1,9 @@
 /**
  * Records attempt outcomes in batches: while one store call is in flight, new outcomes queue up
- * and go together in the next call (see `Coalescer`). No timer, so a lone outcome is written at
- * once, and under load many go per call. An outcome whose write fails (Redis unreachable or full,
- * or the connection dropped with the reply in flight) is sent again, backing off, for up to the
- * retry window: the write is fenced by the lease token and idempotent (a completion delivered
+ * and go together in the next call, as a `Coalescer` does, with one promise per call rather than
+ * per outcome. No timer, so a lone outcome is written at once, and under load many go per call.
+ * An outcome whose write fails (Redis unreachable or full, or the connection dropped with the
+ * reply in flight) is sent again, backing off, for up to the retry window: the write is fenced by the lease token and idempotent (a completion delivered
  * twice is OK, a stale token changes nothing), so the job does not run again for a lost reply.
  *
  * @module
@@ -12,7 +12,6 @@ import type { Reservation } from "../job/job.ts";
 import type { StatusCode } from "../job/status.ts";
 import type { Completion, Failure, Store, TransitionOutcome } from "../store/store.ts";
 import type { AttemptOutcome } from "./run_job.ts";
-import { Coalescer } from "./coalescer.ts";
 
 /** One finished attempt waiting to be written. */
 export interface PendingOutcome {
@@ -30,21 +29,116 @@ export type OutcomeWritten = (
   result: { status: StatusCode; state?: string },
 ) => void;
 
-/** Batches `complete` and `fail` calls to a store (a `Coalescer` for each). */
+/** An outcome in a write queue: its retry window's end and the wait before its next try. */
+interface Queued {
+  pending: PendingOutcome;
+  until: number;
+  delay: number;
+}
+
+/** First and longest wait before an outcome whose write failed is sent again (ms). */
+const FIRST_RETRY_MS = 50;
+const LONGEST_RETRY_MS = 1_000;
+
+/**
+ * One write queue (completions, or failures): everything queued goes in the next call, one
+ * call in flight. A whole batch is one store call and one promise, not one per outcome (a busy
+ * node writes thousands a second). Outcomes of a failed call are queued again after their wait
+ * (doubling, up to a second) while their retry window is open, and given up after it.
+ */
+class WriteQueue<R> {
+  #write: (batch: PendingOutcome[]) => Promise<R[]>;
+  #written: (queued: Queued, result: R) => void;
+  #gaveUp: (error: unknown, count: number) => void;
+  #settled: (count: number) => void;
+  #queue: Queued[] = [];
+  #busy = false;
+
+  constructor(
+    write: (batch: PendingOutcome[]) => Promise<R[]>,
+    written: (queued: Queued, result: R) => void,
+    gaveUp: (error: unknown, count: number) => void,
+    settled: (count: number) => void,
+  ) {
+    this.#write = write;
+    this.#written = written;
+    this.#gaveUp = gaveUp;
+    this.#settled = settled;
+  }
+
+  add(queued: Queued): void {
+    this.#queue.push(queued);
+    this.#next();
+  }
+
+  #next(): void {
+    if (this.#busy || this.#queue.length === 0) return;
+    const batch = this.#queue;
+    this.#queue = [];
+    this.#busy = true;
+    this.#send(batch).finally(() => {
+      this.#busy = false;
+      this.#next();
+    });
+  }
+
+  async #send(batch: Queued[]): Promise<void> {
+    let results: R[];
+    try {
+      results = await this.#write(batch.map((queued) => queued.pending));
+      if (!Array.isArray(results) || results.length !== batch.length) {
+        throw new Error(
+          `the store answered ${
+            Array.isArray(results) ? results.length : typeof results
+          } results for ${batch.length} outcomes`,
+        );
+      }
+    } catch (error) {
+      return this.#failed(batch, error);
+    }
+    try {
+      for (let i = 0; i < batch.length; i++) this.#written(batch[i]!, results[i]!);
+    } finally {
+      this.#settled(batch.length);
+    }
+  }
+
+  /** Queues again, after their wait, the outcomes of a failed call whose window is open. */
+  #failed(batch: Queued[], error: unknown): void {
+    const now = performance.now();
+    const again: Queued[] = [];
+    for (const queued of batch) {
+      if (now + queued.delay > queued.until) continue;
+      again.push(queued);
+    }
+    const lost = batch.length - again.length;
+    if (lost > 0) {
+      this.#gaveUp(error, lost);
+      this.#settled(lost);
+    }
+    if (again.length === 0) return;
+    const wait = Math.max(...again.map((queued) => queued.delay));
+    for (const queued of again) queued.delay = Math.min(queued.delay * 2, LONGEST_RETRY_MS);
+    setTimeout(() => {
+      for (const queued of again) this.#queue.push(queued);
+      this.#next();
+    }, wait);
+  }
+}
+
+/** Batches `complete` and `fail` calls to a store (a write queue for each). */
 export class OutcomeBatcher {
-  #completions: Coalescer<Completion, StatusCode>;
-  #failures: Coalescer<Failure, TransitionOutcome>;
-  #onWritten: OutcomeWritten;
-  #onError: (error: unknown, count: number) => void;
+  #completions: WriteQueue<StatusCode>;
+  #failures: WriteQueue<TransitionOutcome>;
   #retryForMs: number;
   /** Outcomes added and not yet written or given up. */
   #unsettled = 0;
   /** Resolved when `#unsettled` comes down to 0 (made when `drain` waits for it). */
-  #settled: PromiseWithResolvers<void> | null = null;
+  #drained: PromiseWithResolvers<void> | null = null;
 
   /**
-   * Writes through `store`; reports each result to `onWritten`, and a write given up after
-   * `retryForMs` of failures to `onError` (its lease then expires and the job runs again).
+   * Writes through `store`; reports each result to `onWritten`, and writes given up after
+   * `retryForMs` of failures to `onError` (their leases then expire and the jobs run again).
    */
   constructor(
     store: Store,
@@ -52,10 +146,25 @@ export class OutcomeBatcher {
     onError: (error: unknown, count: number) => void,
     retryForMs = 0,
   ) {
-    this.#completions = new Coalescer((items) => store.complete(items));
-    this.#failures = new Coalescer((items) => store.fail(items));
-    this.#onWritten = onWritten;
-    this.#onError = onError;
+    const settled = (count: number) => {
+      this.#unsettled -= count;
+      if (this.#unsettled === 0) {
+        this.#drained?.resolve();
+        this.#drained = null;
+      }
+    };
+    this.#completions = new WriteQueue(
+      (batch) => store.complete(batch.map(toCompletion)),
+      (queued, status) => onWritten(queued.pending, { status }),
+      onError,
+      settled,
+    );
+    this.#failures = new WriteQueue(
+      (batch) => store.fail(batch.map(toFailure)),
+      (queued, result) => onWritten(queued.pending, result),
+      onError,
+      settled,
+    );
     this.#retryForMs = retryForMs;
   }
 
@@ -64,37 +173,17 @@ export class OutcomeBatcher {
    * window starts `now` (`performance.now()`, which a caller that just read it passes on).
    */
   add(pending: PendingOutcome, now: number = performance.now()): void {
-    if (pending.outcome.kind !== "completed" && pending.outcome.kind !== "failed") return;
+    const kind = pending.outcome.kind;
+    if (kind !== "completed" && kind !== "failed") return;
     this.#unsettled++;
-    void this.#send(pending, now + this.#retryForMs);
-  }
-
-  async #send(pending: PendingOutcome, until: number): Promise<void> {
-    try {
-      for (let delay = 50;; delay = Math.min(delay * 2, 1_000)) {
-        try {
-          if (pending.outcome.kind === "completed") {
-            const status = await this.#completions.add(toCompletion(pending));
-            return this.#onWritten(pending, { status });
-          }
-          return this.#onWritten(pending, await this.#failures.add(toFailure(pending)));
-        } catch (error) {
-          if (performance.now() + delay > until) return this.#onError(error, 1);
-          await new Promise((resolve) => setTimeout(resolve, delay));
-        }
-      }
-    } finally {
-      if (--this.#unsettled === 0) {
-        this.#settled?.resolve();
-        this.#settled = null;
-      }
-    }
+    const queued = { pending, until: now + this.#retryForMs, delay: FIRST_RETRY_MS };
+    if (kind === "completed") this.#completions.add(queued);
+    else this.#failures.add(queued);
   }
 
   /** Resolves when everything queued so far is written (or given up). */
   async drain(): Promise<void> {
-    while (this.#unsettled > 0) await (this.#settled ??= Promise.withResolvers()).promise;
-    await Promise.all([this.#completions.drain(), this.#failures.drain()]);
+    while (this.#unsettled > 0) await (this.#drained ??= Promise.withResolvers()).promise;
   }
 }
 
