@@ -16,6 +16,7 @@ import type { JobDefinition } from "../registry/definition.ts";
 import { definitionOf } from "../registry/job_decorator.ts";
 import type { Enqueue, JobClass, JobRef, PayloadOf, ResultOf } from "../registry/job_ref.ts";
 import { runJob as runAttempt } from "../worker/run_job.ts";
+import { AttemptAbort } from "../worker/attempt_abort.ts";
 import type { WorkerRuntime } from "../worker/runtime.ts";
 import { TEST_WORKER_ID } from "./step_worker.ts";
 import { createTestEngine, TestEngine } from "./test_engine.ts";
@@ -131,8 +132,8 @@ export async function runJob<D extends JobDefinition<any, any> | JobClass>(
     scratch.on("progress", (event) => hear(event.percent, event.message));
   }
   const prerequisites = stubs(options.prerequisites ?? []);
-  const signal = options.signal ?? new AbortController().signal;
-  const outcome = await runAttempt(runtime, job, signal, prerequisites);
+  const abort = options.signal ? AttemptAbort.following(options.signal) : new AttemptAbort();
+  const outcome = await runAttempt(runtime, job, abort, prerequisites);
   switch (outcome.kind) {
     case "completed":
       return (outcome.result === null
@@ -141,7 +142,7 @@ export async function runJob<D extends JobDefinition<any, any> | JobClass>(
     case "failed":
       throw outcome.cause ?? Object.assign(new Error(outcome.error.message), outcome.error);
     default: // released (a snooze, a rate limit) or interrupted: the handler threw it
-      throw thrown.error ?? signal.reason;
+      throw thrown.error ?? abort.reason;
   }
 }
 

@@ -21,6 +21,7 @@ import { InlineExecutor, type JobExecutor } from "../worker/executor.ts";
 import { IsolateExecutor } from "../worker/isolate_executor.ts";
 import { StoreJobReports } from "../worker/job_reports.ts";
 import { OutcomeBatcher } from "../worker/outcome_batcher.ts";
+import { AttemptAbort } from "../worker/attempt_abort.ts";
 import type { AttemptOutcome } from "../worker/run_job.ts";
 import type { WorkerRuntime } from "../worker/runtime.ts";
 
@@ -69,7 +70,7 @@ export class StepWorker {
   #outcomes: OutcomeBatcher;
   #written = new Map<string, { status: StatusCode; state?: string }>();
   #writeErrors: unknown[] = [];
-  #running: { job: Reservation; controller: AbortController } | null = null;
+  #running: { job: Reservation; abort: AttemptAbort } | null = null;
   #stopCancels: () => void;
 
   /** A worker for the engine `internals` describes; handlers run in an isolate if `isolates`. */
@@ -95,7 +96,7 @@ export class StepWorker {
     );
     this.#stopCancels = base.store.onCancelRequested(TEST_WORKER_ID, (id) => {
       if (this.#running?.job.id !== id) return;
-      this.#running.controller.abort(new DOMException("job cancelled", "AbortError"));
+      this.#running.abort.abort(new DOMException("job cancelled", "AbortError"));
     });
   }
 
@@ -117,13 +118,13 @@ export class StepWorker {
       leaseMs: LEASE_MS,
     });
     if (!job) return null;
-    const controller = new AbortController();
-    this.#running = { job, controller };
+    const abort = new AttemptAbort();
+    this.#running = { job, abort };
     announceStarted(this.#runtime, job, TEST_WORKER_ID);
     const began = performance.now();
     let outcome: AttemptOutcome;
     try {
-      outcome = await runAttempt(this.#runtime, this.#executor, job, controller.signal);
+      outcome = await runAttempt(this.#runtime, this.#executor, job, abort);
     } finally {
       this.#running = null;
     }

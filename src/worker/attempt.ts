@@ -7,6 +7,7 @@
  * @module
  */
 import type { Reservation } from "../job/job.ts";
+import type { AttemptAbort } from "./attempt_abort.ts";
 import type { JobExecutor } from "./executor.ts";
 import { failedAttempt } from "./failed_attempt.ts";
 import { loadPrerequisites, NO_PREREQUISITES } from "./prerequisites.ts";
@@ -21,11 +22,11 @@ export function runAttempt(
   runtime: WorkerRuntime,
   executor: JobExecutor,
   job: Reservation,
-  signal: AbortSignal,
+  abort: AttemptAbort,
 ): Promise<AttemptOutcome> {
-  if (job.prerequisites.length === 0) return executor.run(job, signal, NO_PREREQUISITES);
+  if (job.prerequisites.length === 0) return executor.run(job, abort, NO_PREREQUISITES);
   return loadPrerequisites(runtime, job).then(
-    (prerequisites) => executor.run(job, signal, prerequisites),
+    (prerequisites) => executor.run(job, abort, prerequisites),
     (error) => failedAttempt(runtime, job, error, true), // the store is away: try again
   );
 }

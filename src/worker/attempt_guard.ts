@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { AttemptAbort } from "./attempt_abort.ts";
 import { TimeoutError } from "./isolate_errors.ts";
 
 /** Default time a handler may run on after its deadline aborted its signal (ms). */
@@ -20,8 +21,8 @@ export const DEFAULT_CANCEL_GRACE_MS = 10_000;
 export interface AttemptGuard {
   /** The job (for the `TimeoutError`). */
   job: { id: string; name: string };
-  /** The node's signal for this job: cancellation, a lost lease, shutdown. */
-  signal: AbortSignal;
+  /** The node's stop of this job: cancellation, a lost lease, shutdown. */
+  abort: AttemptAbort;
   /** The attempt's deadline from now (ms), or undefined for none. */
   timeoutMs: number | undefined;
   /** Grace after the deadline (default `DEFAULT_ABORT_GRACE_MS`). */
@@ -31,12 +32,13 @@ export interface AttemptGuard {
 }
 
 /**
- * Runs `handler` with the guarded signal. Settles with the handler's value or error, except:
- * an error after the deadline becomes a `TimeoutError` (the handler's error as its cause); a
- * handler still running a grace period after an abort is abandoned (see the module doc).
+ * Runs `handler` with the guarded abort (the handler's signal is its `signal`). Settles with the
+ * handler's value or error, except: an error after the deadline becomes a `TimeoutError` (the
+ * handler's error as its cause); a handler still running a grace period after an abort is
+ * abandoned (see the module doc).
  */
 export function guardAttempt<R>(
-  handler: (signal: AbortSignal) => R | Promise<R>,
+  handler: (abort: AttemptAbort) => R | Promise<R>,
   guard: AttemptGuard,
 ): Promise<R> {
   return new GuardedAttempt(handler, guard).settled;
@@ -44,26 +46,26 @@ export function guardAttempt<R>(
 
 /**
  * One guarded attempt: its own state and methods rather than closures (it is made for every
- * job), and it listens to the node's signal itself (`handleEvent`) until it settles.
+ * job), and it listens to the node's abort until it settles.
  */
 class GuardedAttempt<R> {
   /** Settles with the attempt. */
   readonly settled: Promise<R>;
   #guard: AttemptGuard;
-  #inner = new AbortController();
+  #inner = new AttemptAbort();
   #timers: ReturnType<typeof setTimeout>[] | null = null;
   #timedOut = false;
   #done = false;
   #resolve!: (value: R) => void;
   #reject!: (error: unknown) => void;
 
-  constructor(handler: (signal: AbortSignal) => R | Promise<R>, guard: AttemptGuard) {
+  constructor(handler: (abort: AttemptAbort) => R | Promise<R>, guard: AttemptGuard) {
     this.#guard = guard;
     this.settled = new Promise<R>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
     });
-    const { job, signal, timeoutMs } = guard;
+    const { job, timeoutMs } = guard;
     if (timeoutMs !== undefined) {
       this.#after(timeoutMs, () => {
         this.#timedOut = true;
@@ -74,22 +76,19 @@ class GuardedAttempt<R> {
         );
       });
     }
-    if (signal.aborted) this.handleEvent();
-    else signal.addEventListener("abort", this, { once: true });
+    guard.abort.listen((reason) => this.#aborted(reason));
     queueMicrotask(() => this.#run(handler));
   }
 
   /** The node aborted the job: abort the handler's signal, abandon it after the grace. */
-  handleEvent(): void {
-    const { signal } = this.#guard;
-    const reason = signal.reason ?? new DOMException("aborted", "AbortError");
+  #aborted(reason: unknown): void {
     this.#inner.abort(reason);
     this.#abandonAfter(this.#guard.cancelGraceMs ?? DEFAULT_CANCEL_GRACE_MS, reason);
   }
 
-  #run(handler: (signal: AbortSignal) => R | Promise<R>): void {
+  #run(handler: (abort: AttemptAbort) => R | Promise<R>): void {
     try {
-      const value = handler(this.#inner.signal);
+      const value = handler(this.#inner);
       if (!isPromiseLike(value)) {
         if (this.#end()) this.#resolve(value);
         return;
@@ -113,12 +112,12 @@ class GuardedAttempt<R> {
     );
   }
 
-  /** Ends the attempt (timers cleared, the node's signal no longer heard); false if it had. */
+  /** Ends the attempt (timers cleared, the node's abort no longer heard); false if it had. */
   #end(): boolean {
     if (this.#done) return false;
     this.#done = true;
     this.#timers?.forEach(clearTimeout);
-    this.#guard.signal.removeEventListener("abort", this);
+    this.#guard.abort.listen(null);
     return true;
   }
 

@@ -7,6 +7,7 @@
  */
 import type { Reservation } from "../job/job.ts";
 import type { PrerequisiteResult } from "../job/dependencies.ts";
+import type { AttemptAbort } from "./attempt_abort.ts";
 import { type AttemptOutcome, runJob } from "./run_job.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 
@@ -15,12 +16,12 @@ export interface JobExecutor {
   /** How many jobs may run at once. */
   readonly capacity: number;
   /**
-   * Runs one job with its `prerequisites` (loaded by the node); `signal` aborts its handler
+   * Runs one job with its `prerequisites` (loaded by the node); `abort` stops its handler
    * (cancellation, lost lease, shutdown). Never throws.
    */
   run(
     job: Reservation,
-    signal: AbortSignal,
+    abort: AttemptAbort,
     prerequisites: readonly PrerequisiteResult[],
   ): Promise<AttemptOutcome>;
   /** Stops everything it runs. */
@@ -43,10 +44,10 @@ export class InlineExecutor implements JobExecutor {
 
   run(
     job: Reservation,
-    signal: AbortSignal,
+    abort: AttemptAbort,
     prerequisites: readonly PrerequisiteResult[],
   ): Promise<AttemptOutcome> {
-    return runJob(this.#runtime, job, signal, prerequisites);
+    return runJob(this.#runtime, job, abort, prerequisites);
   }
 
   close(): Promise<void> {

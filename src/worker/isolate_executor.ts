@@ -7,6 +7,7 @@
  */
 import type { Reservation } from "../job/job.ts";
 import type { PrerequisiteResult } from "../job/dependencies.ts";
+import type { AttemptAbort } from "./attempt_abort.ts";
 import { failedAttempt } from "./failed_attempt.ts";
 import { handedBack, tooNew } from "./hand_back.ts";
 import { reviveError } from "./_isolate_protocol.ts";
@@ -76,16 +77,14 @@ export class IsolateExecutor implements JobExecutor {
 
   async run(
     job: Reservation,
-    signal: AbortSignal,
+    abort: AttemptAbort,
     prerequisites: readonly PrerequisiteResult[],
   ): Promise<AttemptOutcome> {
     const pool = await this.#pool;
     const definition = this.#runtime.definition(job.name);
     const input = { ...job, scheduledAt: job.runAt, prerequisites: [...prerequisites] };
     const run = pool.run(input, definition?.timeout ? { timeoutMs: definition.timeout } : {});
-    const abort = () => run.abort(signal.reason);
-    if (signal.aborted) abort();
-    else signal.addEventListener("abort", abort, { once: true });
+    abort.listen((reason) => run.abort(reason));
     try {
       const outcome = await run.outcome;
       switch (outcome.kind) {
@@ -101,7 +100,7 @@ export class IsolateExecutor implements JobExecutor {
           return { kind: "interrupted" };
       }
     } finally {
-      signal.removeEventListener("abort", abort);
+      abort.listen(null);
     }
   }
 

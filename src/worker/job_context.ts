@@ -10,7 +10,7 @@ import { RateLimitError, SnoozeError } from "../job/errors.ts";
 import type { JobContext } from "../registry/definition.ts";
 import type { Enqueue } from "../registry/job_ref.ts";
 import type { LogLevel } from "../job/logger.ts";
-import { jobLog } from "../registry/job_log.ts";
+import { type JobLog, jobLog } from "../registry/job_log.ts";
 import { resultsOf } from "../registry/prerequisite_results.ts";
 
 /** The facts of one attempt that its context shows the handler. */
@@ -43,28 +43,66 @@ export interface ContextSinks {
 
 /** The handler's `ctx` for an attempt with `facts`, its calls going to `sinks`. */
 export function buildJobContext(facts: AttemptFacts, sinks: ContextSinks): JobContext {
-  return {
-    id: facts.id,
-    name: facts.name,
-    queue: facts.queue,
-    lane: facts.lane,
-    attempt: facts.attempt,
-    maxAttempts: facts.maxAttempts,
-    scheduledAt: facts.scheduledAt,
-    prerequisites: facts.prerequisites,
-    resultsOf: resultsOf(facts.prerequisites),
-    signal: sinks.signal,
-    log: jobLog((level, message, fields) => sinks.log(level, message, fields)),
-    progress(percent: number, message?: string): void {
+  return new AttemptContext(facts, sinks);
+}
+
+/**
+ * A `ctx`. Made for every attempt, and most handlers use little of it: its signal, logger,
+ * progress and `resultsOf` are made when first read (getters on the class, so reading them, also
+ * by destructuring, works as a property would; each is a function that needs no `this`).
+ */
+class AttemptContext implements JobContext {
+  readonly id: string;
+  readonly name: string;
+  readonly queue: JobContext["queue"];
+  readonly lane: JobContext["lane"];
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  readonly scheduledAt: number;
+  readonly prerequisites: AttemptFacts["prerequisites"];
+  readonly enqueue: Enqueue;
+  readonly snooze: (delayMs: number) => never = snooze;
+  readonly rateLimit: (delayMs: number) => never = rateLimit;
+  #sinks: ContextSinks;
+  #log: JobLog | null = null;
+  #progress: JobContext["progress"] | null = null;
+  #resultsOf: JobContext["resultsOf"] | null = null;
+
+  constructor(facts: AttemptFacts, sinks: ContextSinks) {
+    this.id = facts.id;
+    this.name = facts.name;
+    this.queue = facts.queue;
+    this.lane = facts.lane;
+    this.attempt = facts.attempt;
+    this.maxAttempts = facts.maxAttempts;
+    this.scheduledAt = facts.scheduledAt;
+    this.prerequisites = facts.prerequisites;
+    this.enqueue = sinks.enqueue;
+    this.#sinks = sinks;
+  }
+
+  get signal(): AbortSignal {
+    return this.#sinks.signal;
+  }
+
+  get log(): JobLog {
+    const sinks = this.#sinks;
+    return this.#log ??= jobLog((level, message, fields) => sinks.log(level, message, fields));
+  }
+
+  get progress(): JobContext["progress"] {
+    const sinks = this.#sinks;
+    return this.#progress ??= (percent: number, message?: string): void => {
       if (typeof percent !== "number" || !(percent >= 0 && percent <= 100)) {
         throw new RangeError(`progress: percent must be from 0 to 100, got ${percent}`);
       }
       sinks.progress(percent, message === undefined ? undefined : String(message));
-    },
-    enqueue: sinks.enqueue,
-    snooze,
-    rateLimit,
-  };
+    };
+  }
+
+  get resultsOf(): JobContext["resultsOf"] {
+    return this.#resultsOf ??= resultsOf(this.prerequisites);
+  }
 }
 
 /** `ctx.snooze`: ends the attempt, to run again in `delayMs` without spending it. */

@@ -9,11 +9,14 @@ import type { Reservation } from "../job/job.ts";
 import type { JobContext } from "../registry/definition.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 import type { PrerequisiteResult } from "../job/dependencies.ts";
+import type { AttemptAbort } from "./attempt_abort.ts";
 import { guardAttempt } from "./attempt_guard.ts";
 import { attemptSteps } from "./attempt_steps.ts";
 import { type FailedAttempt, failedAttempt } from "./failed_attempt.ts";
 import { handedBack, tooNew } from "./hand_back.ts";
-import { attemptFacts, buildJobContext } from "./job_context.ts";
+import { attemptFacts, buildJobContext, type ContextSinks } from "./job_context.ts";
+import type { Enqueue } from "../registry/job_ref.ts";
+import type { LogLevel } from "../job/logger.ts";
 import { emitProgress } from "./progress.ts";
 
 /** What became of one attempt. */
@@ -25,11 +28,11 @@ export type AttemptOutcome =
   /** Stopped by the node's shutdown: the node hands the job back without spending it. */
   | { kind: "interrupted" };
 
-/** Runs `job`'s handler with `signal` and its `prerequisites`; never throws. */
+/** Runs `job`'s handler, stopped by `abort`, with its `prerequisites`; never throws. */
 export async function runJob(
   runtime: WorkerRuntime,
   job: Reservation,
-  signal: AbortSignal,
+  abort: AttemptAbort,
   prerequisites: readonly PrerequisiteResult[] = [],
 ): Promise<AttemptOutcome> {
   const step = await attemptSteps({
@@ -41,7 +44,7 @@ export async function runJob(
     handle: (definition, payload) =>
       guardAttempt(
         (guarded) => definition.handler(payload, jobContext(runtime, job, guarded, prerequisites)),
-        { job, signal, timeoutMs: definition.timeout, ...runtime.graces },
+        { job, abort, timeoutMs: definition.timeout, ...runtime.graces },
       ),
   });
   switch (step.kind) {
@@ -61,20 +64,40 @@ export async function runJob(
 function jobContext(
   runtime: WorkerRuntime,
   job: Reservation,
-  signal: AbortSignal,
+  abort: AttemptAbort,
   prerequisites: readonly PrerequisiteResult[],
 ): JobContext {
-  const facts = attemptFacts(job, job.runAt, prerequisites);
+  return buildJobContext(
+    attemptFacts(job, job.runAt, prerequisites),
+    new InlineSinks(runtime, job, abort),
+  );
+}
 
-  return buildJobContext(facts, {
-    signal,
-    log(level, message, fields) {
-      runtime.logger[level](message, { job: job.id, fn: job.name, ...fields });
-      runtime.reports?.log(job.id, level, message, fields);
-    },
-    progress(percent, message) {
-      emitProgress(runtime, job, percent, message);
-    },
-    enqueue: runtime.enqueue,
-  });
+/** Where an inline attempt's `ctx` calls go: straight to the node (the signal made on demand). */
+class InlineSinks implements ContextSinks {
+  readonly enqueue: Enqueue;
+  #runtime: WorkerRuntime;
+  #job: Reservation;
+  #abort: AttemptAbort;
+
+  constructor(runtime: WorkerRuntime, job: Reservation, abort: AttemptAbort) {
+    this.enqueue = runtime.enqueue;
+    this.#runtime = runtime;
+    this.#job = job;
+    this.#abort = abort;
+  }
+
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+
+  log(level: LogLevel, message: string, fields?: Record<string, unknown>): void {
+    const job = this.#job;
+    this.#runtime.logger[level](message, { job: job.id, fn: job.name, ...fields });
+    this.#runtime.reports?.log(job.id, level, message, fields);
+  }
+
+  progress(percent: number, message?: string): void {
+    emitProgress(this.#runtime, this.#job, percent, message);
+  }
 }

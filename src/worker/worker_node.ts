@@ -25,6 +25,7 @@ import type { JobExecutor } from "./executor.ts";
 import { NodePresence, type NodeStatus } from "./node_presence.ts";
 import type { ResolvedNodeOptions } from "./node_options.ts";
 import { OutcomeBatcher, type PendingOutcome } from "./outcome_batcher.ts";
+import { AttemptAbort } from "./attempt_abort.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 import type { StoreJobReports } from "./job_reports.ts";
 import { runAttempt } from "./attempt.ts";
@@ -63,7 +64,7 @@ export const HANDED_BACK = Symbol("sluice: handed back on shutdown");
 
 interface Running {
   job: Reservation;
-  controller: AbortController;
+  abort: AttemptAbort;
   /** The lease is gone (reclaimed or stolen) or the job was handed back: drop its outcome. */
   detached: boolean;
   outcome: Promise<void>;
@@ -144,7 +145,7 @@ class WorkerNode {
         ...this.#fetcher.prefetched,
       ],
       cancelRequested: (id) => {
-        this.#running.get(id)?.controller.abort(new DOMException("job cancelled", "AbortError"));
+        this.#running.get(id)?.abort.abort(new DOMException("job cancelled", "AbortError"));
       },
       lost: (job) => this.#lost(job),
     });
@@ -216,12 +217,12 @@ class WorkerNode {
   // --- running --------------------------------------------------------------------------------
 
   #run(job: Reservation): void {
-    const controller = new AbortController();
-    const running: Running = { job, controller, detached: false, outcome: Promise.resolve() };
+    const abort = new AttemptAbort();
+    const running: Running = { job, abort, detached: false, outcome: Promise.resolve() };
     this.#running.set(job.id, running);
     announceStarted(this.#rt, job, this.id);
     const began = performance.now();
-    const attempt = runAttempt(this.#rt, this.#exec, job, controller.signal);
+    const attempt = runAttempt(this.#rt, this.#exec, job, abort);
     running.outcome = attempt.then((outcome) => {
       this.#running.delete(job.id);
       this.#slotFreed.notify();
@@ -249,7 +250,7 @@ class WorkerNode {
     const running = this.#running.get(job.id);
     if (!running || running.job !== job) return;
     running.detached = true;
-    running.controller.abort(new DOMException("lease lost", "AbortError"));
+    running.abort.abort(new DOMException("lease lost", "AbortError"));
     announceLeaseLost(this.#rt, job, this.id);
   }
 
@@ -267,7 +268,7 @@ class WorkerNode {
         const unfinished = [...this.#running.values()];
         for (const r of unfinished) {
           r.detached = true;
-          r.controller.abort(HANDED_BACK);
+          r.abort.abort(HANDED_BACK);
         }
         await this.#handBack(unfinished.map((r) => r.job));
       }
