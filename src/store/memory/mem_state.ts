@@ -75,6 +75,9 @@ export interface MemQueue {
   picker: LanePickerState;
 }
 
+/** The payload a forgotten job is left with. */
+const EMPTY = new Uint8Array(0);
+
 /** Everything the memory store holds. */
 export class MemState {
   /** Jobs by id. */
@@ -298,7 +301,16 @@ export class MemState {
   /** Deletes a job, its dependency records, and the lock it holds (not a window). */
   forget(id: string): void {
     const job = this.jobs.get(id);
-    if (job) forgetUnique(this, job);
+    if (job) {
+      forgetUnique(this, job);
+      // The job object is long-lived (old to the collector) and what its run set is young: left
+      // pointing at them, it would keep them through every minor collection until the next
+      // full one, in a busy store the most of what those collections copy.
+      job.result = null;
+      job.token = null;
+      job.worker = null;
+      job.payload = EMPTY;
+    }
     this.jobs.delete(id);
     this.logs.delete(id);
     this.dependents.delete(id);

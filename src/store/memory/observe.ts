@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { laneIndex } from "../../job/lanes.ts";
+import { type Lane, laneIndex } from "../../job/lanes.ts";
 import type { JobEvents } from "../../job/events.ts";
 import type { JobState } from "../../job/states.ts";
 import {
@@ -39,13 +39,13 @@ type Outcome = "completed" | "failed" | "dead" | "cancelled" | "requeued" | "thr
 export class MemObserver {
   #options: ObserveOptions;
   /**
-   * The stream: one entry per verb, its events and their types side by side (a `StoredEvent`,
-   * with its id `<entry id>/<index>`, is made only when read: most are never read).
+   * The stream: one entry per verb, its events column by column (an event object, and its
+   * `StoredEvent` with the id `<entry id>/<index>`, are made only when read: most never are).
    */
   #entries: Entry[] = [];
   #kept = 0;
   /** The events of the verb in progress. */
-  #pending: Pick<Entry, "types" | "events"> = { types: [], events: [] };
+  #pending: EventColumns = emptyColumns();
   #lastMs = 0;
   #seq = 0;
   #total = new Map<string, number[]>();
@@ -65,16 +65,14 @@ export class MemObserver {
     fields: Omit<JobEvents[T], "id" | "name" | "queue" | "lane" | "at">,
   ): void {
     if (this.#options.events === 0) return;
-    const event = {
-      id: job.id,
-      name: job.name,
-      queue: job.queue,
-      lane: job.lane,
-      at: now,
-      ...fields,
-    } as JobEvents[T];
-    this.#pending.types.push(type);
-    this.#pending.events.push(event);
+    const pending = this.#pending;
+    pending.types.push(type);
+    pending.ids.push(job.id);
+    pending.names.push(job.name);
+    pending.queues.push(job.queue);
+    pending.lanes.push(job.lane);
+    pending.ats.push(now);
+    pending.fields.push(fields);
   }
 
   /** `job`'s attempt (started at `started`, due since `since`) completed at `now`. */
@@ -130,16 +128,16 @@ export class MemObserver {
 
   /** Ends a verb: its events become one stream entry. */
   commit(now: number): void {
-    const { types, events } = this.#pending;
-    if (events.length === 0) return;
+    const events = this.#pending;
+    if (events.types.length === 0) return;
     this.#lastMs = Math.max(this.#lastMs, now);
     const seq = this.#seq++;
-    this.#pending = { types: [], events: [] };
-    this.#entries.push({ seq, id: `${this.#lastMs}-${seq}`, types, events });
-    this.#kept += events.length;
+    this.#pending = emptyColumns();
+    this.#entries.push({ seq, id: `${this.#lastMs}-${seq}`, events });
+    this.#kept += events.types.length;
     // about `events` events are kept (an entry holds a call's events; the newest always stays)
     while (this.#kept > this.#options.events && this.#entries.length > 1) {
-      this.#kept -= this.#entries.shift()!.events.length;
+      this.#kept -= this.#entries.shift()!.events.types.length;
     }
     for (const notify of this.#newEntry.splice(0)) notify();
   }
@@ -182,7 +180,7 @@ export class MemObserver {
 
   #latest(): string {
     const entry = this.#entries.at(-1);
-    return entry ? `${entry.id}/${entry.events.length - 1}` : "0";
+    return entry ? `${entry.id}/${entry.events.types.length - 1}` : "0";
   }
 
   #since(after: string, limit: number): EventBatch {
@@ -194,9 +192,20 @@ export class MemObserver {
     for (const entry of this.#entries) {
       if (from === null || entry.seq < from.seq) continue;
       const start = entry.seq > from.seq ? 0 : from.index + 1;
-      for (let index = start; index < entry.events.length && events.length < cap; index++) {
-        const id = `${entry.id}/${index}`;
-        events.push({ id, type: entry.types[index]!, event: entry.events[index]! });
+      const columns = entry.events;
+      for (let index = start; index < columns.types.length && events.length < cap; index++) {
+        events.push({
+          id: `${entry.id}/${index}`,
+          type: columns.types[index]!,
+          event: {
+            id: columns.ids[index]!,
+            name: columns.names[index]!,
+            queue: columns.queues[index]!,
+            lane: columns.lanes[index]!,
+            at: columns.ats[index]!,
+            ...columns.fields[index]!,
+          } as JobEvents[StoredEventType],
+        });
       }
       if (events.length >= limit) break;
     }
@@ -248,8 +257,25 @@ interface Entry {
   seq: number;
   /** `<ms>-<seq>`. */
   id: string;
+  events: EventColumns;
+}
+
+/**
+ * Events, a column per field: the job's id, name, queue and lane when it happened, its time, and
+ * the fields of its type. Recording one allocates nothing but the caller's fields object.
+ */
+interface EventColumns {
   types: StoredEventType[];
-  events: JobEvents[StoredEventType][];
+  ids: string[];
+  names: string[];
+  queues: string[];
+  lanes: Lane[];
+  ats: number[];
+  fields: object[];
+}
+
+function emptyColumns(): EventColumns {
+  return { types: [], ids: [], names: [], queues: [], lanes: [], ats: [], fields: [] };
 }
 
 /** The entry sequence and index of event id `<ms>-<seq>/<index>`, or null when it is not one. */
