@@ -173,6 +173,30 @@ export class Frames {
     return Number(this.#buf.toString("latin1", this.#start, end));
   }
 
+  /**
+   * The next field as comma-separated numbers, written to `into` from index 0 (a caller's array,
+   * reused: a reply carries such a field for every job). Returns how many there were.
+   */
+  numbers(into: number[]): number {
+    const buf = this.#buf;
+    const end = this.#skip();
+    let count = 0;
+    let from = this.#start;
+    while (from <= end) {
+      let to = from;
+      let value = 0;
+      let plain = to < end; // only digits, so far (an empty number is not one)
+      for (let c = buf[to]; to < end && c !== 44; c = buf[++to]) { // ','
+        if (c! >= 48 && c! <= 57) value = value * 10 + c! - 48;
+        else plain = false;
+      }
+      // digits alone sum exactly below 2^53; a sign, a fraction or an exponent: as Number reads it
+      into[count++] = plain && to - from < 16 ? value : Number(buf.toString("latin1", from, to));
+      from = to + 1;
+    }
+    return count;
+  }
+
   /** The next field as a fresh `Uint8Array`. */
   bytes(): Uint8Array {
     const end = this.#skip();
@@ -202,6 +226,9 @@ export interface LeaseTerms {
   tokenBase: string;
 }
 
+/** The numbers field of the job being decoded (one array for every job of every reply). */
+const LEASE_NUMBERS: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
+
 /**
  * The reservations in the framed reply of `reserve.lua` or `steal.lua`: the number of jobs
  * leased started (they come first), the call's now, then 7 fields per job (see `frame_lease` in
@@ -218,24 +245,25 @@ export function decodeReservations(reply: unknown, terms: LeaseTerms): Reservati
     const name = f.text();
     const queue = f.text();
     const payload = f.bytes();
-    const [lane, attempt, maxAttempts, stalls, enqueuedAt, runAt, releases, n] = f.text()
-      .split(",").map(Number);
+    // lane index, attempt, maxAttempts, stalls, enqueuedAt, runAt, releases, n
+    if (f.numbers(LEASE_NUMBERS) !== 8) throw new Error("RedisStore: malformed lease reply");
+    const numbers = LEASE_NUMBERS;
     const backoff = f.text();
     const prerequisites = splitIds(f.text());
     out.push({
       id,
       name,
       queue,
-      lane: laneAt(lane),
+      lane: laneAt(numbers[0]),
       payload,
-      attempt: attempt!,
-      maxAttempts: maxAttempts!,
-      stalls: stalls!,
-      releases: releases!,
-      enqueuedAt: enqueuedAt!,
-      runAt: runAt!,
+      attempt: numbers[1]!,
+      maxAttempts: numbers[2]!,
+      stalls: numbers[3]!,
+      releases: numbers[6]!,
+      enqueuedAt: numbers[4]!,
+      runAt: numbers[5]!,
       startedAt: now,
-      token: `${terms.tokenBase}.${n}`,
+      token: `${terms.tokenBase}.${numbers[7]}`,
       leaseDeadline,
       started: out.length < started,
       backoff: backoff || null,
