@@ -3,7 +3,7 @@
  * argument (a job's payload, a result) argument by argument, with a byte-length lookup and a
  * write per text argument: on a bulk enqueue, tens of thousands of small runtime calls. A
  * `ScriptCommand` frames its arguments itself (RESP: `*<n>`, then `$<bytes>` and the bytes of
- * each) into one buffer, encoding each run of text between byte arguments at once.
+ * each) into one buffer, measured first and then written in place.
  *
  * @module
  */
@@ -42,37 +42,78 @@ export function utf8Length(s: string): number {
 
 /** The RESP bytes of command `name` with `args`, as Redis reads a client's command. */
 export function encodeCommand(name: string, args: readonly WireArg[]): Uint8Array {
-  // text runs between byte arguments, and the byte arguments, in order
-  const pieces: (string | Uint8Array)[] = [];
-  let text = `*${args.length + 1}\r\n$${utf8Length(name)}\r\n${name}\r\n`;
-  let size = 0;
-  for (const arg of args) {
-    if (arg instanceof Uint8Array) {
-      text += `$${arg.byteLength}\r\n`;
-      pieces.push(text, arg);
-      size += utf8Length(text) + arg.byteLength;
-      text = "\r\n";
-    } else {
-      const s = typeof arg === "number" ? String(arg) : arg;
-      text += `$${utf8Length(s)}\r\n${s}\r\n`;
-    }
+  // two passes, sizes then bytes, so no text is built on the way (a call carries several
+  // arguments per job)
+  const lengths = new Array<number>(args.length);
+  let size = 1 + digits(args.length + 1) + 2 + bulkSize(utf8Length(name));
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const length = arg instanceof Uint8Array ? arg.byteLength : utf8Length(textOf(arg));
+    lengths[i] = length;
+    size += bulkSize(length);
   }
-  pieces.push(text);
-  size += utf8Length(text);
   // not from Buffer's shared pool: a pooled slice makes the socket write several times slower
   const out = Buffer.allocUnsafeSlow(size);
-  let at = 0;
-  for (const piece of pieces) {
-    if (typeof piece === "string") {
-      at += encoder.encodeInto(piece, out.subarray(at)).written;
-    } else {
-      out.set(piece, at);
-      at += piece.byteLength;
-    }
-  }
+  out[0] = 42; // '*'
+  let at = writeDigits(out, 1, args.length + 1);
+  at = writeBulk(out, at, name, utf8Length(name));
+  for (let i = 0; i < args.length; i++) at = writeBulk(out, at, args[i]!, lengths[i]!);
   if (at !== size) throw new Error(`RESP encoding wrote ${at} bytes of ${size}`);
   return out;
 }
+
+function textOf(arg: string | number): string {
+  return typeof arg === "number" ? String(arg) : arg;
+}
+
+/** Bytes of a bulk string of `length` bytes: `$<length>\r\n<bytes>\r\n`. */
+function bulkSize(length: number): number {
+  return 1 + digits(length) + 2 + length + 2;
+}
+
+function digits(n: number): number {
+  let count = 1;
+  while (n >= 10) {
+    n = Math.floor(n / 10);
+    count++;
+  }
+  return count;
+}
+
+/** Writes whole number `n` in decimal and CRLF at `at`; returns the end. */
+function writeDigits(out: Uint8Array, at: number, n: number): number {
+  const end = at + digits(n);
+  for (let i = end - 1; i >= at; i--) {
+    out[i] = 48 + n % 10;
+    n = Math.floor(n / 10);
+  }
+  out[end] = 13;
+  out[end + 1] = 10;
+  return end + 2;
+}
+
+/** Writes `arg` (`length` bytes) as a bulk string at `at`; returns the end. */
+function writeBulk(out: Buffer, at: number, arg: WireArg, length: number): number {
+  out[at] = 36; // '$'
+  at = writeDigits(out, at + 1, length);
+  if (arg instanceof Uint8Array) {
+    out.set(arg, at);
+  } else {
+    const text = textOf(arg);
+    if (length === text.length && length <= SHORT_TEXT) {
+      for (let i = 0; i < length; i++) out[at + i] = text.charCodeAt(i); // ASCII
+    } else {
+      encoder.encodeInto(text, out.subarray(at, at + length));
+    }
+  }
+  at += length;
+  out[at] = 13;
+  out[at + 1] = 10;
+  return at + 2;
+}
+
+/** Longest ASCII text written a character at a time (past it, the native encoder is faster). */
+const SHORT_TEXT = 64;
 
 /**
  * A script call (EVALSHA or EVAL: script, key count 1, the key, then ARGV) whose wire bytes are
