@@ -53,7 +53,8 @@ export async function attemptSteps(input: AttemptInput): Promise<AttemptStep> {
   }
   let payload: unknown;
   try {
-    const read = await readPayload(encoder, definition, input.payload);
+    let read = readPayload(encoder, definition, input.payload);
+    if (read instanceof Promise) read = await read; // only a migration is asynchronous
     if (read.kind === "too-new") {
       return { kind: "too-new", version: read.version, known: definition.version };
     }
