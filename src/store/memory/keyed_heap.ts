@@ -14,6 +14,12 @@ function before(a: Entry, b: Entry): boolean {
   return a.score < b.score || (a.score === b.score && a.id < b.id);
 }
 
+function swap(heap: Entry[], a: number, b: number): void {
+  const entry = heap[a]!;
+  heap[a] = heap[b]!;
+  heap[b] = entry;
+}
+
 /** A min-heap keyed by id; each id is present at most once with one score. */
 export class KeyedHeap {
   #heap: Entry[] = [];
@@ -77,10 +83,23 @@ export class KeyedHeap {
     }
   }
 
+  /** Drops the stale entries and restores the heap order (in place, in linear time). */
   #rebuild(): void {
-    const entries = [...this.#live].map(([id, score]) => ({ id, score }));
-    this.#heap = [];
-    for (const entry of entries) this.#push(entry);
+    const heap = this.#heap;
+    const live = this.#live;
+    let kept = 0;
+    for (const entry of heap) if (live.get(entry.id) === entry.score) heap[kept++] = entry;
+    heap.length = kept;
+    // an id moved to a new score has two entries with that score: keep the first
+    if (kept > live.size) {
+      const seen = new Set<string>();
+      let unique = 0;
+      for (const entry of heap) {
+        if (!seen.has(entry.id) && seen.add(entry.id)) heap[unique++] = entry;
+      }
+      heap.length = unique;
+    }
+    for (let i = (heap.length >> 1) - 1; i >= 0; i--) this.#siftDown(i);
   }
 
   #push(entry: Entry): void {
@@ -90,7 +109,7 @@ export class KeyedHeap {
     while (i > 0) {
       const parent = (i - 1) >> 1;
       if (!before(heap[i]!, heap[parent]!)) break;
-      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+      swap(heap, i, parent);
       i = parent;
     }
   }
@@ -100,7 +119,11 @@ export class KeyedHeap {
     const last = heap.pop()!;
     if (heap.length === 0) return;
     heap[0] = last;
-    let i = 0;
+    this.#siftDown(0);
+  }
+
+  #siftDown(i: number): void {
+    const heap = this.#heap;
     for (;;) {
       const l = 2 * i + 1;
       const r = l + 1;
@@ -108,7 +131,7 @@ export class KeyedHeap {
       if (l < heap.length && before(heap[l]!, heap[m]!)) m = l;
       if (r < heap.length && before(heap[r]!, heap[m]!)) m = r;
       if (m === i) return;
-      [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+      swap(heap, i, m);
       i = m;
     }
   }

@@ -1,0 +1,91 @@
+/**
+ * The memory store's `KeyedHeap` (lanes' delayed jobs, leases, retention) against a plain model:
+ * any run of sets, re-scorings, deletes and pops yields the same entries in (score, id) order.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { KeyedHeap } from "../src/store/memory/keyed_heap.ts";
+
+type Op =
+  | { op: "set"; id: string; score: number }
+  | { op: "delete"; id: string }
+  | { op: "pop" };
+
+const ids = fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz".split("").map((c) => `job-${c}`));
+const ops: fc.Arbitrary<Op[]> = fc.array(
+  fc.oneof(
+    {
+      weight: 6,
+      arbitrary: fc.record({
+        op: fc.constant("set" as const),
+        id: ids,
+        score: fc.integer({ min: 0, max: 20 }),
+      }),
+    },
+    { weight: 2, arbitrary: fc.record({ op: fc.constant("delete" as const), id: ids }) },
+    { weight: 2, arbitrary: fc.record({ op: fc.constant("pop" as const) }) },
+  ),
+  { maxLength: 600 },
+);
+
+function smallest(model: Map<string, number>): { id: string; score: number } | undefined {
+  let best: { id: string; score: number } | undefined;
+  for (const [id, score] of model) {
+    if (!best || score < best.score || (score === best.score && id < best.id)) best = { id, score };
+  }
+  return best;
+}
+
+Deno.test("KeyedHeap: pops in (score, id) order through sets, re-scorings, deletes and rebuilds", () => {
+  fc.assert(
+    fc.property(ops, (run) => {
+      const heap = new KeyedHeap();
+      const model = new Map<string, number>();
+      for (const step of run) {
+        if (step.op === "set") {
+          heap.set(step.id, step.score);
+          model.set(step.id, step.score);
+        } else if (step.op === "delete") {
+          assert.equal(heap.delete(step.id), model.delete(step.id));
+        } else {
+          const want = smallest(model);
+          if (want) model.delete(want.id);
+          assert.deepEqual(heap.pop(), want);
+        }
+        assert.equal(heap.size, model.size);
+        assert.deepEqual(heap.peek(), smallest(model));
+      }
+      const sorted = [...model].map(([id, score]) => ({ id, score }))
+        .sort((a, b) => a.score - b.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      assert.deepEqual(heap.sorted(), sorted);
+    }),
+    { numRuns: 300 },
+  );
+});
+
+Deno.test("KeyedHeap: re-scored many times (stale entries rebuilt away), it pops in order", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 50 })), {
+        minLength: 200,
+        maxLength: 400,
+      }),
+      (sets) => {
+        const heap = new KeyedHeap();
+        const model = new Map<string, number>();
+        for (const [n, score] of sets) {
+          heap.set(`id-${n}`, score);
+          model.set(`id-${n}`, score);
+        }
+        const popped: { id: string; score: number }[] = [];
+        for (let top = heap.pop(); top; top = heap.pop()) popped.push(top);
+        const want = [...model].map(([id, score]) => ({ id, score }))
+          .sort((a, b) => a.score - b.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+        assert.deepEqual(popped, want);
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
