@@ -44,7 +44,7 @@ function reservation(
     leaseDeadline: deadline,
     started,
     backoff: job.backoff,
-    prerequisites: [...job.prerequisites],
+    prerequisites: job.prerequisites.length === 0 ? [] : [...job.prerequisites],
   };
 }
 

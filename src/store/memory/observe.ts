@@ -33,7 +33,8 @@ const BUCKETS = BUCKET_EDGES_MS.length + 1;
 const WIDTH = SLOTS.length + 2 * BUCKETS;
 const DAY_MINUTES = 24 * 60;
 
-type Outcome = "completed" | "failed" | "dead" | "cancelled" | "requeued" | "throttled";
+const OUTCOMES = ["completed", "failed", "dead", "cancelled", "requeued", "throttled"] as const;
+type Outcome = typeof OUTCOMES[number];
 
 /** Events and metrics of one memory store. */
 export class MemObserver {
@@ -51,6 +52,8 @@ export class MemObserver {
   #total = new Map<string, number[]>();
   #minutes = new Map<number, Map<string, number[]>>();
   #newEntry: (() => void)[] = [];
+  /** Metrics group keys by function, queue and lane index (see `#groupKey`). */
+  #groupKeys = new Map<string, Map<string, string[]>>();
 
   /** Records as `options` say. */
   constructor(options: ObserveOptions) {
@@ -213,6 +216,19 @@ export class MemObserver {
     return { events: page, last: page.at(-1)?.id ?? after, gap };
   }
 
+  /**
+   * The metrics group key of `job` (`<queue>\t<lane index>\t<function>`), one string per group
+   * (made once, not per job: a map finds a string it has seen faster than a new equal one).
+   */
+  #groupKey(job: MemJob): string {
+    let byQueue = this.#groupKeys.get(job.name);
+    if (!byQueue) this.#groupKeys.set(job.name, byQueue = new Map());
+    let byLane = byQueue.get(job.queue);
+    if (!byLane) byQueue.set(job.queue, byLane = []);
+    const lane = laneIndex(job.lane);
+    return byLane[lane] ??= `${job.queue}\t${lane}\t${job.name}`;
+  }
+
   #metric(
     job: MemJob,
     outcome: Outcome,
@@ -221,7 +237,7 @@ export class MemObserver {
     now: number,
   ): void {
     if (!this.#options.metrics) return;
-    const key = `${job.queue}\t${laneIndex(job.lane)}\t${job.name}`;
+    const key = this.#groupKey(job);
     const minute = Math.floor(now / 60_000);
     let byKey = this.#minutes.get(minute);
     if (!byKey) {
@@ -242,12 +258,17 @@ function slotsOf(map: Map<string, number[]>, key: string): number[] {
   return slots;
 }
 
+/** The slot of each outcome's count. */
+const OUTCOME_SLOT = Object.fromEntries(OUTCOMES.map((o) => [o, SLOTS.indexOf(o)])) as Record<
+  Outcome,
+  number
+>;
 const RUN_COUNT = SLOTS.indexOf("runCount");
 const WAIT_COUNT = SLOTS.indexOf("waitCount");
 
 /** Counts one `outcome` in `slots`, with its run and wait times when it has them. */
 function count(slots: number[], outcome: Outcome, runMs: number | null, waitMs: number | null) {
-  slots[SLOTS.indexOf(outcome)]! += 1;
+  slots[OUTCOME_SLOT[outcome]]! += 1;
   if (runMs !== null) add(slots, RUN_COUNT, SLOTS.length, Math.max(runMs, 0));
   if (waitMs !== null) add(slots, WAIT_COUNT, SLOTS.length + BUCKETS, Math.max(waitMs, 0));
 }
