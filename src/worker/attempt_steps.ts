@@ -10,7 +10,7 @@
 import type { PayloadEncoder } from "../codec/payload_encoder.ts";
 import { UnknownFunctionError } from "../job/errors.ts";
 import type { JobDefinition } from "../registry/definition.ts";
-import { readPayload } from "../registry/read_payload.ts";
+import { type ReadPayload, readPayload } from "../registry/read_payload.ts";
 import { writeResult } from "../registry/write_result.ts";
 import { handBackOf, type HandBackRequest } from "./failed_attempt.ts";
 
@@ -43,35 +43,83 @@ export interface AttemptInput {
   handle: (definition: JobDefinition, payload: unknown) => unknown;
 }
 
-/** Runs the steps of one attempt; never throws. */
-export async function attemptSteps(input: AttemptInput): Promise<AttemptStep> {
+/** The payload ready for the handler, or the step the attempt ended on before it. */
+export type PayloadStep = {
+  kind: "payload";
+  definition: JobDefinition;
+  encoder: PayloadEncoder;
+  value: unknown;
+} | AttemptStep;
+
+/**
+ * The steps before the handler: find the function, decode, migrate and validate the payload.
+ * Synchronous unless the payload needs migrating (migrations may be async); never throws.
+ */
+export function payloadStep(
+  input: Omit<AttemptInput, "handle">,
+): PayloadStep | Promise<PayloadStep> {
   const { definition, encoder } = input;
   if (!definition || !encoder) {
     // another node may know the function: retry rather than give up
     const error = new UnknownFunctionError(input.name, input.known());
     return { kind: "failed", error, retryable: true };
   }
-  let payload: unknown;
+  let read: ReturnType<typeof readPayload>;
   try {
-    let read = readPayload(encoder, definition, input.payload);
-    if (read instanceof Promise) read = await read; // only a migration is asynchronous
-    if (read.kind === "too-new") {
-      return { kind: "too-new", version: read.version, known: definition.version };
-    }
-    payload = read.value;
+    read = readPayload(encoder, definition, input.payload);
   } catch (error) {
-    return { kind: "failed", error, retryable: false }; // undecodable, unmigratable or invalid
+    return unreadable(error);
   }
-  let result: unknown;
-  try {
-    result = await input.handle(definition, payload);
-  } catch (error) {
-    const request = handBackOf(error);
-    return request === null ? { kind: "threw", error } : { kind: "handed-back", request };
+  if (read instanceof Promise) { // only a migration is asynchronous
+    return read.then((ready) => readyStep(ready, definition, encoder), unreadable);
   }
+  return readyStep(read, definition, encoder);
+}
+
+function readyStep(
+  read: ReadPayload,
+  definition: JobDefinition,
+  encoder: PayloadEncoder,
+): PayloadStep {
+  if (read.kind === "too-new") {
+    return { kind: "too-new", version: read.version, known: definition.version };
+  }
+  return { kind: "payload", definition, encoder, value: read.value };
+}
+
+/** Undecodable, unmigratable or invalid: retrying cannot help. */
+function unreadable(error: unknown): AttemptStep {
+  return { kind: "failed", error, retryable: false };
+}
+
+/** The step after a handler that returned `result`: validated and encoded, or failed. */
+export function resultStep(
+  ready: Extract<PayloadStep, { kind: "payload" }>,
+  result: unknown,
+): AttemptStep {
   try {
-    return { kind: "completed", result: writeResult(encoder, definition, result) };
+    return { kind: "completed", result: writeResult(ready.encoder, ready.definition, result) };
   } catch (error) {
     return { kind: "failed", error, retryable: false }; // the same code would return the same
   }
+}
+
+/** The step after a handler that threw `error`: a hand-back (snooze, rate limit), or thrown. */
+export function thrownStep(error: unknown): AttemptStep {
+  const request = handBackOf(error);
+  return request === null ? { kind: "threw", error } : { kind: "handed-back", request };
+}
+
+/** Runs the steps of one attempt; never throws. */
+export async function attemptSteps(input: AttemptInput): Promise<AttemptStep> {
+  let ready = payloadStep(input);
+  if (ready instanceof Promise) ready = await ready;
+  if (ready.kind !== "payload") return ready;
+  let result: unknown;
+  try {
+    result = await input.handle(ready.definition, ready.value);
+  } catch (error) {
+    return thrownStep(error);
+  }
+  return resultStep(ready, result);
 }

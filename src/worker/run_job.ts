@@ -11,7 +11,13 @@ import type { WorkerRuntime } from "./runtime.ts";
 import type { PrerequisiteResult } from "../job/dependencies.ts";
 import type { AttemptAbort } from "./attempt_abort.ts";
 import { guardAttempt } from "./attempt_guard.ts";
-import { attemptSteps } from "./attempt_steps.ts";
+import {
+  type AttemptStep,
+  type PayloadStep,
+  payloadStep,
+  resultStep,
+  thrownStep,
+} from "./attempt_steps.ts";
 import { type FailedAttempt, failedAttempt } from "./failed_attempt.ts";
 import { handedBack, tooNew } from "./hand_back.ts";
 import { attemptFacts, buildJobContext, type ContextSinks } from "./job_context.ts";
@@ -28,25 +34,54 @@ export type AttemptOutcome =
   /** Stopped by the node's shutdown: the node hands the job back without spending it. */
   | { kind: "interrupted" };
 
-/** Runs `job`'s handler, stopped by `abort`, with its `prerequisites`; never throws. */
-export async function runJob(
+/**
+ * Runs `job`'s handler, stopped by `abort`, with its `prerequisites`; never throws. The steps
+ * are chained on the guarded attempt itself, not awaited one by one: a promise and a turn of the
+ * event loop fewer per step, for every job.
+ */
+export function runJob(
   runtime: WorkerRuntime,
   job: Reservation,
   abort: AttemptAbort,
   prerequisites: readonly PrerequisiteResult[] = [],
 ): Promise<AttemptOutcome> {
-  const step = await attemptSteps({
+  const ready = payloadStep({
     name: job.name,
     definition: runtime.definition(job.name),
     known: () => runtime.functionNames(),
     encoder: runtime.encoder,
     payload: job.payload,
-    handle: (definition, payload) =>
-      guardAttempt(
-        (guarded) => definition.handler(payload, jobContext(runtime, job, guarded, prerequisites)),
-        { job, abort, timeoutMs: definition.timeout, ...runtime.graces },
-      ),
   });
+  return ready instanceof Promise
+    ? ready.then((step) => runHandler(runtime, job, abort, prerequisites, step))
+    : runHandler(runtime, job, abort, prerequisites, ready);
+}
+
+/** Runs the handler on a payload that is ready (else ends on the step before it). */
+function runHandler(
+  runtime: WorkerRuntime,
+  job: Reservation,
+  abort: AttemptAbort,
+  prerequisites: readonly PrerequisiteResult[],
+  ready: PayloadStep,
+): Promise<AttemptOutcome> {
+  if (ready.kind !== "payload") return Promise.resolve(outcomeOf(runtime, job, ready));
+  const { definition, value } = ready;
+  return guardAttempt(
+    (guarded) => definition.handler(value, jobContext(runtime, job, guarded, prerequisites)),
+    { job, abort, timeoutMs: definition.timeout, ...runtime.graces },
+  ).then(
+    (result) => outcomeOf(runtime, job, resultStep(ready, result)),
+    (error) => outcomeOf(runtime, job, thrownStep(error)),
+  );
+}
+
+/** What the step an attempt ended on makes of it. */
+function outcomeOf(
+  runtime: WorkerRuntime,
+  job: Reservation,
+  step: AttemptStep,
+): AttemptOutcome | Promise<AttemptOutcome> {
   switch (step.kind) {
     case "completed":
       return step;
@@ -55,9 +90,9 @@ export async function runJob(
     case "threw":
       return failedAttempt(runtime, job, step.error, true);
     case "handed-back":
-      return await handedBack(runtime, job, step.request);
+      return handedBack(runtime, job, step.request);
     case "too-new":
-      return await tooNew(runtime, job, step.version, step.known);
+      return tooNew(runtime, job, step.version, step.known);
   }
 }
 
