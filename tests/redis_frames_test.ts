@@ -35,6 +35,13 @@ Deno.test("Frames: text, bytes and num fields in order; a malformed length throw
   assert.equal(f.text(), "héllo");
   assert.equal(f.num(), 42);
   assert.deepEqual([...f.bytes()], [97, 98]);
+  const long = "x".repeat(300) + "é";
+  const reply = framed(long, "ab");
+  const copied = new Frames(reply);
+  const [longBytes, shortBytes] = [copied.bytes(), copied.bytes()];
+  reply.fill(0); // a parser reusing its buffer for the next reply
+  assert.deepEqual(longBytes, new TextEncoder().encode(long), "a long field, copied");
+  assert.deepEqual(shortBytes, new Uint8Array([97, 98]), "a short field, copied");
   assert.throws(() => new Frames(Buffer.from("x:1")).text(), /malformed reply/);
   assert.throws(() => new Frames(Buffer.from("9:1")).text(), /truncated reply/);
 });

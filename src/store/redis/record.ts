@@ -142,6 +142,9 @@ export function decodeHistory(stored: string | null): AttemptRecord[] {
   });
 }
 
+/** Longest field `Frames.bytes` copies byte by byte (past it, a native copy is faster). */
+const SHORT_COPY = 128;
+
 /**
  * Reads a framed reply: one bulk string of fields, each `<byte length>:<bytes>` (see `frame()` in
  * `lua/_lib.lua`).
@@ -197,10 +200,21 @@ export class Frames {
     return count;
   }
 
-  /** The next field as a fresh `Uint8Array`. */
+  /**
+   * The next field as a fresh `Uint8Array` (a copy: the reply's buffer may be a parser's, reused
+   * for the next reply). A short field is copied byte by byte, without a view of the reply.
+   */
   bytes(): Uint8Array {
+    const buf = this.#buf;
     const end = this.#skip();
-    return new Uint8Array(this.#buf.subarray(this.#start, end));
+    const start = this.#start;
+    const out = new Uint8Array(end - start);
+    if (out.byteLength <= SHORT_COPY) {
+      for (let i = 0; i < out.byteLength; i++) out[i] = buf[start + i]!;
+    } else {
+      out.set(new Uint8Array(buf.buffer, buf.byteOffset + start, out.byteLength));
+    }
+    return out;
   }
 
   #skip(): number {
