@@ -75,9 +75,7 @@ export interface MemQueue {
   picker: LanePickerState;
 }
 
-/** The payload a forgotten job is left with. */
-const EMPTY = new Uint8Array(0);
-
+const EMPTY = new Uint8Array(0); // the payload a forgotten job is left with
 /** Everything the memory store holds. */
 export class MemState {
   /** Jobs by id. */
@@ -303,12 +301,8 @@ export class MemState {
     const job = this.jobs.get(id);
     if (job) {
       forgetUnique(this, job);
-      // The job object is long-lived (old to the collector) and what its run set is young: left
-      // pointing at them, it would keep them through every minor collection until the next
-      // full one, in a busy store the most of what those collections copy.
-      job.result = null;
-      job.token = null;
-      job.worker = null;
+      // left pointed at by this old object, what its run made stays through minor collections
+      job.result = job.token = job.worker = null;
       job.payload = EMPTY;
     }
     this.jobs.delete(id);
