@@ -35,7 +35,7 @@ Deno.test("AttemptAbort: a signal made before the abort aborts with it; null sto
   let heard = 0;
   abort.listen(() => heard++);
   abort.listen(null);
-  abort.abort();
+  abort.abort(null);
   assert.equal(signal.aborted, true);
   assert.equal((signal.reason as DOMException).name, "AbortError");
   assert.equal(heard, 0);
@@ -44,12 +44,17 @@ Deno.test("AttemptAbort: a signal made before the abort aborts with it; null sto
 Deno.test("AttemptAbort.following: follows a signal aborted before or after", () => {
   const before = new AbortController();
   before.abort("early");
-  assert.equal(AttemptAbort.following(before.signal).reason, "early");
+  assert.equal(AttemptAbort.following(before.signal).abort.reason, "early");
   const after = new AbortController();
-  const abort = AttemptAbort.following(after.signal);
+  const { abort } = AttemptAbort.following(after.signal);
   assert.equal(abort.aborted, false);
   after.abort("late");
   assert.equal(abort.reason, "late");
+  const unfollowed = new AbortController();
+  const left = AttemptAbort.following(unfollowed.signal);
+  left.unfollow();
+  unfollowed.abort("unheard");
+  assert.equal(left.abort.aborted, false, "unfollowed, it no longer listens");
 });
 
 Deno.test("ctx: signal, log, progress and resultsOf work destructured, as properties do", async () => {

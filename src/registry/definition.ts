@@ -31,7 +31,11 @@ import {
   type FailureSettings,
 } from "./failure_options.ts";
 
-/** What a handler gets besides its payload. */
+/**
+ * What a handler gets besides its payload. Read its members, or destructure them (each function
+ * works on its own); `signal`, `log`, `progress` and `resultsOf` are made when first read, so a
+ * copy made with spread (`{ ...ctx }`) does not carry them: pass `ctx` itself on.
+ */
 export interface JobContext {
   /** The job id. */
   readonly id: string;

@@ -132,8 +132,15 @@ export async function runJob<D extends JobDefinition<any, any> | JobClass>(
     scratch.on("progress", (event) => hear(event.percent, event.message));
   }
   const prerequisites = stubs(options.prerequisites ?? []);
-  const abort = options.signal ? AttemptAbort.following(options.signal) : new AttemptAbort();
-  const outcome = await runAttempt(runtime, job, abort, prerequisites);
+  const { abort, unfollow } = options.signal
+    ? AttemptAbort.following(options.signal)
+    : { abort: new AttemptAbort(), unfollow: () => {} };
+  let outcome;
+  try {
+    outcome = await runAttempt(runtime, job, abort, prerequisites);
+  } finally {
+    unfollow();
+  }
   switch (outcome.kind) {
     case "completed":
       return (outcome.result === null

@@ -15,12 +15,16 @@ export class AttemptAbort {
   #controller: AbortController | null = null;
   #listener: ((reason: unknown) => void) | null = null;
 
-  /** An abort that follows `signal` (aborted now when it is, later when it aborts). */
-  static following(signal: AbortSignal): AttemptAbort {
+  /**
+   * An abort that follows `signal` (aborted now when it is, later when it aborts) until
+   * `unfollow` is called.
+   */
+  static following(signal: AbortSignal): { abort: AttemptAbort; unfollow: () => void } {
     const abort = new AttemptAbort();
-    if (signal.aborted) abort.abort(signal.reason);
-    else signal.addEventListener("abort", () => abort.abort(signal.reason), { once: true });
-    return abort;
+    const follow = () => abort.abort(signal.reason);
+    if (signal.aborted) follow();
+    else signal.addEventListener("abort", follow, { once: true });
+    return { abort, unfollow: () => signal.removeEventListener("abort", follow) };
   }
 
   /** True once aborted. */
@@ -43,17 +47,18 @@ export class AttemptAbort {
   }
 
   /**
-   * Aborts with `reason` (default: an `AbortError` `DOMException`), telling the listener and the
-   * signal; a second abort changes nothing.
+   * Aborts with `reason` (an `AbortError` `DOMException` when it is null or undefined), telling
+   * the listener and the signal; a second abort changes nothing.
    */
-  abort(reason: unknown = new DOMException("aborted", "AbortError")): void {
+  abort(reason?: unknown): void {
     if (this.#aborted) return;
     this.#aborted = true;
-    this.#reason = reason;
-    this.#controller?.abort(reason);
+    const why = reason ?? new DOMException("aborted", "AbortError");
+    this.#reason = why;
+    this.#controller?.abort(why);
     const listener = this.#listener;
     this.#listener = null;
-    listener?.(reason);
+    listener?.(why);
   }
 
   /**

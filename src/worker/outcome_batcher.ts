@@ -96,33 +96,53 @@ class WriteQueue<R> {
     } catch (error) {
       return this.#failed(batch, error);
     }
-    try {
-      for (let i = 0; i < batch.length; i++) this.#written(batch[i]!, results[i]!);
-    } finally {
-      this.#settled(batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      try {
+        this.#written(batch[i]!, results[i]!);
+      } catch (error) {
+        this.#report(error, 0); // written; what it was handed to threw (the others go on)
+      }
+    }
+    this.#settled(batch.length);
+  }
+
+  /**
+   * Queues again, each after its own wait, the outcomes of a failed call whose window is still
+   * open; gives up the others.
+   */
+  #failed(batch: Queued[], error: unknown): void {
+    const now = performance.now();
+    const again = new Map<number, Queued[]>(); // by wait: most often one
+    let lost = 0;
+    for (const queued of batch) {
+      if (now + queued.delay > queued.until) {
+        lost++;
+        continue;
+      }
+      const waiting = again.get(queued.delay);
+      if (waiting) waiting.push(queued);
+      else again.set(queued.delay, [queued]);
+      queued.delay = Math.min(queued.delay * 2, LONGEST_RETRY_MS);
+    }
+    if (lost > 0) {
+      this.#report(error, lost);
+      this.#settled(lost);
+    }
+    for (const [wait, queued] of again) {
+      setTimeout(() => {
+        for (const q of queued) this.#queue.push(q);
+        this.#next();
+      }, wait);
     }
   }
 
-  /** Queues again, after their wait, the outcomes of a failed call whose window is open. */
-  #failed(batch: Queued[], error: unknown): void {
-    const now = performance.now();
-    const again: Queued[] = [];
-    for (const queued of batch) {
-      if (now + queued.delay > queued.until) continue;
-      again.push(queued);
+  /** Tells `gaveUp`, which must not stop the queue when it throws itself. */
+  #report(error: unknown, count: number): void {
+    try {
+      this.#gaveUp(error, count);
+    } catch {
+      // the error handler failed too: nothing else to tell
     }
-    const lost = batch.length - again.length;
-    if (lost > 0) {
-      this.#gaveUp(error, lost);
-      this.#settled(lost);
-    }
-    if (again.length === 0) return;
-    const wait = Math.max(...again.map((queued) => queued.delay));
-    for (const queued of again) queued.delay = Math.min(queued.delay * 2, LONGEST_RETRY_MS);
-    setTimeout(() => {
-      for (const queued of again) this.#queue.push(queued);
-      this.#next();
-    }, wait);
   }
 }
 
@@ -138,7 +158,9 @@ export class OutcomeBatcher {
 
   /**
    * Writes through `store`; reports each result to `onWritten`, and writes given up after
-   * `retryForMs` of failures to `onError` (their leases then expire and the jobs run again).
+   * `retryForMs` of failures to `onError` with their count (their leases then expire and the jobs
+   * run again). An `onWritten` that throws goes to `onError` too, with count 0: that outcome was
+   * written.
    */
   constructor(
     store: Store,

@@ -45,16 +45,20 @@ export function runJob(
   abort: AttemptAbort,
   prerequisites: readonly PrerequisiteResult[] = [],
 ): Promise<AttemptOutcome> {
-  const ready = payloadStep({
-    name: job.name,
-    definition: runtime.definition(job.name),
-    known: () => runtime.functionNames(),
-    encoder: runtime.encoder,
-    payload: job.payload,
-  });
-  return ready instanceof Promise
-    ? ready.then((step) => runHandler(runtime, job, abort, prerequisites, step))
-    : runHandler(runtime, job, abort, prerequisites, ready);
+  try {
+    const ready = payloadStep({
+      name: job.name,
+      definition: runtime.definition(job.name),
+      known: () => runtime.functionNames(),
+      encoder: runtime.encoder,
+      payload: job.payload,
+    });
+    return ready instanceof Promise
+      ? ready.then((step) => runHandler(runtime, job, abort, prerequisites, step))
+      : runHandler(runtime, job, abort, prerequisites, ready);
+  } catch (error) {
+    return Promise.reject(error); // as an async function would: the caller sees a rejection
+  }
 }
 
 /** Runs the handler on a payload that is ready (else ends on the step before it). */

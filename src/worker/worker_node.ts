@@ -121,10 +121,14 @@ class WorkerNode {
       store,
       (pending, result) => this.#written(pending, result.status, result.state as JobState),
       (error, count) =>
-        logger.error("could not record job outcomes; their leases will expire", {
-          count,
-          error: String(error),
-        }),
+        count === 0
+          ? logger.error("a job outcome was recorded, but handling it failed", {
+            error: String(error),
+          })
+          : logger.error("could not record job outcomes; their leases will expire", {
+            count,
+            error: String(error),
+          }),
       options.leaseMs,
     );
     this.#fetcher = new JobFetcher({

@@ -103,7 +103,8 @@ function writeBulk(out: Buffer, at: number, arg: WireArg, length: number): numbe
     if (length === text.length && length <= SHORT_TEXT) {
       for (let i = 0; i < length; i++) out[at + i] = text.charCodeAt(i); // ASCII
     } else {
-      encoder.encodeInto(text, out.subarray(at, at + length));
+      const { written } = encoder.encodeInto(text, out.subarray(at, at + length));
+      if (written !== length) throw new Error(`RESP encoding wrote ${written} of ${length} bytes`);
     }
   }
   at += length;
