@@ -24,6 +24,19 @@ class ScriptedStore {
   }
 }
 
+/** `batcher.drain()`, failing the test (rather than hanging it) if it has not settled in 5 s. */
+async function drained(batcher: OutcomeBatcher): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("drain() did not settle")), 5_000);
+  });
+  try {
+    await Promise.race([batcher.drain(), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function completed(id: string): PendingOutcome {
   const job = { id, token: `${id}.token` } as Reservation;
   return { job, outcome: { kind: "completed", result: null }, durationMs: 1 };
@@ -38,7 +51,7 @@ Deno.test("OutcomeBatcher: what queues while a write is in flight goes together 
     (error) => assert.fail(String(error)),
   );
   for (const id of ["a", "b", "c"]) batcher.add(completed(id));
-  await batcher.drain();
+  await drained(batcher);
   assert.deepEqual(store.calls, [["a"], ["b", "c"]]);
   assert.deepEqual(written, ["a:0", "b:0", "c:0"]);
 });
@@ -54,7 +67,7 @@ Deno.test("OutcomeBatcher: a failed write is sent again within the window, then 
     1_000,
   );
   batcher.add(completed("a"));
-  await batcher.drain();
+  await drained(batcher);
   assert.deepEqual(store.calls, [["a"], ["a"], ["a"]], "sent three times");
   assert.deepEqual(written, ["a"]);
 
@@ -66,7 +79,7 @@ Deno.test("OutcomeBatcher: a failed write is sent again within the window, then 
     120,
   );
   never.add(completed("b"));
-  await never.drain();
+  await drained(never);
   assert.deepEqual(lost, [["down", 1]], "given up once its window closed");
 });
 
@@ -86,7 +99,7 @@ Deno.test("OutcomeBatcher: a throwing onWritten or onError stops nothing and dra
     },
   );
   for (const id of ["a", "b", "c", "d"]) batcher.add(completed(id));
-  await batcher.drain();
+  await drained(batcher);
   assert.deepEqual(seen, ["a", "b", "c", "d"], "the outcomes after the throw are handled");
   assert.deepEqual(reported, [0], "reported as written (count 0)");
 
@@ -98,5 +111,5 @@ Deno.test("OutcomeBatcher: a throwing onWritten or onError stops nothing and dra
     },
   );
   failing.add(completed("e"));
-  await failing.drain(); // would hang if the throw kept the outcome unsettled
+  await drained(failing); // hung when the throw kept the outcome unsettled
 });
