@@ -1,13 +1,15 @@
 /**
  * What the store's verbs cost in Redis: reaping a dead node touches that node's jobs, not every
  * active job; reclaiming expired leases touches the expired ones, not every queue or lease; a
- * dependency chain is walked once; the lease indexes stay in the zset encoding whose inserts do
- * not scan; a waiting job's hash leaves out what it implies. Counted from INFO commandstats (commands run inside scripts included) or read from
+ * dependency chain is walked once; the lease indexes stay in the set and zset encodings whose
+ * inserts do not scan; a waiting job's hash leaves out what it implies. Counted from INFO commandstats (commands run inside scripts included) or read from
  * OBJECT ENCODING of a private redis-server, so the figures are exact, not timed.
  */
 import assert from "node:assert/strict";
 import { ManualClock } from "../src/job/clock.ts";
 import { newJob, NODE, W } from "../src/store/_conformance.ts";
+import type { Reservation } from "../src/job/job.ts";
+import { Status } from "../src/job/status.ts";
 import { RedisStore } from "../src/store/redis/redis_store.ts";
 import { Redis } from "ioredis";
 import { PrivateRedis } from "./_redis_server.ts";
@@ -18,7 +20,19 @@ async function jobCommands(redis: PrivateRedis, fn: () => Promise<unknown>): Pro
   await fn();
   const after = await redis.commandCalls();
   let n = 0;
-  for (const cmd of ["hget", "hmget", "hset", "hgetall", "zscore", "zrangebyscore", "zrange"]) {
+  for (
+    const cmd of [
+      "hget",
+      "hmget",
+      "hlen",
+      "hset",
+      "hgetall",
+      "zscore",
+      "zrangebyscore",
+      "zrange",
+      "smembers",
+    ]
+  ) {
     n += (after.get(cmd) ?? 0) - (before.get(cmd) ?? 0);
   }
   return n;
@@ -108,7 +122,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "the lease indexes stay skiplists (no listpack scan per lease), and their pin is no job",
+  name:
+    "the lease indexes stay a skiplist and a hash table (no listpack scan per lease), and their pin is no job",
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
@@ -120,9 +135,8 @@ Deno.test({
       await store.enqueue(Array.from({ length: 3 }, () => newJob({ queue: "q" })));
       const leased = await store.reserve({ ...W, worker: "w1", queues: ["q"], count: 3 });
       assert.equal(leased.length, 3);
-      for (const key of ["{sluice:pin}:leases", "{sluice:pin}:held:w1"]) {
-        assert.equal(await raw.object("ENCODING", key), "skiplist", key);
-      }
+      assert.equal(await raw.object("ENCODING", "{sluice:pin}:leases"), "skiplist");
+      assert.equal(await raw.object("ENCODING", "{sluice:pin}:hs:w1"), "hashtable");
       const active = await store.listJobs({ queue: "q", state: "active" });
       assert.deepEqual(active.jobs.map((j) => j.id).sort(), leased.map((j) => j.id).sort());
       await store.complete([{ id: leased[0]!.id, token: leased[0]!.token, result: null }]);
@@ -133,6 +147,98 @@ Deno.test({
       assert.equal((await store.listJobs({ queue: "q", state: "active" })).jobs.length, 0);
     } finally {
       raw.disconnect();
+      await store.close();
+      await redis.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "a node's held zset from an older build is still reaped, and deregistering clears both",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const redis = await PrivateRedis.start();
+    const clock = new ManualClock();
+    const store = new RedisStore({ url: redis.url, clock, namespace: "legacy" });
+    const raw = new Redis(redis.url);
+    try {
+      const jobs = Array.from({ length: 3 }, () => newJob({ queue: "q" }));
+      await store.enqueue(jobs);
+      await store.registerNode({ ...NODE, id: "old" }, 1_000);
+      const leased = await store.reserve({ ...W, worker: "old", queues: ["q"], count: 3 });
+      assert.equal(leased.length, 3);
+      // what a build before the held set wrote: a zset of the node's job ids, scores 0
+      await raw.del("{sluice:legacy}:hs:old");
+      await raw.zadd("{sluice:legacy}:held:old", 0, leased[0]!.id, 0, leased[1]!.id);
+      await raw.sadd("{sluice:legacy}:hs:old", leased[2]!.id);
+      clock.advance(1_000);
+      const leader = await store.acquireLeadership("l", 60_000);
+      const { outcome } = await store.reapDeadNodes(leader!);
+      assert.deepEqual(outcome.nodes, ["old"]);
+      assert.deepEqual([...outcome.requeued].sort(), jobs.map((j) => j.id).sort());
+      assert.equal(await raw.exists("{sluice:legacy}:held:old", "{sluice:legacy}:hs:old"), 0);
+
+      await store.registerNode({ ...NODE, id: "leaving" }, 60_000);
+      await store.reserve({ ...W, worker: "leaving", queues: ["q"], count: 1 });
+      await raw.zadd("{sluice:legacy}:held:leaving", 0, "x");
+      assert.equal(await raw.exists("{sluice:legacy}:hs:leaving"), 1);
+      await store.deregisterNode("leaving");
+      assert.equal(
+        await raw.exists("{sluice:legacy}:held:leaving", "{sluice:legacy}:hs:leaving"),
+        0,
+      );
+    } finally {
+      raw.disconnect();
+      await store.close();
+      await redis.stop();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "reserve and complete read a job's optional fields only when its hash has any, and see them",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const redis = await PrivateRedis.start();
+    const store = new RedisStore({ url: redis.url, clock: new ManualClock(), namespace: "gate" });
+    const hmgets = async (fn: () => Promise<unknown>) => {
+      const before = (await redis.commandCalls()).get("hmget") ?? 0;
+      await fn();
+      return ((await redis.commandCalls()).get("hmget") ?? 0) - before;
+    };
+    const lease = async (queue: string) =>
+      (await store.reserve({ ...W, worker: "w1", queues: [queue], count: 1 }))[0]!;
+    try {
+      const backoff = '{"type":"fixed","delay":5}';
+      await store.enqueue([
+        newJob({ queue: "lean" }),
+        newJob({ queue: "rich", maxAttempts: 5, backoff }),
+      ]);
+      let lean!: Reservation, rich!: Reservation;
+      const leanReads = await hmgets(async () => lean = await lease("lean"));
+      const richReads = await hmgets(async () => rich = await lease("rich"));
+      assert.equal(richReads, leanReads + 1); // the optional fields, read as a second HMGET
+      assert.deepEqual([lean.maxAttempts, lean.backoff], [3, null]);
+      assert.deepEqual([rich.maxAttempts, rich.backoff], [5, backoff]);
+
+      // a field written after enqueue (releases) is seen too
+      assert.deepEqual(await store.release([{ id: lean.id, token: lean.token }]), [Status.OK]);
+      const again = await lease("lean");
+      assert.deepEqual([again.id, again.releases], [lean.id, 1]);
+
+      const done = (r: Reservation) => store.complete([{ id: r.id, token: r.token, result: null }]);
+      const richDone = await hmgets(() => done(rich));
+      const leanJob = newJob({ queue: "lean" });
+      await store.enqueue([leanJob]);
+      const fresh = await lease("lean");
+      assert.equal(fresh.id, leanJob.id);
+      assert.equal(await hmgets(() => done(fresh)), richDone - 1);
+      assert.equal((await store.getJob(rich.id))!.state, "completed");
+      assert.equal((await store.getJob(leanJob.id))!.state, "completed");
+    } finally {
       await store.close();
       await redis.stop();
     }

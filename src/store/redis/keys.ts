@@ -16,7 +16,7 @@
  * | `{p}ready` | set | queues that may hold waiting jobs (every one that does is in it) |
  * | `{p}due` | zset | queues with delayed jobs, score <= their earliest runAt (exact once looked at) |
  * | `{p}leases` | zset | every leased (active) job, score = lease deadline; plus the index pin (score +inf, see `pin_index` in `lua/_jobs.lua`) |
- * | `{p}held:<node>` | zset | the jobs leased to a node (started and prefetched), all scores 0 (ids in byte order); plus the index pin |
+ * | `{p}hs:<node>` | set | the jobs leased to a node (started and prefetched), plus the index pin (older builds kept a zset `{p}held:<node>`, still reaped) |
  * | `{p}call:<node>` | string | token base of the node's latest reserve or steal, for replays |
  * | `{p}wake:<queue>` | channel | published when work may be available |
  * | `{p}cancel:<node>` | channel | ids of the node's jobs whose cancellation was requested |

@@ -245,6 +245,15 @@ local function frame(parts, s)
   parts[n + 2] = s
 end
 
+-- True when id a sorts before id b byte by byte (Lua's own < follows the server's locale).
+local function id_before(a, b)
+  for i = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+
 -- Checks that ARGV from `first` on holds whole items of `width` fields.
 local function check_items(first, width, what)
   if (#ARGV - first + 1) % width ~= 0 then

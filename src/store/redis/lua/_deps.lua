@@ -119,7 +119,7 @@ local SETTLED = 0
 local DRAINING = false
 
 on_finish(function(q, id, li, state, keep, f)
-  release_pins(f[3], keep)
+  if f[3] then release_pins(f[3], keep) end
   if not f[4] then return end
   SETTLING[#SETTLING + 1] = { id = id, state = state }
   if DRAINING then return end

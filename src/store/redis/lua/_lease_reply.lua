@@ -1,5 +1,5 @@
--- _lease_reply.lua: the reply of reserve.lua and steal.lua, and its replay (needs _core.lua and
--- _jobs.lua).
+-- _lease_reply.lua: the reply of reserve.lua and steal.lua, and its replay (needs _core.lua,
+-- _leases.lua and _jobs.lua).
 
 -- The framed reply: the number of jobs leased started (they come first), the call's now, then
 -- out (7 fields per job, see frame_lease in _jobs.lua).
@@ -16,8 +16,8 @@ end
 local function replay_leases(worker, token_base)
   local prefix = token_base .. "."
   local picks = {}
-  for _, id in ipairs(redis.call("ZRANGEBYSCORE", P .. "held:" .. worker, 0, 0)) do
-    local j = redis.call("HMGET", job_key(id), "n", "d", "a", "m", "sl", "e", "r", "rl", "bo",
+  for _, id in ipairs(held_ids(worker)) do
+    local j = redis.call("HMGET", job_key(id), "n", "d", "a", "e", "r", "m", "sl", "rl", "bo",
       "pr", "uk", "us", "t", "q", "l", "p", "st")
     local token = j[13]
     if token and string.sub(token, 1, #prefix) == prefix then

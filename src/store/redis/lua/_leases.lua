@@ -21,42 +21,64 @@ local function unprefetch(q, id, node)
 end
 
 local LEASES_KEY = P .. "leases"
-local HELD_KEYS = {} -- worker -> P.."held:"..worker (built once per call)
+local HELD_KEYS = {} -- worker -> P.."hs:"..worker (built once per call)
 
+-- The set of the jobs leased to worker (started and prefetched), plus the index pin below. A set,
+-- not a zset: a hash table's insert and removal cost about half a skiplist's, and its readers
+-- (reaping a dead node, replaying a reserve) need no order. Builds before this one kept a zset
+-- under P.."held:"..worker: reap_dead_nodes.lua and deregister_node.lua clear those too.
 local function held_key(worker)
   local key = HELD_KEYS[worker]
   if not key then
-    key = P .. "held:" .. worker
+    key = P .. "hs:" .. worker
     HELD_KEYS[worker] = key
   end
   return key
 end
 
--- The lease indexes stay in skiplist encoding. Below 128 members Redis keeps a zset as a
--- listpack, where every ZADD scans and compares the members (and the lease indexes take one per
--- leased job): one member longer than zset-max-listpack-value (64 by default) converts a zset
--- for good. INDEX_PIN is that member, scored +inf: no job id (ids hold no spaces), never due;
--- the readers of these indexes skip it.
+-- The lease indexes stay in hash table and skiplist encodings. Small sets and zsets are kept as
+-- a listpack, where every insert scans and compares the members (and the lease indexes take one
+-- per leased job): one member longer than set-max-listpack-value or zset-max-listpack-value (64
+-- by default) converts them for good. INDEX_PIN is that member (scored +inf in P.."leases": never
+-- due): no job id (ids hold no spaces); the readers of these indexes skip it.
 local INDEX_PIN = "index pin: keeps this zset a skiplist, whose inserts do not scan every member"
 local PINNED = {}
 
-local function pin_index(key)
+local function pin_index(key, cmd)
   if not PINNED[key] then
     PINNED[key] = true
-    later("ZADD", key, "+inf", INDEX_PIN)
+    if cmd == "SADD" then
+      later("SADD", key, INDEX_PIN)
+    else
+      later("ZADD", key, "+inf", INDEX_PIN)
+    end
   end
 end
 
+-- The ids of the jobs held by node (its held set and, from an older build, its held zset),
+-- without the index pin, in byte order.
+local function held_ids(node)
+  local ids = {}
+  for _, id in ipairs(redis.call("SMEMBERS", held_key(node))) do
+    if id ~= INDEX_PIN then ids[#ids + 1] = id end
+  end
+  for _, id in ipairs(redis.call("ZRANGEBYSCORE", P .. "held:" .. node, 0, 0)) do
+    ids[#ids + 1] = id
+  end
+  table.sort(ids, id_before)
+  return ids
+end
+
 -- Leases job id to worker until deadline (text): state active, startedAt now, token; indexed in
--- P.."leases" (by deadline) and P.."held:"..worker (a zset, all scores 0: ids in byte order),
--- both pinned (pin_index). `...`: more job fields to set.
+-- P.."leases" (by deadline) and the worker's held set, both pinned (pin_index). `...`: more job
+-- fields to set.
 local function lease(id, worker, token, deadline, ...)
   redis.call("HSET", job_key(id), "s", "a", "st", NOW_S, "w", worker, "t", token, ...)
   local held = held_key(worker)
   pin_index(LEASES_KEY)
-  pin_index(held)
+  pin_index(held, "SADD")
   later("ZADD", LEASES_KEY, deadline, id)
-  later("ZADD", held, 0, id)
+  later("SADD", held, id)
 end
 
 -- Takes an active job (queue q, lane li, leased to worker; pf = its p field) out of the lease
@@ -64,7 +86,7 @@ end
 -- counted against its limit key lk's concurrency (lc "1") gives its slot back.
 local function leave_active(q, id, li, worker, pf, lk, lc)
   later("ZREM", LEASES_KEY, id)
-  later("ZREM", held_key(worker), id)
+  later("SREM", held_key(worker), id)
   count(q, "a", li, -1)
   if pf then unprefetch(q, id, worker) end
   if lc then

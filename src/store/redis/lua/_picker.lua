@@ -7,15 +7,6 @@
 local STRIDE_UNIT = 1000000
 local PASS_REBASE_AT = 1000000000
 
--- True when id a sorts before id b byte by byte (Lua's own < follows the server's locale).
-local function id_before(a, b)
-  for i = 1, math.min(#a, #b) do
-    local x, y = string.byte(a, i), string.byte(b, i)
-    if x ~= y then return x < y end
-  end
-  return #a < #b
-end
-
 -- The lane pick_lane would choose and whether aging chose it, without changing st.
 local function choose_lane(st, heads, cfg, now)
   local chosen = -1

@@ -19,8 +19,8 @@ check_items(3, 3, "complete")
 local out = {}
 for i = 3, #ARGV, 3 do
   local id = ARGV[i]
-  local j = redis.call("HMGET", job_key(id), "s", "t", "q", "l", "w", "p", "a", "n", "st", "r",
-    "e", "lk", "lc", unpack(FINISH_FIELDS))
+  local jk = job_key(id)
+  local j = redis.call("HMGET", jk, "s", "t", "q", "l", "w", "p", "a", "n", "st", "r", "e")
   local state = j[1]
   local status
   if not state then
@@ -32,10 +32,15 @@ for i = 3, #ARGV, 3 do
   elseif state ~= "a" then
     status = 2
   else
-    leave_active(j[3], id, j[4], j[5], j[6], j[12], j[13])
+    -- its optional fields, read when it may have any (see read_lease_fields; + d, the one field
+    -- it surely holds that was not read): FINISH_FIELDS, then its limit key and lease counted
+    local f = NO_FIELDS
+    if redis.call("HLEN", jk) ~= count_set(j, 11) + 1 then
+      f = redis.call("HMGET", jk, "uk", "us", "pr", "dn", "pc", "lk", "lc")
+    end
+    leave_active(j[3], id, j[4], j[5], j[6], f[6], f[7])
     -- a prefetched job completed without `start` spends its attempt now
     local spent = fmt(tonumber(j[7] or "0") + (j[6] and 1 or 0))
-    local f = { j[14], j[15], j[16], j[17], j[18] }
     if j[6] then job_started(id, f[1], f[2]) end
     observe_completed(id, j[8], j[3], j[4], spent, j[9], j[10], j[11])
     if ARGV[i + 2] ~= "" then

@@ -4,9 +4,11 @@
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  node id
 --
--- Deletes P.."node:"..id, its entry in P.."nodes" and its replay marker P.."call:"..id. Returns
--- 1. Idempotent.
+-- Deletes P.."node:"..id, its entry in P.."nodes", its replay marker P.."call:"..id and its held
+-- set (P.."hs:"..id, and P.."held:"..id from older builds): a job it still holds stays leased
+-- in P.."leases" and is reclaimed when its lease expires. Returns 1. Idempotent.
 
-redis.call("DEL", P .. "node:" .. ARGV[1], P .. "call:" .. ARGV[1])
-redis.call("ZREM", P .. "nodes", ARGV[1])
+local node = ARGV[1]
+redis.call("DEL", P .. "node:" .. node, P .. "call:" .. node, P .. "hs:" .. node, P .. "held:" .. node)
+redis.call("ZREM", P .. "nodes", node)
 return 1

@@ -1,6 +1,6 @@
 -- reap_dead_nodes.lua: leader only. Removes nodes whose record expired and reclaims all their
 -- leased jobs at once, as reclaim_expired.lua does for expired leases: O(jobs of the dead
--- nodes), from their P.."held:"..node sets.
+-- nodes), from their held sets (held_key in _leases.lua).
 -- uses: core observe limits leases jobs unique deps leader
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
@@ -23,7 +23,7 @@ local err = { ARGV[5], ARGV[6], ARGV[7] }
 local nodes = redis.call("ZRANGEBYSCORE", P .. "nodes", "-inf", NOW_S)
 local requeued, dead = {}, {}
 for _, node in ipairs(nodes) do
-  for _, id in ipairs(redis.call("ZRANGEBYSCORE", P .. "held:" .. node, 0, 0)) do
+  for _, id in ipairs(held_ids(node)) do
     if stall(id, keep, err) then
       requeued[#requeued + 1] = id
     else
@@ -33,7 +33,7 @@ for _, node in ipairs(nodes) do
 end
 flush()
 for _, node in ipairs(nodes) do
-  redis.call("DEL", P .. "node:" .. node, P .. "held:" .. node, P .. "call:" .. node)
+  redis.call("DEL", P .. "node:" .. node, held_key(node), P .. "held:" .. node, P .. "call:" .. node)
   redis.call("ZREM", P .. "nodes", node)
 end
 return { 0, nodes, requeued, dead }

@@ -129,8 +129,13 @@ load_head = function(q, s, i)
     end
   end
   local id = b[s.pos[i]]
-  local j = redis.call("HMGET", job_key(id), unpack(LEASE_FIELDS))
-  s.heads[i] = { since = time_num(j[7] or j[6]), id = id, job = j }
+  local j = read_lease_fields(id)
+  local head = s.heads[i]
+  if head then -- reused: no reader keeps a head past the next load of its lane
+    head.since, head.id, head.job = time_num(j[5] or j[4]), id, j
+  else
+    s.heads[i] = { since = time_num(j[5] or j[4]), id = id, job = j }
+  end
 end
 
 local UPPER_ONLY = { [2] = false, [3] = false, [4] = false }
@@ -151,7 +156,7 @@ local function take(q, li, id, j, started)
       lease(id, worker, token, deadline, "a", attempt)
     end
     job_started(id, j[11], j[12])
-    local since = time_num(j[7] or j[6])
+    local since = time_num(j[5] or j[4])
     event("active", id, j[1], q, lt, attempt, worker, fmt(NOW - since))
   else
     if counted then

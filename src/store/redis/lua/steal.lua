@@ -69,14 +69,14 @@ local out = {}
 for n = 0, take - 1 do
   local pick = picks[n + 1]
   local id, q = pick.id, pick.q
-  local j = redis.call("HMGET", job_key(id), "n", "d", "a", "m", "sl", "e", "r", "rl", "bo", "pr",
+  local j = redis.call("HMGET", job_key(id), "n", "d", "a", "e", "r", "m", "sl", "rl", "bo", "pr",
     "uk", "us", "l")
   local attempt = fmt(tonumber(j[3] or "0") + 1)
   unprefetch(q, id, victim)
-  later("ZREM", P .. "held:" .. victim, id)
+  later("SREM", held_key(victim), id)
   lease(id, thief, token_base .. "." .. n, deadline, "a", attempt)
   job_started(id, j[11], j[12])
-  event("active", id, j[1], q, j[13], attempt .. "\t" .. thief .. "\t" .. fmt(NOW - tonumber(j[7] or j[6])))
+  event("active", id, j[1], q, j[13], attempt .. "\t" .. thief .. "\t" .. fmt(NOW - tonumber(j[5] or j[4])))
   frame_lease(out, id, q, j[13], attempt, n, j)
 end
 flush()
