@@ -134,6 +134,10 @@ local function later(cmd, key, a, b)
   if b ~= nil then args[#args + 1] = b end
 end
 
+-- Counter field names: state letter -> lane index (number or text) -> "<state><lane>", built
+-- once a call (a concatenation costs several table reads).
+local COUNT_FIELDS = {}
+
 -- Adds delta to the counter of (state letter, lane index) of queue q. Waiting depth is the
 -- length of the lane lists instead, so "w" is not counted.
 local function count(q, state, li, delta)
@@ -143,7 +147,16 @@ local function count(q, state, li, delta)
     t = {}
     COUNTS[q] = t
   end
-  local f = state .. li
+  local by_lane = COUNT_FIELDS[state]
+  if not by_lane then
+    by_lane = {}
+    COUNT_FIELDS[state] = by_lane
+  end
+  local f = by_lane[li]
+  if not f then
+    f = state .. li
+    by_lane[li] = f
+  end
   t[f] = (t[f] or 0) + delta
 end
 
@@ -230,18 +243,25 @@ local function json_string(s)
 end
 
 -- Reply framing: hot scripts return one bulk string of fields, each "<byte length>:<bytes>"
--- (ioredis parses one bulk string much faster than an array of many). Appends s to parts.
+-- (ioredis parses one bulk string much faster than an array of many).
 local FRAME_HEAD = {} -- byte length -> its "<length>:" text
-local function frame(parts, s)
-  if not s then s = "" end
+
+-- The "<length>:" head of text s.
+local function frame_head(s)
   local len = #s
   local head = FRAME_HEAD[len]
   if head == nil then
     head = itos(len) .. ":"
     FRAME_HEAD[len] = head
   end
+  return head
+end
+
+-- Appends s (nil: "") to parts, framed.
+local function frame(parts, s)
+  if not s then s = "" end
   local n = #parts
-  parts[n + 1] = head
+  parts[n + 1] = frame_head(s)
   parts[n + 2] = s
 end
 

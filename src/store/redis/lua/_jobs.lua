@@ -334,15 +334,14 @@ end
 -- token base.."."..n), the job's own backoff JSON ("" for none), and its prerequisites (ids
 -- separated by newlines, "" for none). j: its LEASE_FIELDS values.
 local function frame_lease(out, id, q, li, attempt, n, j)
-  frame(out, id)
-  frame(out, j[1])
-  frame(out, q)
-  frame(out, j[2])
-  frame(out, li .. "," .. attempt .. "," .. (j[6] or IMPLIED_MAX_ATTEMPTS) .. "," .. (j[7] or "0")
-    .. "," .. j[4] .. ","
-    .. (j[5] or j[4]) .. "," .. (j[8] or "0") .. "," .. n)
-  frame(out, j[9])
-  frame(out, j[10])
+  local name, payload, bo, pr = j[1] or "", j[2] or "", j[9] or "", j[10] or ""
+  local nums = li .. "," .. attempt .. "," .. (j[6] or IMPLIED_MAX_ATTEMPTS) .. "," .. (j[7] or "0")
+    .. "," .. j[4] .. "," .. (j[5] or j[4]) .. "," .. (j[8] or "0") .. "," .. n
+  local k = #out -- appended in place: # on a table is a search
+  out[k + 1], out[k + 2], out[k + 3], out[k + 4] = frame_head(id), id, frame_head(name), name
+  out[k + 5], out[k + 6], out[k + 7], out[k + 8] = frame_head(q), q, frame_head(payload), payload
+  out[k + 9], out[k + 10], out[k + 11], out[k + 12] = frame_head(nums), nums, frame_head(bo), bo
+  out[k + 13], out[k + 14] = frame_head(pr), pr
 end
 
 -- Called when a job starts running (its first attempt charged): fn(id, uk, us).

@@ -40,7 +40,7 @@ for i = 3, #ARGV, 3 do
     end
     leave_active(j[3], id, j[4], j[5], j[6], f[6], f[7])
     -- a prefetched job completed without `start` spends its attempt now
-    local spent = fmt(tonumber(j[7] or "0") + (j[6] and 1 or 0))
+    local spent = j[6] and fmt(tonumber(j[7] or "0") + 1) or j[7] or "0"
     if j[6] then job_started(id, f[1], f[2]) end
     observe_completed(id, j[8], j[3], j[4], spent, j[9], j[10], j[11])
     if ARGV[i + 2] ~= "" then

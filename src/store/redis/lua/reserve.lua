@@ -143,7 +143,7 @@ local UPPER_ONLY = { [2] = false, [3] = false, [4] = false }
 -- Leases job id (queue q, lane li; j: its LEASE_FIELDS values) as the n-th job of the call,
 -- started or prefetched, counting it against its limit keys.
 local function take(q, li, id, j, started)
-  local attempt = itos(tonumber(j[3] or "0") + 1)
+  local attempt = j[3] and itos(tonumber(j[3]) + 1) or "1"
   local token = token_base .. "." .. itos(n)
   local lt = itos(li)
   local counted = j[13] and limit_take(limit_state(j[13], limit_config(j[1])))
