@@ -100,6 +100,7 @@ local READY_LIST = {}
 local LATER = {} -- CMD -> key -> { cmd, key, args }: variadic writes sent in chunks by flush()
 local LATER_LIST = {}
 local DELETES = {} -- keys deleted by flush(), after every other write
+local DELETE_COUNT = 0 -- #DELETES (# on a table is a search)
 local REGISTERED = {}
 local FLUSH_HOOKS = {} -- functions flush() runs first (libraries add theirs with on_flush)
 local SENT_HOOKS = {} -- functions flush() runs once the pending writes are sent
@@ -125,13 +126,17 @@ local function later(cmd, key, a, b)
   end
   local entry = by_key[key]
   if not entry then
-    entry = { cmd = cmd, key = key, args = {} }
+    entry = { cmd = cmd, key = key, args = {}, n = 0 } -- n: #args (# on a table is a search)
     by_key[key] = entry
     LATER_LIST[#LATER_LIST + 1] = entry
   end
-  local args = entry.args
-  args[#args + 1] = a
-  if b ~= nil then args[#args + 1] = b end
+  local args, n = entry.args, entry.n + 1
+  args[n] = a
+  if b ~= nil then
+    n = n + 1
+    args[n] = b
+  end
+  entry.n = n
 end
 
 -- Counter field names: state letter -> lane index (number or text) -> "<state><lane>", built
@@ -194,6 +199,7 @@ local function unlater(cmd, key, id)
   for i, a in ipairs(entry.args) do
     if a == id then
       table.remove(entry.args, i)
+      entry.n = entry.n - 1
       return true
     end
   end
@@ -202,7 +208,8 @@ end
 
 -- Deletes key at flush(), after the other pending writes.
 local function delete_later(key)
-  DELETES[#DELETES + 1] = key
+  DELETE_COUNT = DELETE_COUNT + 1
+  DELETES[DELETE_COUNT] = key
 end
 
 local function send_later()
@@ -223,7 +230,9 @@ local function flush()
   for _, fn in ipairs(FLUSH_HOOKS) do fn() end
   send_later()
   for _, fn in ipairs(SENT_HOOKS) do fn() end
-  for i = 1, #DELETES, 1000 do redis.call("DEL", unpack(DELETES, i, math.min(i + 999, #DELETES))) end
+  for i = 1, DELETE_COUNT, 1000 do
+    redis.call("DEL", unpack(DELETES, i, math.min(i + 999, DELETE_COUNT)))
+  end
   for q, t in pairs(COUNTS) do
     local key = qkey(q, "counts")
     for f, d in pairs(t) do

@@ -136,7 +136,8 @@ local function on_finish(fn)
   FINISH_HOOKS[#FINISH_HOOKS + 1] = fn
 end
 
--- Called by forget() with the id and FINISH_FIELDS values of a job being deleted.
+-- Called by forget() with the id and FINISH_FIELDS values of a job being deleted; the hooks read
+-- only uk, us and dn (f[1], f[2], f[4]): the retention trim reads no more.
 local FORGET_HOOKS = {}
 local function on_forget(fn)
   FORGET_HOOKS[#FORGET_HOOKS + 1] = fn
@@ -171,9 +172,9 @@ on_sent(function()
       local popped = redis.call("ZPOPMIN", t.key, over)
       for k = 1, #popped, 2 do
         local id = popped[k]
-        local j = redis.call("HMGET", job_key(id), "l", unpack(FINISH_FIELDS))
+        local j = redis.call("HMGET", job_key(id), "l", "uk", "us", "dn")
         count(t.q, t.state, j[1] or "0", -1)
-        forget(id, { j[2], j[3], j[4], j[5], j[6] })
+        forget(id, { j[2], j[3], false, j[4] })
       end
     end
   end
@@ -187,7 +188,7 @@ end)
 -- unique key release, pins of its prerequisites dropped, dependents settled.
 local function finish(q, id, li, state, keep, f, ...)
   if f == nil then f = redis.call("HMGET", job_key(id), unpack(FINISH_FIELDS)) end
-  local pinned = state == "c" and tonumber(f[5] or "0") > 0
+  local pinned = state == "c" and f[5] and tonumber(f[5]) > 0
   if keep[state] == 0 and not pinned then
     redis.call("HSET", job_key(id), "s", state)
     forget(id, f)

@@ -1,7 +1,8 @@
 -- _picker.lua: the lane picker; mirrors src/schedule/lane_picker.ts exactly (same double
 -- arithmetic), so both stores dispatch in the same order.
 -- st = { vt, pass[0..4], aged }; heads[i] = lane i's head as { since = when it became due, id }
--- or false when the lane is empty; cfg = { w[0..4], strict, aging (nil = off) }. Aging: a head
+-- or false when the lane is empty; cfg = { w[0..4], strict, aging (nil = off), stride (optional:
+-- a table the strides floor(STRIDE_UNIT / w) are kept in once computed) }. Aging: a head
 -- that waited aging ms or longer wins (the oldest, then the lower id in byte order), never twice
 -- in a row. Returns the lane index, or -1 when every lane is empty.
 local STRIDE_UNIT = 1000000
@@ -26,14 +27,15 @@ local function choose_lane(st, heads, cfg, now)
     aged = chosen ~= -1
   end
   if chosen == -1 then
-    local best = math.huge
+    local best, vt, passes = math.huge, st.vt, st.pass
     for i = 0, 4 do
       if heads[i] then
         if cfg.strict then
           chosen = i
           break
         end
-        local pass = math.max(st.pass[i], st.vt)
+        local pass = passes[i] -- max(pass, vt), compared inline: the hot path's C calls add up
+        if vt > pass then pass = vt end
         if pass < best then
           best = pass
           chosen = i
@@ -47,9 +49,15 @@ end
 
 -- Records a dispatch from lane `chosen` (aged: chosen by aging) in st.
 local function advance(st, cfg, chosen, aged)
-  local effective = math.max(st.pass[chosen], st.vt)
+  local effective = st.pass[chosen]
+  if st.vt > effective then effective = st.vt end
   if not aged then st.vt = effective end
-  st.pass[chosen] = effective + math.floor(STRIDE_UNIT / cfg.w[chosen])
+  local stride = cfg.stride and cfg.stride[chosen]
+  if not stride then
+    stride = math.floor(STRIDE_UNIT / cfg.w[chosen])
+    if cfg.stride then cfg.stride[chosen] = stride end
+  end
+  st.pass[chosen] = effective + stride
   st.aged = aged
   if st.vt > PASS_REBASE_AT then
     local base = st.vt

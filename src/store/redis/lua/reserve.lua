@@ -94,7 +94,7 @@ local function open_queue(k, q)
   end
   local s = {
     st = { vt = tonumber(m[2] or "0"), pass = {}, aged = m[8] == "1" },
-    cfg = { w = {}, strict = (m[14] or ARGV[13]) == "1" },
+    cfg = { w = {}, strict = (m[14] or ARGV[13]) == "1", stride = {} },
     heads = {}, buf = {}, pos = {}, taken = {}, dry = {}, kept = {}, picked = false,
   }
   local aging = tonumber(m[15] or ARGV[14])
