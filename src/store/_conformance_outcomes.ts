@@ -52,6 +52,24 @@ export const OUTCOME_CASES: ConformanceCases = {
     );
     assert.equal((await store.counts("q")).states.completed, 2);
   },
+  async "a job completed twice in one call, retention 0: the repeat is OK, a stranger's token refused"(
+    ctx,
+  ) {
+    const store = await ctx.store({ keepFinished: 0 });
+    const job = newJob();
+    await store.enqueue([job]);
+    const [r] = await store.reserve({ ...W, count: 1 });
+    const item = { id: r!.id, token: r!.token, result: null };
+    assert.deepEqual(
+      await store.complete([item, { ...item, token: "not-the-lease" }, item]),
+      [Status.OK, Status.LEASE_LOST, Status.OK],
+    );
+    assert.equal(await store.getJob(job.id), null); // gone: retention 0
+    const counts = await store.counts("q");
+    assert.deepEqual([counts.states.active, counts.states.completed], [0, 0]);
+    // delivered again later, the record is gone: NOT_FOUND
+    assert.deepEqual(await store.complete([item]), [Status.NOT_FOUND]);
+  },
   async "a stale lease token cannot complete or fail a job"(ctx) {
     const store = await ctx.store();
     const job = newJob();

@@ -17,10 +17,12 @@ set_now(ARGV[1])
 local keep = read_opts(ARGV[2])
 check_items(3, 3, "complete")
 local out = {}
+local GONE = {} -- id -> token of a job this call completed and deletes at flush, unwritten
 for i = 3, #ARGV, 3 do
   local id = ARGV[i]
   local jk = job_key(id)
-  local j = redis.call("HMGET", jk, "s", "t", "q", "l", "w", "p", "a", "n", "st", "r", "e")
+  local j = GONE[id] and { "c", GONE[id] } -- as the job's own fields would answer
+    or redis.call("HMGET", jk, "s", "t", "q", "l", "w", "p", "a", "n", "st", "r", "e")
   local state = j[1]
   local status
   if not state then
@@ -43,7 +45,12 @@ for i = 3, #ARGV, 3 do
     local spent = j[6] and fmt(tonumber(j[7] or "0") + 1) or j[7] or "0"
     if j[6] then job_started(id, f[1], f[2]) end
     observe_completed(id, j[8], j[3], j[4], spent, j[9], j[10], j[11])
-    if ARGV[i + 2] ~= "" then
+    if keep.c == 0 and f == NO_FIELDS then
+      -- deleted at flush with no hook to run (what finish() does, less its state write: only a
+      -- repeated item of this call could read the job again, and GONE answers it)
+      forget(id, f)
+      GONE[id] = ARGV[i + 1]
+    elseif ARGV[i + 2] ~= "" then
       finish(j[3], id, j[4], "c", keep, f, "a", spent, "x", ARGV[i + 2])
     else
       finish(j[3], id, j[4], "c", keep, f, "a", spent)
