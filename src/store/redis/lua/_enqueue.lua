@@ -35,7 +35,7 @@ local function check_enqueue_items(first)
       error("sluice enqueue: ARGV does not hold whole items")
     end
     if not LANE_TEXTS[ARGV[i + 3]] then error("sluice enqueue: bad lane " .. ARGV[i + 3]) end
-    if tonumber(ARGV[i + 5]) == nil then
+    if ARGV[i + 5] ~= IMPLIED_MAX_ATTEMPTS and tonumber(ARGV[i + 5]) == nil then
       error("sluice enqueue: bad maxAttempts " .. ARGV[i + 5])
     end
     if x == "+" then
@@ -136,9 +136,11 @@ local function create(i, jk, keep, alias)
     redis.call("HSET", jk, "uk", uk, "us", us)
     take_lock(uk, us, id)
   end
-  local prereqs, seen = {}, {}
+  local prereqs = NO_FIELDS -- most jobs have none: no tables built for them
   local open, failed, failed_state = 0, nil, nil
   if prs ~= "" then
+    local seen = {}
+    prereqs = {}
     for p in string.gmatch(prs, "[^\n]+") do
       local r = alias[p] or p
       if not seen[r] then
@@ -256,11 +258,13 @@ local function enqueue_items(starts, from, to, keep)
   local plans, targets, alias = plan_items(starts, from, to, keys)
   if not plans then return targets end
   local codes, others = { "K" }, {}
+  local c = 1 -- #codes
   for n = from, to do
     local i, k = starts[n], n - from
     local plan = plans[k]
+    c = c + 1
     if plan == "create" then
-      codes[#codes + 1] = CREATED_CODE[create(i, keys[n], keep, alias)]
+      codes[c] = CREATED_CODE[create(i, keys[n], keep, alias)]
     else
       local id = ARGV[i]
       if plan == "replace" then replace(i, targets[k]) end
@@ -268,7 +272,7 @@ local function enqueue_items(starts, from, to, keep)
         id = targets[k]
         frame(others, id)
       end
-      codes[#codes + 1] = (plan == "exists" and "0" or "2") .. redis.call("HGET", job_key(id), "s")
+      codes[c] = (plan == "exists" and "0" or "2") .. redis.call("HGET", job_key(id), "s")
     end
   end
   local out = {}
