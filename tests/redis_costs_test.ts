@@ -198,6 +198,58 @@ Deno.test({
 
 Deno.test({
   name:
+    "reaping skips what a build of the other kind took from a dead node (a steal, a completion)",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const redis = await PrivateRedis.start();
+    const clock = new ManualClock();
+    const store = new RedisStore({ url: redis.url, clock, namespace: "mixed" });
+    const raw = new Redis(redis.url);
+    try {
+      const jobs = Array.from({ length: 4 }, () => newJob({ queue: "q" }));
+      await store.enqueue(jobs);
+      await store.registerNode({ ...NODE, id: "old" }, 1_000);
+      await store.registerNode({ ...NODE, id: "thief" }, 60_000);
+      const held = await store.reserve({
+        ...W,
+        worker: "old",
+        queues: ["q"],
+        count: 1,
+        prefetch: 3,
+      });
+      assert.equal(held.length, 4);
+      // "old" runs an older build: its jobs are indexed in a held zset, which this build's steal
+      // and complete do not take them out of
+      await raw.del("{sluice:mixed}:hs:old");
+      await raw.zadd("{sluice:mixed}:held:old", ...held.flatMap((r) => [0, r.id]));
+      const stolen = await store.steal({ ...W, worker: "thief", queues: ["q"], count: 2 });
+      assert.equal(stolen.length, 2);
+      const done = stolen[0]!;
+      assert.deepEqual(await store.complete([{ id: done.id, token: done.token, result: null }]), [
+        Status.OK,
+      ]);
+      clock.advance(1_000);
+      const leader = await store.acquireLeadership("l", 60_000);
+      const { outcome } = await store.reapDeadNodes(leader!);
+      const stolenIds = new Set(stolen.map((r) => r.id));
+      const kept = held.filter((r) => !stolenIds.has(r.id)).map((r) => r.id);
+      assert.deepEqual([...outcome.requeued].sort(), kept.sort());
+      assert.equal((await store.getJob(done.id))!.state, "completed");
+      const other = (await store.getJob(stolen[1]!.id))!;
+      assert.deepEqual([other.state, other.worker], ["active", "thief"]);
+      const counts = await store.counts("q");
+      assert.deepEqual([counts.states.active, counts.states.waiting], [1, 2]);
+    } finally {
+      raw.disconnect();
+      await store.close();
+      await redis.stop();
+    }
+  },
+});
+
+Deno.test({
+  name:
     "reserve and complete read a job's optional fields only when its hash has any, and see them",
   sanitizeOps: false,
   sanitizeResources: false,

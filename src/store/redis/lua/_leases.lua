@@ -56,17 +56,28 @@ local function pin_index(key, cmd)
 end
 
 -- The ids of the jobs held by node (its held set and, from an older build, its held zset),
--- without the index pin, in byte order.
+-- without the index pin, each once, in byte order. While builds of both kinds share a Redis, each
+-- takes a job out of its own kind of index only (a steal, a reclaim across builds), so an id
+-- here may be one the node no longer holds: readers check the job's lease (held_now).
 local function held_ids(node)
-  local ids = {}
+  local ids, seen = {}, {}
   for _, id in ipairs(redis.call("SMEMBERS", held_key(node))) do
-    if id ~= INDEX_PIN then ids[#ids + 1] = id end
+    if id ~= INDEX_PIN then
+      seen[id] = true
+      ids[#ids + 1] = id
+    end
   end
   for _, id in ipairs(redis.call("ZRANGEBYSCORE", P .. "held:" .. node, 0, 0)) do
-    ids[#ids + 1] = id
+    if not seen[id] then ids[#ids + 1] = id end
   end
   table.sort(ids, id_before)
   return ids
+end
+
+-- Whether job id is active and leased to node now.
+local function held_now(id, node)
+  local j = redis.call("HMGET", job_key(id), "s", "w")
+  return j[1] == "a" and j[2] == node
 end
 
 -- Leases job id to worker until deadline (text): state active, startedAt now, token; indexed in

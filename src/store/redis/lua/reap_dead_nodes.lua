@@ -24,7 +24,8 @@ local nodes = redis.call("ZRANGEBYSCORE", P .. "nodes", "-inf", NOW_S)
 local requeued, dead = {}, {}
 for _, node in ipairs(nodes) do
   for _, id in ipairs(held_ids(node)) do
-    if stall(id, keep, err) then
+    if not held_now(id, node) then -- taken out of the node's hands by a build of the other kind
+    elseif stall(id, keep, err) then
       requeued[#requeued + 1] = id
     else
       dead[#dead + 1] = id
