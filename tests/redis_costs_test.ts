@@ -38,6 +38,40 @@ async function jobCommands(redis: PrivateRedis, fn: () => Promise<unknown>): Pro
   return n;
 }
 
+/** What a test on a private server of its own gets: the server, its clock, a store, a raw client. */
+interface PrivateStore {
+  redis: PrivateRedis;
+  clock: ManualClock;
+  store: RedisStore;
+  raw: Redis;
+}
+
+/** A test on a private redis-server with a store of `namespace`, all closed after `fn`. */
+function onPrivateStore(
+  name: string,
+  namespace: string,
+  fn: (t: PrivateStore) => Promise<void>,
+): void {
+  Deno.test({
+    name,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: async () => {
+      const redis = await PrivateRedis.start();
+      const clock = new ManualClock();
+      const store = new RedisStore({ url: redis.url, clock, namespace });
+      const raw = new Redis(redis.url);
+      try {
+        await fn({ redis, clock, store, raw });
+      } finally {
+        raw.disconnect();
+        await store.close();
+        await redis.stop();
+      }
+    },
+  });
+}
+
 Deno.test({
   name: "reaping a dead node and reclaiming expired leases cost O(their jobs), not O(all jobs)",
   sanitizeOps: false,
@@ -121,141 +155,102 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name:
-    "the lease indexes stay a skiplist and a hash table (no listpack scan per lease), and their pin is no job",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  fn: async () => {
-    const redis = await PrivateRedis.start();
-    const clock = new ManualClock();
-    const store = new RedisStore({ url: redis.url, clock, namespace: "pin" });
-    const raw = new Redis(redis.url);
-    try {
-      await store.enqueue(Array.from({ length: 3 }, () => newJob({ queue: "q" })));
-      const leased = await store.reserve({ ...W, worker: "w1", queues: ["q"], count: 3 });
-      assert.equal(leased.length, 3);
-      assert.equal(await raw.object("ENCODING", "{sluice:pin}:leases"), "skiplist");
-      assert.equal(await raw.object("ENCODING", "{sluice:pin}:hs:w1"), "hashtable");
-      const active = await store.listJobs({ queue: "q", state: "active" });
-      assert.deepEqual(active.jobs.map((j) => j.id).sort(), leased.map((j) => j.id).sort());
-      await store.complete([{ id: leased[0]!.id, token: leased[0]!.token, result: null }]);
-      // the expired leases are reclaimed, the pin is not (it is never due)
-      clock.advance(W.leaseMs + 1);
-      const reclaimed = await store.reclaimExpired();
-      assert.deepEqual(reclaimed.requeued.sort(), leased.slice(1).map((j) => j.id).sort());
-      assert.equal((await store.listJobs({ queue: "q", state: "active" })).jobs.length, 0);
-    } finally {
-      raw.disconnect();
-      await store.close();
-      await redis.stop();
-    }
+onPrivateStore(
+  "the lease indexes stay a skiplist and a hash table (no listpack scan per lease), and their pin is no job",
+  "pin",
+  async ({ clock, store, raw }) => {
+    await store.enqueue(Array.from({ length: 3 }, () => newJob({ queue: "q" })));
+    const leased = await store.reserve({ ...W, worker: "w1", queues: ["q"], count: 3 });
+    assert.equal(leased.length, 3);
+    assert.equal(await raw.object("ENCODING", "{sluice:pin}:leases"), "skiplist");
+    assert.equal(await raw.object("ENCODING", "{sluice:pin}:hs:w1"), "hashtable");
+    const active = await store.listJobs({ queue: "q", state: "active" });
+    assert.deepEqual(active.jobs.map((j) => j.id).sort(), leased.map((j) => j.id).sort());
+    await store.complete([{ id: leased[0]!.id, token: leased[0]!.token, result: null }]);
+    // the expired leases are reclaimed, the pin is not (it is never due)
+    clock.advance(W.leaseMs + 1);
+    const reclaimed = await store.reclaimExpired();
+    assert.deepEqual(reclaimed.requeued.sort(), leased.slice(1).map((j) => j.id).sort());
+    assert.equal((await store.listJobs({ queue: "q", state: "active" })).jobs.length, 0);
   },
-});
+);
 
-Deno.test({
-  name: "a node's held zset from an older build is still reaped, and deregistering clears both",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  fn: async () => {
-    const redis = await PrivateRedis.start();
-    const clock = new ManualClock();
-    const store = new RedisStore({ url: redis.url, clock, namespace: "legacy" });
-    const raw = new Redis(redis.url);
-    try {
-      const jobs = Array.from({ length: 3 }, () => newJob({ queue: "q" }));
-      await store.enqueue(jobs);
-      await store.registerNode({ ...NODE, id: "old" }, 1_000);
-      const leased = await store.reserve({ ...W, worker: "old", queues: ["q"], count: 3 });
-      assert.equal(leased.length, 3);
-      // what a build before the held set wrote: a zset of the node's job ids, scores 0
-      await raw.del("{sluice:legacy}:hs:old");
-      await raw.zadd("{sluice:legacy}:held:old", 0, leased[0]!.id, 0, leased[1]!.id);
-      await raw.sadd("{sluice:legacy}:hs:old", leased[2]!.id);
-      clock.advance(1_000);
-      const leader = await store.acquireLeadership("l", 60_000);
-      const { outcome } = await store.reapDeadNodes(leader!);
-      assert.deepEqual(outcome.nodes, ["old"]);
-      assert.deepEqual([...outcome.requeued].sort(), jobs.map((j) => j.id).sort());
-      assert.equal(await raw.exists("{sluice:legacy}:held:old", "{sluice:legacy}:hs:old"), 0);
+onPrivateStore(
+  "a node's held zset from an older build is still reaped, and deregistering clears both",
+  "legacy",
+  async ({ clock, store, raw }) => {
+    const jobs = Array.from({ length: 3 }, () => newJob({ queue: "q" }));
+    await store.enqueue(jobs);
+    await store.registerNode({ ...NODE, id: "old" }, 1_000);
+    const leased = await store.reserve({ ...W, worker: "old", queues: ["q"], count: 3 });
+    assert.equal(leased.length, 3);
+    // what a build before the held set wrote: a zset of the node's job ids, scores 0
+    await raw.del("{sluice:legacy}:hs:old");
+    await raw.zadd("{sluice:legacy}:held:old", 0, leased[0]!.id, 0, leased[1]!.id);
+    await raw.sadd("{sluice:legacy}:hs:old", leased[2]!.id);
+    clock.advance(1_000);
+    const leader = await store.acquireLeadership("l", 60_000);
+    const { outcome } = await store.reapDeadNodes(leader!);
+    assert.deepEqual(outcome.nodes, ["old"]);
+    assert.deepEqual([...outcome.requeued].sort(), jobs.map((j) => j.id).sort());
+    assert.equal(await raw.exists("{sluice:legacy}:held:old", "{sluice:legacy}:hs:old"), 0);
 
-      await store.registerNode({ ...NODE, id: "leaving" }, 60_000);
-      await store.reserve({ ...W, worker: "leaving", queues: ["q"], count: 1 });
-      await raw.zadd("{sluice:legacy}:held:leaving", 0, "x");
-      assert.equal(await raw.exists("{sluice:legacy}:hs:leaving"), 1);
-      await store.deregisterNode("leaving");
-      assert.equal(
-        await raw.exists("{sluice:legacy}:held:leaving", "{sluice:legacy}:hs:leaving"),
-        0,
-      );
-    } finally {
-      raw.disconnect();
-      await store.close();
-      await redis.stop();
-    }
+    await store.registerNode({ ...NODE, id: "leaving" }, 60_000);
+    await store.reserve({ ...W, worker: "leaving", queues: ["q"], count: 1 });
+    await raw.zadd("{sluice:legacy}:held:leaving", 0, "x");
+    assert.equal(await raw.exists("{sluice:legacy}:hs:leaving"), 1);
+    await store.deregisterNode("leaving");
+    assert.equal(
+      await raw.exists("{sluice:legacy}:held:leaving", "{sluice:legacy}:hs:leaving"),
+      0,
+    );
   },
-});
+);
 
-Deno.test({
-  name:
-    "reaping skips what a build of the other kind took from a dead node (a steal, a completion)",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  fn: async () => {
-    const redis = await PrivateRedis.start();
-    const clock = new ManualClock();
-    const store = new RedisStore({ url: redis.url, clock, namespace: "mixed" });
-    const raw = new Redis(redis.url);
-    try {
-      const jobs = Array.from({ length: 4 }, () => newJob({ queue: "q" }));
-      await store.enqueue(jobs);
-      await store.registerNode({ ...NODE, id: "old" }, 1_000);
-      await store.registerNode({ ...NODE, id: "thief" }, 60_000);
-      const held = await store.reserve({
-        ...W,
-        worker: "old",
-        queues: ["q"],
-        count: 1,
-        prefetch: 3,
-      });
-      assert.equal(held.length, 4);
-      // "old" runs an older build: its jobs are indexed in a held zset, which this build's steal
-      // and complete do not take them out of
-      await raw.del("{sluice:mixed}:hs:old");
-      await raw.zadd("{sluice:mixed}:held:old", ...held.flatMap((r) => [0, r.id]));
-      const stolen = await store.steal({ ...W, worker: "thief", queues: ["q"], count: 2 });
-      assert.equal(stolen.length, 2);
-      const done = stolen[0]!;
-      assert.deepEqual(await store.complete([{ id: done.id, token: done.token, result: null }]), [
-        Status.OK,
-      ]);
-      clock.advance(1_000);
-      const leader = await store.acquireLeadership("l", 60_000);
-      const { outcome } = await store.reapDeadNodes(leader!);
-      const stolenIds = new Set(stolen.map((r) => r.id));
-      const kept = held.filter((r) => !stolenIds.has(r.id)).map((r) => r.id);
-      assert.deepEqual([...outcome.requeued].sort(), kept.sort());
-      assert.equal((await store.getJob(done.id))!.state, "completed");
-      const other = (await store.getJob(stolen[1]!.id))!;
-      assert.deepEqual([other.state, other.worker], ["active", "thief"]);
-      const counts = await store.counts("q");
-      assert.deepEqual([counts.states.active, counts.states.waiting], [1, 2]);
-    } finally {
-      raw.disconnect();
-      await store.close();
-      await redis.stop();
-    }
+onPrivateStore(
+  "reaping skips what a build of the other kind took from a dead node (a steal, a completion)",
+  "mixed",
+  async ({ clock, store, raw }) => {
+    const jobs = Array.from({ length: 4 }, () => newJob({ queue: "q" }));
+    await store.enqueue(jobs);
+    await store.registerNode({ ...NODE, id: "old" }, 1_000);
+    await store.registerNode({ ...NODE, id: "thief" }, 60_000);
+    const held = await store.reserve({
+      ...W,
+      worker: "old",
+      queues: ["q"],
+      count: 1,
+      prefetch: 3,
+    });
+    assert.equal(held.length, 4);
+    // "old" runs an older build: its jobs are indexed in a held zset, which this build's steal
+    // and complete do not take them out of
+    await raw.del("{sluice:mixed}:hs:old");
+    await raw.zadd("{sluice:mixed}:held:old", ...held.flatMap((r) => [0, r.id]));
+    const stolen = await store.steal({ ...W, worker: "thief", queues: ["q"], count: 2 });
+    assert.equal(stolen.length, 2);
+    const done = stolen[0]!;
+    assert.deepEqual(await store.complete([{ id: done.id, token: done.token, result: null }]), [
+      Status.OK,
+    ]);
+    clock.advance(1_000);
+    const leader = await store.acquireLeadership("l", 60_000);
+    const { outcome } = await store.reapDeadNodes(leader!);
+    const stolenIds = new Set(stolen.map((r) => r.id));
+    const kept = held.filter((r) => !stolenIds.has(r.id)).map((r) => r.id);
+    assert.deepEqual([...outcome.requeued].sort(), kept.sort());
+    assert.equal((await store.getJob(done.id))!.state, "completed");
+    const other = (await store.getJob(stolen[1]!.id))!;
+    assert.deepEqual([other.state, other.worker], ["active", "thief"]);
+    const counts = await store.counts("q");
+    assert.deepEqual([counts.states.active, counts.states.waiting], [1, 2]);
   },
-});
+);
 
-Deno.test({
-  name:
-    "reserve and complete read a job's optional fields only when its hash has any, and see them",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  fn: async () => {
-    const redis = await PrivateRedis.start();
-    const store = new RedisStore({ url: redis.url, clock: new ManualClock(), namespace: "gate" });
+onPrivateStore(
+  "reserve and complete read a job's optional fields only when its hash has any, and see them",
+  "gate",
+  async ({ redis, store }) => {
     const hmgets = async (fn: () => Promise<unknown>) => {
       const before = (await redis.commandCalls()).get("hmget") ?? 0;
       await fn();
@@ -263,62 +258,47 @@ Deno.test({
     };
     const lease = async (queue: string) =>
       (await store.reserve({ ...W, worker: "w1", queues: [queue], count: 1 }))[0]!;
-    try {
-      const backoff = '{"type":"fixed","delay":5}';
-      await store.enqueue([
-        newJob({ queue: "lean" }),
-        newJob({ queue: "rich", maxAttempts: 5, backoff }),
-      ]);
-      let lean!: Reservation, rich!: Reservation;
-      const leanReads = await hmgets(async () => lean = await lease("lean"));
-      const richReads = await hmgets(async () => rich = await lease("rich"));
-      assert.equal(richReads, leanReads + 1); // the optional fields, read as a second HMGET
-      assert.deepEqual([lean.maxAttempts, lean.backoff], [3, null]);
-      assert.deepEqual([rich.maxAttempts, rich.backoff], [5, backoff]);
+    const backoff = '{"type":"fixed","delay":5}';
+    await store.enqueue([
+      newJob({ queue: "lean" }),
+      newJob({ queue: "rich", maxAttempts: 5, backoff }),
+    ]);
+    let lean!: Reservation, rich!: Reservation;
+    const leanReads = await hmgets(async () => lean = await lease("lean"));
+    const richReads = await hmgets(async () => rich = await lease("rich"));
+    assert.equal(richReads, leanReads + 1); // the optional fields, read as a second HMGET
+    assert.deepEqual([lean.maxAttempts, lean.backoff], [3, null]);
+    assert.deepEqual([rich.maxAttempts, rich.backoff], [5, backoff]);
 
-      // a field written after enqueue (releases) is seen too
-      assert.deepEqual(await store.release([{ id: lean.id, token: lean.token }]), [Status.OK]);
-      const again = await lease("lean");
-      assert.deepEqual([again.id, again.releases], [lean.id, 1]);
+    // a field written after enqueue (releases) is seen too
+    assert.deepEqual(await store.release([{ id: lean.id, token: lean.token }]), [Status.OK]);
+    const again = await lease("lean");
+    assert.deepEqual([again.id, again.releases], [lean.id, 1]);
 
-      const done = (r: Reservation) => store.complete([{ id: r.id, token: r.token, result: null }]);
-      const richDone = await hmgets(() => done(rich));
-      const leanJob = newJob({ queue: "lean" });
-      await store.enqueue([leanJob]);
-      const fresh = await lease("lean");
-      assert.equal(fresh.id, leanJob.id);
-      assert.equal(await hmgets(() => done(fresh)), richDone - 1);
-      assert.equal((await store.getJob(rich.id))!.state, "completed");
-      assert.equal((await store.getJob(leanJob.id))!.state, "completed");
-    } finally {
-      await store.close();
-      await redis.stop();
-    }
+    const done = (r: Reservation) => store.complete([{ id: r.id, token: r.token, result: null }]);
+    const richDone = await hmgets(() => done(rich));
+    const leanJob = newJob({ queue: "lean" });
+    await store.enqueue([leanJob]);
+    const fresh = await lease("lean");
+    assert.equal(fresh.id, leanJob.id);
+    assert.equal(await hmgets(() => done(fresh)), richDone - 1);
+    assert.equal((await store.getJob(rich.id))!.state, "completed");
+    assert.equal((await store.getJob(leanJob.id))!.state, "completed");
   },
-});
+);
 
-Deno.test({
-  name: "a waiting job's hash stores maxAttempts only when it is not the implied 3",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  fn: async () => {
-    const redis = await PrivateRedis.start();
-    const store = new RedisStore({ url: redis.url, clock: new ManualClock(), namespace: "lean" });
-    const raw = new Redis(redis.url);
-    try {
-      const usual = newJob({ maxAttempts: 3 });
-      const more = newJob({ maxAttempts: 5 });
-      await store.enqueue([usual, more]);
-      assert.equal(await raw.hget(`{sluice:lean}:j:${usual.id}`, "m"), null);
-      assert.equal(await raw.hget(`{sluice:lean}:j:${more.id}`, "m"), "5");
-      const [a, b] = await store.getJobs([usual.id, more.id]);
-      assert.deepEqual([a!.maxAttempts, b!.maxAttempts], [3, 5]);
-      const leased = await store.reserve({ ...W, count: 2 });
-      assert.deepEqual(leased.map((j) => j.maxAttempts).sort(), [3, 5]);
-    } finally {
-      raw.disconnect();
-      await store.close();
-      await redis.stop();
-    }
+onPrivateStore(
+  "a waiting job's hash stores maxAttempts only when it is not the implied 3",
+  "lean",
+  async ({ store, raw }) => {
+    const usual = newJob({ maxAttempts: 3 });
+    const more = newJob({ maxAttempts: 5 });
+    await store.enqueue([usual, more]);
+    assert.equal(await raw.hget(`{sluice:lean}:j:${usual.id}`, "m"), null);
+    assert.equal(await raw.hget(`{sluice:lean}:j:${more.id}`, "m"), "5");
+    const [a, b] = await store.getJobs([usual.id, more.id]);
+    assert.deepEqual([a!.maxAttempts, b!.maxAttempts], [3, 5]);
+    const leased = await store.reserve({ ...W, count: 2 });
+    assert.deepEqual(leased.map((j) => j.maxAttempts).sort(), [3, 5]);
   },
-});
+);
