@@ -10,20 +10,25 @@ export class PrivateRedis {
   /** Its URL. */
   readonly url: string;
   #port: number;
+  #extra: readonly string[];
   #child: Deno.ChildProcess;
 
-  private constructor(port: number) {
+  private constructor(port: number, extra: readonly string[]) {
     this.url = `redis://127.0.0.1:${port}`;
     this.#port = port;
-    this.#child = PrivateRedis.#spawn(port);
+    this.#extra = extra;
+    this.#child = PrivateRedis.#spawn(port, extra);
   }
 
-  /** Starts `redis-server` on a free loopback port; resolves when it answers. */
-  static async start(): Promise<PrivateRedis> {
+  /**
+   * Starts `redis-server` on a free loopback port, with `extra` settings as its command-line
+   * arguments (e.g. `["--rename-command", "FCALL", ""]`); resolves when it answers.
+   */
+  static async start(extra: readonly string[] = []): Promise<PrivateRedis> {
     const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     const port = (listener.addr as Deno.NetAddr).port;
     listener.close();
-    const server = new PrivateRedis(port);
+    const server = new PrivateRedis(port, extra);
     await server.#ready();
     return server;
   }
@@ -31,13 +36,16 @@ export class PrivateRedis {
   /** Kills the server (everything in it is lost) and starts a fresh one on the same port. */
   async restart(): Promise<void> {
     await this.stop();
-    this.#child = PrivateRedis.#spawn(this.#port);
+    this.#child = PrivateRedis.#spawn(this.#port, this.#extra);
     await this.#ready();
   }
 
-  static #spawn(port: number): Deno.ChildProcess {
+  static #spawn(port: number, extra: readonly string[]): Deno.ChildProcess {
     return new Deno.Command("redis-server", {
-      args: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+      args: [
+        ...["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        ...extra,
+      ],
       stdout: "null",
       stderr: "null",
     }).spawn();

@@ -1,6 +1,7 @@
 /**
  * Redis ACL users (issue 15, item 5), on a private redis-server: a user holding the rule set of
- * docs/security.md (`aclRules`) runs jobs from a `redis://user:pass@host:port` URL; a user
+ * docs/security.md (`aclRules`) runs jobs from a `redis://user:pass@host:port` URL, and so does
+ * one without its optional rights to Redis Functions (`fcall`, `function|load`); a user
  * missing a command, its namespace's keys or its channels is refused at start with a
  * `StoreAccessError` whose one line names the missing permission, at once rather than after a
  * hang: `RedisStore.connect` rejects, `sluice worker` and `sluice start` exit non-zero, and a
@@ -52,6 +53,7 @@ await withRedis("Redis ACL users", async () => {
   await setUser(server, "no-zadd", without(aclRules(), "zadd"));
   await setUser(server, "no-eval", without(without(aclRules(), "eval"), "evalsha"));
   await setUser(server, "no-channels", aclRules().replace("&{sluice:*}:*", ""));
+  await setUser(server, "no-functions", without(without(aclRules(), "fcall"), "function|load"));
 
   Deno.test({
     name: "acl: a user with the documented rules runs jobs from redis://user:pass@host:port",
@@ -69,6 +71,17 @@ await withRedis("Redis ACL users", async () => {
         assert.equal((await store.counts("roundtrip")).states.completed, 5);
       } finally {
         await store.close();
+      }
+      // the rights to Redis Functions are optional: without them the scripts run as plain ones
+      const plain = await RedisStore.connect({
+        url: userUrl(server, "no-functions"),
+        namespace: "acl-plain",
+      });
+      try {
+        assert.deepEqual(await roundTrip(plain, 3), [0, 2, 4]);
+        assert.equal((await plain.counts("roundtrip")).states.completed, 3);
+      } finally {
+        await plain.close();
       }
       // a user limited to one namespace works there
       const own = await RedisStore.connect({ url: userUrl(server, "app-only"), namespace: "app" });

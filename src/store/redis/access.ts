@@ -72,6 +72,13 @@ const SAMPLE_CALLS: readonly string[] = [
   "zscore K m",
 ];
 
+/**
+ * Rights the store uses when it has them, not checked at start: the job path's scripts run as
+ * Redis Functions (FCALL, and FUNCTION LOAD when a server lacks one); without them EVALSHA
+ * serves (scripts.ts).
+ */
+const FUNCTION_RIGHTS: readonly string[] = ["fcall", "function|load"];
+
 /** The extra commands a cluster client needs (ioredis's slot map and ready check). */
 const CLUSTER_CALLS: readonly string[] = ["cluster slots", "cluster info"];
 
@@ -81,14 +88,16 @@ export const STORE_COMMANDS: readonly string[] = SAMPLE_CALLS.map((call) => call
 /**
  * The ACL rules a Sluice user needs (after `on >password`): its namespace's keys and channels
  * (every namespace with `*`), and exactly the store's commands, plus `info` (ioredis's ready
- * check) and `quit`; `cluster` adds `cluster|slots` and `cluster|info` (the cluster client's slot
- * map and ready check).
+ * check), `quit`, and `fcall` and `function|load` (optional: the job path's scripts run as
+ * functions with them, as plain scripts without); `cluster` adds `cluster|slots` and
+ * `cluster|info` (the cluster client's slot map and ready check).
  */
 export function aclRules(namespace = "*", options: { cluster?: boolean } = {}): string {
   const commands = [
     ...STORE_COMMANDS,
     "info",
     "quit",
+    ...FUNCTION_RIGHTS,
     ...(options.cluster ? CLUSTER_CALLS.map((c) => c.replace(" ", "|")) : []),
   ];
   return [

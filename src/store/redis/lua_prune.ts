@@ -21,7 +21,8 @@
  * @module
  */
 
-interface Block {
+/** A top-level block of Lua library text (see the module doc). */
+export interface Block {
   /** The block's text (its leading comments included). */
   text: string;
   /** Locals it declares (`local function f`, `local A, B = ...`). */
@@ -103,7 +104,8 @@ function statementIsLive(
   return false;
 }
 
-function splitBlocks(text: string): Block[] {
+/** `text` (Lua libraries) cut into its top-level blocks, in order (see the module doc). */
+export function splitBlocks(text: string): Block[] {
   const lines = text.split("\n");
   const starts: number[] = [];
   lines.forEach((line, i) => {
@@ -135,7 +137,7 @@ function toBlock(lines: string[], head: string): Block {
  * The identifiers `text` names outside its comments: a line's comment is left out when the code
  * before it holds no quote (else the whole line is scanned: a `--` may sit in a string).
  */
-function namesOf(text: string): Set<string> {
+export function namesOf(text: string): Set<string> {
   const code = text.split("\n").map((line) => {
     const at = line.indexOf("--");
     return at >= 0 && !/["'\[]/.test(line.slice(0, at)) ? line.slice(0, at) : line;

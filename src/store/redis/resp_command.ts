@@ -117,15 +117,15 @@ function writeBulk(out: Buffer, at: number, arg: WireArg, length: number): numbe
 const SHORT_TEXT = 64;
 
 /**
- * A script call (EVALSHA or EVAL: script, key count 1, the key, then ARGV) whose wire bytes are
- * built by `encodeCommand`; its reply comes as ioredis' `callBuffer` gives it (bulk strings as
- * `Buffer`s). ioredis is shown only the script, key count and key: it routes a call on a cluster
+ * A script call (EVALSHA, EVAL or FCALL: script or function, key count 1, the key, then ARGV)
+ * whose wire bytes are built by `encodeCommand`; its reply comes as ioredis' `callBuffer` gives it
+ * (bulk strings as `Buffer`s). ioredis is shown only the script, key count and key: it routes a call on a cluster
  * by its key, and names the command with them in errors.
  */
 export class ScriptCommand extends Command {
   #wire: Uint8Array;
 
-  /** Command `name` (EVALSHA or EVAL) with `args`. */
+  /** Command `name` (EVALSHA, EVAL or FCALL) with `args`. */
   constructor(name: string, args: readonly WireArg[]) {
     super(name, args.slice(0, 3) as (string | number)[], { replyEncoding: null });
     this.#wire = encodeCommand(name, args);

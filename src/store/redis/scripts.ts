@@ -6,6 +6,13 @@
  * does not know (NOSCRIPT, e.g. after a restart, a SCRIPT FLUSH, or a cluster node that never ran
  * it) is sent once with EVAL, which runs it and caches it on that node.
  *
+ * The scripts of the job path (`FUNCTION_SCRIPTS`) run as Redis Functions where the server and
+ * the user allow it (`lua_function.ts`: their libraries are built once per server, not at every
+ * call): FCALL, and on "Function not found" (a restart without persistence, a FUNCTION FLUSH, a
+ * cluster node that never had it) the library is loaded (on every primary of a cluster) and the
+ * call sent again. A server without functions (Redis 6) or a user without the `fcall` or
+ * `function|load` right makes the connection fall back to EVALSHA for good.
+ *
  * Every script gets the namespace prefix `{sluice:NS}:` as its only key, `KEYS[1]`, and builds
  * the keys it touches from it: they all share the hash tag, so on a Redis Cluster they hash to
  * the slot of `KEYS[1]` and the script runs on the node that owns it (no CROSSSLOT).
@@ -14,9 +21,11 @@
  */
 import { createHash } from "node:crypto";
 import type { Buffer } from "node:buffer";
+import { Cluster } from "ioredis";
 import type { RedisClient } from "./connection.ts";
 import { ScriptCommand } from "./resp_command.ts";
 import { pruneLibraries } from "./lua_prune.ts";
+import { type FunctionLibrary, functionLibrary } from "./lua_function.ts";
 import coreLib from "./lua/_core.lua" with { type: "text" };
 import deadLettersLib from "./lua/_dead_letters.lua" with { type: "text" };
 import depsLib from "./lua/_deps.lua" with { type: "text" };
@@ -185,38 +194,93 @@ const LIBRARIES: Record<string, string> = {
 /** An argument of a script call: text, a number, or bytes (as a `Buffer`, never a Uint8Array). */
 export type ScriptArg = string | number | Buffer;
 
+/**
+ * The scripts that run as Redis Functions where they can: those of the job path, called once or
+ * more per batch of jobs, whose libraries cost more to build at each call than their own work
+ * on a small batch. Each writes (a function without flags is refused at its start when Redis is
+ * full, as these scripts are at their first write); read-only scripts stay on EVALSHA, which
+ * lets them read a full Redis.
+ */
+export const FUNCTION_SCRIPTS: ReadonlySet<ScriptName> = new Set<ScriptName>([
+  "enqueue",
+  "reserve",
+  "complete",
+  "fail",
+  "start",
+  "extendLeases",
+  "release",
+  "steal",
+  "progress",
+]);
+
 interface Script {
   source: string;
   sha: string;
+  /** The script as a function library (scripts of `FUNCTION_SCRIPTS` only). */
+  library?: FunctionLibrary;
 }
 
 /**
  * The script `source` with the libraries of its `-- uses:` line in front, less what it never
  * reaches (`pruneLibraries`).
  */
-function compile(name: string, source: string): Script {
+function compile(name: ScriptName, source: string): Script {
   const uses = /^-- uses:(.*)$/m.exec(source)?.[1]?.trim().split(/\s+/) ?? [];
   const parts = uses.map((lib) => {
     const text = LIBRARIES[lib];
     if (text === undefined) throw new Error(`script ${name} uses an unknown library ${lib}`);
     return text;
   });
-  const full = `${pruneLibraries(parts.join("\n"), source)}\n${source}`;
-  return { source: full, sha: createHash("sha1").update(full).digest("hex") };
+  const libraries = pruneLibraries(parts.join("\n"), source);
+  const full = `${libraries}\n${source}`;
+  const sha = createHash("sha1").update(full).digest("hex");
+  if (!FUNCTION_SCRIPTS.has(name)) return { source: full, sha };
+  // the name carries the code's hash: builds of different code never share a library
+  const libraryName = `sluice_${name}_${sha.slice(0, 16)}`;
+  const code = functionLibrary(libraryName, libraries, source);
+  return { source: full, sha, library: { name: libraryName, code } };
 }
 
 const SCRIPTS = Object.fromEntries(
-  Object.entries(SOURCES).map(([name, source]) => [name, compile(name, source)]),
+  Object.entries(SOURCES).map(([name, source]) => [name, compile(name as ScriptName, source)]),
 ) as Record<ScriptName, Script>;
 
+/** The function library of each script of `FUNCTION_SCRIPTS` (for tests and tools). */
+export function functionLibraryOf(name: ScriptName): FunctionLibrary | undefined {
+  return SCRIPTS[name].library;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 function isNoScript(error: unknown): boolean {
-  return error instanceof Error && error.message.startsWith("NOSCRIPT");
+  return messageOf(error).startsWith("NOSCRIPT");
+}
+
+/** The server does not have the function (FCALL did not run). */
+function isFunctionMissing(error: unknown): boolean {
+  return /^ERR Function not found/.test(messageOf(error));
+}
+
+/**
+ * The server has no functions (before Redis 7), or the user may not call or load them: the
+ * command was refused before it ran, and EVALSHA serves instead.
+ */
+function isFunctionRefused(error: unknown): boolean {
+  // a refused permission reaches here as the StoreAccessError naming it, the reply its cause
+  const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+  const message = messageOf(cause);
+  return /^ERR unknown command '(fcall|function)'/i.test(message) ||
+    /^NOPERM\b.*'(fcall|function\|load)'/is.test(message);
 }
 
 /** Runs the store scripts on one connection. Replies carry bulk strings as `Buffer`s. */
 export class Scripts {
   #redis: RedisClient;
   #prefix: string;
+  /** False once the server or the user refused functions: EVALSHA from then on. */
+  #functions = true;
 
   /** Runs scripts on `redis`; `prefix` is the namespace prefix passed as `KEYS[1]`. */
   constructor(redis: RedisClient, prefix: string) {
@@ -224,11 +288,26 @@ export class Scripts {
     this.#prefix = prefix;
   }
 
+  /** Whether scripts of `FUNCTION_SCRIPTS` still run as functions on this connection. */
+  get usesFunctions(): boolean {
+    return this.#functions;
+  }
+
   /** Runs script `name` with `args` as ARGV; loads it first when the server lacks it. */
   async run(name: ScriptName, args: readonly ScriptArg[]): Promise<unknown> {
     const script = SCRIPTS[name];
     // One array argument, not a spread: a bulk enqueue passes tens of thousands of arguments.
     const argv = ([script.sha, 1, this.#prefix] as ScriptArg[]).concat(args);
+    if (script.library && this.#functions) {
+      argv[0] = script.library.name;
+      try {
+        return await this.#fcall(script.library, argv);
+      } catch (error) {
+        if (!isFunctionRefused(error)) throw error;
+        this.#functions = false;
+        argv[0] = script.sha;
+      }
+    }
     try {
       return await this.#redis.sendCommand(new ScriptCommand("EVALSHA", argv));
     } catch (error) {
@@ -238,5 +317,29 @@ export class Scripts {
       argv[0] = script.source;
       return await this.#redis.sendCommand(new ScriptCommand("EVAL", argv));
     }
+  }
+
+  /** FCALL; on "Function not found", loads the library and calls again. */
+  async #fcall(library: FunctionLibrary, argv: ScriptArg[]): Promise<unknown> {
+    try {
+      return await this.#redis.sendCommand(new ScriptCommand("FCALL", argv));
+    } catch (error) {
+      if (!isFunctionMissing(error)) throw error;
+      await this.#load(library);
+      return await this.#redis.sendCommand(new ScriptCommand("FCALL", argv));
+    }
+  }
+
+  /** Loads `library` on the server (on every primary of a cluster); one loaded already is kept. */
+  async #load(library: FunctionLibrary): Promise<void> {
+    const redis = this.#redis;
+    const nodes = redis instanceof Cluster ? redis.nodes("master") : [redis];
+    await Promise.all(nodes.map(async (node) => {
+      try {
+        await node.call("FUNCTION", "LOAD", library.code);
+      } catch (error) {
+        if (!/already exists/.test(messageOf(error))) throw error;
+      }
+    }));
   }
 }
