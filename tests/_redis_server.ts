@@ -5,6 +5,8 @@
  * @module
  */
 
+import { Redis } from "ioredis";
+
 /** A running private Redis. */
 export class PrivateRedis {
   /** Its URL. */
@@ -119,4 +121,30 @@ export class PrivateRedis {
     }).output();
     return new TextDecoder().decode(out.stdout).trim() === "PONG";
   }
+}
+
+/**
+ * A test against a redis-server of its own (started with `extra` settings) and a plain client
+ * to it, both closed after.
+ */
+export function testOnPrivateRedis(
+  name: string,
+  fn: (server: PrivateRedis, admin: Redis) => Promise<void>,
+  extra: string[] = [],
+): void {
+  Deno.test({
+    name,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: async () => {
+      const server = await PrivateRedis.start(extra);
+      const admin = new Redis(server.url);
+      try {
+        await fn(server, admin);
+      } finally {
+        admin.disconnect();
+        await server.stop();
+      }
+    },
+  });
 }

@@ -11,8 +11,8 @@ import { newJob, NODE, W } from "../src/store/_conformance.ts";
 import type { Reservation } from "../src/job/job.ts";
 import { Status } from "../src/job/status.ts";
 import { RedisStore } from "../src/store/redis/redis_store.ts";
-import { Redis } from "ioredis";
-import { PrivateRedis } from "./_redis_server.ts";
+import type { Redis } from "ioredis";
+import { PrivateRedis, testOnPrivateRedis } from "./_redis_server.ts";
 
 /** Job-level commands (reads and writes of job hashes and indexes) run by `fn`. */
 async function jobCommands(redis: PrivateRedis, fn: () => Promise<unknown>): Promise<number> {
@@ -52,23 +52,14 @@ function onPrivateStore(
   namespace: string,
   fn: (t: PrivateStore) => Promise<void>,
 ): void {
-  Deno.test({
-    name,
-    sanitizeOps: false,
-    sanitizeResources: false,
-    fn: async () => {
-      const redis = await PrivateRedis.start();
-      const clock = new ManualClock();
-      const store = new RedisStore({ url: redis.url, clock, namespace });
-      const raw = new Redis(redis.url);
-      try {
-        await fn({ redis, clock, store, raw });
-      } finally {
-        raw.disconnect();
-        await store.close();
-        await redis.stop();
-      }
-    },
+  testOnPrivateRedis(name, async (redis, raw) => {
+    const clock = new ManualClock();
+    const store = new RedisStore({ url: redis.url, clock, namespace });
+    try {
+      await fn({ redis, clock, store, raw });
+    } finally {
+      await store.close();
+    }
   });
 }
 

@@ -73,11 +73,17 @@ const SAMPLE_CALLS: readonly string[] = [
 ];
 
 /**
- * Rights the store uses when it has them, not checked at start: the job path's scripts run as
- * Redis Functions (FCALL, and FUNCTION LOAD when a server lacks one); without them EVALSHA
- * serves (scripts.ts).
+ * A right the store uses when it has it, not checked at start: the job path's scripts run as
+ * Redis Functions with FCALL (scripts.ts); without it, as plain scripts.
  */
-const FUNCTION_RIGHTS: readonly string[] = ["fcall", "function|load"];
+const FUNCTION_CALL = "fcall";
+
+/**
+ * The right to load function libraries (FUNCTION LOAD), also optional. It lets a user replace any
+ * library on the server, including one that users of other namespaces call: only a user of every
+ * namespace gets it.
+ */
+const FUNCTION_LOAD = "function|load";
 
 /** The extra commands a cluster client needs (ioredis's slot map and ready check). */
 const CLUSTER_CALLS: readonly string[] = ["cluster slots", "cluster info"];
@@ -88,16 +94,18 @@ export const STORE_COMMANDS: readonly string[] = SAMPLE_CALLS.map((call) => call
 /**
  * The ACL rules a Sluice user needs (after `on >password`): its namespace's keys and channels
  * (every namespace with `*`), and exactly the store's commands, plus `info` (ioredis's ready
- * check), `quit`, and `fcall` and `function|load` (optional: the job path's scripts run as
- * functions with them, as plain scripts without); `cluster` adds `cluster|slots` and
- * `cluster|info` (the cluster client's slot map and ready check).
+ * check), `quit`, and `fcall` (optional: the job path's scripts run as Redis Functions with it,
+ * as plain scripts without), with `function|load` for a user of every namespace only (see
+ * `FUNCTION_LOAD`); `cluster` adds `cluster|slots` and `cluster|info` (the cluster client's slot
+ * map and ready check).
  */
 export function aclRules(namespace = "*", options: { cluster?: boolean } = {}): string {
   const commands = [
     ...STORE_COMMANDS,
     "info",
     "quit",
-    ...FUNCTION_RIGHTS,
+    FUNCTION_CALL,
+    ...(namespace === "*" ? [FUNCTION_LOAD] : []),
     ...(options.cluster ? CLUSTER_CALLS.map((c) => c.replace(" ", "|")) : []),
   ];
   return [

@@ -117,6 +117,11 @@ export class StoreConnection extends Redis implements StoreClientInfo {
   }
 }
 
+/** The logger of a store connection (one server or a cluster), else the console's. */
+export function loggerOf(redis: RedisClient): Logger {
+  return isStoreClient(redis) ? redis.logger : consoleLogger;
+}
+
 /** True for the store's own connections (one server or a cluster). */
 function isStoreClient(redis: RedisClient): redis is StoreConnection | StoreCluster {
   return redis instanceof StoreConnection || redis instanceof StoreCluster;
@@ -206,8 +211,7 @@ export async function warnUnlessNoEviction(redis: RedisClient): Promise<void> {
   }
   if (policy !== undefined && policy !== "noeviction" && !warned) {
     warned = true;
-    const logger = isStoreClient(redis) ? redis.logger : consoleLogger;
-    logger.warn(
+    loggerOf(redis).warn(
       `Redis maxmemory-policy is ${JSON.stringify(policy)}; use "noeviction", ` +
         "or Redis may evict jobs under memory pressure",
     );

@@ -10,8 +10,9 @@
  * the user allow it (`lua_function.ts`: their libraries are built once per server, not at every
  * call): FCALL, and on "Function not found" (a restart without persistence, a FUNCTION FLUSH, a
  * cluster node that never had it) the library is loaded (on every primary of a cluster) and the
- * call sent again. A server without functions (Redis 6) or a user without the `fcall` or
- * `function|load` right makes the connection fall back to EVALSHA for good.
+ * call sent again. A server without functions (Redis 6), a user without the `fcall` or
+ * `function|load` right, or a library of our name holding other code makes the connection fall
+ * back to EVALSHA for good (`function_loader.ts`).
  *
  * Every script gets the namespace prefix `{sluice:NS}:` as its only key, `KEYS[1]`, and builds
  * the keys it touches from it: they all share the hash tag, so on a Redis Cluster they hash to
@@ -21,11 +22,16 @@
  */
 import { createHash } from "node:crypto";
 import type { Buffer } from "node:buffer";
-import { Cluster } from "ioredis";
 import type { RedisClient } from "./connection.ts";
 import { ScriptCommand } from "./resp_command.ts";
 import { pruneLibraries } from "./lua_prune.ts";
 import { type FunctionLibrary, functionLibrary } from "./lua_function.ts";
+import {
+  isFunctionMissing,
+  isFunctionRefused,
+  isRefusedBeforeRun,
+  loadLibrary,
+} from "./function_loader.ts";
 import coreLib from "./lua/_core.lua" with { type: "text" };
 import deadLettersLib from "./lua/_dead_letters.lua" with { type: "text" };
 import depsLib from "./lua/_deps.lua" with { type: "text" };
@@ -197,9 +203,9 @@ export type ScriptArg = string | number | Buffer;
 /**
  * The scripts that run as Redis Functions where they can: those of the job path, called once or
  * more per batch of jobs, whose libraries cost more to build at each call than their own work
- * on a small batch. Each writes (a function without flags is refused at its start when Redis is
- * full, as these scripts are at their first write); read-only scripts stay on EVALSHA, which
- * lets them read a full Redis.
+ * on a small batch. Each may write; a call that Redis refuses at its start for what a plain
+ * script meets only at its first write (OOM, NOREPLICAS, MISCONF) goes again as a plain script
+ * (`function_loader.ts`).
  */
 export const FUNCTION_SCRIPTS: ReadonlySet<ScriptName> = new Set<ScriptName>([
   "enqueue",
@@ -235,10 +241,30 @@ function compile(name: ScriptName, source: string): Script {
   const full = `${libraries}\n${source}`;
   const sha = createHash("sha1").update(full).digest("hex");
   if (!FUNCTION_SCRIPTS.has(name)) return { source: full, sha };
-  // the name carries the code's hash: builds of different code never share a library
-  const libraryName = `sluice_${name}_${sha.slice(0, 16)}`;
-  const code = functionLibrary(libraryName, libraries, source);
-  return { source: full, sha, library: { name: libraryName, code } };
+  return { source: full, sha, library: libraryOf(name, libraries, source) };
+}
+
+/**
+ * Script `name` as a function library, named by the hash of the library's own code (so a
+ * change to the script, its libraries or the rewrite makes a new name: a server never keeps
+ * running old code under a current name); undefined (a plain script) when the rewrite refuses
+ * it.
+ */
+function libraryOf(
+  name: ScriptName,
+  libraries: string,
+  source: string,
+): FunctionLibrary | undefined {
+  const placeholder = `sluice_${name}_${"0".repeat(16)}`;
+  let code: string;
+  try {
+    code = functionLibrary(placeholder, libraries, source);
+  } catch {
+    return undefined; // tests/redis_functions_test.ts checks that every one is made
+  }
+  const hash = createHash("sha1").update(code).digest("hex").slice(0, 16);
+  const libraryName = `sluice_${name}_${hash}`;
+  return { name: libraryName, code: code.replaceAll(placeholder, libraryName) };
 }
 
 const SCRIPTS = Object.fromEntries(
@@ -250,29 +276,8 @@ export function functionLibraryOf(name: ScriptName): FunctionLibrary | undefined
   return SCRIPTS[name].library;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 function isNoScript(error: unknown): boolean {
-  return messageOf(error).startsWith("NOSCRIPT");
-}
-
-/** The server does not have the function (FCALL did not run). */
-function isFunctionMissing(error: unknown): boolean {
-  return /^ERR Function not found/.test(messageOf(error));
-}
-
-/**
- * The server has no functions (before Redis 7), or the user may not call or load them: the
- * command was refused before it ran, and EVALSHA serves instead.
- */
-function isFunctionRefused(error: unknown): boolean {
-  // a refused permission reaches here as the StoreAccessError naming it, the reply its cause
-  const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
-  const message = messageOf(cause);
-  return /^ERR unknown command '(fcall|function)'/i.test(message) ||
-    /^NOPERM\b.*'(fcall|function\|load)'/is.test(message);
+  return error instanceof Error && error.message.startsWith("NOSCRIPT");
 }
 
 /** Runs the store scripts on one connection. Replies carry bulk strings as `Buffer`s. */
@@ -303,8 +308,11 @@ export class Scripts {
       try {
         return await this.#fcall(script.library, argv);
       } catch (error) {
-        if (!isFunctionRefused(error)) throw error;
-        this.#functions = false;
+        if (isFunctionRefused(error)) {
+          this.#functions = false;
+        } else if (!isRefusedBeforeRun(error)) {
+          throw error;
+        }
         argv[0] = script.sha;
       }
     }
@@ -325,21 +333,13 @@ export class Scripts {
       return await this.#redis.sendCommand(new ScriptCommand("FCALL", argv));
     } catch (error) {
       if (!isFunctionMissing(error)) throw error;
-      await this.#load(library);
-      return await this.#redis.sendCommand(new ScriptCommand("FCALL", argv));
     }
-  }
-
-  /** Loads `library` on the server (on every primary of a cluster); one loaded already is kept. */
-  async #load(library: FunctionLibrary): Promise<void> {
-    const redis = this.#redis;
-    const nodes = redis instanceof Cluster ? redis.nodes("master") : [redis];
-    await Promise.all(nodes.map(async (node) => {
-      try {
-        await node.call("FUNCTION", "LOAD", library.code);
-      } catch (error) {
-        if (!/already exists/.test(messageOf(error))) throw error;
-      }
-    }));
+    const failures = await loadLibrary(this.#redis, library);
+    try {
+      return await this.#redis.sendCommand(new ScriptCommand("FCALL", argv));
+    } catch (error) {
+      // still missing: why loading it failed says more (refused, say)
+      throw isFunctionMissing(error) && failures.length > 0 ? failures[0] : error;
+    }
   }
 }
