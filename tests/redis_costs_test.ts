@@ -293,3 +293,28 @@ onPrivateStore(
     assert.deepEqual(leased.map((j) => j.maxAttempts).sort(), [3, 5]);
   },
 );
+
+onPrivateStore(
+  "a reserve past its lower-lane limit opens only the queues with upper-lane jobs waiting",
+  "many",
+  async ({ redis, store }) => {
+    const queues = Array.from({ length: 200 }, (_, q) => `t${q}`);
+    await store.enqueue(queues.map((queue) => newJob({ queue })));
+    await store.enqueue([newJob({ queue: "t199", lane: "critical" })]);
+    const before = await redis.commandCalls();
+    const leased = await store.reserve({
+      ...W,
+      queues,
+      count: 10,
+      lowerLaneLimit: 5,
+    });
+    const after = await redis.commandCalls();
+    // five from the normal lanes, then the critical job of the last queue all the same
+    assert.equal(leased.length, 6);
+    assert.equal(leased.filter((j) => j.lane === "normal").length, 5);
+    assert.ok(leased.some((j) => j.lane === "critical" && j.queue === "t199"));
+    // opening a queue reads its five lanes; the 194 queues between were asked one EXISTS each
+    const lranges = (after.get("lrange") ?? 0) - (before.get("lrange") ?? 0);
+    assert.ok(lranges <= 50, `${lranges} LRANGE for 6 jobs from 200 queues`);
+  },
+);

@@ -140,6 +140,21 @@ end
 
 local UPPER_ONLY = { [2] = false, [3] = false, [4] = false }
 
+-- Whether queue q (k-th named) may have jobs waiting in an upper lane (0 or 1) that this call may
+-- take: asked of a queue not opened yet once the lower-lane limit is reached, where opening it
+-- (its configuration, five lane heads) costs far more than this one EXISTS. A node serving
+-- many queues would otherwise open every ready queue at each call.
+local function may_have_upper(k, q)
+  if is_ready[k] ~= 1 and not READY[q] then return false end
+  if allowed[0] and allowed[1] then
+    return redis.call("EXISTS", lane_key(q, 0), lane_key(q, 1)) > 0
+  end
+  for i = 0, 1 do
+    if allowed[i] and redis.call("EXISTS", lane_key(q, i)) > 0 then return true end
+  end
+  return false
+end
+
 -- Leases job id (queue q, lane li; j: its LEASE_FIELDS values) as the n-th job of the call,
 -- started or prefetched, counting it against its limit keys.
 local function take(q, li, id, j, started)
@@ -178,7 +193,11 @@ end
 local function pass(upto, started)
   for k, q in ipairs(queues) do
     if n >= upto then return end
-    local s = open_queue(k, q)
+    local s = false
+    if QS[q] ~= nil or not (started and lower_limit and lower_taken >= lower_limit)
+      or may_have_upper(k, q) then
+      s = open_queue(k, q)
+    end
     while s and n < upto do
       local view = s.heads
       if started and lower_limit and lower_taken >= lower_limit then
