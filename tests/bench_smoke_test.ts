@@ -8,6 +8,7 @@ import { withRedis } from "./_redis_env.ts";
 import { SCENARIOS } from "../bench/scenarios/mod.ts";
 import { parseBenchOptions } from "../bench/_options.ts";
 import type { Measurement } from "../bench/_measurement.ts";
+import { FUNCTION_SCRIPTS } from "../src/store/redis/scripts.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -117,5 +118,20 @@ Deno.test({
     const one = cost.get("redis.call HGET, 1 field")!;
     const thirteen = cost.get("redis.call HMGET, 13 fields (4 absent, as at reserve)")!;
     assert.ok(thirteen > 3 * one, `HMGET of 13 fields ${thirteen} vs HGET ${one}`);
+  },
+});
+
+Deno.test({
+  name: "bench:call-setup prints what a call of each job-path script costs before its work",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const rows = await taskRows(["bench:call-setup", "--calls", "200"]);
+    assert.deepEqual(rows.map((r) => r.script).sort(), [...FUNCTION_SCRIPTS].sort());
+    for (const r of rows) {
+      for (const us of [r.plainUs, r.functionUs] as number[]) {
+        assert.ok(us > 0 && us < 100_000, JSON.stringify(r));
+      }
+    }
   },
 });

@@ -222,6 +222,8 @@ export const FUNCTION_SCRIPTS: ReadonlySet<ScriptName> = new Set<ScriptName>([
 interface Script {
   source: string;
   sha: string;
+  /** Its pruned libraries and its own text (`source` is the two joined). */
+  parts: ScriptParts;
   /** The script as a function library (scripts of `FUNCTION_SCRIPTS` only). */
   library?: FunctionLibrary;
 }
@@ -232,16 +234,17 @@ interface Script {
  */
 function compile(name: ScriptName, source: string): Script {
   const uses = /^-- uses:(.*)$/m.exec(source)?.[1]?.trim().split(/\s+/) ?? [];
-  const parts = uses.map((lib) => {
+  const texts = uses.map((lib) => {
     const text = LIBRARIES[lib];
     if (text === undefined) throw new Error(`script ${name} uses an unknown library ${lib}`);
     return text;
   });
-  const libraries = pruneLibraries(parts.join("\n"), source);
+  const libraries = pruneLibraries(texts.join("\n"), source);
   const full = `${libraries}\n${source}`;
   const sha = createHash("sha1").update(full).digest("hex");
-  if (!FUNCTION_SCRIPTS.has(name)) return { source: full, sha };
-  return { source: full, sha, library: libraryOf(name, libraries, source) };
+  const parts = { libraries, body: source };
+  if (!FUNCTION_SCRIPTS.has(name)) return { source: full, sha, parts };
+  return { source: full, sha, parts, library: libraryOf(name, libraries, source) };
 }
 
 /**
@@ -270,6 +273,19 @@ function libraryOf(
 const SCRIPTS = Object.fromEntries(
   Object.entries(SOURCES).map(([name, source]) => [name, compile(name as ScriptName, source)]),
 ) as Record<ScriptName, Script>;
+
+/** A script as it is sent: its libraries (pruned) and its own text. */
+export interface ScriptParts {
+  /** The libraries of its `-- uses:` line, less what it never reaches. */
+  libraries: string;
+  /** The script's own text. */
+  body: string;
+}
+
+/** The parts of script `name` (for the bench, which times what a call costs before its work). */
+export function scriptParts(name: ScriptName): ScriptParts {
+  return SCRIPTS[name].parts;
+}
 
 /** The function library of each script of `FUNCTION_SCRIPTS` (for tests and tools). */
 export function functionLibraryOf(name: ScriptName): FunctionLibrary | undefined {
