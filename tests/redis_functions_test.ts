@@ -24,6 +24,7 @@ import { fillRedis } from "../tools/chaos/redis.ts";
 import { withRedis } from "./_redis_env.ts";
 import { type PrivateRedis, testOnPrivateRedis } from "./_redis_server.ts";
 import { roundTrip } from "./_store_roundtrip.ts";
+import { aclRules } from "../src/store/redis/access.ts";
 
 /** A library in the style of the store's: call state, a hook list, helpers using both. */
 const LIBRARY = `
@@ -215,7 +216,7 @@ await withRedis("Redis Functions", () => {
 
   testOnPrivateRedis(
     "functions: a server without FCALL (as Redis 6) runs every script as a plain script",
-    async (server) => {
+    async (server, admin) => {
       const store = await RedisStore.connect({ url: server.url, namespace: "no-fn" });
       try {
         assert.deepEqual(await roundTrip(store, 4), [0, 2, 4, 6]);
@@ -225,10 +226,46 @@ await withRedis("Redis Functions", () => {
           "the completing scripts ran",
         );
         assert.ok(await callsOf(server, "evalsha") > 0);
+        // refused (by each call in flight when the first refusal came), then never tried again
+        const refused = await errorCount(admin, "ERR");
+        assert.ok(refused >= 1);
+        assert.deepEqual(await roundTrip(store, 4), [0, 2, 4, 6]);
+        assert.equal(await errorCount(admin, "ERR"), refused);
       } finally {
         await store.close();
       }
     },
     ["--rename-command", "FCALL", ""],
   );
+
+  testOnPrivateRedis(
+    "functions: a user of one namespace finding them missing (it may not load them) runs plain scripts",
+    async (server, admin) => {
+      await admin.call(
+        "ACL",
+        "SETUSER",
+        "app",
+        "reset",
+        "on",
+        ">pw",
+        ...aclRules("app").split(" "),
+      );
+      const url = server.url.replace("redis://", "redis://app:pw@");
+      const store = await RedisStore.connect({ url, namespace: "app" });
+      try {
+        assert.deepEqual(await roundTrip(store, 3), [0, 2, 4]);
+        assert.equal((await store.counts("roundtrip")).states.completed, 3);
+        assert.deepEqual(await sluiceLibraries(admin), [], "nothing loaded");
+        assert.ok(await callsOf(server, "evalsha") > 0);
+      } finally {
+        await store.close();
+      }
+    },
+  );
 });
+
+/** How many errors of `prefix` (e.g. "ERR", "NOPERM") the server answered (INFO errorstats). */
+async function errorCount(admin: Redis, prefix: string): Promise<number> {
+  const stats = await admin.info("errorstats");
+  return Number(new RegExp(`errorstat_${prefix}:count=(\\d+)`).exec(stats)?.[1] ?? 0);
+}

@@ -217,7 +217,12 @@ export const JOB_CASES: ConformanceCases = {
   },
   async "waitForWork wakes on enqueue and times out otherwise"(ctx) {
     const store = await ctx.store();
-    await store.enqueue([newJob()]); // the queue exists
+    // the queue exists; its wake is heard here, not by the timed wait below (on a cluster a
+    // publish crosses the bus, and could reach a subscription made after the enqueue returned)
+    const existing = store.waitForWork(["q"], 10_000);
+    await ctx.listening(store, ["wake:q"]);
+    await store.enqueue([newJob()]);
+    await existing;
     const started = performance.now();
     await store.waitForWork(["q"], 50);
     assert.ok(performance.now() - started >= 40, "returned before its timeout with no work");

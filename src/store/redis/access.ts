@@ -79,11 +79,12 @@ const SAMPLE_CALLS: readonly string[] = [
 const FUNCTION_CALL = "fcall";
 
 /**
- * The right to load function libraries (FUNCTION LOAD), also optional. It lets a user replace any
- * library on the server, including one that users of other namespaces call: only a user of every
- * namespace gets it.
+ * The rights to load function libraries (FUNCTION LOAD) and to check one of Sluice's name found
+ * already there (FUNCTION LIST), also optional. Loading lets a user replace any library on the
+ * server, including one that users of other namespaces call: only a user of every namespace gets
+ * them.
  */
-const FUNCTION_LOAD = "function|load";
+const FUNCTION_LOAD: readonly string[] = ["function|load", "function|list"];
 
 /** The extra commands a cluster client needs (ioredis's slot map and ready check). */
 const CLUSTER_CALLS: readonly string[] = ["cluster slots", "cluster info"];
@@ -95,8 +96,8 @@ export const STORE_COMMANDS: readonly string[] = SAMPLE_CALLS.map((call) => call
  * The ACL rules a Sluice user needs (after `on >password`): its namespace's keys and channels
  * (every namespace with `*`), and exactly the store's commands, plus `info` (ioredis's ready
  * check), `quit`, and `fcall` (optional: the job path's scripts run as Redis Functions with it,
- * as plain scripts without), with `function|load` for a user of every namespace only (see
- * `FUNCTION_LOAD`); `cluster` adds `cluster|slots` and `cluster|info` (the cluster client's slot
+ * as plain scripts without), with `function|load` and `function|list` for a user of every
+ * namespace only (see `FUNCTION_LOAD`); `cluster` adds `cluster|slots` and `cluster|info` (the cluster client's slot
  * map and ready check).
  */
 export function aclRules(namespace = "*", options: { cluster?: boolean } = {}): string {
@@ -105,7 +106,7 @@ export function aclRules(namespace = "*", options: { cluster?: boolean } = {}): 
     "info",
     "quit",
     FUNCTION_CALL,
-    ...(namespace === "*" ? [FUNCTION_LOAD] : []),
+    ...(namespace === "*" ? FUNCTION_LOAD : []),
     ...(options.cluster ? CLUSTER_CALLS.map((c) => c.replace(" ", "|")) : []),
   ];
   return [

@@ -64,8 +64,9 @@ export function isRefusedBeforeRun(error: unknown): boolean {
 /**
  * Loads `library` where it is missing: on the server, or on every primary of a cluster (one
  * that fails is skipped: the node the call goes to may well have it now). A library of the name
- * that exists already is checked to hold this code: a user allowed `function|load` could have
- * put other code under it. Returns the failures.
+ * that exists already is checked to hold this code (one that cannot be read back counts as
+ * other code): a user allowed `function|load` could have put other code under it. Returns the
+ * failures.
  */
 export async function loadLibrary(
   redis: RedisClient,
@@ -76,8 +77,8 @@ export async function loadLibrary(
   const failures = results.flatMap((r) => r.status === "rejected" ? [r.reason] : []);
   if (failures.some((f) => messagesOf(f).some((m) => m.startsWith(FOREIGN_LIBRARY)))) {
     loggerOf(redis).warn(
-      `Redis function library ${library.name} holds code this Sluice did not write; its ` +
-        "scripts run as plain scripts (delete the library: FUNCTION DELETE)",
+      `Redis function library ${library.name} holds code this Sluice did not write, or could ` +
+        "not be read back (FUNCTION LIST); its scripts run as plain scripts",
     );
   }
   return failures;
@@ -88,7 +89,9 @@ async function loadOn(node: RedisClient, library: FunctionLibrary): Promise<void
     await node.call("FUNCTION", "LOAD", library.code);
   } catch (error) {
     if (!messagesOf(error).some((m) => /already exists/.test(m))) throw error;
-    const listed = await node.call("FUNCTION", "LIST", "LIBRARYNAME", library.name, "WITHCODE");
+    // a library that cannot be checked (no right to FUNCTION LIST) is not trusted either
+    const listed = await node.call("FUNCTION", "LIST", "LIBRARYNAME", library.name, "WITHCODE")
+      .catch(() => null);
     const code = codeOf(listed, library.name);
     if (code !== library.code) throw new Error(`${FOREIGN_LIBRARY}: ${library.name}`);
   }

@@ -1,9 +1,9 @@
 /**
  * A store script as a Redis Function library (Redis 7+: `FUNCTION LOAD` once, `FCALL` at each
  * call). Under EVALSHA, Redis runs a script's whole chunk at every call, so every library
- * function is built again each time: 35 to 55 µs of Redis time a call for `enqueue`, `reserve`
- * and `complete` on the bench machine, more than one job's own work. A function library's chunk
- * runs once, when it is loaded.
+ * function is built again each time: 25 to 42 µs of Redis time a call for `enqueue`, `reserve`
+ * and `complete` on the bench machine (`deno task bench:call-setup`), 10 to 21 as functions. A
+ * function library's chunk runs once, when it is loaded.
  *
  * The scripts are written for EVAL, where each call starts from a fresh chunk. The library keeps
  * exactly that, by a mechanical rewrite of the script's (pruned) libraries:

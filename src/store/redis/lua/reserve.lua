@@ -21,7 +21,9 @@
 -- First the due delayed jobs of every named queue are promoted. Then two passes over the queues
 -- in order: the started pass takes up to `count` jobs (the lower-lane limit holds across all
 -- queues of the call), the prefetch pass up to `prefetch` more. Only queues listed in P.."ready"
--- are read; a queue found empty there is dropped from it.
+-- are read; a queue found empty there is dropped from it. Once the lower-lane limit is reached,
+-- a started pick opens a queue not opened yet only when one EXISTS finds its upper lanes holding
+-- jobs (may_have_upper); a queue passed over so is left in P.."ready".
 -- Limits (_limits.lua): jobs whose limit key that opened are moved back to their lanes first
 -- (unpark). A queue whose rate window is full is passed over; a head job whose limit key is full
 -- or paused is parked on that key and its lane goes on; a started job counts against its key's
