@@ -309,11 +309,6 @@ export class Scripts {
     this.#prefix = prefix;
   }
 
-  /** Whether scripts of `FUNCTION_SCRIPTS` still run as functions on this connection. */
-  get usesFunctions(): boolean {
-    return this.#functions;
-  }
-
   /** Runs script `name` with `args` as ARGV; loads it first when the server lacks it. */
   async run(name: ScriptName, args: readonly ScriptArg[]): Promise<unknown> {
     const script = SCRIPTS[name];
@@ -351,6 +346,9 @@ export class Scripts {
       if (!isFunctionMissing(error)) throw error;
     }
     const failures = await loadLibrary(this.#redis, library);
+    // refused (other code under our name, no right to load it): no second call, plain scripts
+    const refused = failures.find(isFunctionRefused);
+    if (refused !== undefined) throw refused;
     try {
       return await this.#redis.sendCommand(new ScriptCommand("FCALL", argv));
     } catch (error) {
