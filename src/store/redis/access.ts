@@ -97,8 +97,8 @@ export const STORE_COMMANDS: readonly string[] = SAMPLE_CALLS.map((call) => call
  * (every namespace with `*`), and exactly the store's commands, plus `info` (ioredis's ready
  * check), `quit`, and `fcall` (optional: the job path's scripts run as Redis Functions with it,
  * as plain scripts without), with `function|load` and `function|list` for a user of every
- * namespace only (see `FUNCTION_LOAD`); `cluster` adds `cluster|slots` and `cluster|info` (the cluster client's slot
- * map and ready check).
+ * namespace only (see `FUNCTION_LOAD`); `cluster` adds `cluster|slots` and `cluster|info` (the
+ * cluster client's slot map and ready check).
  */
 export function aclRules(namespace = "*", options: { cluster?: boolean } = {}): string {
   const commands = [

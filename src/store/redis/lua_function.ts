@@ -53,8 +53,7 @@ export function functionLibrary(name: string, libraries: string, body: string): 
       }
       declared.add(local);
     }
-    const head = headOf(block);
-    if (/^local\s+function\s/.test(head)) {
+    if (block.isFunction) {
       atLoad.push(block.text);
     } else if (block.defines.length > 0) {
       atLoad.push(`local ${block.defines.join(", ")}`);
@@ -84,11 +83,6 @@ export function functionLibrary(name: string, libraries: string, body: string): 
     `  return __body()`,
     `end)`,
   ].join("\n");
-}
-
-/** The block's first line of code (its leading comment lines skipped). */
-function headOf(block: Block): string {
-  return block.text.split("\n").find((line) => /^[A-Za-z_]/.test(line)) ?? "";
 }
 
 /**

@@ -27,6 +27,8 @@ export interface Block {
   text: string;
   /** Locals it declares (`local function f`, `local A, B = ...`). */
   defines: string[];
+  /** Whether it is a `local function` definition. */
+  isFunction: boolean;
   /** A top-level call's callee (`on_flush` in `on_flush(function() ... end)`). */
   callee: string | null;
   /** Top-level code that is neither a local definition nor a call: always kept. */
@@ -130,7 +132,14 @@ function toBlock(lines: string[], head: string): Block {
   const defines = fn ? [fn[1]!] : vars ? vars[1]!.split(/\s*,\s*/) : [];
   const text = lines.join("\n");
   const other = !fn && !vars && !call && head !== "";
-  return { text, defines, callee: call?.[1] ?? null, other, names: namesOf(text) };
+  return {
+    text,
+    defines,
+    isFunction: fn !== null,
+    callee: call?.[1] ?? null,
+    other,
+    names: namesOf(text),
+  };
 }
 
 /**
