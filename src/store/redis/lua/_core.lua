@@ -236,7 +236,7 @@ local function flush()
   for q, t in pairs(COUNTS) do
     local key = qkey(q, "counts")
     for f, d in pairs(t) do
-      if d ~= 0 then redis.call("HINCRBY", key, f, d) end
+      if d ~= 0 then redis.call("HINCRBY", key, f, itos(d)) end
     end
   end
   if #READY_LIST > 0 then redis.call("SADD", P .. "ready", unpack(READY_LIST)) end

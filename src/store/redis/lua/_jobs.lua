@@ -54,7 +54,7 @@ end)
 
 -- Sets P.."due" of q from its delayed index as it is now (removed when it has none).
 local function reset_due(q)
-  local top = redis.call("ZRANGE", qkey(q, "delayed"), 0, 0, "WITHSCORES")
+  local top = redis.call("ZRANGE", qkey(q, "delayed"), "0", "0", "WITHSCORES")
   if #top == 0 then
     redis.call("ZREM", P .. "due", q)
   else
@@ -272,7 +272,7 @@ end
 -- (runAt, id) order, and resets q's due entry. Writes at once: a reserve reads the lanes next.
 local function promote(q, limit)
   local key = qkey(q, "delayed")
-  local ids = redis.call("ZRANGEBYSCORE", key, "-inf", NOW_S, "LIMIT", 0, limit)
+  local ids = redis.call("ZRANGEBYSCORE", key, "-inf", NOW_S, "LIMIT", "0", itos(limit))
   if #ids == 0 then
     reset_due(q)
     return 0

@@ -157,7 +157,7 @@ end
 -- Moves the jobs parked on keys that opened back to the front of their lanes, as many as each
 -- key may start now, at once (a reserve reads the lanes next). A queue key only wakes its queue.
 local function unpark()
-  local keys = redis.call("ZRANGEBYSCORE", P .. "parked", "-inf", NOW_S, "LIMIT", 0, 100)
+  local keys = redis.call("ZRANGEBYSCORE", P .. "parked", "-inf", NOW_S, "LIMIT", "0", "100")
   for _, key in ipairs(keys) do
     if string.sub(key, 1, 1) == "@" then
       redis.call("ZREM", P .. "parked", key)

@@ -126,9 +126,9 @@ local function add_metrics(h, key, g)
   for slot, delta in pairs(g) do
     local field = key .. "\t" .. itos(slot)
     if slot == SLOT.run_sum or slot == SLOT.wait_sum then
-      redis.call("HINCRBYFLOAT", h, field, delta)
+      redis.call("HINCRBYFLOAT", h, field, fmt(delta))
     else
-      redis.call("HINCRBY", h, field, delta)
+      redis.call("HINCRBY", h, field, itos(delta))
     end
   end
 end
@@ -138,7 +138,7 @@ on_flush(function()
     local id = redis.call("XADD", P .. "events", "*", "t", NOW_S, "e", table.concat(EVENTS, "\n"))
     local sizes = P .. "events:sizes"
     redis.call("RPUSH", sizes, id .. "\t" .. itos(EVENT_COUNT))
-    local over = redis.call("INCRBY", P .. "events:n", EVENT_COUNT) - OBSERVE.events
+    local over = redis.call("INCRBY", P .. "events:n", itos(EVENT_COUNT)) - OBSERVE.events
     -- trimmed in steps of about a sixteenth of the cap, not at every call
     if over > math.floor(OBSERVE.events / 16) then
       local dropped = 0
@@ -157,7 +157,7 @@ on_flush(function()
       add_metrics(minute, key, METRICS[key])
       add_metrics(P .. "m:total", key, METRICS[key])
     end
-    redis.call("EXPIRE", minute, 90000)
+    redis.call("EXPIRE", minute, "90000")
   end
 end)
 

@@ -123,7 +123,7 @@ load_head = function(q, s, i)
     end
     local chunk = math.max(started_want + prefetch - n, 1)
     local from = s.taken[i]
-    b = redis.call("LRANGE", lane_key(q, i), from, from + chunk - 1)
+    b = redis.call("LRANGE", lane_key(q, i), itos(from), itos(from + chunk - 1))
     s.buf[i], s.pos[i], s.dry[i] = b, 1, #b < chunk
     if #b == 0 then
       s.heads[i] = false
@@ -181,9 +181,9 @@ local function take(q, li, id, j, started)
     else
       lease(id, worker, token, deadline, "p", "1")
     end
-    if pf_seq == nil then pf_seq = redis.call("INCRBY", P .. "pfseq", prefetch) - prefetch end
+    if pf_seq == nil then pf_seq = redis.call("INCRBY", P .. "pfseq", itos(prefetch)) - prefetch end
     pf_seq = pf_seq + 1
-    redis.call("ZADD", pf_key(q, worker), pf_seq, id)
+    redis.call("ZADD", pf_key(q, worker), fmt(pf_seq), id)
     pf_n = pf_n + 1
   end
   count(q, "a", lt, 1)
@@ -245,7 +245,7 @@ for _, q in ipairs(queues) do
   if s then
     local empty = ARGV[16] == ""
     for i = 0, 4 do
-      if s.taken[i] > 0 then redis.call("LTRIM", lane_key(q, i), s.taken[i], -1) end
+      if s.taken[i] > 0 then redis.call("LTRIM", lane_key(q, i), itos(s.taken[i]), "-1") end
       if s.heads[i] or s.kept[i] then empty = false end
     end
     if empty then later("SREM", P .. "ready", q) end
@@ -258,6 +258,6 @@ for _, q in ipairs(queues) do
   end
 end
 if pf_n > 0 then pf_count(worker, pf_n) end
-if n > 0 then redis.call("SET", call_key, token_base, "PX", math.max(lease_ms, 1)) end
+if n > 0 then redis.call("SET", call_key, token_base, "PX", itos(math.max(lease_ms, 1))) end
 flush()
 return lease_reply(started, out)
