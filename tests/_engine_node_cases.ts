@@ -78,10 +78,16 @@ export const NODE_CASES: ConformanceCases = {
   async "nodes: a job ending after a reserve that drained the queue asks the store nothing"(ctx) {
     const store = await ctx.store();
     let reserves = 0;
+    let idleWaits = 0;
     const reserve = store.reserve.bind(store);
     store.reserve = (request) => {
       reserves++;
       return reserve(request);
+    };
+    const idleWait = store.idleWait.bind(store);
+    store.idleWait = (queues, worker) => {
+      idleWaits++;
+      return idleWait(queues, worker);
     };
     const engine = createEngine({
       store,
@@ -99,10 +105,12 @@ export const NODE_CASES: ConformanceCases = {
       await until(() => engine.getJob(short!), (j) => j?.state === "completed");
       await new Promise((r) => setTimeout(r, 50));
       assert.equal(reserves, 1, "the freed slot sent the node to the store again");
+      assert.equal(idleWaits, 0, "the drained reserve answered the idle wait itself");
       // new work announces itself: it starts at once, with one more reserve
       const next = await engine.enqueue(Hold, { ms: 1 });
       await until(() => engine.getJob(next), (j) => j?.state === "completed", { timeoutMs: 5_000 });
       assert.equal(reserves, 2);
+      assert.equal(idleWaits, 0);
     } finally {
       await worker.stop({ drainMs: 0 });
       await engine.close();

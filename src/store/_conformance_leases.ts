@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { Status } from "../job/status.ts";
+import type { IdleWait } from "./store.ts";
 import { type ConformanceCases, newJob, NODE, W } from "./_conformance.ts";
 
 /** Cases of dispatch and leases. */
@@ -68,6 +69,31 @@ export const LEASE_CASES: ConformanceCases = {
     await store.reserve({ ...W, worker: "w2", count: 0, prefetch: 1 });
     assert.deepEqual(await store.idleWait(["q"], "w1"), { dueIn: 5_000, stealable: true });
     assert.deepEqual(await store.idleWait(["q"], "w2"), { dueIn: 5_000, stealable: false });
+  },
+
+  async "a reserve that leaves slots free answers the idle wait with its leases"(ctx) {
+    const store = await ctx.store();
+    const answers: IdleWait[] = [];
+    const onIdle = (wait: IdleWait) => answers.push(wait);
+    const [soon, later] = [newJob({ delay: 1_000 }), newJob({ delay: 5_000 })];
+    await store.enqueue([newJob(), newJob(), soon, later]);
+    // every slot filled: no answer
+    assert.equal((await store.reserve({ ...W, count: 1, onIdle })).length, 1);
+    assert.deepEqual(answers, []);
+    await store.reserve({ ...W, worker: "w2", count: 0, prefetch: 1 });
+    // the answer is read after the call's own writes: the job it promoted is no longer due
+    ctx.clock.advance(1_000);
+    const got = await store.reserve({ ...W, count: 3, onIdle });
+    assert.deepEqual(got.map((r) => r.id), [soon.id]);
+    assert.deepEqual(answers, [{ dueIn: 4_000, stealable: true }]);
+    assert.deepEqual(await store.idleWait(["q"], "w1"), answers[0]);
+    // a call delivered twice answers nothing the second time
+    await store.enqueue([newJob()]);
+    const first = await store.reserve({ ...W, callId: "c", count: 2, onIdle });
+    assert.equal(first.length, 1);
+    assert.equal(answers.length, 2);
+    assert.deepEqual(await store.reserve({ ...W, callId: "c", count: 2, onIdle }), first);
+    assert.equal(answers.length, 2);
   },
 
   async "a prefetched job that never started spends no attempt, even its last"(ctx) {

@@ -96,6 +96,13 @@ export interface ReserveRequest {
    * for the upper lanes in one call. Prefetched jobs are not limited.
    */
   lowerLaneLimit?: number;
+  /**
+   * When the call starts fewer than `count` jobs, called (before it resolves) with what
+   * `idleWait(queues, worker)` would answer right after it: a node that goes idle learns when
+   * to look again without a second call. Not called otherwise, nor for a call delivered twice
+   * (the retry of a call whose reply was lost). Must not throw.
+   */
+  onIdle?: (wait: IdleWait) => void;
 }
 
 /** A request to take prefetched, unstarted jobs from the busiest other node. */

@@ -11,6 +11,7 @@ import { newLeaseToken } from "../job/ids.ts";
 import type { Reservation } from "../job/job.ts";
 import type { Lane } from "../job/lanes.ts";
 import { Status, type StatusCode } from "../job/status.ts";
+import type { IdleWait } from "../store/store.ts";
 import { Coalescer } from "./coalescer.ts";
 import type { ResolvedNodeOptions } from "./node_options.ts";
 import type { WorkerRuntime } from "./runtime.ts";
@@ -50,6 +51,11 @@ export class JobFetcher {
    * (`performance.now`; undefined: never read, null: none).
    */
   #nextDue: number | null | undefined = undefined;
+  /**
+   * Whether a steal may find jobs, as the last reserve answered with its leases when it left
+   * slots free (it then also set `#nextDue`); null when it did not answer.
+   */
+  #idleAnswer: boolean | null = null;
   /** When this node last tried to steal (performance.now). */
   #lastSteal = -Infinity;
   /**
@@ -120,12 +126,14 @@ export class JobFetcher {
         const started = await this.#reserve(free);
         errorDelay = 100;
         if (started >= free) continue; // there may be more: look again once slots free up
-        // While jobs run, the due time last read is good enough when the next reserve comes as
-        // a slot frees (it promotes what fell due meanwhile); after a drained reserve none comes
-        // then, so the wait needs the due time as it is now.
-        const stealable = started > 0 && this.#nextDue !== undefined && !this.#drained
-          ? false
-          : await this.#readIdleWait();
+        // A reserve that left slots free answered the idle wait with its leases. Otherwise: while
+        // jobs run, the due time last read is good enough when the next reserve comes as a slot
+        // frees (it promotes what fell due meanwhile); after a drained reserve none comes then,
+        // so the wait needs the due time as it is now.
+        const stealable = this.#idleAnswer ??
+          (started > 0 && this.#nextDue !== undefined && !this.#drained
+            ? false
+            : this.#noteIdleWait(await runtime.store.idleWait(options.queues, this.#host.worker)));
         if (started === 0 && stealable && options.steal && this.#prefetched.length === 0) {
           if (await this.#steal(free) > 0) continue;
         }
@@ -156,6 +164,7 @@ export class JobFetcher {
     const { runtime, options } = this.#host;
     const lowFree = this.#lowFree();
     this.#drained = false;
+    this.#idleAnswer = null;
     const jobs = await this.#call((callId) =>
       runtime.store.reserve({
         callId,
@@ -165,6 +174,7 @@ export class JobFetcher {
         count: free,
         prefetch: Math.max(options.prefetch - this.#prefetched.length, 0),
         ...(lowFree < free ? { lowerLaneLimit: lowFree } : {}),
+        onIdle: this.#onIdle,
       })
     );
     const started = this.#accept(jobs);
@@ -252,13 +262,16 @@ export class JobFetcher {
     return this.#accept(stolen);
   }
 
-  /** Reads when the next delayed job (or limit) is due; returns whether a steal may find jobs. */
-  async #readIdleWait(): Promise<boolean> {
-    const { runtime, options, worker } = this.#host;
-    const { dueIn, stealable } = await runtime.store.idleWait(options.queues, worker);
+  /** Keeps when the next delayed job (or limit) is due; returns whether a steal may find jobs. */
+  #noteIdleWait({ dueIn, stealable }: IdleWait): boolean {
     this.#nextDue = dueIn === null ? null : performance.now() + dueIn;
     return stealable;
   }
+
+  /** Takes the idle wait a reserve that left slots free answered with its leases. */
+  #onIdle = (wait: IdleWait): void => {
+    this.#idleAnswer = this.#noteIdleWait(wait);
+  };
 
   /**
    * Waits for a wake-up, a free slot, or the next delayed job's due time; says "slot" when a

@@ -9,7 +9,7 @@ import { LANES } from "../../job/lanes.ts";
 import { Status, type StatusCode } from "../../job/status.ts";
 import { advance, chooseLane, type LaneHead } from "../../schedule/lane_picker.ts";
 import { FIRST_LOWER_LANE, PROMOTE_BATCH, reserveShape } from "../_shared.ts";
-import type { LeaseProof, ReserveRequest, StealRequest } from "../store.ts";
+import type { IdleWait, LeaseProof, ReserveRequest, StealRequest } from "../store.ts";
 import type { MemJob, MemQueue, MemState } from "./mem_state.ts";
 import { releaseUnique } from "./uniqueness.ts";
 
@@ -217,4 +217,33 @@ export function steal(state: MemState, request: StealRequest, now: number): Rese
     });
     return reservation(job, job.attempts, token, deadline, now, true);
   });
+}
+
+/** How many of a reply's reservations started (they come first). */
+export function startedCount(jobs: readonly Reservation[]): number {
+  let started = 0;
+  while (started < jobs.length && jobs[started]!.started) started++;
+  return started;
+}
+
+/**
+ * What an idle node needs to sleep (`Store.idleWait`): when the earliest delayed job of `queues`
+ * is due or a limit holding parked jobs opens, and whether a node other than `worker` holds
+ * prefetched jobs.
+ */
+export function idleWaitOf(
+  state: MemState,
+  queues: readonly string[],
+  worker: string,
+  now: number,
+): IdleWait {
+  const stealable = state.prefetched.holders().some((node) => node !== worker);
+  let next: number | null = null;
+  for (const name of queues) {
+    const top = state.queues.get(name)?.delayed.peek();
+    if (top && (next === null || top.score < next)) next = top.score;
+  }
+  const open = state.limits.opens.peek()?.score ?? Infinity; // reserve opens every queue's
+  if (open !== Infinity && (next === null || open < next)) next = open;
+  return { dueIn: next === null ? null : Math.max(next - now, 0), stealable };
 }

@@ -127,10 +127,19 @@ export class MemoryStore implements Store {
     return this.#run((state, now) => groups.map((group) => enqueueGroup(state, group, now)));
   }
 
-  reserve(request: ReserveRequest): Promise<Reservation[]> {
-    return this.#run((state, now) =>
-      dispatch.replayed(state, request) ?? dispatch.reserve(state, request, now)
-    );
+  async reserve(request: ReserveRequest): Promise<Reservation[]> {
+    let idle: IdleWait | null = null;
+    const jobs = await this.#run((state, now) => {
+      const replayed = dispatch.replayed(state, request);
+      if (replayed) return replayed;
+      const leased = dispatch.reserve(state, request, now);
+      if (request.onIdle && dispatch.startedCount(leased) < request.count) {
+        idle = dispatch.idleWaitOf(state, request.queues, request.worker, now);
+      }
+      return leased;
+    });
+    if (idle) request.onIdle!(idle);
+    return jobs;
   }
 
   complete(items: readonly Completion[]): Promise<StatusCode[]> {
@@ -250,17 +259,7 @@ export class MemoryStore implements Store {
   }
 
   idleWait(queues: readonly string[], worker: string): Promise<IdleWait> {
-    return this.#run((state, now) => {
-      const stealable = state.prefetched.holders().some((node) => node !== worker);
-      let next: number | null = null;
-      for (const name of queues) {
-        const top = state.queues.get(name)?.delayed.peek();
-        if (top && (next === null || top.score < next)) next = top.score;
-      }
-      const open = state.limits.opens.peek()?.score ?? Infinity; // reserve opens every queue's
-      if (open !== Infinity && (next === null || open < next)) next = open;
-      return { dueIn: next === null ? null : Math.max(next - now, 0), stealable };
-    });
+    return this.#run((state, now) => dispatch.idleWaitOf(state, queues, worker, now));
   }
 
   waitForWork(queues: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {

@@ -12,7 +12,7 @@ import type { StatusCode } from "../../job/status.ts";
 import { PROMOTE_BATCH, reserveShape } from "../_shared.ts";
 import type { IdleWait, LeaseProof, ReserveRequest, StealRequest } from "../store.ts";
 import { DEFAULT_CONFIG_ARGS } from "./config.ts";
-import { decodeReservations, statuses, text } from "./record.ts";
+import { decodeIdleWait, decodeReservations, statuses, text } from "./record.ts";
 import type { ScriptHost } from "./script_host.ts";
 import type { ScriptArg } from "./scripts.ts";
 
@@ -33,9 +33,10 @@ export async function reserve(h: ScriptHost, request: ReserveRequest): Promise<R
     prefetch,
     lanes === undefined ? "" : lanes.join(""),
     lowerLimit ?? "",
+    request.onIdle ? "1" : "",
     ...request.queues,
   ];
-  return decodeReservations(await h.run("reserve", args), terms);
+  return decodeReservations(await h.run("reserve", args), terms, request.onIdle);
 }
 
 /** `Store.start` on Redis. */
@@ -68,7 +69,5 @@ export async function idleWait(
   queues: readonly string[],
   worker: string,
 ): Promise<IdleWait> {
-  const reply = text(await h.run("idleWait", [h.now(), worker, ...queues]));
-  const [due, stealable] = reply.split("\t");
-  return { dueIn: due === "" ? null : Number(due), stealable: stealable === "1" };
+  return decodeIdleWait(text(await h.run("idleWait", [h.now(), worker, ...queues])));
 }

@@ -15,7 +15,7 @@ import {
 import type { JobRecord, Reservation } from "../../job/job.ts";
 import { type Lane, LANES } from "../../job/lanes.ts";
 import { JOB_STATES, type JobState } from "../../job/states.ts";
-import type { QueueCounts, TransitionOutcome } from "../store.ts";
+import type { IdleWait, QueueCounts, TransitionOutcome } from "../store.ts";
 import { type StatusCode, toStatus } from "../../job/status.ts";
 import { IMPLIED_MAX_ATTEMPTS, stateOfLetter } from "./job_fields.ts";
 import type { PrerequisiteFailurePolicy } from "../../job/dependencies.ts";
@@ -243,15 +243,27 @@ export interface LeaseTerms {
 /** The numbers field of the job being decoded (one array for every job of every reply). */
 const LEASE_NUMBERS: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
 
+/** An idle answer of `lua/_idle.lua` ("wait TAB stealable"). */
+export function decodeIdleWait(answer: string): IdleWait {
+  const [due, stealable] = answer.split("\t");
+  return { dueIn: due === "" ? null : Number(due), stealable: stealable === "1" };
+}
+
 /**
  * The reservations in the framed reply of `reserve.lua` or `steal.lua`: the number of jobs
- * leased started (they come first), the call's now, then 7 fields per job (see `frame_lease` in
- * `lua/_jobs.lua`).
+ * leased started (they come first), the call's now, the idle answer (empty when there is none;
+ * else handed to `onIdle` before the reservations are returned), then 7 fields per job (see
+ * `frame_lease` in `lua/_jobs.lua`).
  */
-export function decodeReservations(reply: unknown, terms: LeaseTerms): Reservation[] {
+export function decodeReservations(
+  reply: unknown,
+  terms: LeaseTerms,
+  onIdle?: (wait: IdleWait) => void,
+): Reservation[] {
   const f = new Frames(reply);
   const started = f.num();
   const now = f.num();
+  const idle = f.text();
   const leaseDeadline = now + terms.leaseMs;
   const out: Reservation[] = [];
   while (f.more) {
@@ -284,6 +296,7 @@ export function decodeReservations(reply: unknown, terms: LeaseTerms): Reservati
       prerequisites,
     });
   }
+  if (idle !== "") onIdle?.(decodeIdleWait(idle));
   return out;
 }
 

@@ -36,6 +36,7 @@ import coreLib from "./lua/_core.lua" with { type: "text" };
 import deadLettersLib from "./lua/_dead_letters.lua" with { type: "text" };
 import depsLib from "./lua/_deps.lua" with { type: "text" };
 import enqueueLib from "./lua/_enqueue.lua" with { type: "text" };
+import idleLib from "./lua/_idle.lua" with { type: "text" };
 import jobsLib from "./lua/_jobs.lua" with { type: "text" };
 import leaderLib from "./lua/_leader.lua" with { type: "text" };
 import leaseReplyLib from "./lua/_lease_reply.lua" with { type: "text" };
@@ -186,6 +187,7 @@ const LIBRARIES: Record<string, string> = {
   dead_letters: deadLettersLib,
   deps: depsLib,
   enqueue: enqueueLib,
+  idle: idleLib,
   jobs: jobsLib,
   leader: leaderLib,
   lease_reply: leaseReplyLib,

@@ -1,12 +1,14 @@
 -- _lease_reply.lua: the reply of reserve.lua and steal.lua, and its replay (needs _core.lua,
 -- _leases.lua and _jobs.lua).
 
--- The framed reply: the number of jobs leased started (they come first), the call's now, then
--- out (7 fields per job, see frame_lease in _jobs.lua).
-local function lease_reply(started, out)
+-- The framed reply: the number of jobs leased started (they come first), the call's now, the
+-- idle answer (idle_answer in _idle.lua; nil or "" = none), then out (7 fields per job, see
+-- frame_lease in _jobs.lua).
+local function lease_reply(started, out, idle)
   local head = {}
   frame(head, fmt(started))
   frame(head, NOW_S)
+  frame(head, idle or "")
   return table.concat(head) .. table.concat(out)
 end
 

@@ -1,7 +1,7 @@
 -- reserve.lua: leases up to `count` jobs started, then up to `prefetch` more prefetched (leased
 -- unstarted, stealable until `start`), from the given queues, choosing lanes with each queue's
 -- lane picker (pick_lane in _picker.lua, the same algorithm as src/schedule/lane_picker.ts).
--- uses: core observe limits leases jobs unique deps picker lease_reply
+-- uses: core observe limits leases jobs unique deps picker lease_reply idle
 --
 -- KEYS[1]  namespace prefix P (queue keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)
@@ -16,7 +16,10 @@
 -- ARGV[16]  lanes allowed, as lane index digits ("" = all); other lanes count as empty
 -- ARGV[17]  lower-lane limit: most started jobs from lanes 2..4 ("" = none); past it, started
 --           picks see those lanes as empty (prefetched picks are not limited)
--- ARGV[18..]   queue names, in preference order (paused and unknown queues are skipped)
+-- ARGV[18]  "1": when fewer than `count` jobs start, the reply also tells how long the node may
+--           sleep (idle_answer in _idle.lua, read after this call's writes), so a node going
+--           idle needs no idle_wait call; "" = never
+-- ARGV[19..]   queue names, in preference order (paused and unknown queues are skipped)
 --
 -- First the due delayed jobs of every named queue are promoted. Then two passes over the queues
 -- in order: the started pass takes up to `count` jobs (the lower-lane limit holds across all
@@ -31,7 +34,8 @@
 -- prefetch stops at its first one.
 -- A started job's attempt is charged now (a + 1), with an "active" event; a prefetched job's
 -- at `start`.
--- Returns the lease reply (lease_reply.lua): the started count, now, then 7 fields per job.
+-- Returns the lease reply (lease_reply.lua): the started count, now, the idle answer ("" unless
+-- asked for and fewer than `count` started), then 7 fields per job.
 -- Replay-safe: the token base of a call that leased jobs is kept in P.."call:"..worker for the
 -- lease length; a call that finds its own token base there was delivered twice and returns the
 -- leases it made again (a call that leased nothing can run again: it took nothing).
@@ -56,14 +60,14 @@ local lower_limit = tonumber(ARGV[17])
 
 -- The named queues, once each, in order.
 local queues, seen = {}, {}
-for i = 18, #ARGV do
+for i = 19, #ARGV do
   local q = ARGV[i]
   if not seen[q] then
     seen[q] = true
     queues[#queues + 1] = q
   end
 end
-if #queues == 0 then return lease_reply(0, {}) end
+if #queues == 0 then return lease_reply(0, {}, "") end
 
 local due = redis.call("ZMSCORE", P .. "due", unpack(queues))
 for k, q in ipairs(queues) do
@@ -260,4 +264,6 @@ end
 if pf_n > 0 then pf_count(worker, pf_n) end
 if n > 0 then redis.call("SET", call_key, token_base, "PX", itos(math.max(lease_ms, 1))) end
 flush()
-return lease_reply(started, out)
+local idle = ""
+if ARGV[18] == "1" and started < started_want then idle = idle_answer(queues, worker) end
+return lease_reply(started, out, idle)
