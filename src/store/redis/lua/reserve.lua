@@ -52,10 +52,13 @@ local started_want = tonumber(ARGV[4])
 local prefetch = tonumber(ARGV[15])
 local deadline = fmt(NOW + lease_ms)
 local promote_limit = math.max(tonumber(ARGV[7]), started_want + prefetch)
-local allowed = {}
-for i = 0, 4 do
-  allowed[i] = ARGV[16] == "" or string.find(ARGV[16], tostring(i), 1, true) ~= nil
+-- Tables indexed by lane are built whole by constructors ({ [0] = a, b, c, d, e }): one filled
+-- key by key grows (and rehashes) three times on the way to five keys.
+local function lane_allowed(i)
+  return ARGV[16] == "" or string.find(ARGV[16], itos(i), 1, true) ~= nil
 end
+local allowed = { [0] = lane_allowed(0), lane_allowed(1), lane_allowed(2), lane_allowed(3),
+  lane_allowed(4) }
 local lower_limit = tonumber(ARGV[17])
 
 -- The named queues, once each, in order.
@@ -98,21 +101,34 @@ local function open_queue(k, q)
     QS[q] = false
     return false
   end
-  local s = {
-    st = { vt = tonumber(m[2] or "0"), pass = {}, aged = m[8] == "1" },
-    cfg = { w = {}, strict = (m[14] or ARGV[13]) == "1", stride = {} },
-    heads = {}, buf = {}, pos = {}, taken = {}, dry = {}, kept = {}, picked = false,
-  }
   local aging = tonumber(m[15] or ARGV[14])
-  if aging >= 0 then s.cfg.aging = aging end
+  local qlim = nil
   if tonumber(m[16] or "0") > 0 then
-    s.qlim = limit_state("@" .. q, { rmax = tonumber(m[16]), rdur = tonumber(m[17]), cmax = 0 })
+    qlim = limit_state("@" .. q, { rmax = tonumber(m[16]), rdur = tonumber(m[17]), cmax = 0 })
   end
-  for i = 0, 4 do
-    s.st.pass[i] = tonumber(m[3 + i] or "0")
-    s.cfg.w[i] = tonumber(m[9 + i] or ARGV[8 + i])
-    s.taken[i] = 0
-  end
+  local s = {
+    st = {
+      vt = tonumber(m[2] or "0"),
+      pass = { [0] = tonumber(m[3] or "0"), tonumber(m[4] or "0"), tonumber(m[5] or "0"),
+        tonumber(m[6] or "0"), tonumber(m[7] or "0") },
+      aged = m[8] == "1",
+    },
+    cfg = {
+      w = { [0] = tonumber(m[9] or ARGV[8]), tonumber(m[10] or ARGV[9]),
+        tonumber(m[11] or ARGV[10]), tonumber(m[12] or ARGV[11]), tonumber(m[13] or ARGV[12]) },
+      strict = (m[14] or ARGV[13]) == "1",
+      stride = { [0] = false, false, false, false, false },
+      aging = aging >= 0 and aging or nil,
+    },
+    heads = { [0] = false, false, false, false, false },
+    buf = { [0] = false, false, false, false, false },
+    pos = { [0] = 0, 0, 0, 0, 0 },
+    taken = { [0] = 0, 0, 0, 0, 0 },
+    dry = { [0] = false, false, false, false, false },
+    kept = { [0] = false, false, false, false, false },
+    picked = false,
+    qlim = qlim,
+  }
   QS[q] = s
   for i = 0, 4 do load_head(q, s, i) end
   return s
@@ -120,7 +136,7 @@ end
 
 load_head = function(q, s, i)
   local b = s.buf[i]
-  if b == nil or s.pos[i] > #b then
+  if not b or s.pos[i] > #b then
     if s.dry[i] or not allowed[i] then
       s.heads[i] = false
       return
