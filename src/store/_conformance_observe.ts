@@ -122,6 +122,34 @@ export const OBSERVE_CASES: ConformanceCases = {
     assert.deepEqual(minutes[0]!.groups, total);
   },
 
+  async "metrics: the counts of many calls add up in their minutes, however they are read"(ctx) {
+    const store = await ctx.store();
+    const completeOne = async (runMs: number) => {
+      await store.enqueue([newJob()]);
+      const [r] = await store.reserve({ ...W, count: 1 });
+      ctx.clock.advance(runMs);
+      await store.complete([{ id: r!.id, token: r!.token, result: null }]);
+    };
+    const first = Math.floor(ctx.clock.now() / 60_000);
+    for (let i = 0; i < 10; i++) await completeOne(1);
+    const early = await store.metrics({ minutes: 5 });
+    assert.equal(early.total[0]!.completed, 10);
+    ctx.clock.advance(60_000);
+    for (let i = 0; i < 40; i++) await completeOne(2);
+    for (let read = 0; read < 2; read++) { // a second read finds the same
+      const { total, minutes } = await store.metrics({ minutes: 5 });
+      assert.deepEqual([total[0]!.completed, total[0]!.run.count, total[0]!.run.sumMs], [
+        50,
+        50,
+        90,
+      ]);
+      assert.deepEqual(minutes.map((m) => [m.minute, m.groups[0]!.completed]), [
+        [first, 10],
+        [first + 1, 40],
+      ]);
+    }
+  },
+
   async "progress is stored with the job; logs keep a job's newest lines"(ctx) {
     const store = await ctx.store();
     const job = newJob();
