@@ -2,8 +2,7 @@
  * What the store's verbs cost in Redis: reaping a dead node touches that node's jobs, not every
  * active job; reclaiming expired leases touches the expired ones, not every queue or lease; a
  * dependency chain is walked once; the lease indexes stay in the set and zset encodings whose
- * inserts do not scan; a waiting job's hash leaves out what it implies; one-job calls write their
- * metrics in batches. Counted from INFO commandstats (commands run inside scripts included) or read from
+ * inserts do not scan; a waiting job's hash leaves out what it implies. Counted from INFO commandstats (commands run inside scripts included) or read from
  * OBJECT ENCODING of a private redis-server, so the figures are exact, not timed.
  */
 import assert from "node:assert/strict";
@@ -317,27 +316,5 @@ onPrivateStore(
     // opening a queue reads its five lanes; the 194 queues between were asked one EXISTS each
     const lranges = (after.get("lrange") ?? 0) - (before.get("lrange") ?? 0);
     assert.ok(lranges <= 50, `${lranges} LRANGE for 6 jobs from 200 queues`);
-  },
-);
-
-onPrivateStore(
-  "one-job completions append their metrics to one short list, folded into the hashes in batches",
-  "metered",
-  async ({ redis, store, raw }) => {
-    const before = await redis.commandCalls();
-    for (let i = 0; i < 40; i++) {
-      await store.enqueue([newJob()]);
-      const [r] = await store.reserve({ ...W, count: 1 });
-      await store.complete([{ id: r!.id, token: r!.token, result: null }]);
-    }
-    const after = await redis.commandCalls();
-    const delta = (cmd: string) => (after.get(cmd) ?? 0) - (before.get(cmd) ?? 0);
-    // one fold of the first 32 calls' metrics; the other 8 wait in the list
-    const pending = await raw.llen("{sluice:metered}:m:pending");
-    assert.ok(pending > 0 && pending < 32, `${pending} entries pending`);
-    // the run and wait sums of the minute and the total: 4 writes a fold (160 one call at a time)
-    const sums = delta("hincrbyfloat");
-    assert.ok(sums <= 4, `40 completions made ${sums} HINCRBYFLOAT`);
-    assert.equal((await store.metrics({ minutes: 1 })).total[0]!.completed, 40);
   },
 );

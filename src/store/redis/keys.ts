@@ -23,7 +23,6 @@
  * | `{p}events` | stream | job events, one entry per store call (`t` now, `e` its event lines) |
  * | `{p}events:sizes` / `{p}events:n` | list / string | `entry id TAB event count` per entry, oldest first / their sum (to keep about `events` events) |
  * | `{p}m:<minute>` / `{p}m:total` | hash | metrics, a field per `queue TAB lane TAB function TAB slot` (a day / always) |
- * | `{p}m:pending` | list | metrics of recent calls not yet added to those hashes (`minute`, then a line `field TAB delta` per counter); folded in every 32 calls and by every reader |
  * | `{p}log:<id>` | list | a job's newest log lines (JSON text) |
  * | `{p}u:<key>` | string | the job holding a unique key (`<until>\n<id>` for a window) |
  * | `{p}dep:<id>` / `{p}depd:<id>` | zset / set | a job's dependents in enqueue order / those satisfied |

@@ -1,8 +1,8 @@
 -- _observe.lua: what the scripts record for observers (needs _core.lua): job events, appended
 -- to the namespace's stream P.."events" (one entry per script call, all its events in it), and
 -- metrics aggregated per (queue, lane, function) into P.."m:"..minute (epoch minute, kept a
--- day) and P.."m:total" (since the namespace began), one field per counter slot, by way of
--- P.."m:pending" (see fold_metrics). Both are off unless read_opts turns them on.
+-- day) and P.."m:total" (since the namespace began), one field per counter slot. Both are off
+-- unless read_opts turns them on.
 -- Mirrors src/store/memory/observe.ts; the formats are documented in src/store/observations.ts.
 --
 -- An event is one line: type TAB id TAB function TAB queue TAB lane index, then its own fields:
@@ -118,47 +118,18 @@ local function metric(q, li, name, outcome, run_ms, wait_ms)
   end
 end
 
--- A call does not add its metrics to the hashes itself: it appends them, as one text, to the
--- list P.."m:pending" (one RPUSH where a one-job completion made eleven writes), and the call
--- that makes the list METRICS_FOLD_AT long folds it into the hashes (fold_metrics), as does
--- every reader first (read_metrics.lua). An entry is the epoch minute, then a line per counter
--- the call touched: "field TAB delta", field being the hash field ("q TAB li TAB name TAB slot").
-local METRICS_FOLD_AT = 32
-
--- Adds the pending metrics to P.."m:"..minute (kept a day from then) and P.."m:total", one field
--- per slot touched, with HINCRBY (HINCRBYFLOAT for the two sums, which a fractional clock could
--- make fractional); the entries of one fold are summed first, so each field is written once.
-local function fold_metrics()
-  local pending = P .. "m:pending"
-  local entries = redis.call("LRANGE", pending, "0", "-1")
-  if #entries == 0 then return end
-  redis.call("DEL", pending)
-  local total_key = P .. "m:total"
-  local total = {}
-  local hashes = { [total_key] = total } -- hash key -> field -> sum of its deltas
-  for _, entry in ipairs(entries) do
-    local minute = P .. "m:" .. string.match(entry, "^[^\n]*")
-    local h = hashes[minute]
-    if not h then
-      h = {}
-      hashes[minute] = h
+-- Adds the counts g (slot -> delta) of group key to hash h: one field per slot, "key TAB slot",
+-- added to with HINCRBY (HINCRBYFLOAT for the two sums, which a fractional clock could make
+-- fractional). Only the slots g touched are written: a few commands a group, where reading and
+-- rewriting all the group's counters as one text (as before) cost several times more.
+local function add_metrics(h, key, g)
+  for slot, delta in pairs(g) do
+    local field = key .. "\t" .. itos(slot)
+    if slot == SLOT.run_sum or slot == SLOT.wait_sum then
+      redis.call("HINCRBYFLOAT", h, field, fmt(delta))
+    else
+      redis.call("HINCRBY", h, field, itos(delta))
     end
-    for field, delta in string.gmatch(entry, "\n([^\n]*)\t([^\t\n]*)") do
-      local d = tonumber(delta)
-      h[field] = (h[field] or 0) + d
-      total[field] = (total[field] or 0) + d
-    end
-  end
-  for key, fields in pairs(hashes) do
-    for field, d in pairs(fields) do
-      local slot = tonumber(string.match(field, "\t(%d+)$"))
-      if slot == SLOT.run_sum or slot == SLOT.wait_sum then
-        redis.call("HINCRBYFLOAT", key, field, fmt(d))
-      else
-        redis.call("HINCRBY", key, field, fmt(d))
-      end
-    end
-    if key ~= total_key then redis.call("EXPIRE", key, "90000") end
   end
 end
 
@@ -181,15 +152,12 @@ on_flush(function()
     end
   end
   if #METRIC_LIST > 0 then
-    local lines = { fmt(math.floor(NOW / 60000)) }
+    local minute = P .. "m:" .. fmt(math.floor(NOW / 60000))
     for _, key in ipairs(METRIC_LIST) do
-      for slot, delta in pairs(METRICS[key]) do
-        lines[#lines + 1] = key .. "\t" .. itos(slot) .. "\t" .. fmt(delta)
-      end
+      add_metrics(minute, key, METRICS[key])
+      add_metrics(P .. "m:total", key, METRICS[key])
     end
-    if redis.call("RPUSH", P .. "m:pending", table.concat(lines, "\n")) >= METRICS_FOLD_AT then
-      fold_metrics()
-    end
+    redis.call("EXPIRE", minute, "90000")
   end
 end)
 
