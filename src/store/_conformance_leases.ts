@@ -94,6 +94,18 @@ export const LEASE_CASES: ConformanceCases = {
     assert.equal(answers.length, 2);
     assert.deepEqual(await store.reserve({ ...W, callId: "c", count: 2, onIdle }), first);
     assert.equal(answers.length, 2);
+    // nor does a call that can lease nothing
+    assert.deepEqual(await store.reserve({ ...W, count: 2, lanes: [], onIdle }), []);
+    assert.deepEqual(await store.reserve({ ...W, queues: [], count: 2, onIdle }), []);
+    assert.equal(answers.length, 2);
+  },
+
+  async "a reserve of a fractional count is refused, leasing nothing"(ctx) {
+    const store = await ctx.store();
+    await store.enqueue([newJob(), newJob(), newJob()]);
+    await assert.rejects(store.reserve({ ...W, count: 2.5 }), RangeError);
+    await assert.rejects(store.reserve({ ...W, count: 1, prefetch: 0.5 }), RangeError);
+    assert.equal((await store.counts("q")).states.waiting, 3);
   },
 
   async "a prefetched job that never started spends no attempt, even its last"(ctx) {

@@ -65,11 +65,29 @@ export interface ReserveShape {
   lowerLimit: number | null;
 }
 
+/**
+ * True when a reserve of `shape` over `queueCount` queues can lease nothing: it asks for no job,
+ * names no queue or allows no lane. The stores then return at once, without looking (and without
+ * an idle answer).
+ */
+export function reservesNothing(shape: ReserveShape, queueCount: number): boolean {
+  return shape.started + shape.prefetch <= 0 || queueCount === 0 || shape.lanes?.length === 0;
+}
+
 /** Index of the first lane below `high`: lanes from here on count against `lowerLaneLimit`. */
 export const FIRST_LOWER_LANE = 2;
 
-/** The normalized shape of a `reserve` request. */
+/** The normalized shape of a `reserve` request; throws a `RangeError` for a fractional count. */
 export function reserveShape(request: ReserveRequest): ReserveShape {
+  for (
+    const [name, n] of [["count", request.count], ["prefetch", request.prefetch ?? 0]] as const
+  ) {
+    if (!Number.isInteger(n)) {
+      throw new RangeError(
+        `reserve: ${name} must be a whole number, not ${n}`,
+      );
+    }
+  }
   const shape: ReserveShape = {
     started: Math.max(request.count, 0),
     prefetch: Math.max(request.prefetch ?? 0, 0),

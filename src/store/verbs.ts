@@ -99,8 +99,9 @@ export interface ReserveRequest {
   /**
    * When the call starts fewer than `count` jobs, called (before it resolves) with what
    * `idleWait(queues, worker)` would answer right after it: a node that goes idle learns when
-   * to look again without a second call. Not called otherwise, nor for a call delivered twice
-   * (the retry of a call whose reply was lost). Must not throw.
+   * to look again without a second call. Not called otherwise, nor for a call that can lease
+   * nothing (no job asked for, no queue or no lane named) or was delivered twice (the retry of
+   * a call whose reply was lost). Must not throw.
    */
   onIdle?: (wait: IdleWait) => void;
 }

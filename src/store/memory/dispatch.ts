@@ -8,7 +8,7 @@ import type { Reservation } from "../../job/job.ts";
 import { LANES } from "../../job/lanes.ts";
 import { Status, type StatusCode } from "../../job/status.ts";
 import { advance, chooseLane, type LaneHead } from "../../schedule/lane_picker.ts";
-import { FIRST_LOWER_LANE, PROMOTE_BATCH, reserveShape } from "../_shared.ts";
+import { FIRST_LOWER_LANE, PROMOTE_BATCH, reserveShape, reservesNothing } from "../_shared.ts";
 import type { IdleWait, LeaseProof, ReserveRequest, StealRequest } from "../store.ts";
 import type { MemJob, MemQueue, MemState } from "./mem_state.ts";
 import { releaseUnique } from "./uniqueness.ts";
@@ -85,10 +85,11 @@ function byteOrder(a: string, b: string): number {
  * prefetched).
  */
 export function reserve(state: MemState, request: ReserveRequest, now: number): Reservation[] {
-  const { started: startedWant, prefetch, lanes, lowerLimit } = reserveShape(request);
+  const shape = reserveShape(request);
+  const { started: startedWant, prefetch, lanes, lowerLimit } = shape;
   const queues = [...new Set(request.queues)];
   const out: Reservation[] = [];
-  if (startedWant + prefetch <= 0 || queues.length === 0 || lanes?.length === 0) return out;
+  if (reservesNothing(shape, queues.length)) return out;
   const tokenBase = state.newCall(request.callId);
   const promoteLimit = Math.max(PROMOTE_BATCH, startedWant + prefetch);
   for (const name of queues) state.promote(name, now, promoteLimit);
@@ -219,11 +220,17 @@ export function steal(state: MemState, request: StealRequest, now: number): Rese
   });
 }
 
-/** How many of a reply's reservations started (they come first). */
-export function startedCount(jobs: readonly Reservation[]): number {
+/**
+ * Whether a reserve that leased `jobs` answers the idle wait (`ReserveRequest.onIdle`): it was
+ * asked to, looked, and started fewer than `count` (started jobs come first in `jobs`).
+ */
+export function answersIdle(request: ReserveRequest, jobs: readonly Reservation[]): boolean {
+  if (!request.onIdle || reservesNothing(reserveShape(request), request.queues.length)) {
+    return false;
+  }
   let started = 0;
   while (started < jobs.length && jobs[started]!.started) started++;
-  return started;
+  return started < request.count;
 }
 
 /**

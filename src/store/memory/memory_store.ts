@@ -133,7 +133,7 @@ export class MemoryStore implements Store {
       const replayed = dispatch.replayed(state, request);
       if (replayed) return replayed;
       const leased = dispatch.reserve(state, request, now);
-      if (request.onIdle && dispatch.startedCount(leased) < request.count) {
+      if (dispatch.answersIdle(request, leased)) {
         idle = dispatch.idleWaitOf(state, request.queues, request.worker, now);
       }
       return leased;

@@ -9,7 +9,7 @@
 import type { Reservation } from "../../job/job.ts";
 import { newLeaseToken } from "../../job/ids.ts";
 import type { StatusCode } from "../../job/status.ts";
-import { PROMOTE_BATCH, reserveShape } from "../_shared.ts";
+import { PROMOTE_BATCH, reserveShape, reservesNothing } from "../_shared.ts";
 import type { IdleWait, LeaseProof, ReserveRequest, StealRequest } from "../store.ts";
 import { DEFAULT_CONFIG_ARGS } from "./config.ts";
 import { decodeIdleWait, decodeReservations, statuses, text } from "./record.ts";
@@ -18,8 +18,9 @@ import type { ScriptArg } from "./scripts.ts";
 
 /** `Store.reserve` on Redis. */
 export async function reserve(h: ScriptHost, request: ReserveRequest): Promise<Reservation[]> {
-  const { started, prefetch, lanes, lowerLimit } = reserveShape(request);
-  if (started + prefetch <= 0 || request.queues.length === 0 || lanes?.length === 0) return [];
+  const shape = reserveShape(request);
+  const { started, prefetch, lanes, lowerLimit } = shape;
+  if (reservesNothing(shape, request.queues.length)) return [];
   const terms = { leaseMs: request.leaseMs, tokenBase: request.callId ?? newLeaseToken() };
   const args: ScriptArg[] = [
     h.now(),

@@ -12,7 +12,9 @@
 -- clock (tests), or "" to read Redis TIME, so node clocks that drift cannot fire jobs early or
 -- reclaim live leases.
 -- Numbers: Lua numbers are doubles. Written numbers go through fmt() ("%d" for integers below
--- 10^15, else "%.17g": both exact), never tostring() or "..", which keep only 14 digits.
+-- 10^15, else "%.17g": both exact), never tostring() or "..", which keep only 14 digits. On the
+-- job path a number argument of redis.call goes as text too (itos() or fmt()): Redis formats a
+-- Lua number with "%.17g", some 2,000 instructions each.
 --
 -- Status codes (src/job/status.ts): 0 OK, 1 NOT_FOUND, 2 LEASE_LOST, 3 WRONG_STATE,
 -- 4 CANCEL_REQUESTED, 5 NOT_LEADER.

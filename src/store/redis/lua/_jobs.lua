@@ -277,7 +277,7 @@ local function promote(q, limit)
     reset_due(q)
     return 0
   end
-  redis.call("ZREMRANGEBYRANK", key, 0, #ids - 1)
+  redis.call("ZREMRANGEBYRANK", key, "0", itos(#ids - 1))
   local by_lane = {}
   for _, id in ipairs(ids) do
     local jk = job_key(id)

@@ -2,9 +2,9 @@
 -- arithmetic), so both stores dispatch in the same order.
 -- st = { vt, pass[0..4], aged }; heads[i] = lane i's head as { since = when it became due, id }
 -- or false when the lane is empty; cfg = { w[0..4], strict, aging (nil = off), stride (optional:
--- a table the strides floor(STRIDE_UNIT / w) are kept in once computed, false before) }. Aging: a head
--- that waited aging ms or longer wins (the oldest, then the lower id in byte order), never twice
--- in a row. Returns the lane index, or -1 when every lane is empty.
+-- a table the strides floor(STRIDE_UNIT / w) are kept in once computed, false before) }. Aging:
+-- a head that waited aging ms or longer wins (the oldest, then the lower id in byte order), never
+-- twice in a row. Returns the lane index, or -1 when every lane is empty.
 local STRIDE_UNIT = 1000000
 local PASS_REBASE_AT = 1000000000
 
