@@ -6,8 +6,10 @@
  *
  * Phases (each on its own jobs): bulk enqueue in chunks of `--chunk`, enqueue in calls of
  * `--batch` (as concurrent single enqueues are coalesced), then reserve and complete interleaved,
- * `--batch` jobs a call with two batches leased at a time (as a busy worker does). Figures are
- * Redis instructions per job, the scripts and everything Redis does for them included.
+ * `--batch` jobs a call with two batches leased at a time (as a busy worker does), then the jobs
+ * of an idle node: enqueue one, reserve it with room for more (the reply answers the idle wait),
+ * complete it. Figures are Redis instructions per job, the scripts and everything Redis does for
+ * them included.
  *
  * ```sh
  * deno task bench:lua [--jobs 4000] [--batch 38] [--chunk 1000] [--retention remove|keep] [--quiet]
@@ -101,6 +103,27 @@ try {
     jobs: done,
     calls,
     perJob: spent / done,
+  });
+
+  const idleJobs = Math.min(jobs, 400);
+  for (let i = 0; i < idleJobs; i++) {
+    await store.enqueue(newJobs(1));
+    let answered = false;
+    const leased = await store.reserve({
+      worker: "w1",
+      queues: ["default"],
+      count: 50,
+      leaseMs: 60_000,
+      onIdle: () => answered = true,
+    });
+    if (!answered) throw new Error("bench:lua: an idle reserve gave no idle answer");
+    await complete(leased);
+  }
+  rows.push({
+    phase: "an idle node's job: enqueue, reserve, complete",
+    jobs: idleJobs,
+    calls: idleJobs * 3,
+    perJob: (await redis.dump()) / idleJobs,
   });
 } finally {
   await store.close();

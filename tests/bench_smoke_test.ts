@@ -96,6 +96,7 @@ Deno.test({
       "enqueue, 100 a call",
       "enqueue, 20 a call",
       "reserve + complete, 20 a call",
+      "an idle node's job: enqueue, reserve, complete",
     ]);
     for (const r of rows) {
       const perJob = r.perJob as number;
