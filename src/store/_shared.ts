@@ -79,18 +79,15 @@ export const FIRST_LOWER_LANE = 2;
 
 /** The normalized shape of a `reserve` request; throws a `RangeError` for a fractional count. */
 export function reserveShape(request: ReserveRequest): ReserveShape {
-  for (
-    const [name, n] of [["count", request.count], ["prefetch", request.prefetch ?? 0]] as const
-  ) {
-    if (!Number.isInteger(n)) {
-      throw new RangeError(
-        `reserve: ${name} must be a whole number, not ${n}`,
-      );
-    }
+  const prefetchAsked = request.prefetch ?? 0;
+  if (!Number.isInteger(request.count) || !Number.isInteger(prefetchAsked)) {
+    throw new RangeError(
+      `reserve: count and prefetch must be whole numbers, not ${request.count} and ${prefetchAsked}`,
+    );
   }
   const shape: ReserveShape = {
     started: Math.max(request.count, 0),
-    prefetch: Math.max(request.prefetch ?? 0, 0),
+    prefetch: Math.max(prefetchAsked, 0),
     lowerLimit: request.lowerLaneLimit === undefined
       ? null
       : Math.max(Math.floor(request.lowerLaneLimit), 0),

@@ -1,10 +1,11 @@
 /**
  * Applies one trace operation to one store and returns its reply with lease and leader tokens
- * replaced by their logical names (see `handles.ts`), ready to compare with the other store's.
+ * replaced by their logical names (see `handles.ts`), ready to compare with the other store's (a
+ * reserve's reply is its leases and its idle answer, or null).
  *
  * @module
  */
-import type { DeadLetterQuery, NewJob } from "../../src/store/store.ts";
+import type { DeadLetterQuery, IdleWait, NewJob } from "../../src/store/store.ts";
 import type { Ledger } from "./handles.ts";
 import type { DeadFilter, LeaseRef, Op } from "./ops.ts";
 import type { Side } from "./stores.ts";
@@ -34,8 +35,11 @@ export async function applyOp(op: Op, side: Side, ledger: Ledger, now: number): 
         ...(job.limitKey ? { limitKey: job.limitKey } : {}),
       })));
     case "reserve": {
+      // every reserve asks for the idle answer, so the stores' answers are compared too
       const { kind: _, ...request } = op;
-      return book.addLeases(await store.reserve(request));
+      let idle: IdleWait | null = null;
+      const leased = await store.reserve({ ...request, onIdle: (wait) => idle = wait });
+      return { leases: book.addLeases(leased), idle };
     }
     case "start":
       return await store.start(op.leases.map(proof));

@@ -145,6 +145,8 @@ function observe(ledger: Ledger, op: Op, reply: unknown): void {
   const resolved = (refs: { pick: number; live: boolean }[]) => refs.map((r) => ledger.lease(r));
   switch (op.kind) {
     case "reserve":
+      ledger.leased((reply as { leases: Reservation[] }).leases.map((r) => r.id));
+      return;
     case "steal":
       ledger.leased((reply as Reservation[]).map((r) => r.id));
       return;
