@@ -19,6 +19,7 @@ import { parseArgs } from "node:util";
 import type { SluiceEnv } from "./_scenario.ts";
 import { dropSluiceNamespace } from "./_sluice.ts";
 import { prepareDrain } from "./scenarios/_drain.ts";
+import { positiveCounts } from "./_tool_args.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -29,11 +30,7 @@ const { values } = parseArgs({
     top: { type: "string", default: "15" },
   },
 });
-const jobs = Number(values.jobs);
-const top = Number(values.top);
-if (![jobs, top].every((n) => Number.isInteger(n) && n > 0)) {
-  throw new Error("bench:alloc: --jobs and --top take positive whole numbers");
-}
+const { jobs, top } = positiveCounts("bench:alloc", { jobs: values.jobs, top: values.top });
 const retention = values.retention;
 if (retention !== "keep" && retention !== "remove") {
   throw new Error(`bench:alloc: --retention is keep or remove, not ${retention}`);

@@ -17,6 +17,7 @@
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
 import { PrivateRedis } from "./_private_redis.ts";
+import { positiveCounts } from "./_tool_args.ts";
 import { functionLibrary } from "../src/store/redis/lua_function.ts";
 import { FUNCTION_SCRIPTS, scriptParts } from "../src/store/redis/scripts.ts";
 
@@ -24,10 +25,7 @@ const { values } = parseArgs({
   args: Deno.args,
   options: { calls: { type: "string", default: "5000" } },
 });
-const calls = Number(values.calls);
-if (!Number.isInteger(calls) || calls < 1) {
-  throw new Error("bench:call-setup: --calls takes a positive whole number");
-}
+const { calls } = positiveCounts("bench:call-setup", { calls: values.calls });
 
 const PROBE = "__setup_probe";
 const server = await PrivateRedis.start();

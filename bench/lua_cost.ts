@@ -24,6 +24,7 @@ import { parseArgs } from "node:util";
 import type { NewJob, Reservation } from "../store.ts";
 import { RedisStore } from "../store.ts";
 import { CallgrindRedis } from "./_callgrind_redis.ts";
+import { positiveCounts } from "./_tool_args.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -35,12 +36,11 @@ const { values } = parseArgs({
     quiet: { type: "boolean", default: false },
   },
 });
-const jobs = Number(values.jobs);
-const batch = Number(values.batch);
-const chunk = Number(values.chunk);
-if (![jobs, batch, chunk].every((n) => Number.isInteger(n) && n > 0)) {
-  throw new Error("bench:lua: --jobs, --batch and --chunk take positive whole numbers");
-}
+const { jobs, batch, chunk } = positiveCounts("bench:lua", {
+  jobs: values.jobs,
+  batch: values.batch,
+  chunk: values.chunk,
+});
 if (values.retention !== "keep" && values.retention !== "remove") {
   throw new Error(`bench:lua: --retention is keep or remove, not ${values.retention}`);
 }

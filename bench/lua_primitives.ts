@@ -18,15 +18,13 @@
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
 import { CallgrindRedis } from "./_callgrind_redis.ts";
+import { positiveCounts } from "./_tool_args.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
   options: { ops: { type: "string", default: "3000" } },
 });
-const ops = Number(values.ops);
-if (!Number.isInteger(ops) || ops < 1) {
-  throw new Error("bench:lua-primitives: --ops takes a positive whole number");
-}
+const { ops } = positiveCounts("bench:lua-primitives", { ops: values.ops });
 
 /** A leased job's hash: the fields the hot scripts read and write, payload included. */
 const JOB_FIELDS = [
