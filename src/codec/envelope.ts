@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { allocBytes } from "./byte_pool.ts";
 import type { Codec } from "./codec.ts";
 import { codecById } from "./codecs.ts";
 import { type Compression, compressionById, COMPRESSIONS } from "./compression.ts";
@@ -62,7 +63,7 @@ export function sealEnvelope(body: Uint8Array, options: SealOptions): Uint8Array
     compression = COMPRESSIONS.none;
   }
   const versionBytes = leb128Length(options.version);
-  const out = new Uint8Array(2 + versionBytes + data.byteLength);
+  const out = allocBytes(2 + versionBytes + data.byteLength);
   out[0] = ENVELOPE_MAGIC;
   out[1] = (options.codec.id << 4) | compression.id;
   writeLeb128(out, 2, options.version);
@@ -75,19 +76,17 @@ const ASCII_SEAL_LIMIT = 4096;
 
 /**
  * The envelope of a body that is `text` in UTF-8, when that text is ASCII (so its own UTF-8) and
- * stays uncompressed: the bytes `sealEnvelope` makes of it, in one allocation instead of two.
+ * stays uncompressed: the bytes `sealEnvelope` makes of it, in one array from the byte pool
+ * (`allocBytes`) instead of two.
  * Null otherwise (not ASCII, compression applies, or longer than the fast path is for).
  */
 export function sealAscii(text: string, options: SealOptions): Uint8Array | null {
   if (text.length > ASCII_SEAL_LIMIT) return null;
   if (options.compression.id !== 0 && text.length >= options.threshold) return null;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return null;
   const start = 2 + leb128Length(options.version);
-  const out = new Uint8Array(start + text.length);
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code > 0x7f) return null;
-    out[start + i] = code;
-  }
+  const out = allocBytes(start + text.length);
+  for (let i = 0; i < text.length; i++) out[start + i] = text.charCodeAt(i);
   out[0] = ENVELOPE_MAGIC;
   out[1] = (options.codec.id << 4) | COMPRESSIONS.none.id;
   writeLeb128(out, 2, options.version);

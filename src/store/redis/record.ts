@@ -12,6 +12,7 @@ import {
   type AttemptRecord,
   withCompletion,
 } from "../../job/attempt_history.ts";
+import { allocBytes } from "../../codec/byte_pool.ts";
 import type { JobRecord, Reservation } from "../../job/job.ts";
 import { type Lane, LANES } from "../../job/lanes.ts";
 import { JOB_STATES, type JobState } from "../../job/states.ts";
@@ -201,14 +202,14 @@ export class Frames {
   }
 
   /**
-   * The next field as a fresh `Uint8Array` (a copy: the reply's buffer may be a parser's, reused
+   * The next field as a copy (`allocBytes`: the reply's buffer may be a parser's, reused
    * for the next reply). A short field is copied byte by byte, without a view of the reply.
    */
   bytes(): Uint8Array {
     const buf = this.#buf;
     const end = this.#skip();
     const start = this.#start;
-    const out = new Uint8Array(end - start);
+    const out = allocBytes(end - start);
     if (out.byteLength <= SHORT_COPY) {
       for (let i = 0; i < out.byteLength; i++) out[i] = buf[start + i]!;
     } else {
