@@ -78,7 +78,7 @@ const sumCalls = (deltas: CommandDelta[]): number => deltas.reduce((sum, d) => s
 /** Runs one measurement, prints its JSON line (and command stats when asked) and returns it. */
 export async function measure(ctx: RunContext, req: MeasureRequest): Promise<Measurement> {
   const { scenario, params, system, retention } = req;
-  const id = `${ctx.runId}-${++sequence}`;
+  const id = measurementId(ctx);
   const began = performance.now();
   const server = scenario.redis === "private" ? await PrivateRedis.start() : null;
   const url = server?.url ?? ctx.url;
@@ -90,10 +90,7 @@ export async function measure(ctx: RunContext, req: MeasureRequest): Promise<Mea
       admin?.disconnect();
       await server.stop();
     } else if (scenario.redis === "shared") {
-      if (system === "sluice") {
-        await dropSluiceNamespace(url, namespace);
-        await dropSluiceNamespace(url, `${namespace}-w`);
-      } else await deleteKeys(ctx.admin, `${prefix}:*`);
+      await dropKeysOf(ctx, system, namespace, prefix);
     }
   };
   ctx.cleanups.add(cleanup);
@@ -189,12 +186,33 @@ export async function measure(ctx: RunContext, req: MeasureRequest): Promise<Mea
   }
 }
 
+/**
+ * Deletes a measurement's keys on the run's shared Redis: Sluice's namespace (and its warm-up's),
+ * or BullMQ's prefix.
+ */
+export async function dropKeysOf(
+  ctx: RunContext,
+  system: SystemName,
+  namespace: string,
+  prefix: string,
+): Promise<void> {
+  if (system === "sluice") {
+    await dropSluiceNamespace(ctx.url, namespace);
+    await dropSluiceNamespace(ctx.url, `${namespace}-w`);
+  } else await deleteKeys(ctx.admin, `${prefix}:*`);
+}
+
+/** A fresh id for a measurement of this run (part of its namespace and prefix). */
+export function measurementId(ctx: RunContext): string {
+  return `${ctx.runId}-${++sequence}`;
+}
+
 function isProbe(d: CommandDelta): boolean {
   return PROBE_COMMANDS.has(d.command);
 }
 
 /** Adds percentiles and extremes of `latencies` to `m`. */
-function summarise(m: Measurement, latencies: number[] | undefined): void {
+export function summarise(m: Measurement, latencies: number[] | undefined): void {
   if (!latencies?.length) return;
   const sorted = [...latencies].sort((a, b) => a - b);
   m.samples = sorted.length;

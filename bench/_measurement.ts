@@ -55,6 +55,8 @@ export interface Measurement {
   bytesPerJob?: number;
   /** Redis commands per second over the idle window before the timed part. */
   idleCommandsPerSec?: number;
+  /** Jobs per block, when the two systems ran interleaved (see bench/_interleave.ts). */
+  interleavedBlock?: number;
 }
 
 /** Nearest-rank percentile `p` (0..100) of ascending `sorted`; NaN when empty. */

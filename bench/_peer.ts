@@ -6,7 +6,7 @@
  * @module
  */
 import { Child } from "./_child.ts";
-import type { Params, Trial, TrialResult } from "./_scenario.ts";
+import type { BlockResult, Params, Trial, TrialResult } from "./_scenario.ts";
 import type { Retention } from "./_options.ts";
 
 /** The folder of the Node peers (package.json, lock file, runner). */
@@ -84,6 +84,10 @@ export async function preparePeer(spec: PeerSpec): Promise<Trial> {
     run: async (): Promise<TrialResult> => {
       await child.send("run");
       return (await child.next()).result as TrialResult;
+    },
+    block: async (count: number): Promise<BlockResult> => {
+      await child.send(`block ${count}`);
+      return (await child.next()).block as BlockResult;
     },
     dispose: async () => {
       await child.send("dispose").catch(() => {});

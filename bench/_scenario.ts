@@ -24,10 +24,25 @@ export interface TrialResult {
   clientCpuSec?: number;
 }
 
+/** What one block of an interleaved run produced. */
+export interface BlockResult {
+  /** Per-job times of the block's jobs, ms. */
+  latenciesMs: number[];
+  /** CPU seconds of the system's own process during the block (the Node peer's). */
+  clientCpuSec?: number;
+  /** Wall time of the block measured by the system's own process, seconds. */
+  seconds?: number;
+}
+
 /** One prepared measurement: `run` is timed, `dispose` is not. */
 export interface Trial {
   /** Does the measured work. */
   run(): Promise<TrialResult>;
+  /**
+   * Does `count` more jobs of the measured work and returns their times: scenarios that run
+   * interleaved (`Scenario.interleave`) have it.
+   */
+  block?(count: number): Promise<BlockResult>;
   /** Stops workers and closes what prepare opened (keys are removed by the harness). */
   dispose(): Promise<void>;
 }
@@ -69,6 +84,13 @@ export interface Scenario<P extends Params = Params> {
    * Node process is fresh for every measurement, Sluice's Deno process is not).
    */
   readonly warmup?: boolean;
+  /**
+   * Jobs per block when both systems run: the harness prepares both trials and alternates blocks
+   * of this many jobs between them (ABBA) instead of timing one system's whole run, then the
+   * other's, so a slow or fast spell of the machine lands on both. Such a measurement reports no
+   * Redis figures (Redis serves both at once).
+   */
+  interleave?(o: BenchOptions): number;
   /** Whether the harness reports Redis `used_memory` growth per job (`bytesPerJob`). */
   readonly measuresMemory?: boolean;
   /** Whether the run's client CPU means nothing (the work happens in other processes). */

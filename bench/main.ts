@@ -25,6 +25,8 @@ import os from "node:os";
 import { Redis } from "ioredis";
 import { type BenchOptions, parseBenchOptions, type SystemName } from "./_options.ts";
 import { measure, type RunContext } from "./_harness.ts";
+import { measureInterleaved } from "./_interleave.ts";
+import type { Scenario } from "./_scenario.ts";
 import { ensurePeers, peerVersions } from "./_peer.ts";
 import { PrivateRedis } from "./_private_redis.ts";
 import { SLUICE_VERSION } from "./_sluice.ts";
@@ -34,6 +36,14 @@ import { SCENARIOS } from "./scenarios/mod.ts";
 
 function systemsOrder(o: BenchOptions, round: number): SystemName[] {
   return round % 2 === 1 ? [...o.systems] : [...o.systems].reverse();
+}
+
+/** Whether `scenario` runs both systems interleaved in this run (both are selected). */
+function interleaved(o: BenchOptions, scenario: Scenario): boolean {
+  return scenario.interleave !== undefined &&
+    (["sluice", "bullmq"] as const).every((s) =>
+      o.systems.includes(s) && scenario.systems.includes(s)
+    );
 }
 
 async function main(): Promise<void> {
@@ -91,6 +101,10 @@ async function main(): Promise<void> {
       for (let round = 1; round <= o.rounds; round++) {
         for (const scenario of scenarios) {
           for (const params of scenario.variants(o)) {
+            if (interleaved(o, scenario)) {
+              all.push(...await measureInterleaved(ctx, { scenario, params, retention, round }));
+              continue;
+            }
             for (const system of systemsOrder(o, round)) {
               if (!scenario.systems.includes(system)) continue;
               all.push(await measure(ctx, { scenario, params, system, retention, round }));

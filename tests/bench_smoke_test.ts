@@ -52,6 +52,8 @@ await withRedis("bench smoke", (url) => {
             assert.deepEqual(m.params, JSON.parse(JSON.stringify(params)), what);
             assert.ok(typeof m.version === "string" && m.version.length > 0, what);
             assert.ok(Number.isFinite(m.seconds) && m.seconds >= 0, `${what}: seconds`);
+            // both systems selected: a scenario that can runs them interleaved
+            assert.equal(m.interleavedBlock, scenario.interleave?.(o), `${what}: interleaved`);
             for (const figure of scenario.figures) {
               const value = (m as unknown as Record<string, unknown>)[figure.key];
               assert.ok(

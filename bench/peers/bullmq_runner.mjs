@@ -6,11 +6,15 @@
  *    retention }`: runs the warm-up (the same scenario with the `warmup` parameters, under
  *    `prefix:w`) when asked, prepares (untimed) and prints `{"ready":true,"version":...}`;
  * 2. on the line `run`: runs the timed part, prints `{"result":{...,"seconds","clientCpuSec"}}`;
- * 3. on the line `dispose` (or when stdin closes): stops and closes, prints `{"disposed":true}`
+ * 3. on a line `block <n>` (scenarios that run interleaved, whose trial has `block(n)`): does n
+ *    more jobs of the timed part, prints `{"block":{"latenciesMs":[...],"seconds","clientCpuSec"}}`
+ *    (any number of times, instead of `run`);
+ * 4. on the line `dispose` (or when stdin closes): stops and closes, prints `{"disposed":true}`
  *    and exits.
  *
  * Any failure prints `{"error":"..."}` and exits with status 1. Scenario modules live in
- * `./bullmq/<scenario with _ for ->.mjs` and export `prepare(spec)` returning `{ run, dispose }`.
+ * `./bullmq/<scenario with _ for ->.mjs` and export `prepare(spec)` returning `{ run, dispose }`
+ * (and `block` when the scenario runs interleaved).
  *
  * @module
  */
@@ -56,6 +60,15 @@ async function main() {
         const seconds = (performance.now() - start) / 1000;
         const used = process.cpuUsage(cpu);
         say({ result: { ...result, seconds, clientCpuSec: (used.user + used.system) / 1e6 } });
+      }, fail);
+    } else if (command.startsWith("block ")) {
+      if (!trial.block) fail(new Error(`${spec.scenario} cannot run in blocks`));
+      const cpu = process.cpuUsage();
+      const start = performance.now();
+      trial.block(Number(command.slice(6))).then((result) => {
+        const seconds = (performance.now() - start) / 1000;
+        const used = process.cpuUsage(cpu);
+        say({ block: { ...result, seconds, clientCpuSec: (used.user + used.system) / 1e6 } });
       }, fail);
     } else if (command === "dispose") {
       dispose().catch(fail);

@@ -1,7 +1,8 @@
 /**
  * Idle latency: an idle worker of `concurrency`; the timed part enqueues `jobs` jobs one at a
  * time, each after the previous one completed, and records enqueue-to-completion times (after
- * `warmup` unrecorded jobs, run while preparing).
+ * `warmup` unrecorded jobs, run while preparing). With both systems, the two run interleaved in
+ * blocks of 25 jobs.
  *
  * @module
  */
@@ -11,6 +12,9 @@ import { type Countdown, delay, sequentialLatencies } from "../_pacing.ts";
 import { benchPayload } from "../_payloads.ts";
 import { Noop } from "../functions/noop.ts";
 
+/** Jobs per block when both systems run, interleaved (see bench/_interleave.ts). */
+const LATENCY_BLOCK = 25;
+
 type LatencyParams = { jobs: number; concurrency: number; warmup: number };
 
 /** The idle latency scenario. */
@@ -18,6 +22,7 @@ export const latency: Scenario = scenario<LatencyParams>({
   name: "latency",
   systems: ["sluice", "bullmq"],
   redis: "shared",
+  interleave: () => LATENCY_BLOCK,
   variants: (o) => [{ jobs: o.latencyJobs, concurrency: o.concurrency, warmup: 20 }],
   label: () => "",
   figures: [
@@ -39,6 +44,7 @@ export const latency: Scenario = scenario<LatencyParams>({
     await delay(50); // let the worker go idle again
     return {
       run: async () => ({ jobs: p.jobs, latenciesMs: await sample(p.jobs) }),
+      block: async (count) => ({ latenciesMs: await sample(count) }),
       dispose: async () => {
         await worker.stop();
         offCompleted();

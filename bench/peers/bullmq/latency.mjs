@@ -41,6 +41,7 @@ export async function prepare(spec) {
   await delay(50); // let the worker go idle again
   return {
     run: async () => ({ jobs, latenciesMs: await sample(jobs) }),
+    block: async (count) => ({ latenciesMs: await sample(count) }),
     dispose: () => closeAll([worker], [queue]),
   };
 }
