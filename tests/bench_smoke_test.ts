@@ -108,6 +108,22 @@ Deno.test({
 });
 
 Deno.test({
+  name: "bench:idle-cost prints Redis instructions per idle job of both systems (needs valgrind)",
+  ignore: !hasValgrind,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const rows = await taskRows(["bench:idle-cost", "--jobs", "40"]);
+    const kinds = rows.map((r) => `${r.retention} ${r.system}`).sort();
+    assert.deepEqual(kinds, ["keep bullmq", "keep sluice", "remove bullmq", "remove sluice"]);
+    for (const r of rows) {
+      const perJob = r.perJob as number;
+      assert.ok(perJob > 10_000 && perJob < 100_000_000, JSON.stringify(r));
+    }
+  },
+});
+
+Deno.test({
   name: "bench:lua-primitives prints Redis instructions per operation (needs valgrind)",
   ignore: !hasValgrind,
   sanitizeOps: false,
