@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { allocBytes } from "./byte_pool.ts";
+import { allocBytes, ownBytes } from "./byte_pool.ts";
 import type { Codec } from "./codec.ts";
 import { codecById } from "./codecs.ts";
 import { type Compression, compressionById, COMPRESSIONS } from "./compression.ts";
@@ -117,7 +117,10 @@ export function openEnvelope(bytes: Uint8Array, options: { trusted: boolean }): 
   }
   const [version, offset] = readLeb128(bytes, 2);
   const body = compression.decompress(bytes.subarray(offset));
-  return { value: codec.decode(body), header: { codec, compression, version } };
+  // msgpack and structured decode binary values as views on their input: they get bytes of their
+  // own, not a view on a pooled slab (see byte_pool.ts) that others' bytes share
+  const input = codec === jsonCodec ? body : ownBytes(body);
+  return { value: codec.decode(input), header: { codec, compression, version } };
 }
 
 /** How many bytes `n` takes as unsigned LEB128. */

@@ -12,6 +12,7 @@ import type { EnqueueOutcome, GroupOutcome, NewJob } from "../store.ts";
 import { addEdge, raise } from "./dependencies.ts";
 import type { MemJob, MemState } from "./mem_state.ts";
 import { lockHolder, takeLock } from "./uniqueness.ts";
+import { ownBytes } from "../../codec/byte_pool.ts";
 
 /** What the first pass decided for one item. */
 type Plan =
@@ -128,7 +129,7 @@ function create(
     queue: job.queue,
     lane: job.lane,
     state: "waiting",
-    payload: job.payload,
+    payload: ownBytes(job.payload), // kept: not a view on a pooled slab (see byte_pool.ts)
     attempts: 0,
     maxAttempts: job.maxAttempts,
     stalls: 0,
@@ -212,7 +213,7 @@ function replace(
   walked: Map<string, number>,
 ): void {
   const q = state.queue(target.queue);
-  target.payload = job.payload;
+  target.payload = ownBytes(job.payload);
   target.maxAttempts = job.maxAttempts;
   target.backoff = job.backoff ?? null;
   target.limitKey = job.limitKey ?? null;

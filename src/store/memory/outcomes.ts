@@ -9,6 +9,7 @@ import type { Completion, Failure, LeaseProof, Release, TransitionOutcome } from
 import type { JobState } from "../../job/states.ts";
 import type { MemJob, MemState } from "./mem_state.ts";
 import { releaseUnique } from "./uniqueness.ts";
+import { ownBytes } from "../../codec/byte_pool.ts";
 
 /** A prefetched job that ends without `start`: its attempt is spent, it counts as started. */
 function startedNow(state: MemState, job: MemJob, now: number): void {
@@ -31,7 +32,7 @@ export function complete(
     if (job.prefetched) startedNow(state, job, now); // completed without `start`
     state.leaveActive(job, now);
     state.observe.completed(job, job.attempts, job.startedAt, job.runAt, now);
-    job.result = item.result;
+    job.result = item.result && ownBytes(item.result); // kept: see byte_pool.ts
     state.finish(job, "completed", now);
     return Status.OK;
   });

@@ -23,6 +23,7 @@ import type { Waiters } from "../_waiters.ts";
 import { enqueue } from "./enqueue.ts";
 import { KeyedHeap } from "./keyed_heap.ts";
 import type { MemState } from "./mem_state.ts";
+import { ownBytes } from "../../codec/byte_pool.ts";
 
 /** What the schedules need of the memory store. */
 export interface ScheduleHost {
@@ -59,7 +60,11 @@ export class MemorySchedules implements ScheduleStore {
 
   set(definition: ScheduleDefinition): Promise<ScheduleWrite> {
     return this.#host.run(() => {
-      const def = structuredClone(definition);
+      // the payload first in a buffer of its own: a clone of a pooled view copies its whole slab
+      const def = structuredClone({
+        ...definition,
+        job: { ...definition.job, payload: ownBytes(definition.job.payload) },
+      });
       const old = this.#schedules.get(def.name);
       if (old && sameDefinition(old, def)) return "unchanged";
       const fresh = !old || old.pattern !== def.pattern || old.tz !== def.tz;
