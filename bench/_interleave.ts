@@ -1,7 +1,8 @@
 /**
  * An interleaved measurement: both systems' trials prepared side by side on the run's shared
  * Redis, then blocks of `Scenario.interleave` jobs alternated between them in ABBA order (A B, B
- * A, A B, ...) until each has done `jobs`. One system's whole run then the other's puts a slow or
+ * A, A B, ...) until each has done `jobs`; each block starts with one unrecorded job, which meets
+ * what the other system left behind (its first job would otherwise put the switch into the tail). One system's whole run then the other's puts a slow or
  * fast spell of a shared machine on one side only; interleaved, both sample the same spells, and
  * the ratio of their percentiles holds still between invocations. Prints one JSON line per system,
  * as `measure` does, without Redis figures: Redis serves both systems at once.
@@ -50,6 +51,14 @@ export async function measureInterleaved(
   if (typeof jobs !== "number" || jobs < 1 || blockSize < 1) {
     throw new Error(`bench: ${scenario.name} runs interleaved but has no jobs or block size`);
   }
+  const unsupported = scenario.redis !== "shared" || scenario.warmup || scenario.idleSeconds ||
+    scenario.measuresMemory || scenario.noClientCpu;
+  if (unsupported) {
+    throw new Error(
+      `bench: ${scenario.name} runs interleaved, which takes the run's shared Redis and no ` +
+        "warm-up run, idle window, memory or client CPU settings",
+    );
+  }
   const began = performance.now();
   const sides: Side[] = (["sluice", "bullmq"] as const).map((system) => {
     const id = measurementId(ctx);
@@ -81,8 +90,11 @@ export async function measureInterleaved(
       prefix: bullmq.prefix,
       retention,
     });
-    // ABBA, starting with the other system in even rounds
-    const order = req.round % 2 === 1 ? [sluice, bullmq] : [bullmq, sluice];
+    // ABBA, starting with the first system of --systems in odd rounds, the other in even ones
+    const listed = ctx.o.systems.indexOf("sluice") < ctx.o.systems.indexOf("bullmq")
+      ? [sluice, bullmq]
+      : [bullmq, sluice];
+    const order = req.round % 2 === 1 ? listed : [listed[1]!, listed[0]!];
     for (let done = 0, block = 0; done < jobs; done += blockSize, block++) {
       const count = Math.min(blockSize, jobs - done);
       const pair = block % 2 === 0 ? order : [order[1]!, order[0]!];
@@ -90,9 +102,12 @@ export async function measureInterleaved(
     }
     return sides.map((side) => report(ctx, req, side, jobs, blockSize));
   } finally {
-    for (const side of sides) await side.trial?.dispose();
-    ctx.cleanups.delete(cleanup);
-    await cleanup();
+    try {
+      await Promise.allSettled(sides.map((side) => side.trial?.dispose()));
+    } finally {
+      ctx.cleanups.delete(cleanup);
+      await cleanup();
+    }
     const label = [scenario.name, scenario.label(params), "interleaved", retention];
     const took = ((performance.now() - began) / 1000).toFixed(1);
     console.error(
@@ -101,9 +116,14 @@ export async function measureInterleaved(
   }
 }
 
+/**
+ * Runs one block of `side`: first one job unrecorded, which meets what the other system's block
+ * left behind (caches, a worker idle since), then `count` recorded ones.
+ */
 async function runBlock(side: Side, count: number): Promise<void> {
   const trial = side.trial!;
   if (!trial.block) throw new Error(`bench: the ${side.system} trial cannot run in blocks`);
+  await trial.block(1);
   const cpu = process.cpuUsage();
   const start = performance.now();
   const result: BlockResult = await trial.block(count);
@@ -120,6 +140,9 @@ function report(
   jobs: number,
   blockSize: number,
 ): Measurement {
+  if (side.latencies.length !== jobs) {
+    throw new Error(`bench: ${side.system} recorded ${side.latencies.length} of ${jobs} jobs`);
+  }
   const m: Measurement = {
     bench: req.scenario.name,
     variant: req.scenario.label(req.params),

@@ -1,10 +1,11 @@
 /**
  * Redis instructions per idle job, Sluice against BullMQ, on one redis-server under valgrind's
  * callgrind: the `latency` scenario's own trials (an idle worker of 50; jobs enqueued one at a
- * time, each after the previous one completed; BullMQ in its Node peer), each counted from the
- * end of its preparation to the end of its run, for each retention mode. What an idle job costs
+ * time, each after the previous one completed; BullMQ in its Node peer), each counted from 300 ms
+ * after its preparation to the end of its run, for each retention mode. What an idle job costs
  * Redis is most of what separates the two systems' idle latency on a machine whose calls run with
- * cold caches; counted in instructions, it does not move with the machine's load as timings do.
+ * cold caches; counted in instructions, it moves far less with the machine's load than timings do
+ * (only the idle machinery's share grows with the run's wall time).
  * The counts include what each system's idle machinery does meanwhile (Sluice's heartbeats,
  * BullMQ's blocking pops), as a user's Redis would see it.
  *
@@ -12,7 +13,7 @@
  * deno task bench:idle-cost [--jobs 400]
  * ```
  *
- * Needs valgrind and the Node peers (`npm ci --prefix bench/peers`); runs about a minute.
+ * Needs valgrind and the Node peers (`npm ci --prefix bench/peers`); runs about 30 s.
  *
  * @module
  */

@@ -54,6 +54,7 @@ await withRedis("bench smoke", (url) => {
             assert.ok(Number.isFinite(m.seconds) && m.seconds >= 0, `${what}: seconds`);
             // both systems selected: a scenario that can runs them interleaved
             assert.equal(m.interleavedBlock, scenario.interleave?.(o), `${what}: interleaved`);
+            if (m.interleavedBlock) assert.equal(m.samples, params.jobs, `${what}: samples`);
             for (const figure of scenario.figures) {
               const value = (m as unknown as Record<string, unknown>)[figure.key];
               assert.ok(

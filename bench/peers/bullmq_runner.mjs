@@ -62,10 +62,14 @@ async function main() {
         say({ result: { ...result, seconds, clientCpuSec: (used.user + used.system) / 1e6 } });
       }, fail);
     } else if (command.startsWith("block ")) {
-      if (!trial.block) fail(new Error(`${spec.scenario} cannot run in blocks`));
+      const count = Number(command.slice(6));
+      if (!trial.block) return fail(new Error(`${spec.scenario} cannot run in blocks`));
+      if (!Number.isSafeInteger(count) || count < 1) {
+        return fail(new Error(`block needs a whole number of jobs, got ${command.slice(6)}`));
+      }
       const cpu = process.cpuUsage();
       const start = performance.now();
-      trial.block(Number(command.slice(6))).then((result) => {
+      trial.block(count).then((result) => {
         const seconds = (performance.now() - start) / 1000;
         const used = process.cpuUsage(cpu);
         say({ block: { ...result, seconds, clientCpuSec: (used.user + used.system) / 1e6 } });
