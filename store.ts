@@ -24,6 +24,7 @@ export { BUCKET_EDGES_MS } from "./src/store/observations.ts";
 export { MemoryStore, type MemoryStoreOptions } from "./src/store/memory/memory_store.ts";
 export { RedisStore, type RedisStoreOptions } from "./src/store/redis/redis_store.ts";
 export { Status, type StatusCode } from "./src/job/status.ts";
+export { ownBytes } from "./src/codec/byte_pool.ts";
 export type { JobRecord, Reservation } from "./src/job/job.ts";
 export type { UniqueLock } from "./src/job/unique.ts";
 export {

@@ -32,7 +32,7 @@ let used = 0;
 export function allocBytes(length: number): Uint8Array {
   if (length > POOLED_MAX) return new Uint8Array(length);
   // a slab detached by code that transferred a view's buffer: start a new one
-  if (used + length > slab.byteLength) {
+  if (slab.detached || used + length > slab.byteLength) {
     slab = new ArrayBuffer(SLAB_BYTES);
     used = 0;
   }

@@ -81,7 +81,10 @@ export interface Reservation {
   queue: string;
   /** Lane it was dispatched from. */
   lane: Lane;
-  /** Encoded payload. */
+  /**
+   * Encoded payload. It may be a view on a buffer shared with other bytes: whoever keeps,
+   * clones or transfers it copies it first (`ownBytes`).
+   */
   payload: Uint8Array;
   /** Which attempt this is (1 for the first run). */
   attempt: number;

@@ -48,6 +48,23 @@ export const JOB_CASES: ConformanceCases = {
     await store.complete([{ id: job.id, token: r!.token, result: payload }]);
     assert.deepEqual((await store.getJob(job.id))!.result, payload);
   },
+  async "bytes given as views on a shared buffer are kept as bytes of their own"(ctx) {
+    const store = await ctx.store();
+    const shared = new Uint8Array(64).fill(9); // what allocBytes hands out: parts of one buffer
+    const payload = shared.subarray(8, 12).fill(1);
+    const result = shared.subarray(16, 20).fill(2);
+    const job = newJob({ payload });
+    await store.enqueue([job]);
+    const [r] = await store.reserve({ ...W, count: 1 });
+    await store.complete([{ id: job.id, token: r!.token, result }]);
+    shared.fill(0); // the buffer's other users write on
+    const got = (await store.getJob(job.id))!;
+    assert.deepEqual([...got.payload], [1, 1, 1, 1]);
+    assert.deepEqual([...got.result!], [2, 2, 2, 2]);
+    for (const kept of [got.payload, got.result!]) {
+      assert.equal(kept.buffer.byteLength, kept.byteLength, "kept in a buffer of its own");
+    }
+  },
   async "same caller id twice gives one job"(ctx) {
     const store = await ctx.store();
     const first = await store.enqueue([newJob({ id: "order-42", payload: bytes("1") })]);

@@ -31,7 +31,10 @@ export interface ScheduleJob {
   queue: string;
   /** Lane. */
   lane: Lane;
-  /** Encoded payload. */
+  /**
+   * Encoded payload. It may be a view on a buffer shared with other bytes (see `ownBytes`): a
+   * store copies it before keeping, cloning or transferring it.
+   */
   payload: Uint8Array;
   /** Attempts in all. */
   maxAttempts: number;

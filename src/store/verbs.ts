@@ -23,7 +23,10 @@ export interface NewJob {
   queue: string;
   /** Lane. */
   lane: Lane;
-  /** Encoded payload. */
+  /**
+   * Encoded payload. It may be a view on a buffer shared with other bytes (see `ownBytes`): a
+   * store copies it before keeping, cloning or transferring it.
+   */
   payload: Uint8Array;
   /** Due time (epoch ms); a time not after the store's now means "run now". Wins over `delay`. */
   runAt?: number | null;
@@ -133,7 +136,10 @@ export interface LeaseProof {
 
 /** A successful run to record. */
 export interface Completion extends LeaseProof {
-  /** Encoded result, or null. */
+  /**
+   * Encoded result, or null. It may be a view on a buffer shared with other bytes (see
+   * `ownBytes`): a store copies it before keeping, cloning or transferring it.
+   */
   result: Uint8Array | null;
 }
 
