@@ -1,11 +1,12 @@
 /**
  * An interleaved measurement: both systems' trials prepared side by side on the run's shared
  * Redis, then blocks of `Scenario.interleave` jobs alternated between them in ABBA order (A B, B
- * A, A B, ...) until each has done `jobs`; each block starts with one unrecorded job, which meets
- * what the other system left behind (its first job would otherwise put the switch into the tail). One system's whole run then the other's puts a slow or
- * fast spell of a shared machine on one side only; interleaved, both sample the same spells, and
- * the ratio of their percentiles holds still between invocations. Prints one JSON line per system,
- * as `measure` does, without Redis figures: Redis serves both systems at once.
+ * A, A B, ...) until each has done `jobs`. Each block starts with one unrecorded job: after a
+ * switch it meets what the other system left behind, which would otherwise land in the tail. One
+ * system's whole run then the other's puts a slow or fast spell of a shared machine on one side
+ * only; interleaved, both sample the same spells, and the ratio of their percentiles holds still
+ * between invocations. Prints one JSON line per system, as `measure` does, without Redis figures:
+ * Redis serves both systems at once.
  *
  * @module
  */
@@ -103,7 +104,12 @@ export async function measureInterleaved(
     return sides.map((side) => report(ctx, req, side, jobs, blockSize));
   } finally {
     try {
-      await Promise.allSettled(sides.map((side) => side.trial?.dispose()));
+      const disposed = await Promise.allSettled(sides.map((side) => side.trial?.dispose()));
+      for (const [i, d] of disposed.entries()) {
+        if (d.status === "rejected") {
+          console.error(`bench: disposing of the ${sides[i]!.system} trial failed: ${d.reason}`);
+        }
+      }
     } finally {
       ctx.cleanups.delete(cleanup);
       await cleanup();
@@ -117,8 +123,8 @@ export async function measureInterleaved(
 }
 
 /**
- * Runs one block of `side`: first one job unrecorded, which meets what the other system's block
- * left behind (caches, a worker idle since), then `count` recorded ones.
+ * Runs one block of `side`: first one job unrecorded (after a switch, it meets what the other
+ * system's block left behind: caches, a worker idle since), then `count` recorded ones.
  */
 async function runBlock(side: Side, count: number): Promise<void> {
   const trial = side.trial!;

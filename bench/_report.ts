@@ -44,6 +44,9 @@ export function bestOf(all: readonly Measurement[], scenarios: readonly Scenario
   const bestPairs = new Map<string, Measurement[]>();
   for (const pair of pairs.values()) {
     const m = pair[0]!;
+    if (pair.length !== 2 || pair[1]!.system === m.system) {
+      throw new Error(`bench: ${m.bench} round ${m.round} is not one interleaved pair`);
+    }
     const figure = scenarios.find((s) => s.name === m.bench)!.figures[0]!;
     const key = `${m.retention}/${m.bench}/${m.variant}`;
     const seen = bestPairs.get(key);
