@@ -74,6 +74,11 @@ await withRedis("bench smoke", (url) => {
 const hasValgrind = await new Deno.Command("valgrind", { args: ["--version"], stdout: "null" })
   .output().then((out) => out.success, () => false);
 
+/** A test of a bench tool that runs Redis under callgrind: ignored where valgrind is missing. */
+function valgrindTest(name: string, fn: () => Promise<void>): void {
+  Deno.test({ name, ignore: !hasValgrind, sanitizeOps: false, sanitizeResources: false, fn });
+}
+
 /** Runs `deno task <args>`; asserts it succeeded and returns its JSON lines. */
 async function taskRows(args: string[]): Promise<Record<string, unknown>[]> {
   const out = await new Deno.Command("deno", {
@@ -88,12 +93,9 @@ async function taskRows(args: string[]): Promise<Record<string, unknown>[]> {
     .filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
 }
 
-Deno.test({
-  name: "bench:lua prints Redis instructions per job for each phase (needs valgrind)",
-  ignore: !hasValgrind,
-  sanitizeOps: false,
-  sanitizeResources: false,
-  fn: async () => {
+valgrindTest(
+  "bench:lua prints Redis instructions per job for each phase (needs valgrind)",
+  async () => {
     const rows = await taskRows(["bench:lua", "--jobs", "200", "--batch", "20", "--chunk", "100"]);
     assert.deepEqual(rows.map((r) => r.phase), [
       "enqueue, 100 a call",
@@ -106,14 +108,11 @@ Deno.test({
       assert.ok(perJob > 1_000 && perJob < 10_000_000, JSON.stringify(r));
     }
   },
-});
+);
 
-Deno.test({
-  name: "bench:idle-cost prints Redis instructions per idle job of both systems (needs valgrind)",
-  ignore: !hasValgrind,
-  sanitizeOps: false,
-  sanitizeResources: false,
-  fn: async () => {
+valgrindTest(
+  "bench:idle-cost prints Redis instructions per idle job of both systems (needs valgrind)",
+  async () => {
     const rows = await taskRows(["bench:idle-cost", "--jobs", "40"]);
     const kinds = rows.map((r) => `${r.retention} ${r.system}`).sort();
     assert.deepEqual(kinds, ["keep bullmq", "keep sluice", "remove bullmq", "remove sluice"]);
@@ -122,14 +121,11 @@ Deno.test({
       assert.ok(perJob > 10_000 && perJob < 100_000_000, JSON.stringify(r));
     }
   },
-});
+);
 
-Deno.test({
-  name: "bench:lua-primitives prints Redis instructions per operation (needs valgrind)",
-  ignore: !hasValgrind,
-  sanitizeOps: false,
-  sanitizeResources: false,
-  fn: async () => {
+valgrindTest(
+  "bench:lua-primitives prints Redis instructions per operation (needs valgrind)",
+  async () => {
     const rows = await taskRows(["bench:lua-primitives", "--ops", "200"]);
     const cost = new Map(rows.map((r) => [r.op as string, r.instructions as number]));
     assert.ok(cost.size >= 10, `too few probes: ${[...cost.keys()].join(", ")}`);
@@ -139,7 +135,7 @@ Deno.test({
     const thirteen = cost.get("redis.call HMGET, 13 fields (4 absent, as at reserve)")!;
     assert.ok(thirteen > 3 * one, `HMGET of 13 fields ${thirteen} vs HGET ${one}`);
   },
-});
+);
 
 Deno.test({
   name: "bench:call-setup prints what a call of each job-path script costs before its work",
