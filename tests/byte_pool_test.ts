@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { allocBytes, POOLED_MAX } from "../src/codec/byte_pool.ts";
+import { allocBytes, isPooled, POOLED_MAX } from "../src/codec/byte_pool.ts";
 import { sealAscii } from "../src/codec/envelope.ts";
 import { jsonCodec } from "../src/codec/json.ts";
 import { COMPRESSIONS } from "../src/codec/compression.ts";
@@ -42,6 +42,15 @@ Deno.test("allocBytes: an array past POOLED_MAX has a buffer of its own; a poole
       "a pooled array is never its whole buffer",
     );
   }
+});
+
+Deno.test("isPooled: true of views on the pool's slabs only", () => {
+  assert.ok(isPooled(allocBytes(8)));
+  assert.ok(isPooled(allocBytes(8).subarray(2)));
+  assert.ok(!isPooled(allocBytes(POOLED_MAX + 1)));
+  const own = new Uint8Array(64);
+  assert.ok(!isPooled(own));
+  assert.ok(!isPooled(own.subarray(8, 16)));
 });
 
 Deno.test("sealAscii: envelopes made one after another each keep their text", () => {

@@ -9,7 +9,7 @@
  * arrays' bytes. So the pool is for bytes that live briefly: an envelope on its way to Redis, a
  * leased payload until its job ends. What is kept (the memory store's payloads, results and
  * schedules) is copied to a buffer of its own (`ownBytes`), and decoders that return views on
- * their input get a copy (`openEnvelope`). Arrays past `POOLED_MAX` bytes get a buffer of their
+ * their input get a copy of pooled bytes (`openEnvelope`, `isPooled`). Arrays past `POOLED_MAX` bytes get a buffer of their
  * own. A view is never the whole of its `buffer`: code that transfers a buffer (to an isolate)
  * copies a view that is not whole, as it must for any subarray.
  *
@@ -22,8 +22,17 @@ const SLAB_BYTES = 8192;
 /** Longest array taken from a slab (at least 16 fit in one). */
 export const POOLED_MAX = 512;
 
-let slab = new ArrayBuffer(SLAB_BYTES);
+/** Every slab handed out from (a view on one of them is pooled). */
+const SLABS = new WeakSet<ArrayBufferLike>();
+
+let slab = newSlab();
 let used = 0;
+
+function newSlab(): ArrayBuffer {
+  const fresh = new ArrayBuffer(SLAB_BYTES);
+  SLABS.add(fresh);
+  return fresh;
+}
 
 /**
  * A `Uint8Array` of `length` bytes whose contents are unspecified (the caller writes them all):
@@ -33,7 +42,7 @@ export function allocBytes(length: number): Uint8Array {
   if (length > POOLED_MAX) return new Uint8Array(length);
   // a slab detached by code that transferred a view's buffer: start a new one
   if (slab.detached || used + length > slab.byteLength) {
-    slab = new ArrayBuffer(SLAB_BYTES);
+    slab = newSlab();
     used = 0;
   }
   const out = new Uint8Array(slab, used, length);
@@ -49,4 +58,9 @@ export function ownBytes(bytes: Uint8Array): Uint8Array {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
     ? bytes
     : bytes.slice();
+}
+
+/** Whether `bytes` is a view on one of the pool's slabs (its `buffer` holds others' bytes). */
+export function isPooled(bytes: Uint8Array): boolean {
+  return SLABS.has(bytes.buffer);
 }

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { allocBytes, ownBytes } from "./byte_pool.ts";
+import { allocBytes, isPooled } from "./byte_pool.ts";
 import type { Codec } from "./codec.ts";
 import { codecById } from "./codecs.ts";
 import { type Compression, compressionById, COMPRESSIONS } from "./compression.ts";
@@ -117,9 +117,9 @@ export function openEnvelope(bytes: Uint8Array, options: { trusted: boolean }): 
   }
   const [version, offset] = readLeb128(bytes, 2);
   const body = compression.decompress(bytes.subarray(offset));
-  // msgpack and structured decode binary values as views on their input: they get bytes of their
-  // own, not a view on a pooled slab (see byte_pool.ts) that others' bytes share
-  const input = codec === jsonCodec ? body : ownBytes(body);
+  // msgpack and structured decode binary values as views on their input: pooled bytes (see
+  // byte_pool.ts), whose buffer others' bytes share, are copied for them first
+  const input = codec !== jsonCodec && isPooled(body) ? body.slice() : body;
   return { value: codec.decode(input), header: { codec, compression, version } };
 }
 
