@@ -11,6 +11,7 @@ import { RedisStore } from "../store.ts";
 import { silentLogger } from "../src/job/logger.ts";
 import { closeConnection, openConnection } from "../src/store/redis/connection.ts";
 import { functionLibrary } from "../src/store/redis/lua_function.ts";
+import coreLib from "../src/store/redis/lua/_core.lua" with { type: "text" };
 import { FUNCTION_SCRIPTS, functionLibraryOf } from "../src/store/redis/scripts.ts";
 import {
   isFunctionMissing,
@@ -31,6 +32,7 @@ const LIBRARY = `
 local P = KEYS[1]
 local SEEN = {} -- filled by each call
 local COUNT = 0
+-- @load
 local HOOKS = {}
 local function on_call(f)
   HOOKS[#HOOKS + 1] = f
@@ -41,6 +43,7 @@ local function see(x)
   for _, f in ipairs(HOOKS) do f(x) end
 end
 local HOOKED = 0
+-- @load
 on_call(function()
   HOOKED = HOOKED + 1
 end)
@@ -101,7 +104,13 @@ await withRedis("Redis Functions", () => {
   testOnPrivateRedis(
     "functionLibrary: every call starts from the state a plain script call starts from",
     async (_server, admin) => {
-      await admin.call("FUNCTION", "LOAD", functionLibrary("fresh_state", LIBRARY, BODY));
+      const fresh = functionLibrary("fresh_state", LIBRARY, BODY);
+      // the @load blocks (the hook list, the registration) run once, before any reset function
+      const firstReset = fresh.indexOf("local function __reset_1");
+      assert.ok(fresh.indexOf("local HOOKS = {}") < firstReset);
+      assert.ok(fresh.indexOf("on_call(function()") < firstReset);
+      assert.ok(!fresh.slice(firstReset).includes("HOOKS = {}"));
+      await admin.call("FUNCTION", "LOAD", fresh);
       for (const [a, b] of [["x", "y"], ["u", "v"]]) {
         const reply = await admin.call("FCALL", "fresh_state", 1, "{p}:", a!, b!);
         // one call's two `see`s, one hook registered once a call, the call's own key
@@ -130,6 +139,26 @@ await withRedis("Redis Functions", () => {
       // not when Redis compiles it
       const wide = Array.from({ length: 70 }, (_, i) => `S${i}[1]`).join(" + ");
       assert.throws(() => functionLibrary("wide", many, `return ${wide}`), /70 library locals/);
+    },
+  );
+
+  testOnPrivateRedis(
+    "functionLibrary: the memo tables kept from call to call give the same texts past their bound",
+    async (_server, admin) => {
+      // itos and frame_head memoize into @load tables of at most MEMO_MAX (1,024) entries
+      const body = `local out = {}
+for i = 1, #ARGV do
+  local n = tonumber(ARGV[i])
+  out[i] = itos(n) .. "|" .. frame_head(string.rep("x", n % 2000))
+end
+return out`;
+      await admin.call("FUNCTION", "LOAD", functionLibrary("memo", coreLib, body));
+      const numbers = Array.from({ length: 1500 }, (_, i) => 7 * i);
+      for (const round of [0, 1, 2]) {
+        const args = numbers.map((n) => String(n + round * 500));
+        const reply = await admin.call("FCALL", "memo", 1, "{p}:", ...args) as string[];
+        assert.deepEqual(reply, args.map((n) => `${n}|${Number(n) % 2000}:`));
+      }
     },
   );
 

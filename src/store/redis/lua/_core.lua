@@ -23,14 +23,24 @@ local P = KEYS[1]
 local NOW_S = "0"
 local NOW = 0
 
--- Text of integer n, memoized for the call: ".." on a number goes through sprintf("%.14g"), which
--- the per-job paths feel (lane indexes, lengths, counters).
+-- Memo tables below are kept from call to call in a function library (@load, see
+-- src/store/redis/lua_function.ts): each holds at most MEMO_MAX entries, then starts again empty.
+-- @load
+local MEMO_MAX = 1024
+
+-- Text of integer n, memoized: ".." on a number goes through sprintf("%.14g"), which the per-job
+-- paths feel (lane indexes, lengths, counters).
+-- @load
 local INT_TEXT = {}
+-- @load
+local INT_TEXT_SIZE = 0
 local function itos(n)
   local s = INT_TEXT[n]
   if s == nil then
     s = string.format("%d", n)
+    if INT_TEXT_SIZE >= MEMO_MAX then INT_TEXT, INT_TEXT_SIZE = {}, 0 end
     INT_TEXT[n] = s
+    INT_TEXT_SIZE = INT_TEXT_SIZE + 1
   end
   return s
 end
@@ -104,7 +114,9 @@ local LATER_LIST = {}
 local DELETES = {} -- keys deleted by flush(), after every other write
 local DELETE_COUNT = 0 -- #DELETES (# on a table is a search)
 local REGISTERED = {}
+-- @load
 local FLUSH_HOOKS = {} -- functions flush() runs first (libraries add theirs with on_flush)
+-- @load
 local SENT_HOOKS = {} -- functions flush() runs once the pending writes are sent
 
 -- Runs fn at the start of flush() (a library's own pending effects).
@@ -141,8 +153,9 @@ local function later(cmd, key, a, b)
   entry.n = n
 end
 
--- Counter field names: state letter -> lane index (number or text) -> "<state><lane>", built
--- once a call (a concatenation costs several table reads).
+-- Counter field names: state letter -> lane index (number or text) -> "<state><lane>", memoized
+-- (a concatenation costs several table reads; a few dozen at most).
+-- @load
 local COUNT_FIELDS = {}
 
 -- Adds delta to the counter of (state letter, lane index) of queue q. Waiting depth is the
@@ -255,7 +268,10 @@ end
 
 -- Reply framing: hot scripts return one bulk string of fields, each "<byte length>:<bytes>"
 -- (ioredis parses one bulk string much faster than an array of many).
-local FRAME_HEAD = {} -- byte length -> its "<length>:" text
+-- @load
+local FRAME_HEAD = {} -- byte length -> its "<length>:" text, memoized (MEMO_MAX)
+-- @load
+local FRAME_HEAD_SIZE = 0
 
 -- The "<length>:" head of text s.
 local function frame_head(s)
@@ -263,7 +279,9 @@ local function frame_head(s)
   local head = FRAME_HEAD[len]
   if head == nil then
     head = itos(len) .. ":"
+    if FRAME_HEAD_SIZE >= MEMO_MAX then FRAME_HEAD, FRAME_HEAD_SIZE = {}, 0 end
     FRAME_HEAD[len] = head
+    FRAME_HEAD_SIZE = FRAME_HEAD_SIZE + 1
   end
   return head
 end

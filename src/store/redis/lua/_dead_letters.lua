@@ -21,6 +21,7 @@ local D_NAME, D_TEXT = ARGV[4], ARGV[5]
 local D_AFTER, D_BEFORE = tonumber(ARGV[6]), tonumber(ARGV[7])
 local D_LIMIT, D_BUDGET = tonumber(ARGV[10]), tonumber(ARGV[11])
 local D_KEY = qkey(DQ, "dead")
+-- @load
 local D_FIELDS = { "n", "er", "f", "s", "q", "l" }
 
 -- The text D_TEXT is looked for in: "<name>: <message>" of the error JSON (a field that is not a

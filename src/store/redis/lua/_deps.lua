@@ -118,6 +118,7 @@ local SETTLING = {}
 local SETTLED = 0
 local DRAINING = false
 
+-- @load
 on_finish(function(q, id, li, state, keep, f)
   if f[3] then release_pins(f[3], keep) end
   if not f[4] then return end
@@ -132,6 +133,7 @@ on_finish(function(q, id, li, state, keep, f)
   DRAINING = false
 end)
 
+-- @load
 on_forget(function(id, f)
   if f[4] then delete_later(dep_key(id)) delete_later(depd_key(id)) end
 end)

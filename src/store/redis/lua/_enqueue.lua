@@ -12,8 +12,11 @@
 -- scope (q, a, c or a window in ms), unique conflict ("" reject, "e" return the existing job,
 -- "r" replace it), limit key ("" = its function has no limits).
 
+-- @load
 local QUEUED = { w = true, d = true, b = true }
+-- @load
 local CREATED_CODE = { w = "1w", d = "1d", b = "1b", x = "1x" } -- a reply code (enqueue_items)
+-- @load
 local LANE_TEXTS = { ["0"] = true, ["1"] = true, ["2"] = true, ["3"] = true, ["4"] = true }
 
 -- The optional fields of the item at ARGV[i]: runAt, delay, backoff, prerequisite ids, failure

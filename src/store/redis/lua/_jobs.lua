@@ -9,6 +9,7 @@
 -- States: w waiting, d delayed, b blocked, a active, c completed, x dead, k cancelled.
 
 -- Finished-state index names by state letter.
+-- @load
 local FINISHED = { c = "completed", x = "dead", k = "cancelled" }
 
 -- The store options a script gets as its ARGV[2]: "keepFinished,keepDead,events,metrics":
@@ -42,6 +43,7 @@ end
 
 -- Idle nodes sleep until the due time they last read: a queue whose earliest due time moves
 -- earlier wakes them (once per call and queue, not per job).
+-- @load
 on_flush(function()
   for _, q in ipairs(DUE_LIST) do
     local known = redis.call("ZSCORE", P .. "due", q)
@@ -75,6 +77,7 @@ local function leave_delayed(q, id)
   end
 end
 
+-- @load
 on_sent(function()
   for _, q in ipairs(DUE_RESET_LIST) do reset_due(q) end
 end)
@@ -127,10 +130,12 @@ end
 
 -- What finish() needs to know of a job besides its queue, lane and state: its unique key and
 -- scope, its prerequisites, whether it has dependents, and how many of them pin it.
+-- @load
 local FINISH_FIELDS = { "uk", "us", "pr", "dn", "pc" }
 
 -- Called by finish() after the job's own fields are written: fn(q, id, li, state, keep, f)
 -- with f its FINISH_FIELDS values (_unique.lua and _deps.lua add theirs).
+-- @load
 local FINISH_HOOKS = {}
 local function on_finish(fn)
   FINISH_HOOKS[#FINISH_HOOKS + 1] = fn
@@ -138,6 +143,7 @@ end
 
 -- Called by forget() with the id and FINISH_FIELDS values of a job being deleted; the hooks read
 -- only uk, us and dn (f[1], f[2], f[4]): the retention trim reads no more.
+-- @load
 local FORGET_HOOKS = {}
 local function on_forget(fn)
   FORGET_HOOKS[#FORGET_HOOKS + 1] = fn
@@ -165,6 +171,7 @@ local function index_finished(q, id, state, f_s, keep)
   end
 end
 
+-- @load
 on_sent(function()
   for _, t in ipairs(TRIM_LIST) do
     local over = redis.call("ZCARD", t.key) - t.keep
@@ -300,6 +307,7 @@ end
 -- Job fields read to lease a job, in this order (see frame_lease): the reply's, then its
 -- unique key and scope (a "queued" key is released when the job starts), its limit key. The
 -- first five are the ones every job may have; the rest are optional (see read_lease_fields).
+-- @load
 local LEASE_FIELDS = { "n", "d", "a", "e", "r", "m", "sl", "rl", "bo", "pr", "uk", "us", "lk" }
 
 -- Optional fields, skipped by the hot reads when the job has none. Each field a redis.call
@@ -311,6 +319,7 @@ local LEASE_FIELDS = { "n", "d", "a", "e", "r", "m", "sl", "rl", "bo", "pr", "uk
 -- Exact whoever wrote the job (older builds included); no marker field, no byte added.
 
 -- The values of absent fields (any number of them). Shared: never written to.
+-- @load
 local NO_FIELDS = {}
 
 -- How many of t[1..n] are set.
@@ -346,6 +355,7 @@ local function frame_lease(out, id, q, li, attempt, n, j)
 end
 
 -- Called when a job starts running (its first attempt charged): fn(id, uk, us).
+-- @load
 local START_HOOKS = {}
 local function on_start(fn)
   START_HOOKS[#START_HOOKS + 1] = fn

@@ -198,6 +198,7 @@ local function unpark()
   end
 end
 
+-- @load
 on_flush(function()
   for _, st in ipairs(LIMIT_LIST) do
     if st.starts > 0 and st.cfg and st.cfg.rmax > 0 then

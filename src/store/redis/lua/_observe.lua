@@ -44,12 +44,14 @@ local function event(kind, id, name, q, li, a, b, c)
 end
 
 -- Histogram bucket upper bounds in ms; a last bucket takes the rest.
+-- @load
 local BUCKET_EDGES = { 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000,
   300000 }
 local BUCKETS = #BUCKET_EDGES + 1
 -- Counter slots of a group: outcomes, then run and wait counts and sums (slots 7 to 10, used by
 -- number in metric()), then the buckets. The counts (7 and 9) are not written: each is the sum
 -- of its buckets, which the reader adds up (src/store/redis/metric_fields.ts).
+-- @load
 local SLOT = { completed = 1, failed = 2, dead = 3, cancelled = 4, requeued = 5, throttled = 6,
   run_n = 7, run_sum = 8, wait_n = 9, wait_sum = 10 }
 local RUN_BUCKET0 = 10 -- run bucket i is slot RUN_BUCKET0 + i
@@ -133,6 +135,7 @@ local function add_metrics(h, key, g)
   end
 end
 
+-- @load
 on_flush(function()
   if EVENT_COUNT > 0 then
     local id = redis.call("XADD", P .. "events", "*", "t", NOW_S, "e", table.concat(EVENTS, "\n"))

@@ -9,6 +9,7 @@
 -- lf lastFiredAt, rv revision. Mirrors src/store/memory/schedules.ts.
 
 -- The definition fields, in the order set_schedule.lua takes them.
+-- @load
 local SCHEDULE_FIELDS = { "p", "z", "c", "n", "q", "l", "d", "m", "bo", "uk", "us", "uc", "lk" }
 
 local function schedule_key(name)

@@ -57,14 +57,17 @@ local function unique_releases(us, event)
   return false
 end
 
+-- @load
 on_start(function(id, uk, us)
   if unique_releases(us, "s") then drop_lock(uk, id) end
 end)
 
+-- @load
 on_finish(function(q, id, li, state, keep, f)
   if f[1] and unique_releases(f[2], state) then drop_lock(f[1], id) end
 end)
 
+-- @load
 on_forget(function(id, f)
   if f[1] and not tonumber(f[2]) then drop_lock(f[1], id) end
 end)
