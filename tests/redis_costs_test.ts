@@ -2,8 +2,10 @@
  * What the store's verbs cost in Redis: reaping a dead node touches that node's jobs, not every
  * active job; reclaiming expired leases touches the expired ones, not every queue or lease; a
  * dependency chain is walked once; the lease indexes stay in the set and zset encodings whose
- * inserts do not scan; a waiting job's hash leaves out what it implies. Counted from INFO commandstats (commands run inside scripts included) or read from
- * OBJECT ENCODING of a private redis-server, so the figures are exact, not timed.
+ * inserts do not scan; a waiting job's hash leaves out what it implies; metrics write whole sums
+ * with HINCRBY and give a minute hash its expiry once. Counted from INFO commandstats (commands
+ * run inside scripts included) or read from OBJECT ENCODING of a private redis-server, so the
+ * figures are exact, not timed.
  */
 import assert from "node:assert/strict";
 import { ManualClock } from "../src/job/clock.ts";
@@ -316,5 +318,33 @@ onPrivateStore(
     // opening a queue reads its five lanes; the 194 queues between were asked one EXISTS each
     const lranges = (after.get("lrange") ?? 0) - (before.get("lrange") ?? 0);
     assert.ok(lranges <= 50, `${lranges} LRANGE for 6 jobs from 200 queues`);
+  },
+);
+
+onPrivateStore(
+  "metrics: whole sums take HINCRBY, and a minute hash gets its expiry once, when it is made",
+  "metrics",
+  async ({ redis, clock, store, raw }) => {
+    const completeOne = async (runMs: number) => {
+      await store.enqueue([newJob()]);
+      const [r] = await store.reserve({ ...W, count: 1 });
+      clock.advance(runMs);
+      await store.complete([{ id: r!.id, token: r!.token, result: null }]);
+    };
+    clock.set((Math.floor(clock.now() / 60_000) + 1) * 60_000); // five jobs in one minute
+    const before = await redis.commandCalls();
+    for (let i = 0; i < 5; i++) await completeOne(3);
+    const after = await redis.commandCalls();
+    const calls = (cmd: string) => (after.get(cmd) ?? 0) - (before.get(cmd) ?? 0);
+    assert.deepEqual([calls("hincrbyfloat"), calls("expire")], [0, 1]);
+    const minuteKey = `{sluice:metrics}:m:${Math.floor(clock.now() / 60_000)}`;
+    const ttl = await raw.ttl(minuteKey);
+    assert.ok(ttl > 89_000 && ttl <= 90_000, `TTL ${ttl}`);
+    // a fractional run time makes the run sum fractional: it takes HINCRBYFLOAT from then on
+    await completeOne(0.5);
+    await completeOne(2);
+    const { total } = await store.metrics({ minutes: 1 });
+    assert.deepEqual([total[0]!.completed, total[0]!.run.sumMs], [7, 17.5]);
+    assert.ok(((await redis.commandCalls()).get("hincrbyfloat") ?? 0) > 0);
   },
 );

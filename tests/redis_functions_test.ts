@@ -62,6 +62,13 @@ Deno.test("functionLibrary: a top-level local declared twice is refused", () => 
   );
 });
 
+Deno.test("functionLibrary: a registration at every call into a list built at load is refused", () => {
+  // HOOKS is built once (@load); an unmarked on_call(...) would add to it at every call
+  const unmarked = LIBRARY.replace("-- @load\non_call(function()", "on_call(function()");
+  assert.notEqual(unmarked, LIBRARY);
+  assert.throws(() => functionLibrary("grows", unmarked, BODY), /appends to HOOKS.*@load too/);
+});
+
 Deno.test("function errors: what a refused, missing or not-run FCALL reads as", () => {
   const refused = [
     "ERR unknown command 'fcall', with args beginning with: 'x' '1'", // Redis 7, renamed

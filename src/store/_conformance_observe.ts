@@ -150,6 +150,26 @@ export const OBSERVE_CASES: ConformanceCases = {
     }
   },
 
+  async "metrics: run and wait sums stay exact whether the times are whole or fractional"(ctx) {
+    const store = await ctx.store();
+    const completeOne = async (waitMs: number, runMs: number) => {
+      await store.enqueue([newJob()]);
+      ctx.clock.advance(waitMs);
+      const [r] = await store.reserve({ ...W, count: 1 });
+      ctx.clock.advance(runMs);
+      await store.complete([{ id: r!.id, token: r!.token, result: null }]);
+    };
+    await completeOne(2, 1); // whole sums
+    await completeOne(0.25, 2.5); // fractional from here on
+    await completeOne(3, 3); // whole times added to fractional sums
+    const { total } = await store.metrics({ minutes: 1 });
+    assert.deepEqual([total[0]!.completed, total[0]!.run.sumMs, total[0]!.wait.sumMs], [
+      3,
+      6.5,
+      5.25,
+    ]);
+  },
+
   async "progress is stored with the job; logs keep a job's newest lines"(ctx) {
     const store = await ctx.store();
     const job = newJob();

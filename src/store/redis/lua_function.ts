@@ -50,6 +50,7 @@ export function functionLibrary(name: string, libraries: string, body: string): 
   const declared = new Set<string>();
   const atLoad: string[] = ["local KEYS, ARGV"];
   const perCall: PerCall[] = [];
+  checkRegistrations(name, blocks);
   for (const block of blocks) {
     for (const local of block.defines) {
       if (declared.has(local)) {
@@ -102,6 +103,29 @@ function isLoadOnce(block: Block): boolean {
     if (line !== "" && !line.startsWith("--")) return false; // the block's own first line
   }
   return false;
+}
+
+/**
+ * Throws when a statement that runs at every call appends to a list that is built at load (a
+ * hook registration left unmarked while its hook list is marked `-- @load`): each call would add
+ * to it again, and the list would grow without end.
+ */
+function checkRegistrations(name: string, blocks: Block[]): void {
+  const atLoad = blocks.filter(isLoadOnce).flatMap((block) => block.defines);
+  const functions = new Map(
+    blocks.filter((block) => block.isFunction).map((block) => [block.defines[0]!, block.text]),
+  );
+  for (const block of blocks) {
+    if (block.callee === null || isLoadOnce(block)) continue;
+    const text = functions.get(block.callee) ?? "";
+    const list = atLoad.find((local) => text.includes(`${local}[#${local} + 1]`));
+    if (list !== undefined) {
+      throw new Error(
+        `script ${name}: a call of ${block.callee} runs at every call and appends to ${list}, ` +
+          "which is built at load: mark it -- @load too",
+      );
+    }
+  }
 }
 
 /**

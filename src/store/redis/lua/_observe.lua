@@ -121,16 +121,24 @@ local function metric(q, li, name, outcome, run_ms, wait_ms)
 end
 
 -- Adds the counts g (slot -> delta) of group key to hash h: one field per slot, "key TAB slot",
--- added to with HINCRBY (HINCRBYFLOAT for the two sums, which a fractional clock could make
--- fractional). Only the slots g touched are written: a few commands a group, where reading and
--- rewriting all the group's counters as one text (as before) cost several times more.
-local function add_metrics(h, key, g)
+-- added to with HINCRBY. Only the slots g touched are written: a few commands a group, where
+-- reading and rewriting all the group's counters as one text (as before) cost several times more.
+-- The two sums take HINCRBY too while their deltas are whole (always, on Redis TIME), a third of
+-- HINCRBYFLOAT's cost; a sum a fractional clock made fractional refuses it, and takes
+-- HINCRBYFLOAT from then on. With `expiring`, h gets its expiry (a day and an hour) when the
+-- group's outcome count was new in it: whenever the hash was, once per group, not at every call.
+local function add_metrics(h, key, g, expiring)
   for slot, delta in pairs(g) do
     local field = key .. "\t" .. itos(slot)
     if slot == SLOT.run_sum or slot == SLOT.wait_sum then
-      redis.call("HINCRBYFLOAT", h, field, fmt(delta))
+      local added = delta % 1 == 0 and redis.pcall("HINCRBY", h, field, fmt(delta))
+      if type(added) ~= "number" then redis.call("HINCRBYFLOAT", h, field, fmt(delta)) end
     else
-      redis.call("HINCRBY", h, field, itos(delta))
+      local total = redis.call("HINCRBY", h, field, itos(delta))
+      if expiring and slot < SLOT.run_n and total == delta then
+        redis.call("EXPIRE", h, "90000")
+        expiring = false
+      end
     end
   end
 end
@@ -157,10 +165,9 @@ on_flush(function()
   if #METRIC_LIST > 0 then
     local minute = P .. "m:" .. fmt(math.floor(NOW / 60000))
     for _, key in ipairs(METRIC_LIST) do
-      add_metrics(minute, key, METRICS[key])
-      add_metrics(P .. "m:total", key, METRICS[key])
+      add_metrics(minute, key, METRICS[key], true)
+      add_metrics(P .. "m:total", key, METRICS[key], false)
     end
-    redis.call("EXPIRE", minute, "90000")
   end
 end)
 
