@@ -67,6 +67,14 @@ Deno.test("functionLibrary: a registration at every call into a list built at lo
   const unmarked = LIBRARY.replace("-- @load\non_call(function()", "on_call(function()");
   assert.notEqual(unmarked, LIBRARY);
   assert.throws(() => functionLibrary("grows", unmarked, BODY), /appends to HOOKS.*@load too/);
+  // a value built at load from what only a call sets
+  const early = "local P = KEYS[1]\n-- @load\nlocal KEYS_OF = { P }\n";
+  assert.throws(() => functionLibrary("early", early, "return KEYS_OF[1]"), /from P, which/);
+  // a marker a blank line above the block's comment marks nothing
+  const apart = "-- @load\n\n-- state of a call\nlocal SEEN = {}\n";
+  assert.ok(
+    !functionLibrary("apart", apart, "return #SEEN").split("__reset_1")[0]!.includes("SEEN = {}"),
+  );
 });
 
 Deno.test("function errors: what a refused, missing or not-run FCALL reads as", () => {
@@ -114,8 +122,10 @@ await withRedis("Redis Functions", () => {
       const fresh = functionLibrary("fresh_state", LIBRARY, BODY);
       // the @load blocks (the hook list, the registration) run once, before any reset function
       const firstReset = fresh.indexOf("local function __reset_1");
-      assert.ok(fresh.indexOf("local HOOKS = {}") < firstReset);
-      assert.ok(fresh.indexOf("on_call(function()") < firstReset);
+      for (const atLoad of ["local HOOKS = {}", "on_call(function()"]) {
+        const at = fresh.indexOf(atLoad);
+        assert.ok(at >= 0 && at < firstReset, `${atLoad} runs at load`);
+      }
       assert.ok(!fresh.slice(firstReset).includes("HOOKS = {}"));
       await admin.call("FUNCTION", "LOAD", fresh);
       for (const [a, b] of [["x", "y"], ["u", "v"]]) {
@@ -153,18 +163,28 @@ await withRedis("Redis Functions", () => {
     "functionLibrary: the memo tables kept from call to call give the same texts past their bound",
     async (_server, admin) => {
       // itos and frame_head memoize into @load tables of at most MEMO_MAX (1,024) entries
-      const body = `local out = {}
+      // the reply: the memos' sizes as the call found them, the texts, their sizes at its end
+      const body = `local out = { INT_TEXT_SIZE, FRAME_HEAD_SIZE }
 for i = 1, #ARGV do
   local n = tonumber(ARGV[i])
-  out[i] = itos(n) .. "|" .. frame_head(string.rep("x", n % 2000))
+  out[i + 2] = itos(n) .. "|" .. frame_head(string.rep("x", n % 2000))
 end
+out[#out + 1] = INT_TEXT_SIZE
+out[#out + 1] = FRAME_HEAD_SIZE
 return out`;
       await admin.call("FUNCTION", "LOAD", functionLibrary("memo", coreLib, body));
       const numbers = Array.from({ length: 1500 }, (_, i) => 7 * i);
       for (const round of [0, 1, 2]) {
         const args = numbers.map((n) => String(n + round * 500));
-        const reply = await admin.call("FCALL", "memo", 1, "{p}:", ...args) as string[];
-        assert.deepEqual(reply, args.map((n) => `${n}|${Number(n) % 2000}:`));
+        const reply = await admin.call("FCALL", "memo", 1, "{p}:", ...args) as (string | number)[];
+        const [intsBefore, headsBefore] = reply.slice(0, 2) as number[];
+        const [intsAfter, headsAfter] = reply.slice(-2) as number[];
+        assert.deepEqual(reply.slice(2, -2), args.map((n) => `${n}|${Number(n) % 2000}:`));
+        // kept from the call before (none before the first), never past 1,024 entries
+        assert.equal(intsBefore! > 0 && headsBefore! > 0, round > 0);
+        for (const size of [intsAfter!, headsAfter!]) {
+          assert.ok(size > 0 && size <= 1024, `${size}`);
+        }
       }
     },
   );

@@ -9,10 +9,13 @@
  * exactly that, by a mechanical rewrite of the script's (pruned) libraries:
  *
  * - a top-level `local function` is defined once, at load;
- * - a block whose leading comment holds a line `-- @load` runs once, at load: a table that no
- *   call writes (a constant, a hook list) or a statement that only fills one (a hook
- *   registration). What a call starts from is then what an EVAL starts from, without building it
- *   again (a table costs its allocation and its collection, some 700 Redis instructions);
+ * - a block whose comment just above (no blank line between) holds a line `-- @load` runs once,
+ *   at load: a table that no call writes (a constant, a hook list), a statement that only fills
+ *   one (a hook registration), or a memo of a pure function that stays right from call to call
+ *   (kept bounded by its own code). What a call starts from is then what an EVAL starts from,
+ *   without building it again (a table costs its allocation and its collection, some 700 Redis
+ *   instructions). Such a value may not name `KEYS`, `ARGV` or a per-call local: at load they
+ *   hold nothing yet;
  * - every other top-level block (state such as `local P = KEYS[1]`, and statements) is declared
  *   at load without its value, and runs at every call, in its order, before the body: a call
  *   starts from the state an EVAL starts from;
@@ -98,20 +101,36 @@ interface PerCall {
 
 /** Whether `block` runs once, at load: its leading comment holds a line `-- @load`. */
 function isLoadOnce(block: Block): boolean {
-  for (const line of block.text.split("\n")) {
-    if (/^--\s*@load\b/.test(line)) return true;
-    if (line !== "" && !line.startsWith("--")) return false; // the block's own first line
+  const lines = block.text.split("\n");
+  const head = lines.findIndex((line) => line !== "" && !line.startsWith("--"));
+  for (let i = head - 1; i >= 0 && lines[i]!.startsWith("--"); i--) {
+    if (/^--\s*@load\b/.test(lines[i]!)) return true;
   }
   return false;
 }
 
 /**
- * Throws when a statement that runs at every call appends to a list that is built at load (a
- * hook registration left unmarked while its hook list is marked `-- @load`): each call would add
- * to it again, and the list would grow without end.
+ * Throws when a value built at load names what only a call sets (`KEYS`, `ARGV`, a per-call
+ * local), and when a statement that runs at every call appends (`LIST[#LIST + 1] =`, in the
+ * function it calls) to a list built at load: a hook registration left unmarked while its hook
+ * list is marked `-- @load`, which each call would add to again, without end.
  */
 function checkRegistrations(name: string, blocks: Block[]): void {
   const atLoad = blocks.filter(isLoadOnce).flatMap((block) => block.defines);
+  const perCall = new Set(["KEYS", "ARGV"]);
+  for (const block of blocks) {
+    if (!block.isFunction && !isLoadOnce(block)) block.defines.forEach((d) => perCall.add(d));
+  }
+  for (const block of blocks) {
+    if (!isLoadOnce(block) || block.defines.length === 0) continue;
+    const named = [...block.names].find((n) => perCall.has(n) && !block.defines.includes(n));
+    if (named !== undefined) {
+      throw new Error(
+        `script ${name}: ${block.defines.join(", ")} is built at load (-- @load) from ${named}, ` +
+          "which holds nothing until a call",
+      );
+    }
+  }
   const functions = new Map(
     blocks.filter((block) => block.isFunction).map((block) => [block.defines[0]!, block.text]),
   );

@@ -24,7 +24,8 @@ local NOW_S = "0"
 local NOW = 0
 
 -- Memo tables below are kept from call to call in a function library (@load, see
--- src/store/redis/lua_function.ts): each holds at most MEMO_MAX entries, then starts again empty.
+-- src/store/redis/lua_function.ts): INT_TEXT and FRAME_HEAD hold at most MEMO_MAX entries each,
+-- then start again empty; COUNT_FIELDS holds a few dozen (state letters by lane).
 -- @load
 local MEMO_MAX = 1024
 

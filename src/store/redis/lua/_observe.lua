@@ -123,10 +123,12 @@ end
 -- Adds the counts g (slot -> delta) of group key to hash h: one field per slot, "key TAB slot",
 -- added to with HINCRBY. Only the slots g touched are written: a few commands a group, where
 -- reading and rewriting all the group's counters as one text (as before) cost several times more.
--- The two sums take HINCRBY too while their deltas are whole (always, on Redis TIME), a third of
--- HINCRBYFLOAT's cost; a sum a fractional clock made fractional refuses it, and takes
--- HINCRBYFLOAT from then on. With `expiring`, h gets its expiry (a day and an hour) when the
--- group's outcome count was new in it: whenever the hash was, once per group, not at every call.
+-- The two sums take HINCRBY too when their deltas are whole, a third of HINCRBYFLOAT's cost: on
+-- Redis TIME they always are. Only a clock giving fractional milliseconds (an injected one) makes
+-- a sum fractional; each later delta to it is then refused by HINCRBY (counted in Redis's error
+-- stats) before HINCRBYFLOAT adds it. With `expiring`, h gets its expiry (a day and an hour) when
+-- the group's outcome count was new in it: whenever the hash was, once per group, not at every
+-- call.
 local function add_metrics(h, key, g, expiring)
   for slot, delta in pairs(g) do
     local field = key .. "\t" .. itos(slot)
