@@ -99,7 +99,7 @@ interface PerCall {
   names: Set<string>;
 }
 
-/** Whether `block` runs once, at load: its leading comment holds a line `-- @load`. */
+/** Whether `block` runs once, at load: the comment just above its first line holds `-- @load`. */
 function isLoadOnce(block: Block): boolean {
   const lines = block.text.split("\n");
   const head = lines.findIndex((line) => line !== "" && !line.startsWith("--"));
