@@ -53,7 +53,7 @@ export function functionLibrary(name: string, libraries: string, body: string): 
   const declared = new Set<string>();
   const atLoad: string[] = ["local KEYS, ARGV"];
   const perCall: PerCall[] = [];
-  checkRegistrations(name, blocks);
+  checkLoadBlocks(name, blocks);
   for (const block of blocks) {
     for (const local of block.defines) {
       if (declared.has(local)) {
@@ -115,7 +115,7 @@ function isLoadOnce(block: Block): boolean {
  * function it calls) to a list built at load: a hook registration left unmarked while its hook
  * list is marked `-- @load`, which each call would add to again, without end.
  */
-function checkRegistrations(name: string, blocks: Block[]): void {
+function checkLoadBlocks(name: string, blocks: Block[]): void {
   const atLoad = blocks.filter(isLoadOnce).flatMap((block) => block.defines);
   const perCall = new Set(["KEYS", "ARGV"]);
   for (const block of blocks) {
