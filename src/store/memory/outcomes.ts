@@ -32,7 +32,10 @@ export function complete(
     if (job.prefetched) startedNow(state, job, now); // completed without `start`
     state.leaveActive(job, now);
     state.observe.completed(job, job.attempts, job.startedAt, job.runAt, now);
-    job.result = item.result && ownBytes(item.result); // kept: see byte_pool.ts
+    // a result kept is copied out of the byte pool (see byte_pool.ts); one whose job `finish`
+    // deletes at the end of this verb (retention 0, no dependent pinning it) is never read
+    const kept = state.keep("completed") > 0 || job.pins > 0;
+    job.result = item.result && (kept ? ownBytes(item.result) : item.result);
     state.finish(job, "completed", now);
     return Status.OK;
   });
