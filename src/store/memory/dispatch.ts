@@ -124,10 +124,8 @@ export function reserve(state: MemState, request: ReserveRequest, now: number): 
   /** The head of lane `i` of `q` for the lane picker, with its job (looked up once). */
   const headOf = (q: MemQueue, i: number): JobHead | undefined => {
     if (!allowed[i]) return undefined;
-    const id = q.lanes[i]!.head();
-    if (id === undefined) return undefined;
-    const job = state.jobs.get(id)!;
-    return { since: job.runAt, id, job };
+    const job = q.lanes[i]!.head();
+    return job && { since: job.runAt, id: job.id, job };
   };
   const pass = (upto: number, started: boolean): void => {
     for (const name of queues) {

@@ -158,6 +158,7 @@ function create(
     prefetched: false,
     pins: 0,
     pinned: false,
+    lanePos: -1,
   };
   state.jobs.set(job.id, record);
   if (job.unique) takeLock(state, job.unique, job.id, now);

@@ -206,7 +206,7 @@ export class MemLimits {
         for (let i = moved.length - 1; i >= 0; i--) {
           const job = state.jobs.get(moved[i]!)!;
           this.#putBack(state, job);
-          state.queue(job.queue).lanes[laneIndex(job.lane)]!.pushFront(job.id);
+          state.queue(job.queue).lanes[laneIndex(job.lane)]!.pushFront(job);
         }
       }
       if (line.length > 0) this.#callOf(key).held = true;

@@ -24,12 +24,13 @@ import { KeyedHeap } from "./keyed_heap.ts";
 import { forgetUnique, releaseUnique, type UniqueLocks } from "./uniqueness.ts";
 import { releasePins, settleDependents } from "./dependencies.ts";
 import { MemObserver, type ObserveOptions } from "./observe.ts";
-import { LaneList } from "./lane_list.ts";
+import { type LaneEntry, LaneList } from "./lane_list.ts";
 import { PrefetchIndex } from "./prefetch_index.ts";
 import { MemLimits } from "./limits.ts";
 
 /** A job as the memory store keeps it: its record plus lease, prefetch, pin and lock state. */
-export interface MemJob extends Omit<JobRecord, "leaseDeadline" | "history" | "dependents"> {
+export interface MemJob
+  extends Omit<JobRecord, "leaseDeadline" | "history" | "dependents">, LaneEntry {
   /** The current lease token, or null. */
   token: string | null;
   /** Leased unstarted (listed in the prefetch index under its worker) while true. */
@@ -54,7 +55,7 @@ export type FinalState = "completed" | "dead" | "cancelled";
 /** One queue. */
 export interface MemQueue {
   /** Waiting jobs per lane index. */
-  lanes: LaneList[];
+  lanes: LaneList<MemJob>[];
   /** Delayed jobs by runAt. */
   delayed: KeyedHeap;
   /** Finished jobs by finishedAt, per final state. */
@@ -123,8 +124,8 @@ export class MemState {
    * Ids put at the front and at the back of each lane during the verb, in call order: pushed at
    * its end, as the Redis store sends its pushes when a script ends.
    */
-  #fronts = new Map<LaneList, string[]>();
-  #backs = new Map<LaneList, string[]>();
+  #fronts = new Map<LaneList<MemJob>, MemJob[]>();
+  #backs = new Map<LaneList<MemJob>, MemJob[]>();
   /** Finished jobs whose dependents are still to settle, and whether they are being settled. */
   #settling: MemJob[] = [];
   #draining = false;
@@ -151,10 +152,10 @@ export class MemState {
         }
       }
       this.#trims.clear();
-      for (const [lane, ids] of this.#backs) for (const id of ids) lane.pushBack(id);
+      for (const [lane, jobs] of this.#backs) for (const job of jobs) lane.pushBack(job);
       this.#backs.clear();
-      for (const [lane, ids] of this.#fronts) {
-        for (let i = ids.length - 1; i >= 0; i--) lane.pushFront(ids[i]!);
+      for (const [lane, jobs] of this.#fronts) {
+        for (let i = jobs.length - 1; i >= 0; i--) lane.pushFront(jobs[i]!);
       }
       this.#fronts.clear();
       for (const id of this.#deletions) this.forget(id);
@@ -209,12 +210,12 @@ export class MemState {
     job.state = "waiting";
     const lane = q.lanes[laneIndex(job.lane)]!;
     if (now) {
-      lane.pushBack(job.id);
+      lane.pushBack(job);
     } else {
       const pending = front ? this.#fronts : this.#backs;
-      const ids = pending.get(lane);
-      if (ids) ids.push(job.id);
-      else pending.set(lane, [job.id]);
+      const jobs = pending.get(lane);
+      if (jobs) jobs.push(job);
+      else pending.set(lane, [job]);
     }
     this.wake(job.queue);
   }
@@ -227,10 +228,10 @@ export class MemState {
     if (job.throttledBy !== null) return this.limits.unparkOne(this, job);
     const lane = this.queue(job.queue).lanes[laneIndex(job.lane)]!;
     for (const pending of [this.#backs.get(lane), this.#fronts.get(lane)]) {
-      const at = pending?.indexOf(job.id) ?? -1;
+      const at = pending?.indexOf(job) ?? -1;
       if (at >= 0) return void pending!.splice(at, 1);
     }
-    lane.delete(job.id);
+    lane.delete(job);
   }
 
   /**

@@ -97,6 +97,7 @@ export function publicRecord(state: MemState, job: MemJob): JobRecord {
     pinned: _pinned,
     limitKey: _limitKey,
     countsAgainst: _counts,
+    lanePos: _lanePos,
     ...fields
   } = job;
   const record: JobRecord = {
@@ -134,7 +135,7 @@ export function listJobs(state: MemState, query: JobListQuery): JobPage {
   let ids: string[];
   if (query.state === "waiting") {
     const lanes = query.lane ? [laneIndex(query.lane)] : LANES.map((_, i) => i);
-    ids = lanes.flatMap((i) => q.lanes[i]!.slice(0, Infinity));
+    ids = lanes.flatMap((i) => q.lanes[i]!.slice(0, Infinity).map((job) => job.id));
     const parked = q.parked.sorted().map((e) => e.id); // then those a limit set aside
     ids.push(...parked.filter((id) => !query.lane || state.jobs.get(id)!.lane === query.lane));
   } else {
