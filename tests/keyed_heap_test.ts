@@ -89,3 +89,58 @@ Deno.test("KeyedHeap: re-scored many times (stale entries rebuilt away), it pops
     { numRuns: 200 },
   );
 });
+
+Deno.test("KeyedHeap: ids set mostly in order (as jobs finish and leases are made) pop in order", () => {
+  // a clock that moves forward by 0-2 per set, sometimes stepping back; ids from a counter that
+  // sometimes steps back too (a batch's ids need not be in order): runs of thousands of in-order
+  // sets, broken now and then, with deletes and pops in between; then a phase of mostly pops, so
+  // the popped part of a long run is dropped while sets go on
+  const step = (ops: string[]) =>
+    fc.record({
+      op: fc.constantFrom(...ops),
+      advance: fc.integer({ min: 0, max: 2 }),
+      back: fc.integer({ min: 0, max: 40 }),
+      pick: fc.nat(),
+    });
+  const filling = fc.array(step(["set", "set", "set", "set", "set", "set", "delete", "pop"]), {
+    minLength: 2000,
+    maxLength: 6000,
+  });
+  const draining = fc.array(step(["set", "pop", "pop", "pop", "delete"]), {
+    minLength: 2000,
+    maxLength: 6000,
+  });
+  fc.assert(
+    fc.property(filling, draining, (fill, drain) => {
+      const heap = new KeyedHeap();
+      const model = new Map<string, number>();
+      let clock = 0;
+      let counter = 0;
+      for (const s of [...fill, ...drain]) {
+        if (s.op === "set") {
+          clock += s.advance;
+          const late = s.back === 0; // one set in 41 comes earlier than the one before
+          const id = `id-${String(late ? counter - 3 : counter++).padStart(6, "0")}`;
+          const score = late ? Math.max(clock - 3, 0) : clock;
+          heap.set(id, score);
+          model.set(id, score);
+        } else if (s.op === "delete" && model.size > 0) {
+          const id = [...model.keys()][s.pick % model.size]!;
+          assert.equal(heap.delete(id), model.delete(id));
+        } else if (s.op === "pop") {
+          const want = smallest(model);
+          if (want) model.delete(want.id);
+          assert.deepEqual(heap.pop(), want);
+        }
+        assert.equal(heap.size, model.size);
+      }
+      assert.deepEqual(heap.peek(), smallest(model));
+      const popped: { id: string; score: number }[] = [];
+      for (let top = heap.pop(); top; top = heap.pop()) popped.push(top);
+      const want = [...model].map(([id, score]) => ({ id, score }))
+        .sort((a, b) => a.score - b.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      assert.deepEqual(popped, want);
+    }),
+    { numRuns: 40 },
+  );
+});

@@ -1,6 +1,11 @@
 /**
  * A min-heap of ids ordered by (score, id), with O(log n) insert, O(1) delete (lazy) and
- * re-scoring. The memory store keeps lanes, delayed jobs and leases in these.
+ * re-scoring. The memory store keeps delayed jobs, leases and its retention indexes in these.
+ *
+ * Most of their ids come in order: a retention index gets its jobs as they finish, the lease index
+ * its deadlines as leases are made, each no earlier than the one before. Such an id goes to a
+ * queue instead of the heap (an O(1) append and pop, where the heap's sift compares ids of equal
+ * scores at every level); the smallest entry is the smaller of the queue's head and the heap's.
  *
  * @module
  */
@@ -23,6 +28,9 @@ function swap(heap: Entry[], a: number, b: number): void {
 /** A min-heap keyed by id; each id is present at most once with one score. */
 export class KeyedHeap {
   #heap: Entry[] = [];
+  /** Entries set in (score, id) order, from `#runStart` on (stale ones skipped at the head). */
+  #run: Entry[] = [];
+  #runStart = 0;
   #live = new Map<string, number>();
 
   /** Number of ids present. */
@@ -43,8 +51,15 @@ export class KeyedHeap {
   /** Inserts `id` with `score`, or moves it to `score` when present. */
   set(id: string, score: number): void {
     this.#live.set(id, score);
-    this.#push({ id, score });
-    if (this.#heap.length > 2 * this.#live.size + 64) this.#rebuild();
+    const entry = { id, score };
+    const run = this.#run;
+    if (run.length === this.#runStart || !before(entry, run[run.length - 1]!)) {
+      run.push(entry);
+    } else {
+      this.#push(entry);
+    }
+    const entries = this.#heap.length + run.length - this.#runStart;
+    if (entries > 2 * this.#live.size + 64) this.#rebuild();
   }
 
   /** Removes `id`; returns whether it was present. */
@@ -55,7 +70,10 @@ export class KeyedHeap {
   /** The entry with the smallest (score, id), without removing it. */
   peek(): { id: string; score: number } | undefined {
     this.#dropStale();
-    return this.#heap[0];
+    const top = this.#heap[0];
+    const head = this.#run[this.#runStart];
+    if (head === undefined) return top;
+    return top === undefined || before(head, top) ? head : top;
   }
 
   /** Removes and returns the entry with the smallest (score, id). */
@@ -75,29 +93,56 @@ export class KeyedHeap {
     );
   }
 
+  /** Drops stale entries (deleted or re-scored ids) off the top of the heap and the run. */
   #dropStale(): void {
     while (this.#heap.length > 0) {
       const top = this.#heap[0]!;
-      if (this.#live.get(top.id) === top.score) return;
+      if (this.#live.get(top.id) === top.score) break;
       this.#removeTop();
+    }
+    const run = this.#run;
+    let start = this.#runStart;
+    while (start < run.length && this.#live.get(run[start]!.id) !== run[start]!.score) start++;
+    if (start === run.length) {
+      this.#run = [];
+      this.#runStart = 0;
+    } else if (start >= 1024 && start * 2 >= run.length) {
+      this.#run = run.slice(start); // the popped part is most of the array: drop it
+      this.#runStart = 0;
+    } else {
+      this.#runStart = start;
     }
   }
 
-  /** Drops the stale entries and restores the heap order (in place, in linear time). */
+  /**
+   * Drops the stale entries, keeping the run in order and restoring the heap order (in place, in
+   * linear time).
+   */
   #rebuild(): void {
-    const heap = this.#heap;
     const live = this.#live;
+    const run = this.#run;
+    let inRun = 0;
+    for (let i = this.#runStart; i < run.length; i++) {
+      const entry = run[i]!;
+      if (live.get(entry.id) === entry.score) run[inRun++] = entry;
+    }
+    run.length = inRun;
+    this.#runStart = 0;
+    const heap = this.#heap;
     let kept = 0;
     for (const entry of heap) if (live.get(entry.id) === entry.score) heap[kept++] = entry;
     heap.length = kept;
-    // an id moved to a new score has two entries with that score: keep the first
-    if (kept > live.size) {
+    // an id set twice with one score has two entries: keep one
+    if (inRun + kept > live.size) {
       const seen = new Set<string>();
-      let unique = 0;
-      for (const entry of heap) {
-        if (!seen.has(entry.id) && seen.add(entry.id)) heap[unique++] = entry;
+      for (const [entries, count] of [[run, inRun], [heap, kept]] as const) {
+        let unique = 0;
+        for (let i = 0; i < count; i++) {
+          const entry = entries[i]!;
+          if (!seen.has(entry.id) && seen.add(entry.id)) entries[unique++] = entry;
+        }
+        entries.length = unique;
       }
-      heap.length = unique;
     }
     for (let i = (heap.length >> 1) - 1; i >= 0; i--) this.#siftDown(i);
   }
