@@ -28,7 +28,7 @@ import { type LaneEntry, LaneList } from "./lane_list.ts";
 import { PrefetchIndex } from "./prefetch_index.ts";
 import { MemLimits } from "./limits.ts";
 
-/** A job as the memory store keeps it: its record plus lease, prefetch, pin and lock state. */
+/** A job as the memory store keeps it: its record, lease, prefetch, pin, lock and lane state. */
 export interface MemJob
   extends Omit<JobRecord, "leaseDeadline" | "history" | "dependents">, LaneEntry {
   /** The current lease token, or null. */
@@ -120,10 +120,7 @@ export class MemState {
   #woken = new Set<string>();
   #trims = new Map<KeyedHeap, { q: MemQueue; state: FinalState }>();
   #deletions: string[] = [];
-  /**
-   * Ids put at the front and at the back of each lane during the verb, in call order: pushed at
-   * its end, as the Redis store sends its pushes when a script ends.
-   */
+  /** Jobs put at each lane's front and back in the verb, in order, pushed at its end (as Lua). */
   #fronts = new Map<LaneList<MemJob>, MemJob[]>();
   #backs = new Map<LaneList<MemJob>, MemJob[]>();
   /** Finished jobs whose dependents are still to settle, and whether they are being settled. */
