@@ -34,7 +34,7 @@ export function complete(
     state.observe.completed(job, job.attempts, job.startedAt, job.runAt, now);
     // a result kept is copied out of the byte pool (see byte_pool.ts); one whose job `finish`
     // deletes at the end of this verb (retention 0, no dependent pinning it) is never read
-    const kept = state.keep("completed") > 0 || job.pins > 0;
+    const kept = state.keep("completed") !== 0 || job.pins > 0; // as `finish` decides
     job.result = item.result && (kept ? ownBytes(item.result) : item.result);
     state.finish(job, "completed", now);
     return Status.OK;
