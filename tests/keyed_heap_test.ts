@@ -94,7 +94,8 @@ Deno.test("KeyedHeap: ids set mostly in order (as jobs finish and leases are mad
   // a clock that moves forward by 0-2 per set, sometimes stepping back; ids from a counter that
   // sometimes steps back too (a batch's ids need not be in order): runs of thousands of in-order
   // sets, broken now and then, with deletes and pops in between; then a phase of mostly pops, so
-  // the popped part of a long run is dropped while sets go on
+  // the popped part of a long run is dropped while sets go on, and stale entries (deleted ids, ids
+  // set twice) are rebuilt away
   const step = (ops: string[]) =>
     fc.record({
       op: fc.constantFrom(...ops),
@@ -102,11 +103,11 @@ Deno.test("KeyedHeap: ids set mostly in order (as jobs finish and leases are mad
       back: fc.integer({ min: 0, max: 40 }),
       pick: fc.nat(),
     });
-  const filling = fc.array(step(["set", "set", "set", "set", "set", "set", "delete", "pop"]), {
+  const filling = fc.array(step(["set", "set", "set", "set", "set", "again", "delete", "pop"]), {
     minLength: 2000,
     maxLength: 6000,
   });
-  const draining = fc.array(step(["set", "pop", "pop", "pop", "delete"]), {
+  const draining = fc.array(step(["set", "again", "pop", "pop", "pop", "delete", "delete"]), {
     minLength: 2000,
     maxLength: 6000,
   });
@@ -124,8 +125,14 @@ Deno.test("KeyedHeap: ids set mostly in order (as jobs finish and leases are mad
           const score = late ? Math.max(clock - 3, 0) : clock;
           heap.set(id, score);
           model.set(id, score);
-        } else if (s.op === "delete" && model.size > 0) {
-          const id = [...model.keys()][s.pick % model.size]!;
+        } else if (s.op === "again" && model.size > 0) {
+          // an id set again with the score it has: a second entry for it, in the run or the heap
+          const [id, score] = [...model][s.pick % model.size]!;
+          heap.set(id, score);
+        } else if (s.op === "delete") {
+          // an id held, or (one time in four, or when none is) one that is not
+          const absent = model.size === 0 || s.pick % 4 === 0;
+          const id = absent ? `gone-${s.pick}` : [...model.keys()][s.pick % model.size]!;
           assert.equal(heap.delete(id), model.delete(id));
         } else if (s.op === "pop") {
           const want = smallest(model);

@@ -1,6 +1,7 @@
 /**
  * A min-heap of ids ordered by (score, id), with O(log n) insert, O(1) delete (lazy) and
- * re-scoring. The memory store keeps delayed jobs, leases and its retention indexes in these.
+ * re-scoring. The memory store keeps its time-ordered indexes in these (delayed, blocked and
+ * parked jobs, leases, retention, limits opening, schedules).
  *
  * Most of their ids come in order: a retention index gets its jobs as they finish, the lease index
  * its deadlines as leases are made, each no earlier than the one before. Such an id goes to a
