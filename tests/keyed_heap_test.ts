@@ -38,6 +38,19 @@ function smallest(model: Map<string, number>): { id: string; score: number } | u
   return best;
 }
 
+/** The model's entries in (score, id) order. */
+function ordered(model: Map<string, number>): { id: string; score: number }[] {
+  return [...model].map(([id, score]) => ({ id, score }))
+    .sort((a, b) => a.score - b.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Pops `heap` until it is empty; what it popped, in order. */
+function popAll(heap: KeyedHeap): { id: string; score: number }[] {
+  const popped: { id: string; score: number }[] = [];
+  for (let top = heap.pop(); top; top = heap.pop()) popped.push(top);
+  return popped;
+}
+
 Deno.test("KeyedHeap: pops in (score, id) order through sets, re-scorings, deletes and rebuilds", () => {
   fc.assert(
     fc.property(ops, (run) => {
@@ -57,9 +70,7 @@ Deno.test("KeyedHeap: pops in (score, id) order through sets, re-scorings, delet
         assert.equal(heap.size, model.size);
         assert.deepEqual(heap.peek(), smallest(model));
       }
-      const sorted = [...model].map(([id, score]) => ({ id, score }))
-        .sort((a, b) => a.score - b.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      assert.deepEqual(heap.sorted(), sorted);
+      assert.deepEqual(heap.sorted(), ordered(model));
     }),
     { numRuns: 300 },
   );
@@ -79,11 +90,7 @@ Deno.test("KeyedHeap: re-scored many times (stale entries rebuilt away), it pops
           heap.set(`id-${n}`, score);
           model.set(`id-${n}`, score);
         }
-        const popped: { id: string; score: number }[] = [];
-        for (let top = heap.pop(); top; top = heap.pop()) popped.push(top);
-        const want = [...model].map(([id, score]) => ({ id, score }))
-          .sort((a, b) => a.score - b.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-        assert.deepEqual(popped, want);
+        assert.deepEqual(popAll(heap), ordered(model));
       },
     ),
     { numRuns: 200 },
@@ -142,11 +149,7 @@ Deno.test("KeyedHeap: ids set mostly in order (as jobs finish and leases are mad
         assert.equal(heap.size, model.size);
       }
       assert.deepEqual(heap.peek(), smallest(model));
-      const popped: { id: string; score: number }[] = [];
-      for (let top = heap.pop(); top; top = heap.pop()) popped.push(top);
-      const want = [...model].map(([id, score]) => ({ id, score }))
-        .sort((a, b) => a.score - b.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      assert.deepEqual(popped, want);
+      assert.deepEqual(popAll(heap), ordered(model));
     }),
     { numRuns: 40 },
   );
