@@ -17,7 +17,10 @@ export const enqueueBulk: Scenario = scenario<{ jobs: number; chunk: number }>({
   warmup: true,
   variants: (o) => [{ jobs: o.jobs, chunk: o.chunk }],
   label: () => "",
-  figures: [{ key: "jobsPerSec", label: "bulk enqueue j/s", better: "higher" }],
+  figures: [
+    { key: "jobsPerSec", label: "bulk enqueue j/s", better: "higher" },
+    { key: "redisCpuUsPerJob", label: "bulk enqueue, Redis CPU µs/job", better: "lower" },
+  ],
   async sluice(p, env) {
     const s = await SluiceBench.open(env, [Noop]);
     return {

@@ -17,7 +17,10 @@ export const enqueueSingle: Scenario = scenario<{ jobs: number; inflight: number
   warmup: true,
   variants: (o) => [{ jobs: o.jobs, inflight: o.inflight }],
   label: () => "",
-  figures: [{ key: "jobsPerSec", label: "single enqueue j/s", better: "higher" }],
+  figures: [
+    { key: "jobsPerSec", label: "single enqueue j/s", better: "higher" },
+    { key: "redisCpuUsPerJob", label: "single enqueue, Redis CPU µs/job", better: "lower" },
+  ],
   async sluice(p, env) {
     const s = await SluiceBench.open(env, [Noop]);
     return {
