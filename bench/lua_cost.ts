@@ -5,7 +5,8 @@
  * timings do, so a change to a script shows its effect in one run, to a fraction of a percent.
  *
  * Phases (each on its own jobs): bulk enqueue in chunks of `--chunk`, enqueue in calls of
- * `--batch` (as concurrent single enqueues are coalesced), then reserve and complete interleaved,
+ * `--batch` jobs, first as one group (one `enqueueBulk`), then as one group each (concurrent
+ * single enqueues, as the producer coalesces them), then reserve and complete interleaved,
  * `--batch` jobs a call with two batches leased at a time (as a busy worker does), then the jobs
  * of an idle node: enqueue one, reserve it with room for more (the reply answers the idle wait),
  * complete it. Figures are Redis instructions per job, the scripts and everything Redis does for
@@ -81,6 +82,18 @@ try {
 
   for (let i = 0; i < jobs; i += batch) await store.enqueue(newJobs(Math.min(batch, jobs - i)));
   rows.push({ phase: `enqueue, ${batch} a call`, jobs, calls: Math.ceil(jobs / batch), perJob: 0 });
+  rows.at(-1)!.perJob = (await redis.dump()) / jobs;
+
+  // concurrent `engine.enqueue` calls share a store call, each job a group of its own
+  for (let i = 0; i < jobs; i += batch) {
+    await store.enqueueGroups(newJobs(Math.min(batch, jobs - i)).map((job) => [job]));
+  }
+  rows.push({
+    phase: `enqueue, ${batch} single jobs a call`,
+    jobs,
+    calls: Math.ceil(jobs / batch),
+    perJob: 0,
+  });
   rows.at(-1)!.perJob = (await redis.dump()) / jobs;
 
   const lease = () =>

@@ -100,6 +100,7 @@ valgrindTest(
     assert.deepEqual(rows.map((r) => r.phase), [
       "enqueue, 100 a call",
       "enqueue, 20 a call",
+      "enqueue, 20 single jobs a call",
       "reserve + complete, 20 a call",
       "an idle node's job: enqueue, reserve, complete",
     ]);
