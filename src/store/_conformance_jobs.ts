@@ -76,6 +76,40 @@ export const JOB_CASES: ConformanceCases = {
     assert.equal(text((await store.getJob("order-42"))!.payload), "1");
     assert.equal((await store.counts("q")).states.waiting, 2);
   },
+  async "single jobs sharing a call, a group each: an id repeated in the call is stored once"(ctx) {
+    // concurrent enqueue calls go to the store so, each job a group of its own
+    const store = await ctx.store();
+    const a = newJob({ payload: bytes("a1") });
+    const b = newJob();
+    const delayed = newJob({ delay: 60_000 });
+    const outcomes = await store.enqueueGroups([
+      [a],
+      [b],
+      [{ ...newJob({ payload: bytes("a2") }), id: a.id }],
+      [delayed],
+      [{ ...newJob(), id: delayed.id }], // a plain job named like the delayed one of this call
+    ]);
+    assert.deepEqual(outcomes, [
+      [{ id: a.id, created: true, state: "waiting" }],
+      [{ id: b.id, created: true, state: "waiting" }],
+      [{ id: a.id, created: false, state: "waiting" }],
+      [{ id: delayed.id, created: true, state: "delayed" }],
+      [{ id: delayed.id, created: false, state: "delayed" }],
+    ]);
+    assert.equal(text((await store.getJob(a.id))!.payload), "a1");
+    // the call sent again (its reply lost), with a new job: only that one is stored
+    const c = newJob();
+    const again = await store.enqueueGroups([[a], [c], [b]]);
+    assert.deepEqual(again.map((g) => (g as { created: boolean }[])[0]!.created), [
+      false,
+      true,
+      false,
+    ]);
+    const { states } = await store.counts("q");
+    assert.deepEqual([states.waiting, states.delayed], [3, 1]);
+    const leased = await store.reserve({ ...W, count: 10 });
+    assert.deepEqual(leased.map((r) => r.id), [a.id, b.id, c.id], "in the lane in call order");
+  },
   async "FIFO within a lane"(ctx) {
     const store = await ctx.store();
     const jobs = Array.from({ length: 20 }, () => newJob());

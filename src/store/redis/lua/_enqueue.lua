@@ -247,6 +247,26 @@ local function replace(i, t)
   end
 end
 
+-- Stores the item at ARGV index i under job key jk as a group of its own, when it has no extras
+-- (no unique key, no prerequisites, due now: nothing can refuse it) and `made` holds the ids of
+-- every job this call created so far, none of the call's jobs having existed before it: then its
+-- id names a job only when it is in `made`, and no EXISTS is needed. Returns the group's framed
+-- reply, as enqueue_items would: "K", then "1" and the state letter, or "0" and that of the job
+-- its id names already. Concurrent single enqueues share a call this way, one group each: this
+-- spares each of them the tables and the lookups a general group needs.
+local function enqueue_one(i, jk, keep, made)
+  local id = ARGV[i]
+  local code
+  if made[id] then
+    code = "0" .. redis.call("HGET", jk, "s")
+  else
+    code = CREATED_CODE[create(i, jk, keep, NO_FIELDS)] -- no prerequisites: no alias is read
+    made[id] = true
+  end
+  local codes = "K" .. code
+  return frame_head(codes) .. codes
+end
+
 -- Stores the items at ARGV indexes starts[from..to] (checked by check_enqueue_items) as one
 -- all-or-none group, after set_now(). Returns, when a unique key held under "reject" (or under
 -- "replace" by a job that is not queued) or an unknown prerequisite refuses the group, nothing
@@ -255,8 +275,9 @@ end
 -- "K" then two letters per item: "1" created, "0" not (the item's own id names a job already),
 -- or "2" not, its unique key sent it to another job (under "e" and "r"); then the item's state
 -- letter. Then one more field per "2" item, in order: that job's id. And the plans of
--- plan_items. The caller flushes.
-local function enqueue_items(starts, from, to, keep)
+-- plan_items. `made` (optional): the ids this call created so far (see enqueue_one), to which the
+-- group's new jobs are added. The caller flushes.
+local function enqueue_items(starts, from, to, keep, made)
   local keys = {}
   local plans, targets, alias = plan_items(starts, from, to, keys)
   if not plans then return targets end
@@ -268,6 +289,7 @@ local function enqueue_items(starts, from, to, keep)
     c = c + 1
     if plan == "create" then
       codes[c] = CREATED_CODE[create(i, keys[n], keep, alias)]
+      if made then made[ARGV[i]] = true end
     else
       local id = ARGV[i]
       if plan == "replace" then replace(i, targets[k]) end

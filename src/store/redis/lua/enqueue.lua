@@ -42,9 +42,21 @@ for size in string.gmatch(ARGV[3], "%d+") do
 end
 if total > #starts then error("sluice enqueue: group sizes exceed the items") end
 if total < #starts then error("sluice enqueue: items beyond the group sizes") end
+-- With several groups (concurrent single enqueues sharing the call), one EXISTS over all the
+-- call's jobs first: when none exists, a group of one plain item takes enqueue_one's short way.
+local keys, made = {}, nil
+if #sizes > 1 then
+  for n = 1, #starts do keys[n] = job_key(ARGV[starts[n]]) end
+  if not any_exists(keys, 1, #starts) then made = {} end
+end
 local replies, from = {}, 1
 for _, size in ipairs(sizes) do
-  replies[#replies + 1] = (enqueue_items(starts, from, from + size - 1, keep))
+  local i = starts[from]
+  if made and size == 1 and ARGV[i + 6] == "" then
+    replies[#replies + 1] = enqueue_one(i, keys[from], keep, made)
+  else
+    replies[#replies + 1] = (enqueue_items(starts, from, from + size - 1, keep, made))
+  end
   from = from + size
 end
 flush()
