@@ -89,7 +89,7 @@ try {
     await store.enqueueGroups(newJobs(Math.min(batch, jobs - i)).map((job) => [job]));
   }
   rows.push({
-    phase: `enqueue, ${batch} single jobs a call`,
+    phase: `enqueue, ${batch} single job${batch === 1 ? "" : "s"} a call`,
     jobs,
     calls: Math.ceil(jobs / batch),
     perJob: 0,
