@@ -59,7 +59,9 @@ export class PrivateRedis {
       await new Promise((r) => setTimeout(r, 50));
     }
     await this.stop();
-    throw new Error(`redis-server on port ${this.#port} did not answer`);
+    throw new Error(
+      `redis-server on port ${this.#port} did not answer (or another server holds the port)`,
+    );
   }
 
   /**
@@ -113,13 +115,18 @@ export class PrivateRedis {
     await this.#child.status;
   }
 
+  /**
+   * Whether this server answers: its own process, not another file's server that took the port
+   * while it was free (test files run side by side, and a restart leaves the port free a while).
+   */
   async #answers(): Promise<boolean> {
     const out = await new Deno.Command("redis-cli", {
-      args: ["-u", this.url, "PING"],
+      args: ["-u", this.url, "INFO", "server"],
       stdout: "piped",
       stderr: "null",
     }).output();
-    return new TextDecoder().decode(out.stdout).trim() === "PONG";
+    const pid = new TextDecoder().decode(out.stdout).match(/^process_id:(\d+)/m)?.[1];
+    return pid === String(this.#child.pid);
   }
 }
 
