@@ -62,6 +62,19 @@ export const UNIQUE_CASES: ConformanceCases = {
     assert.equal((await store.counts("q")).states.waiting, 2, "nothing of the refused group");
   },
 
+  async "a job's id that its unique key sent to another job is free for a later group"(ctx) {
+    const store = await ctx.store();
+    const holder = uniqueJob("k", "active", "return-existing");
+    await store.enqueue([holder]);
+    const sent = uniqueJob("k", "active", "return-existing");
+    const outcomes = await store.enqueueGroups([[sent], [newJob({ id: sent.id })]]);
+    assert.deepEqual(outcomes, [
+      [{ id: holder.id, created: false, state: "waiting" }],
+      [{ id: sent.id, created: true, state: "waiting" }],
+    ]);
+    assert.equal((await store.counts("q")).states.waiting, 2);
+  },
+
   async "reject names the job holding the key and stores nothing, in bulk too"(ctx) {
     const store = await ctx.store();
     const first = uniqueJob("k1");
