@@ -88,6 +88,7 @@ export const JOB_CASES: ConformanceCases = {
       [{ ...newJob({ payload: bytes("a2") }), id: a.id }],
       [delayed],
       [{ ...newJob(), id: delayed.id }], // a plain job named like the delayed one of this call
+      [newJob({ id: b.id, delay: 60_000 })], // a job with options named like a plain one
     ]);
     assert.deepEqual(outcomes, [
       [{ id: a.id, created: true, state: "waiting" }],
@@ -95,6 +96,7 @@ export const JOB_CASES: ConformanceCases = {
       [{ id: a.id, created: false, state: "waiting" }],
       [{ id: delayed.id, created: true, state: "delayed" }],
       [{ id: delayed.id, created: false, state: "delayed" }],
+      [{ id: b.id, created: false, state: "waiting" }],
     ]);
     assert.equal(text((await store.getJob(a.id))!.payload), "a1");
     // the call sent again (its reply lost), with a new job: only that one is stored

@@ -68,17 +68,22 @@ end
 -- The first pass: decides the items at ARGV indexes starts[from..to]. Returns plans (by item
 -- index in the group from 0: "create", "exists", "existing" or "replace"), targets (the job an
 -- "existing" or "replace" item goes to) and alias (item id -> that job); or nil and the refusal
--- (see enqueue_items).
-local function plan_items(starts, from, to, keys)
+-- (see enqueue_items). `keys`: the items' job keys by item number, filled here unless `made` is
+-- given (see enqueue_items), which then tells which ids name a job.
+local function plan_items(starts, from, to, keys, made)
   local plans, targets, alias = {}, {}, {}
   local claimed, creating = {}, {}
-  for n = from, to do keys[n] = job_key(ARGV[starts[n]]) end
-  local any_stored = any_exists(keys, from, to)
+  local any_stored = false
+  if not made then
+    for n = from, to do keys[n] = job_key(ARGV[starts[n]]) end
+    any_stored = any_exists(keys, from, to)
+  end
   for n = from, to do
     local i, k = starts[n], n - from
     local id = ARGV[i]
     local _, _, _, prs, _, uk, _, mode = extras(i)
-    if creating[id] or (any_stored and redis.call("EXISTS", keys[n]) == 1) then
+    if creating[id] or (made and made[id])
+      or (any_stored and redis.call("EXISTS", keys[n]) == 1) then
       plans[k] = "exists"
     else
       if uk ~= "" then
@@ -275,11 +280,13 @@ end
 -- "K" then two letters per item: "1" created, "0" not (the item's own id names a job already),
 -- or "2" not, its unique key sent it to another job (under "e" and "r"); then the item's state
 -- letter. Then one more field per "2" item, in order: that job's id. And the plans of
--- plan_items. `made` (optional): the ids this call created so far (see enqueue_one), to which the
--- group's new jobs are added. The caller flushes.
-local function enqueue_items(starts, from, to, keep, made)
-  local keys = {}
-  local plans, targets, alias = plan_items(starts, from, to, keys)
+-- plan_items. `keys` and `made` (optional, both or neither): the job keys of the call's items by
+-- item number, and, when none of them named a job before the call, the ids it created so far
+-- (see enqueue_one; the group's new jobs are added), which spares the group its EXISTS. The
+-- caller flushes.
+local function enqueue_items(starts, from, to, keep, keys, made)
+  keys = keys or {}
+  local plans, targets, alias = plan_items(starts, from, to, keys, made)
   if not plans then return targets end
   local codes, others = { "K" }, {}
   local c = 1 -- #codes

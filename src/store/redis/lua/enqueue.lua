@@ -43,7 +43,9 @@ end
 if total > #starts then error("sluice enqueue: group sizes exceed the items") end
 if total < #starts then error("sluice enqueue: items beyond the group sizes") end
 -- With several groups (concurrent single enqueues sharing the call), one EXISTS over all the
--- call's jobs first: when none exists, a group of one plain item takes enqueue_one's short way.
+-- call's jobs first: when none names a job yet, only this call can create them, and `made` tracks
+-- which it did, so no group checks again, and a group of one plain item takes enqueue_one's short
+-- way. A call of one group (a bulk) checks its ids itself, keeping no such table.
 local keys, made = {}, nil
 if #sizes > 1 then
   for n = 1, #starts do keys[n] = job_key(ARGV[starts[n]]) end
@@ -55,7 +57,7 @@ for _, size in ipairs(sizes) do
   if made and size == 1 and ARGV[i + 6] == "" then
     replies[#replies + 1] = enqueue_one(i, keys[from], keep, made)
   else
-    replies[#replies + 1] = (enqueue_items(starts, from, from + size - 1, keep, made))
+    replies[#replies + 1] = (enqueue_items(starts, from, from + size - 1, keep, keys, made))
   end
   from = from + size
 end
