@@ -104,7 +104,7 @@ export class JobFetcher {
     while (!stop.aborted) {
       slotFreed.clear(); // from here on, a job ending wakes the next wait
       try {
-        if (await this.#startPrefetched()) continue;
+        if (this.#prefetched.length > 0 && await this.#startPrefetched()) continue;
       } catch (error) {
         // the prefetched jobs are kept (their leases are ours): starting them is retried
         runtime.logger.error("starting prefetched jobs failed; retrying", { error: String(error) });
@@ -117,13 +117,16 @@ export class JobFetcher {
         await slotFreed.wait();
         continue;
       }
+      // The reserve is written first (a woken node's first write), then the wait is armed in
+      // the same turn of the event loop, before any wake-up can be delivered: work that arrives
+      // after the reserve looked still wakes the wait below, and none arrives unheard between.
+      const reserving = this.#reserve(free);
       const wakeup = new AbortController();
       const onStop = () => wakeup.abort(DONE_WAITING);
       stop.addEventListener("abort", onStop, { once: true });
-      // listen before looking, so work that arrives in between is not missed
       const woken = runtime.store.waitForWork(options.queues, options.idlePollMs, wakeup.signal);
       try {
-        const started = await this.#reserve(free);
+        const started = await reserving;
         errorDelay = 100;
         if (started >= free) continue; // there may be more: look again once slots free up
         // A reserve that left slots free answered the idle wait with its leases. Otherwise: while
