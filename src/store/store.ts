@@ -38,6 +38,7 @@ import type {
   EnqueueOutcome,
   Failure,
   GroupOutcome,
+  HandoffFeed,
   IdleWait,
   JobListQuery,
   JobLogLine,
@@ -165,6 +166,17 @@ export interface Store {
    * reclaimed, a resume) or after `timeoutMs`, whichever comes first, or when `signal` aborts.
    */
   waitForWork(queues: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Optional (a store whose enqueues can reach an idle worker faster than a wake-up and a
+   * reserve: `RedisStore`): starts the feed of jobs leased straight to `worker` (see
+   * `ReserveRequest.handoffMs`), calling `onJobs` with each delivery (started leases, attempt
+   * charged) and `onError` with a failure to read the feed (tried again by itself).
+   */
+  handoffs?(
+    worker: string,
+    onJobs: (jobs: Reservation[]) => void,
+    onError: (error: unknown) => void,
+  ): HandoffFeed;
 
   // --- prefetch and work stealing -----------------------------------------------------------
 

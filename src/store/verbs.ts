@@ -107,6 +107,25 @@ export interface ReserveRequest {
    * a call whose reply was lost). Must not throw.
    */
   onIdle?: (wait: IdleWait) => void;
+  /**
+   * When the call leaves the worker idle (starts fewer than `count`), lets the store lease jobs
+   * enqueued after it straight to the worker, for this many ms or until the worker's next
+   * reserve, and deliver them through the worker's `Store.handoffs` feed instead of a wake-up.
+   * Only a worker reading that feed may ask; a store without `handoffs` ignores it.
+   */
+  handoffMs?: number;
+}
+
+/**
+ * The jobs a store leases straight to one idle worker (see `ReserveRequest.handoffMs`), as the
+ * worker's `Store.handoffs` feed delivers them.
+ */
+export interface HandoffFeed {
+  /**
+   * Ends the worker's registration, so no job is leased to it this way afterwards, and then the
+   * feed, once it has delivered the jobs leased to it before.
+   */
+  close(): Promise<void>;
 }
 
 /** A request to take prefetched, unstarted jobs from the busiest other node. */

@@ -56,6 +56,7 @@ const SAMPLE_CALLS: readonly string[] = [
   "ltrim K 0 1",
   "sadd K m",
   "srem K m",
+  "srandmember K 1",
   "smembers K",
   "smismember K m",
   "zadd K 0 m",
@@ -70,7 +71,14 @@ const SAMPLE_CALLS: readonly string[] = [
   "zrem K m",
   "zremrangebyrank K 0 1",
   "zscore K m",
+  "pubsub numsub C",
 ];
+
+/**
+ * The ACL rule of a command the store sends only one subcommand of, where the whole command
+ * would grant more: PUBSUB CHANNELS would list other namespaces' channels.
+ */
+const SUBCOMMAND_RULES: Readonly<Record<string, string>> = { pubsub: "pubsub|numsub" };
 
 /**
  * A right the store uses when it has it, not checked at start: the job path's scripts run as
@@ -114,7 +122,7 @@ export function aclRules(namespace = "*", options: { cluster?: boolean } = {}): 
     "resetchannels",
     `&{sluice:${namespace}}:*`,
     "-@all",
-    ...commands.map((c) => `+${c}`),
+    ...commands.map((c) => `+${SUBCOMMAND_RULES[c] ?? c}`),
   ].join(" ");
 }
 

@@ -35,6 +35,7 @@ export async function reserve(h: ScriptHost, request: ReserveRequest): Promise<R
     lanes === undefined ? "" : lanes.join(""),
     lowerLimit ?? "",
     request.onIdle ? "1" : "",
+    request.handoffMs === undefined ? "" : Math.max(Math.ceil(request.handoffMs), 1),
     ...request.queues,
   ];
   return decodeReservations(await h.run("reserve", args), terms, request.onIdle);

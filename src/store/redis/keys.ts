@@ -19,6 +19,9 @@
  * | `{p}hs:<node>` | set | the jobs leased to a node (started and prefetched), plus the index pin (older builds kept a zset `{p}held:<node>`, still reaped) |
  * | `{p}call:<node>` | string | token base of the node's latest reserve or steal, for replays |
  * | `{p}wake:<queue>` | channel | published when work may be available |
+ * | `{p}hot:<node>` | string | an idle node's registration for handoffs: its reserve's arguments, LF-separated, free slots as the count (expires) |
+ * | `{p}idle:<queue>` | set | nodes registered for handoffs of the queue (stale ones removed as enqueues find them) |
+ * | `{p}ho:<node>` | channel | leases an enqueue made for the node: `token base LF lease ms LF lease reply` |
  * | `{p}cancel:<node>` | channel | ids of the node's jobs whose cancellation was requested |
  * | `{p}events` | stream | job events, one entry per store call (`t` now, `e` its event lines) |
  * | `{p}events:sizes` / `{p}events:n` | list / string | `entry id TAB event count` per entry, oldest first / their sum (to keep about `events` events) |
@@ -121,6 +124,16 @@ export class Keys {
   /** The wake channel of `queue`. */
   wake(queue: string): string {
     return `${this.prefix}wake:${queue}`;
+  }
+
+  /** The channel of leases an enqueue made for idle node `worker` (`lua/_handoff.lua`). */
+  handoffs(worker: string): string {
+    return `${this.prefix}ho:${worker}`;
+  }
+
+  /** Idle node `worker`'s registration for handoffs: its standing reserve request. */
+  handoffRegistration(worker: string): string {
+    return `${this.prefix}hot:${worker}`;
   }
 
   /** The channel published when a schedule is set, deleted, paused or resumed. */

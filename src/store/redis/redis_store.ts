@@ -41,6 +41,7 @@ import type {
   EnqueueOutcome,
   Failure,
   GroupOutcome,
+  HandoffFeed,
   IdleWait,
   JobListQuery,
   JobLogLine,
@@ -75,6 +76,7 @@ import {
   warnUnlessNoEviction,
 } from "./connection.ts";
 import { WakeHub } from "./wake.ts";
+import { RedisHandoffFeed } from "./handoff_feed.ts";
 import { checkStore } from "./access.ts";
 import { RedisObservations } from "./observations.ts";
 import type { EventBatch, EventQuery, MetricsSnapshot } from "../observations.ts";
@@ -316,6 +318,18 @@ export class RedisStore implements Store {
   waitForWork(queues: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
     if (this.#closed) return Promise.resolve();
     return this.#wake.wait(queues.map((q) => this.#keys.wake(q)), timeoutMs, signal);
+  }
+
+  handoffs(
+    worker: string,
+    onJobs: (jobs: Reservation[]) => void,
+    onError: (error: unknown) => void,
+  ): HandoffFeed {
+    const keys = {
+      channel: this.#keys.handoffs(worker),
+      registration: this.#keys.handoffRegistration(worker),
+    };
+    return new RedisHandoffFeed(this.#redis, this.#wake, keys, onJobs, onError);
   }
 
   start(items: readonly LeaseProof[]): Promise<StatusCode[]> {

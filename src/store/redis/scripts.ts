@@ -36,6 +36,7 @@ import coreLib from "./lua/_core.lua" with { type: "text" };
 import deadLettersLib from "./lua/_dead_letters.lua" with { type: "text" };
 import depsLib from "./lua/_deps.lua" with { type: "text" };
 import enqueueLib from "./lua/_enqueue.lua" with { type: "text" };
+import handoffLib from "./lua/_handoff.lua" with { type: "text" };
 import idleLib from "./lua/_idle.lua" with { type: "text" };
 import jobsLib from "./lua/_jobs.lua" with { type: "text" };
 import leaderLib from "./lua/_leader.lua" with { type: "text" };
@@ -44,6 +45,7 @@ import leasesLib from "./lua/_leases.lua" with { type: "text" };
 import limitsLib from "./lua/_limits.lua" with { type: "text" };
 import observeLib from "./lua/_observe.lua" with { type: "text" };
 import pickerLib from "./lua/_picker.lua" with { type: "text" };
+import reserveLib from "./lua/_reserve.lua" with { type: "text" };
 import schedulesLib from "./lua/_schedules.lua" with { type: "text" };
 import uniqueLib from "./lua/_unique.lua" with { type: "text" };
 import acquireLeadership from "./lua/acquire_leadership.lua" with { type: "text" };
@@ -187,6 +189,7 @@ const LIBRARIES: Record<string, string> = {
   dead_letters: deadLettersLib,
   deps: depsLib,
   enqueue: enqueueLib,
+  handoff: handoffLib,
   idle: idleLib,
   jobs: jobsLib,
   leader: leaderLib,
@@ -195,6 +198,7 @@ const LIBRARIES: Record<string, string> = {
   limits: limitsLib,
   observe: observeLib,
   picker: pickerLib,
+  reserve: reserveLib,
   schedules: schedulesLib,
   unique: uniqueLib,
 };

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { Buffer } from "node:buffer";
 import { closeConnection, type RedisClient } from "./connection.ts";
 import { Waiters } from "../_waiters.ts";
 
@@ -15,6 +16,7 @@ export class WakeHub {
   #subscribed = new Set<string>();
   #waiters = new Waiters();
   #listeners = new Map<string, Set<(message: string) => void>>();
+  #byteListeners = new Map<string, (message: Buffer) => void>();
   #closed = false;
 
   /** `open` creates the subscriber connection when it is first needed. */
@@ -45,6 +47,26 @@ export class WakeHub {
     };
   }
 
+  /**
+   * Calls `listener` with every message on `channel`, as bytes, until the returned function is
+   * called; one such listener a channel (a later one replaces it).
+   */
+  listenBytes(channel: string, listener: (message: Buffer) => void): () => void {
+    this.#byteListeners.set(channel, listener);
+    this.#subscribe([channel]);
+    return () => {
+      if (this.#byteListeners.get(channel) === listener) this.#byteListeners.delete(channel);
+    };
+  }
+
+  /**
+   * Resolves once every message published before this call has been delivered (a PING on the
+   * subscriber connection answers after them); at once when there is no such connection.
+   */
+  async settle(): Promise<void> {
+    if (this.#sub) await this.#sub.ping();
+  }
+
   /** Wakes every waiter and closes the subscriber connection. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -70,6 +92,10 @@ export class WakeHub {
     if (this.#sub) return this.#sub;
     const sub = this.#open(); // ioredis reconnects and resubscribes by itself
     sub.on("message", (channel: string, message: string) => this.#deliver(channel, message));
+    sub.on("messageBuffer", (channel: Buffer, message: Buffer) => {
+      if (this.#byteListeners.size === 0) return;
+      this.#byteListeners.get(channel.toString())?.(message);
+    });
     this.#sub = sub;
     return sub;
   }

@@ -1,6 +1,6 @@
 -- enqueue.lua: stores new jobs atomically (all or none), idempotent on job ids, with unique keys
 -- and prerequisites. Mirrors src/store/memory/enqueue.ts.
--- uses: core observe limits leases jobs unique deps enqueue
+-- uses: core observe limits leases jobs unique deps enqueue picker lease_reply reserve handoff
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)
@@ -28,6 +28,8 @@
 -- an open prerequisite it is blocked; with one that already failed under policy fail it is dead
 -- at once; else delayed or waiting at the back of its lane. It raises its open ancestors to its
 -- lane. Returns one reply per group, in order.
+-- A queue that got waiting jobs is woken (P.."wake:"..q), unless a node registered idle for it
+-- (_handoff.lua) was leased them: the leases go to its P.."ho:"..node list instead.
 -- Idempotent: a replayed call finds its jobs and stores nothing (created "0").
 
 set_now(ARGV[1])
@@ -61,5 +63,6 @@ for _, size in ipairs(sizes) do
   end
   from = from + size
 end
+hand_off_woken()
 flush()
 return replies

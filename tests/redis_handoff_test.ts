@@ -1,0 +1,219 @@
+/**
+ * Handoffs on Redis (`Store.handoffs`, `lua/_handoff.lua`): a reserve that leaves a node idle
+ * registers it, and a later enqueue leases the new job straight to it, delivered on its feed, as
+ * a reserve would have leased it (lanes kept for the upper lanes, pauses, its free slots), to a
+ * node still listening only; anything it cannot take stays in its lane and wakes the queue.
+ */
+import assert from "node:assert/strict";
+import type { Reservation } from "../src/job/job.ts";
+import { Status } from "../src/job/status.ts";
+import { newJob, W } from "../src/store/_conformance.ts";
+import { closeConnection, openConnection } from "../src/store/redis/connection.ts";
+import { Keys } from "../src/store/redis/keys.ts";
+import { dropNamespace, RedisStore } from "../src/store/redis/redis_store.ts";
+import type { HandoffFeed, ReserveRequest } from "../src/store/store.ts";
+import { withRedis } from "./_redis_env.ts";
+
+/** A store of its own namespace and one node's feed of handed jobs. */
+class Harness {
+  readonly namespace = `test-${crypto.randomUUID()}`;
+  readonly keys = new Keys(this.namespace);
+  readonly store: RedisStore;
+  readonly handed: Reservation[] = [];
+  readonly errors: unknown[] = [];
+  feed: HandoffFeed | null = null;
+
+  constructor(readonly url: string) {
+    this.store = new RedisStore({ url, namespace: this.namespace });
+  }
+
+  /** Opens the node's feed and waits until Redis counts its subscription. */
+  async listen(): Promise<void> {
+    this.feed = this.store.handoffs(
+      W.worker,
+      (jobs) => this.handed.push(...jobs),
+      (error) => this.errors.push(error),
+    );
+    await this.until(async () => await this.subscribers() > 0, "the feed subscribed");
+  }
+
+  /** How many connections listen on the channel of node `worker`. */
+  async subscribers(worker: string = W.worker): Promise<number> {
+    const redis = openConnection(this.url);
+    try {
+      const reply = await redis.pubsub("NUMSUB", this.keys.handoffs(worker)) as unknown[];
+      return Number(reply[1]);
+    } finally {
+      await closeConnection(redis);
+    }
+  }
+
+  /** A reserve of node W that finds `queue` empty and so registers it, with `count` free slots. */
+  async goIdle(count: number, extra: Partial<ReserveRequest> = {}): Promise<void> {
+    const leased = await this.store.reserve({
+      ...W,
+      count,
+      onIdle: () => {},
+      handoffMs: 30_000,
+      ...extra,
+    });
+    assert.deepEqual(leased, [], "the queue was not empty");
+  }
+
+  /** Waits (at most 5 s) until `check` holds. */
+  async until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+    for (const deadline = Date.now() + 5_000; Date.now() < deadline;) {
+      if (await check()) return;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    throw new Error(`not within 5 s: ${what}`);
+  }
+
+  /** Gives messages already published time to arrive, then says how many jobs were handed. */
+  async settled(): Promise<number> {
+    await new Promise((r) => setTimeout(r, 100));
+    return this.handed.length;
+  }
+
+  async close(): Promise<void> {
+    await this.feed?.close();
+    await dropNamespace(this.url, this.namespace);
+    await this.store.close();
+  }
+}
+
+await withRedis("Redis handoffs", (url) => {
+  const test = (name: string, fn: (h: Harness) => Promise<void>) =>
+    Deno.test({
+      name: `handoff: ${name}`,
+      sanitizeOps: false,
+      sanitizeResources: false,
+      fn: async () => {
+        const h = new Harness(url);
+        try {
+          await fn(h);
+        } finally {
+          await h.close();
+        }
+      },
+    });
+
+  test("an enqueue leases the job straight to the idle node, started, as a reserve would", async (h) => {
+    await h.listen();
+    await h.goIdle(4);
+    const job = newJob();
+    await h.store.enqueue([job]);
+    await h.until(() => h.handed.length === 1, "the job was handed");
+    const [lease] = h.handed;
+    assert.equal(lease!.id, job.id);
+    assert.equal(lease!.started, true);
+    assert.equal(lease!.attempt, 1);
+    assert.equal((await h.store.getJob(job.id))?.state, "active");
+    assert.deepEqual(await h.store.reserve({ ...W, worker: "w2", count: 4 }), []);
+    assert.deepEqual(await h.store.complete([{ id: job.id, token: lease!.token, result: null }]), [
+      Status.OK,
+    ]);
+    assert.equal((await h.store.getJob(job.id))?.state, "completed");
+    assert.deepEqual(h.errors, []);
+  });
+
+  test("a node is handed no more than its free slots; the rest wait and wake the queue", async (h) => {
+    await h.listen();
+    await h.goIdle(2);
+    const woken = h.store.waitForWork(["q"], 5_000).then(() => true);
+    const jobs = [newJob(), newJob(), newJob()];
+    await h.store.enqueue(jobs);
+    await h.until(() => h.handed.length === 2, "two jobs were handed");
+    assert.deepEqual(h.handed.map((j) => j.id), jobs.slice(0, 2).map((j) => j.id));
+    assert.equal(await woken, true);
+    assert.equal((await h.store.getJob(jobs[2]!.id))?.state, "waiting");
+    // its two slots are taken: the next job is not handed to it
+    const later = newJob();
+    await h.store.enqueue([later]);
+    assert.equal(await h.settled(), 2);
+    assert.equal((await h.store.getJob(later.id))?.state, "waiting");
+  });
+
+  test("each job handed one by one gets a lease token of its own", async (h) => {
+    await h.listen();
+    await h.goIdle(3);
+    for (let i = 0; i < 3; i++) await h.store.enqueue([newJob()]);
+    await h.until(() => h.handed.length === 3, "three jobs were handed");
+    assert.equal(new Set(h.handed.map((j) => j.token)).size, 3);
+    const proofs = h.handed.map(({ id, token }) => ({ id, token, result: null }));
+    assert.deepEqual(await h.store.complete(proofs), [Status.OK, Status.OK, Status.OK]);
+  });
+
+  test("jobs handed prefetched one by one get lease tokens of their own", async (h) => {
+    await h.listen();
+    // no slot for the lower lanes: a normal job can only be prefetched
+    await h.goIdle(2, { lowerLaneLimit: 0, prefetch: 3 });
+    for (let i = 0; i < 3; i++) await h.store.enqueue([newJob()]);
+    await h.until(() => h.handed.length === 3, "three jobs were handed");
+    assert.ok(h.handed.every((j) => !j.started), "the jobs were handed prefetched");
+    assert.equal(new Set(h.handed.map((j) => j.token)).size, 3);
+  });
+
+  test("slots kept for the upper lanes take only critical and high jobs", async (h) => {
+    await h.listen();
+    await h.goIdle(2, { lowerLaneLimit: 0 });
+    const normal = newJob();
+    await h.store.enqueue([normal]);
+    assert.equal(await h.settled(), 0);
+    assert.equal((await h.store.getJob(normal.id))?.state, "waiting");
+    const critical = newJob({ lane: "critical" });
+    await h.store.enqueue([critical]);
+    await h.until(() => h.handed.length === 1, "the critical job was handed");
+    assert.equal(h.handed[0]!.id, critical.id);
+  });
+
+  test("a paused queue's jobs are not handed", async (h) => {
+    await h.listen();
+    await h.goIdle(2);
+    await h.store.pause("q");
+    const job = newJob();
+    await h.store.enqueue([job]);
+    assert.equal(await h.settled(), 0);
+    assert.equal((await h.store.getJob(job.id))?.state, "waiting");
+  });
+
+  test("after the feed closes, jobs wait in their lane for a reserve", async (h) => {
+    await h.listen();
+    await h.goIdle(2);
+    await h.feed!.close();
+    const job = newJob();
+    await h.store.enqueue([job]);
+    assert.equal(await h.settled(), 0);
+    const leased = await h.store.reserve({ ...W, count: 1 });
+    assert.deepEqual(leased.map((j) => j.id), [job.id]);
+  });
+
+  test("a node that stopped listening is not handed jobs, and its registration goes", async (h) => {
+    await h.goIdle(2); // registered, but nobody listens on its channel (a process that ended)
+    const registration = h.keys.handoffRegistration(W.worker);
+    const redis = openConnection(h.url);
+    try {
+      assert.notEqual(await redis.get(registration), null);
+      const job = newJob();
+      await h.store.enqueue([job]);
+      assert.equal((await h.store.getJob(job.id))?.state, "waiting");
+      assert.equal(await redis.get(registration), null);
+    } finally {
+      await closeConnection(redis);
+    }
+  });
+
+  test("a reserve that fills the node drops its registration", async (h) => {
+    await h.listen();
+    await h.goIdle(2);
+    await h.store.enqueue([newJob(), newJob()]);
+    await h.until(() => h.handed.length === 2, "two jobs were handed");
+    await h.store.enqueue([newJob()]);
+    const [next] = await h.store.reserve({ ...W, count: 1, onIdle: () => {}, handoffMs: 30_000 });
+    assert.ok(next, "the waiting job was leased");
+    const job = newJob();
+    await h.store.enqueue([job]);
+    assert.equal(await h.settled(), 2);
+    assert.equal((await h.store.getJob(job.id))?.state, "waiting");
+  });
+});
