@@ -5,6 +5,8 @@
  * node still listening only; anything it cannot take stays in its lane and wakes the queue.
  */
 import assert from "node:assert/strict";
+import { z } from "zod";
+import { createEngine, define, silentLogger } from "../mod.ts";
 import type { Reservation } from "../src/job/job.ts";
 import { Status } from "../src/job/status.ts";
 import { newJob, W } from "../src/store/_conformance.ts";
@@ -215,5 +217,56 @@ await withRedis("Redis handoffs", (url) => {
     await h.store.enqueue([job]);
     assert.equal(await h.settled(), 2);
     assert.equal((await h.store.getJob(job.id))?.state, "waiting");
+  });
+
+  Deno.test({
+    name: "handoff: an idle worker node runs jobs enqueued one at a time without reserving each",
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: async () => {
+      const h = new Harness(url);
+      let reserves = 0;
+      const reserve = h.store.reserve.bind(h.store);
+      h.store.reserve = (request) => {
+        reserves++;
+        return reserve(request);
+      };
+      const Echo = define({ name: "echo", payload: z.object({ n: z.number() }) }, ({ n }) => n);
+      const engine = createEngine({ store: h.store, logger: silentLogger, functions: [Echo] });
+      const worker = engine.work({ concurrency: 4, idlePollMs: 60_000 });
+      try {
+        await worker.ready;
+        await h.until(async () => await h.subscribers(worker.id) > 0, "the node's feed subscribed");
+        await h.until(async () => {
+          const redis = openConnection(url);
+          try {
+            return await redis.exists(h.keys.handoffRegistration(worker.id)) === 1;
+          } finally {
+            await closeConnection(redis);
+          }
+        }, "the idle node registered");
+        const before = reserves;
+        const jobs = 10;
+        for (let n = 0; n < jobs; n++) {
+          const done = new Promise<void>((resolve) => {
+            const off = engine.on("completed", () => {
+              off();
+              resolve();
+            });
+          });
+          await engine.enqueue(Echo, { n });
+          await done;
+        }
+        // a reserve renews the registration after every 4 jobs handed (the node's free slots)
+        assert.ok(
+          reserves - before <= jobs / 2,
+          `${jobs} jobs enqueued one at a time took ${reserves - before} reserves`,
+        );
+      } finally {
+        await worker.stop();
+        await engine.close();
+        await h.close();
+      }
+    },
   });
 });

@@ -70,6 +70,10 @@ export class JobFetcher {
    * next one retries it, so the store hands back those leases instead of leasing more.
    */
   #retryCall: string | null = null;
+  /** How long a reserve that leaves this node idle registers it for handoffs (none: no feed). */
+  #handoffMs: number | undefined = undefined;
+  /** How many more jobs the store may hand this node under its registration, as last known. */
+  #handoffRoom = 0;
 
   /** A fetcher for `host`; nothing runs until `loop()`. */
   constructor(host: FetcherHost) {
@@ -97,8 +101,26 @@ export class JobFetcher {
     return prefetched;
   }
 
-  /** Fetches until the node stops; errors are logged and retried with a backoff. */
+  /**
+   * Fetches until the node stops; errors are logged and retried with a backoff. Where the store
+   * can, jobs enqueued while the node is idle are leased straight to it (`Store.handoffs`).
+   */
   async loop(): Promise<void> {
+    const { runtime, worker } = this.#host;
+    const feed = runtime.store.handoffs?.(worker, this.#handed, (error) => {
+      runtime.logger.error("a job handed to this node could not be read", {
+        error: String(error),
+      });
+    });
+    this.#handoffMs = feed ? 2 * this.#host.options.idlePollMs + 1_000 : undefined;
+    try {
+      await this.#fetch();
+    } finally {
+      await feed?.close();
+    }
+  }
+
+  async #fetch(): Promise<void> {
     const { runtime, options, stopping: stop, slotFreed, running } = this.#host;
     let errorDelay = 100;
     while (!stop.aborted) {
@@ -143,10 +165,13 @@ export class JobFetcher {
         // a freed slot alone brings no work after a drained reserve: wait on for a wake-up or
         // the due time (an idle node, busy or not, asks the store only when told to), unless
         // another node holds prefetched jobs this one could steal with the freed slot
+        // ... nor while the store may still hand this node jobs (once it has handed as many as
+        // the registration had room for, the registration is gone: a reserve renews it)
         const mayStealLater = stealable && options.steal;
         while (
           await this.#idle(woken, wakeup.signal) === "slot" && this.#drained &&
-          !mayStealLater && this.#prefetched.length === 0 && !stop.aborted
+          !mayStealLater && this.#prefetched.length === 0 && !stop.aborted &&
+          (this.#handoffMs === undefined || this.#handoffRoom > 0)
         );
       } catch (error) {
         runtime.logger.error("fetching jobs failed; retrying", { error: String(error) });
@@ -178,9 +203,11 @@ export class JobFetcher {
         prefetch: Math.max(options.prefetch - this.#prefetched.length, 0),
         ...(lowFree < free ? { lowerLaneLimit: lowFree } : {}),
         onIdle: this.#onIdle,
+        ...(this.#handoffMs === undefined ? {} : { handoffMs: this.#handoffMs }),
       })
     );
     const started = this.#accept(jobs);
+    this.#handoffRoom = this.#handoffMs !== undefined && started < free ? free - started : 0;
     const lowerStarted = jobs.filter((job) => job.started && !isUpper(job.lane)).length;
     this.#drained = started < free && lowerStarted < lowFree;
     return started;
@@ -270,6 +297,34 @@ export class JobFetcher {
     this.#nextDue = dueIn === null ? null : performance.now() + dueIn;
     return stealable;
   }
+
+  /**
+   * Runs the started jobs the store leased straight to this idle node and keeps the prefetched
+   * ones, as a reserve's; hands back any started job that finds no slot (a reserve of this
+   * node's own took it first), and every job when the node is stopping.
+   */
+  #handed = (jobs: Reservation[]): void => {
+    const { options, running, stopping } = this.#host;
+    let free = options.concurrency - running.size;
+    let lowFree = this.#lowFree();
+    const back: Reservation[] = [];
+    for (const job of jobs) {
+      if (!job.started && !stopping.aborted) {
+        this.#prefetched.push(job);
+        continue;
+      }
+      this.#handoffRoom--;
+      const upper = isUpper(job.lane);
+      if (stopping.aborted || free <= 0 || (!upper && lowFree <= 0)) {
+        back.push(job);
+        continue;
+      }
+      free--;
+      if (!upper) lowFree--;
+      this.#host.run(job);
+    }
+    if (back.length > 0) void this.#host.handBack(back);
+  };
 
   /** Takes the idle wait a reserve that left slots free answered with its leases. */
   #onIdle = (wait: IdleWait): void => {
