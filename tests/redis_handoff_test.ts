@@ -31,11 +31,10 @@ class Harness {
 
   /** Opens the node's feed and waits until Redis counts its subscription. */
   async listen(): Promise<void> {
-    this.feed = this.store.handoffs(
-      W.worker,
-      (jobs) => this.handed.push(...jobs),
-      (error) => this.errors.push(error),
-    );
+    this.feed = this.store.handoffs(W.worker, {
+      onJobs: (jobs) => this.handed.push(...jobs),
+      onError: (error) => this.errors.push(error),
+    });
     await this.until(async () => await this.subscribers() > 0, "the feed subscribed");
   }
 
@@ -156,6 +155,72 @@ await withRedis("Redis handoffs", (url) => {
     assert.equal(new Set(h.handed.map((j) => j.token)).size, 3);
   });
 
+  test("a reserve that prefetched jobs registers only the prefetch room left", async (h) => {
+    await h.listen();
+    const first = newJob();
+    await h.store.enqueue([first]);
+    // no slot for the lower lanes: the waiting job is prefetched, one of the two prefetch places
+    const leased = await h.store.reserve({
+      ...W,
+      count: 2,
+      prefetch: 2,
+      lowerLaneLimit: 0,
+      onIdle: () => {},
+      handoffMs: 30_000,
+    });
+    assert.deepEqual(leased.map((j) => [j.id, j.started]), [[first.id, false]]);
+    const [second, third] = [newJob(), newJob()];
+    await h.store.enqueue([second]);
+    await h.store.enqueue([third]);
+    await h.until(() => h.handed.length === 1, "one job was handed");
+    assert.equal(await h.settled(), 1);
+    assert.equal(h.handed[0]!.id, second.id);
+    assert.equal((await h.store.getJob(third.id))?.state, "waiting");
+  });
+
+  test("a steal that took jobs drops the thief's registration", async (h) => {
+    const victimJobs = [newJob(), newJob()];
+    await h.store.enqueue(victimJobs);
+    // another node prefetches both (it has no slot free for them)
+    await h.store.reserve({ ...W, worker: "victim", count: 1, prefetch: 2, lowerLaneLimit: 0 });
+    await h.listen();
+    await h.goIdle(2);
+    const stolen = await h.store.steal({ ...W, count: 1 });
+    assert.equal(stolen.length, 1);
+    const redis = openConnection(h.url);
+    try {
+      assert.equal(await redis.get(h.keys.handoffRegistration(W.worker)), null);
+    } finally {
+      await closeConnection(redis);
+    }
+    const job = newJob();
+    await h.store.enqueue([job]);
+    assert.equal(await h.settled(), 0);
+    assert.equal((await h.store.getJob(job.id))?.state, "waiting");
+  });
+
+  test("a registration of another format is left alone and its queue woken", async (h) => {
+    await h.listen();
+    await h.goIdle(2);
+    const registration = h.keys.handoffRegistration(W.worker);
+    const redis = openConnection(h.url);
+    try {
+      const fields = (await redis.get(registration))!.split("\n");
+      fields[18] = "h9." + fields[18]!.slice(3); // a later version's registration
+      const foreign = fields.join("\n");
+      await redis.set(registration, foreign);
+      const woken = h.store.waitForWork(["q"], 5_000).then(() => true);
+      const job = newJob();
+      await h.store.enqueue([job]);
+      assert.equal(await woken, true);
+      assert.equal(await h.settled(), 0);
+      assert.equal((await h.store.getJob(job.id))?.state, "waiting");
+      assert.equal(await redis.get(registration), foreign);
+    } finally {
+      await closeConnection(redis);
+    }
+  });
+
   test("slots kept for the upper lanes take only critical and high jobs", async (h) => {
     await h.listen();
     await h.goIdle(2, { lowerLaneLimit: 0 });
@@ -183,6 +248,7 @@ await withRedis("Redis handoffs", (url) => {
     await h.listen();
     await h.goIdle(2);
     await h.feed!.close();
+    await h.until(async () => await h.subscribers() === 0, "the channel was unsubscribed");
     const job = newJob();
     await h.store.enqueue([job]);
     assert.equal(await h.settled(), 0);
@@ -263,6 +329,68 @@ await withRedis("Redis handoffs", (url) => {
           `${jobs} jobs enqueued one at a time took ${reserves - before} reserves`,
         );
       } finally {
+        await worker.stop();
+        await engine.close();
+        await h.close();
+      }
+    },
+  });
+
+  Deno.test({
+    name: "handoff: a node handed more started jobs than it has free slots runs what fits and " +
+      "hands back the rest",
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: async () => {
+      const h = new Harness(url);
+      let deliver: ((jobs: Reservation[]) => void) | null = null;
+      const handoffs = h.store.handoffs.bind(h.store);
+      h.store.handoffs = (worker, listeners) => {
+        deliver = listeners.onJobs;
+        return handoffs(worker, listeners);
+      };
+      let running = 0;
+      let most = 0;
+      const gate = Promise.withResolvers<void>();
+      const Block = define({ name: "block", payload: z.object({}) }, async () => {
+        most = Math.max(most, ++running);
+        await gate.promise;
+        running--;
+      });
+      const engine = createEngine({ store: h.store, logger: silentLogger, functions: [Block] });
+      // the node serves "q" only: the jobs of "elsewhere" reach it only as delivered below
+      const worker = engine.work({ queues: ["q"], concurrency: 2, idlePollMs: 60_000 });
+      try {
+        await worker.ready;
+        const ids: string[] = [];
+        for (let i = 0; i < 3; i++) {
+          ids.push(await engine.enqueue(Block, {}, { queue: "elsewhere" }));
+        }
+        // three started leases for two free slots, as a handoff and a reserve of the node's own
+        // may lease them when they cross
+        const leased = await h.store.reserve({
+          ...W,
+          worker: worker.id,
+          queues: ["elsewhere"],
+          count: 3,
+        });
+        assert.equal(leased.length, 3);
+        await h.until(() => deliver !== null, "the node opened its feed");
+        deliver!(leased);
+        await h.until(() => running === 2, "two jobs run");
+        const states = async () => (await h.store.getJobs(ids)).map((j) => j?.state);
+        await h.until(
+          async () => (await states()).filter((s) => s === "waiting").length === 1,
+          "the third job was handed back",
+        );
+        gate.resolve();
+        await h.until(
+          async () => (await states()).filter((s) => s === "completed").length === 2,
+          "the two jobs completed",
+        );
+        assert.equal(most, 2);
+      } finally {
+        gate.resolve();
         await worker.stop();
         await engine.close();
         await h.close();

@@ -39,6 +39,7 @@ import type {
   Failure,
   GroupOutcome,
   HandoffFeed,
+  HandoffListeners,
   IdleWait,
   JobListQuery,
   JobLogLine,
@@ -168,15 +169,13 @@ export interface Store {
   waitForWork(queues: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<void>;
   /**
    * Optional (a store whose enqueues can reach an idle worker faster than a wake-up and a
-   * reserve: `RedisStore`): starts the feed of jobs leased straight to `worker` (see
-   * `ReserveRequest.handoffMs`), calling `onJobs` with each delivery (started leases, attempt
-   * charged) and `onError` with a failure to read the feed (tried again by itself).
+   * reserve: `RedisStore` on one server): starts the feed of jobs leased straight to `worker`
+   * (see `ReserveRequest.handoffMs`), calling `listeners.onJobs` with each delivery and
+   * `listeners.onError` with a delivery it could not read (its jobs are lost to this node: their
+   * leases expire and they are reclaimed, a started one as a stalled attempt). Null where the
+   * store cannot hand off (a Redis Cluster).
    */
-  handoffs?(
-    worker: string,
-    onJobs: (jobs: Reservation[]) => void,
-    onError: (error: unknown) => void,
-  ): HandoffFeed;
+  handoffs?(worker: string, listeners: HandoffListeners): HandoffFeed | null;
 
   // --- prefetch and work stealing -----------------------------------------------------------
 

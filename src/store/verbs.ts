@@ -6,7 +6,7 @@
  * @module
  */
 import type { Lane } from "../job/lanes.ts";
-import type { JobRecord } from "../job/job.ts";
+import type { JobRecord, Reservation } from "../job/job.ts";
 import type { JobState } from "../job/states.ts";
 import type { PrerequisiteFailurePolicy } from "../job/dependencies.ts";
 import type { UniqueLock } from "../job/unique.ts";
@@ -126,6 +126,14 @@ export interface HandoffFeed {
    * feed, once it has delivered the jobs leased to it before.
    */
   close(): Promise<void>;
+}
+
+/** What a `HandoffFeed` calls: with each delivery's leases, and with one it could not read. */
+export interface HandoffListeners {
+  /** Takes the leases of one delivery, as a reserve's (a started one's attempt charged). */
+  onJobs(jobs: Reservation[]): void;
+  /** Takes the error of a delivery that could not be read. */
+  onError(error: unknown): void;
 }
 
 /** A request to take prefetched, unstarted jobs from the busiest other node. */

@@ -107,10 +107,13 @@ export class JobFetcher {
    */
   async loop(): Promise<void> {
     const { runtime, worker } = this.#host;
-    const feed = runtime.store.handoffs?.(worker, this.#handed, (error) => {
-      runtime.logger.error("a job handed to this node could not be read", {
-        error: String(error),
-      });
+    const feed = runtime.store.handoffs?.(worker, {
+      onJobs: this.#handed,
+      onError: (error) => {
+        runtime.logger.error("a job handed to this node could not be read; its lease will expire", {
+          error: String(error),
+        });
+      },
     });
     this.#handoffMs = feed ? 2 * this.#host.options.idlePollMs + 1_000 : undefined;
     try {
@@ -206,7 +209,9 @@ export class JobFetcher {
         ...(this.#handoffMs === undefined ? {} : { handoffMs: this.#handoffMs }),
       })
     );
-    const started = this.#accept(jobs);
+    this.#accept(jobs);
+    // as the store counted them (a job #accept handed back for want of a slot still took one)
+    const started = jobs.filter((job) => job.started).length;
     this.#handoffRoom = this.#handoffMs !== undefined && started < free ? free - started : 0;
     const lowerStarted = jobs.filter((job) => job.started && !isUpper(job.lane)).length;
     this.#drained = started < free && lowerStarted < lowFree;
@@ -222,20 +227,33 @@ export class JobFetcher {
     return jobs;
   }
 
-  /** Runs the started jobs of a reserve reply, keeps the prefetched ones; returns how many started. */
+  /**
+   * Runs the started jobs of a reserve, steal or handoff, keeps the prefetched ones; returns how
+   * many it ran. A started job that finds no free slot is handed back: a handoff and a reserve
+   * of this node's may both lease jobs for the same slots (the store runs them in either order,
+   * and their replies come on two connections). Every job is handed back when the node stops.
+   */
   #accept(jobs: Reservation[]): number {
-    let started = 0;
+    const { options, running, stopping } = this.#host;
+    let free = options.concurrency - running.size;
+    let lowFree = this.#lowFree();
+    const back: Reservation[] = [];
+    let ran = 0;
     for (const job of jobs) {
-      if (this.#host.stopping.aborted) {
-        void this.#host.handBack([job]);
+      const upper = isUpper(job.lane);
+      if (stopping.aborted || (job.started && (free <= 0 || (!upper && lowFree <= 0)))) {
+        back.push(job);
       } else if (job.started) {
+        free--;
+        if (!upper) lowFree--;
         this.#host.run(job);
-        started++;
+        ran++;
       } else {
         this.#prefetched.push(job);
       }
     }
-    return started;
+    if (back.length > 0) void this.#host.handBack(back);
+    return ran;
   }
 
   /** Starts prefetched jobs that fit the free slots; true when it started any. */
@@ -298,32 +316,10 @@ export class JobFetcher {
     return stealable;
   }
 
-  /**
-   * Runs the started jobs the store leased straight to this idle node and keeps the prefetched
-   * ones, as a reserve's; hands back any started job that finds no slot (a reserve of this
-   * node's own took it first), and every job when the node is stopping.
-   */
+  /** Takes the jobs the store leased straight to this idle node, as a reserve's. */
   #handed = (jobs: Reservation[]): void => {
-    const { options, running, stopping } = this.#host;
-    let free = options.concurrency - running.size;
-    let lowFree = this.#lowFree();
-    const back: Reservation[] = [];
-    for (const job of jobs) {
-      if (!job.started && !stopping.aborted) {
-        this.#prefetched.push(job);
-        continue;
-      }
-      this.#handoffRoom--;
-      const upper = isUpper(job.lane);
-      if (stopping.aborted || free <= 0 || (!upper && lowFree <= 0)) {
-        back.push(job);
-        continue;
-      }
-      free--;
-      if (!upper) lowFree--;
-      this.#host.run(job);
-    }
-    if (back.length > 0) void this.#host.handBack(back);
+    this.#handoffRoom -= jobs.filter((job) => job.started).length;
+    this.#accept(jobs);
   };
 
   /** Takes the idle wait a reserve that left slots free answered with its leases. */

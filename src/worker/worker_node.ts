@@ -278,6 +278,7 @@ class WorkerNode {
       }
     }
     this.#leases.stop();
+    await this.#releases.drain(); // hand-backs the fetcher sent on its own (jobs handed late)
     await this.#outcomes.drain();
     await this.#reports.drain();
     await this.#duties.stop();

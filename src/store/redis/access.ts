@@ -143,7 +143,8 @@ return ""
 
 /** How a refused sample call reads: "the 'hset' command on keys {sluice:app}:*". */
 function describeCall(call: string, prefix: string): string {
-  const name = call.split(" ")[0]!;
+  const command = call.split(" ")[0]!;
+  const name = SUBCOMMAND_RULES[command] ?? command;
   if (call.includes(" K")) return `the '${name}' command on keys ${prefix}*`;
   if (call.includes(" C")) return `the '${name}' command on channels ${prefix}*`;
   return `the '${call.replace(" ", "|")}' command`;

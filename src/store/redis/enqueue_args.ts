@@ -1,14 +1,15 @@
 /**
- * The arguments and reply of `lua/enqueue.lua`: 7 fields per job, 9 more for a job that has any
- * of the optional ones, and per group of jobs a reply that either lists the outcomes or names
- * why the group was refused.
+ * The enqueue verb and the arguments and reply of `lua/enqueue.lua`: 7 fields per job, 9 more for
+ * a job that has any of the optional ones, and per group of jobs a reply that either lists the
+ * outcomes or names why the group was refused.
  *
  * @module
  */
 import { DuplicateJobError, UnknownPrerequisiteError } from "../../job/enqueue_errors.ts";
 import { laneIndex } from "../../job/lanes.ts";
 import type { UniqueLock, UniqueScope } from "../../job/unique.ts";
-import type { EnqueueOutcome, EnqueueRefusal, NewJob } from "../store.ts";
+import type { EnqueueOutcome, EnqueueRefusal, GroupOutcome, NewJob } from "../store.ts";
+import type { ScriptHost } from "./script_host.ts";
 import { stateOfLetter } from "./job_fields.ts";
 import { Frames, num, text, toBuffer } from "./record.ts";
 import type { ScriptArg } from "./scripts.ts";
@@ -97,4 +98,18 @@ export function decodeEnqueue(
       state: stateOfLetter(codes[2 + 2 * k]!),
     };
   });
+}
+
+/** Stores groups of jobs in one `enqueue` call (`Store.enqueueGroups`); empty groups skip it. */
+export async function enqueueGroups(
+  host: ScriptHost,
+  groups: readonly (readonly NewJob[])[],
+): Promise<GroupOutcome[]> {
+  const stored = groups.filter((g) => g.length > 0);
+  if (stored.length === 0) return groups.map(() => []);
+  const args: ScriptArg[] = [host.now(), host.opts, stored.map((g) => g.length).join(",")];
+  for (const group of stored) for (const job of group) args.push(...enqueueArgs(job));
+  const replies = await host.run("enqueue", args) as unknown[];
+  let next = 0;
+  return groups.map((g) => g.length === 0 ? [] : decodeEnqueue(replies[next++], g));
 }

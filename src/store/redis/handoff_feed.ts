@@ -8,21 +8,37 @@
  */
 import type { Buffer } from "node:buffer";
 import type { Reservation } from "../../job/job.ts";
-import type { HandoffFeed } from "../verbs.ts";
+import type { HandoffFeed, HandoffListeners } from "../verbs.ts";
 import type { RedisClient } from "./connection.ts";
 import { decodeReservations } from "./record.ts";
+import type { Keys } from "./keys.ts";
 import type { WakeHub } from "./wake.ts";
 
 /** The longest `close` waits for Redis (to drop the registration, then to deliver what is sent). */
 const CLOSE_WAIT_MS = 3_000;
 const LF = 0x0a;
 
-/** The keys of one node's handoffs. */
-export interface HandoffKeys {
-  /** The channel leases are published on. */
-  channel: string;
-  /** The node's registration (its standing request). */
-  registration: string;
+/** Where one node's handoffs come from. */
+export interface HandoffSource {
+  /** The store's command connection (a Cluster client gets no feed). */
+  redis: RedisClient;
+  /** The store's subscriber connection. */
+  wake: WakeHub;
+  /** The store's key layout. */
+  keys: Keys;
+  /** The node. */
+  worker: string;
+}
+
+/**
+ * The feed of `source.worker`'s handoffs, or null on a Redis Cluster: a shard counts only its own
+ * subscribers (PUBSUB NUMSUB), so no enqueue would hand off there.
+ */
+export function openHandoffFeed(
+  source: HandoffSource,
+  listeners: HandoffListeners,
+): RedisHandoffFeed | null {
+  return "nodes" in source.redis ? null : new RedisHandoffFeed(source, listeners);
 }
 
 /** Receives the leases one node is handed; see the module doc. */
@@ -33,18 +49,12 @@ export class RedisHandoffFeed implements HandoffFeed {
   #off: () => void;
   #closed = false;
 
-  /** Passes the leases published on `keys.channel` to `onJobs` (a malformed one to `onError`). */
-  constructor(
-    redis: RedisClient,
-    wake: WakeHub,
-    keys: HandoffKeys,
-    onJobs: (jobs: Reservation[]) => void,
-    onError: (error: unknown) => void,
-  ) {
+  /** Passes the leases published on the node's channel to `onJobs` (a malformed one to `onError`). */
+  constructor({ redis, wake, keys, worker }: HandoffSource, { onJobs, onError }: HandoffListeners) {
     this.#redis = redis;
     this.#wake = wake;
-    this.#registration = keys.registration;
-    this.#off = wake.listenBytes(keys.channel, (message) => {
+    this.#registration = keys.handoffRegistration(worker);
+    this.#off = wake.listenBytes(keys.handoffs(worker), (message) => {
       let jobs: Reservation[];
       try {
         jobs = decodeHandoff(message);
@@ -58,8 +68,9 @@ export class RedisHandoffFeed implements HandoffFeed {
 
   /**
    * Drops the node's registration, then waits until what was published before that has been
-   * delivered, and stops listening. Bounded in time: a lease published to a Redis that stopped
-   * answering meanwhile expires, and its job is reclaimed.
+   * delivered, and unsubscribes (from then on no enqueue hands the node jobs, registered or
+   * not). Bounded in time: a lease published to a Redis that stopped answering meanwhile
+   * expires, and its job is reclaimed.
    */
   async close(): Promise<void> {
     if (this.#closed) return;

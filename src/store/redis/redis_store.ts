@@ -32,7 +32,7 @@ import type { JobRecord, Reservation } from "../../job/job.ts";
 import type { Lane } from "../../job/lanes.ts";
 import type { StatusCode } from "../../job/status.ts";
 import { type Clock, systemClock } from "../../job/clock.ts";
-import { decodeEnqueue, enqueueArgs } from "./enqueue_args.ts";
+import { enqueueGroups } from "./enqueue_args.ts";
 import type { LaneConfig, LaneConfigInput } from "../../schedule/lane_config.ts";
 import type {
   Completion,
@@ -42,6 +42,7 @@ import type {
   Failure,
   GroupOutcome,
   HandoffFeed,
+  HandoffListeners,
   IdleWait,
   JobListQuery,
   JobLogLine,
@@ -76,7 +77,7 @@ import {
   warnUnlessNoEviction,
 } from "./connection.ts";
 import { WakeHub } from "./wake.ts";
-import { RedisHandoffFeed } from "./handoff_feed.ts";
+import { openHandoffFeed } from "./handoff_feed.ts";
 import { checkStore } from "./access.ts";
 import { RedisObservations } from "./observations.ts";
 import type { EventBatch, EventQuery, MetricsSnapshot } from "../observations.ts";
@@ -195,14 +196,8 @@ export class RedisStore implements Store {
     return outcome!;
   }
 
-  async enqueueGroups(groups: readonly (readonly NewJob[])[]): Promise<GroupOutcome[]> {
-    const stored = groups.filter((g) => g.length > 0);
-    if (stored.length === 0) return groups.map(() => []);
-    const args: ScriptArg[] = [this.#now(), this.#opts, stored.map((g) => g.length).join(",")];
-    for (const group of stored) for (const job of group) args.push(...enqueueArgs(job));
-    const replies = await this.#scripts.run("enqueue", args) as unknown[];
-    let next = 0;
-    return groups.map((g) => g.length === 0 ? [] : decodeEnqueue(replies[next++], g));
+  enqueueGroups(groups: readonly (readonly NewJob[])[]): Promise<GroupOutcome[]> {
+    return enqueueGroups(this.#host, groups);
   }
 
   reserve(request: ReserveRequest): Promise<Reservation[]> {
@@ -320,16 +315,9 @@ export class RedisStore implements Store {
     return this.#wake.wait(queues.map((q) => this.#keys.wake(q)), timeoutMs, signal);
   }
 
-  handoffs(
-    worker: string,
-    onJobs: (jobs: Reservation[]) => void,
-    onError: (error: unknown) => void,
-  ): HandoffFeed {
-    const keys = {
-      channel: this.#keys.handoffs(worker),
-      registration: this.#keys.handoffRegistration(worker),
-    };
-    return new RedisHandoffFeed(this.#redis, this.#wake, keys, onJobs, onError);
+  handoffs(worker: string, listeners: HandoffListeners): HandoffFeed | null {
+    const source = { redis: this.#redis, wake: this.#wake, keys: this.#keys, worker };
+    return openHandoffFeed(source, listeners);
   }
 
   start(items: readonly LeaseProof[]): Promise<StatusCode[]> {

@@ -49,13 +49,17 @@ export class WakeHub {
 
   /**
    * Calls `listener` with every message on `channel`, as bytes, until the returned function is
-   * called; one such listener a channel (a later one replaces it).
+   * called, which also unsubscribes the channel; one such listener a channel (a later one
+   * replaces it), on a channel of its own (no `wait` or `listen` on it).
    */
   listenBytes(channel: string, listener: (message: Buffer) => void): () => void {
     this.#byteListeners.set(channel, listener);
     this.#subscribe([channel]);
     return () => {
-      if (this.#byteListeners.get(channel) === listener) this.#byteListeners.delete(channel);
+      if (this.#byteListeners.get(channel) !== listener) return;
+      this.#byteListeners.delete(channel);
+      this.#subscribed.delete(channel);
+      this.#sub?.unsubscribe(channel).catch(() => {}); // a closed connection holds nothing
     };
   }
 

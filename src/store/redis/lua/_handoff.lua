@@ -1,6 +1,7 @@
 -- _handoff.lua: leasing a new job straight to an idle node (needs _core.lua, _reserve.lua and
 -- _lease_reply.lua). A node that a reserve left idle registers its standing request: P.."hot:"..
--- node holds that reserve's arguments (its free slots as the count), and P.."idle:"..q lists the
+-- node holds that reserve's arguments (its free slots as the count, its prefetch room as the
+-- prefetch, a format mark and the time in place of the lifetime), and P.."idle:"..q lists the
 -- node for each of its queues. An enqueue that makes jobs waiting in such a queue runs the
 -- request for the queue (reserve_jobs: the picker, limits, pauses and lanes as any reserve) and
 -- publishes the framed leases on the node's channel P.."ho:"..node: the node starts the job
@@ -8,6 +9,11 @@
 -- its channel at that moment is handed jobs (PUBSUB NUMSUB): one whose process ended has lost
 -- its connection, and its registration is dropped. (On a Redis Cluster the count is of the
 -- node's own subscribers, where the worker's may not be: jobs then go by wake-ups, as before.)
+
+-- The mark of a registration's format, at the head of its 19th field (then the time it was
+-- written). A registration of another format (another version's) is left alone: its queue is
+-- woken instead.
+local HANDOFF_FORMAT = "h1."
 
 -- At most this many queues a node registers for; a node serving more is woken as before (its
 -- registration would cost a write per queue at every idle reserve).
@@ -22,18 +28,22 @@ local function idle_key(q)
 end
 
 -- Registers worker (its reserve's arguments A, as reserve.lua's ARGV) as idle with `free` slots,
--- of which at most `lower_free` (nil: no limit) for the lanes below high, on `queues`. The
--- registration lasts A[19] ms unless the node's next reserve renews or drops it.
-local function register_handoff(A, free, lower_free, queues)
+-- of which at most `lower_free` (nil: no limit) for the lanes below high, and room for
+-- `prefetch` more prefetched jobs, on `queues`. The registration lasts A[19] ms unless the
+-- node's next reserve renews or drops it.
+local function register_handoff(A, free, lower_free, prefetch, queues)
   local t = {}
-  for i = 1, 19 do t[i] = A[i] end
-  t[1], t[4], t[17], t[18] = "", itos(free), lower_free and itos(lower_free) or "", ""
+  for i = 1, 18 do t[i] = A[i] end
+  t[1], t[4], t[15], t[17], t[18] = "", itos(free), itos(math.max(prefetch, 0)),
+    lower_free and itos(lower_free) or "", ""
+  t[19] = HANDOFF_FORMAT .. NOW_S
   for k, q in ipairs(queues) do t[19 + k] = q end
   redis.call("SET", handoff_template_key(A[3]), table.concat(t, "\n"), "PX", A[19])
   for _, q in ipairs(queues) do redis.call("SADD", idle_key(q), A[3]) end
 end
 
--- Drops worker's registration (its queues' lists are cleaned as enqueues find it gone).
+-- Drops worker's registration (its queues' lists are cleaned as enqueues find it gone): a
+-- reserve that did not leave it idle, a steal that took jobs.
 local function drop_handoff(worker)
   redis.call("DEL", handoff_template_key(worker))
 end
@@ -58,16 +68,20 @@ local function hand_off(q)
       redis.call("DEL", tkey)
       text = nil
     end
+    local t = {}
+    if text then
+      for field in string.gmatch(text .. "\n", "([^\n]*)\n") do t[#t + 1] = field end
+    end
     if not text then
       redis.call("SREM", ikey, worker)
-    else
-      local t = {}
-      for field in string.gmatch(text .. "\n", "([^\n]*)\n") do t[#t + 1] = field end
+    elseif string.sub(t[19] or "", 1, #HANDOFF_FORMAT) == HANDOFF_FORMAT then
       local A = {}
       for i = 1, 19 do A[i] = t[i] end
       local want, lower_free = tonumber(t[4]), tonumber(t[17])
-      -- unique: count plus prefetch goes down at every handoff that leases anything
-      local token_base = t[6] .. "h" .. itos(want + tonumber(t[15]))
+      -- unique: a registration is written at most once a ms for a reserve call (its token base
+      -- is the call's, kept when the call is retried), and count plus prefetch goes down at
+      -- every handoff that leases anything
+      local token_base = t[6] .. t[19] .. "." .. itos(want + tonumber(t[15]))
       A[6], A[20] = token_base, q
       send_later()
       local started, n, out, _, lower_taken = reserve_jobs(A)

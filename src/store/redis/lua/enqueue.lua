@@ -29,7 +29,7 @@
 -- at once; else delayed or waiting at the back of its lane. It raises its open ancestors to its
 -- lane. Returns one reply per group, in order.
 -- A queue that got waiting jobs is woken (P.."wake:"..q), unless a node registered idle for it
--- (_handoff.lua) was leased them: the leases go to its P.."ho:"..node list instead.
+-- (_handoff.lua) was leased them: the leases are published on its channel P.."ho:"..node instead.
 -- Idempotent: a replayed call finds its jobs and stores nothing (created "0").
 
 set_now(ARGV[1])

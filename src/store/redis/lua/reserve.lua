@@ -58,7 +58,8 @@ if n > 0 then redis.call("SET", call_key, token_base, "PX", itos(math.max(lease_
 flush()
 if may_register_handoff(ARGV, queues, started, started_want) then
   local lower_limit = tonumber(ARGV[17])
-  register_handoff(ARGV, started_want - started, lower_limit and lower_limit - lower_taken, queues)
+  register_handoff(ARGV, started_want - started, lower_limit and lower_limit - lower_taken,
+    tonumber(ARGV[15]) - (n - started), queues)
 elseif ARGV[19] ~= "" then
   drop_handoff(worker)
 end

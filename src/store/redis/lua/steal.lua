@@ -1,6 +1,6 @@
 -- steal.lua: takes prefetched, unstarted jobs of the given queues from the node holding the most
 -- of them (never from the thief) and leases them to the thief, started, with new tokens.
--- uses: core observe limits leases jobs unique deps lease_reply
+-- uses: core observe limits leases jobs unique deps lease_reply handoff
 --
 -- KEYS[1]  namespace prefix P (other keys are built from it, see _core.lua)
 -- ARGV[1]  now (epoch ms, "" = Redis TIME)
@@ -18,6 +18,7 @@
 -- Takes min(count, ceil(victim's sum / 2)) jobs, earliest prefetched first. Each: worker = thief,
 -- new token, startedAt = now, lease deadline = now + lease length, no longer prefetched, its
 -- attempt charged (a + 1).
+-- A thief that took jobs is no longer registered for handoffs (_handoff.lua).
 -- Returns the lease reply (lease_reply.lua), every job started.
 -- Replay-safe like reserve.lua (P.."call:"..thief holds the token base of a call that took
 -- jobs, for the lease length).
@@ -79,5 +80,6 @@ for n = 0, take - 1 do
   event("active", id, j[1], q, j[13], attempt .. "\t" .. thief .. "\t" .. fmt(NOW - tonumber(j[5] or j[4])))
   frame_lease(out, id, q, j[13], attempt, n, j)
 end
+if take > 0 then drop_handoff(thief) end -- the slots it was registered with are taken
 flush()
 return lease_reply(take, out)
