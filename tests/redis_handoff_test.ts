@@ -13,7 +13,7 @@ import { newJob, W } from "../src/store/_conformance.ts";
 import { closeConnection, openConnection } from "../src/store/redis/connection.ts";
 import { Keys } from "../src/store/redis/keys.ts";
 import { dropNamespace, RedisStore } from "../src/store/redis/redis_store.ts";
-import type { HandoffFeed, ReserveRequest } from "../src/store/store.ts";
+import type { HandoffFeed, NewJob, ReserveRequest } from "../src/store/store.ts";
 import { withRedis } from "./_redis_env.ts";
 
 /** A store of its own namespace and one node's feed of handed jobs. */
@@ -68,6 +68,17 @@ class Harness {
       await new Promise((r) => setTimeout(r, 5));
     }
     throw new Error(`not within 5 s: ${what}`);
+  }
+
+  /**
+   * Enqueues a job (of `overrides`) and checks that it waits in its lane, not handed: the feed
+   * still holds `handed` jobs once what was published has had time to arrive.
+   */
+  async enqueueUnhanded(handed: number, overrides: Partial<NewJob> = {}): Promise<void> {
+    const job = newJob(overrides);
+    await this.store.enqueue([job]);
+    assert.equal(await this.settled(), handed);
+    assert.equal((await this.store.getJob(job.id))?.state, "waiting");
   }
 
   /** Gives messages already published time to arrive, then says how many jobs were handed. */
@@ -129,10 +140,7 @@ await withRedis("Redis handoffs", (url) => {
     assert.equal(await woken, true);
     assert.equal((await h.store.getJob(jobs[2]!.id))?.state, "waiting");
     // its two slots are taken: the next job is not handed to it
-    const later = newJob();
-    await h.store.enqueue([later]);
-    assert.equal(await h.settled(), 2);
-    assert.equal((await h.store.getJob(later.id))?.state, "waiting");
+    await h.enqueueUnhanded(2);
   });
 
   test("each job handed one by one gets a lease token of its own", async (h) => {
@@ -193,10 +201,7 @@ await withRedis("Redis handoffs", (url) => {
     } finally {
       await closeConnection(redis);
     }
-    const job = newJob();
-    await h.store.enqueue([job]);
-    assert.equal(await h.settled(), 0);
-    assert.equal((await h.store.getJob(job.id))?.state, "waiting");
+    await h.enqueueUnhanded(0);
   });
 
   test("a registration of another format is left alone and its queue woken", async (h) => {
@@ -210,11 +215,8 @@ await withRedis("Redis handoffs", (url) => {
       const foreign = fields.join("\n");
       await redis.set(registration, foreign);
       const woken = h.store.waitForWork(["q"], 5_000).then(() => true);
-      const job = newJob();
-      await h.store.enqueue([job]);
+      await h.enqueueUnhanded(0);
       assert.equal(await woken, true);
-      assert.equal(await h.settled(), 0);
-      assert.equal((await h.store.getJob(job.id))?.state, "waiting");
       assert.equal(await redis.get(registration), foreign);
     } finally {
       await closeConnection(redis);
@@ -224,10 +226,7 @@ await withRedis("Redis handoffs", (url) => {
   test("slots kept for the upper lanes take only critical and high jobs", async (h) => {
     await h.listen();
     await h.goIdle(2, { lowerLaneLimit: 0 });
-    const normal = newJob();
-    await h.store.enqueue([normal]);
-    assert.equal(await h.settled(), 0);
-    assert.equal((await h.store.getJob(normal.id))?.state, "waiting");
+    await h.enqueueUnhanded(0);
     const critical = newJob({ lane: "critical" });
     await h.store.enqueue([critical]);
     await h.until(() => h.handed.length === 1, "the critical job was handed");
@@ -238,10 +237,7 @@ await withRedis("Redis handoffs", (url) => {
     await h.listen();
     await h.goIdle(2);
     await h.store.pause("q");
-    const job = newJob();
-    await h.store.enqueue([job]);
-    assert.equal(await h.settled(), 0);
-    assert.equal((await h.store.getJob(job.id))?.state, "waiting");
+    await h.enqueueUnhanded(0);
   });
 
   test("after the feed closes, jobs wait in their lane for a reserve", async (h) => {
@@ -279,10 +275,7 @@ await withRedis("Redis handoffs", (url) => {
     await h.store.enqueue([newJob()]);
     const [next] = await h.store.reserve({ ...W, count: 1, onIdle: () => {}, handoffMs: 30_000 });
     assert.ok(next, "the waiting job was leased");
-    const job = newJob();
-    await h.store.enqueue([job]);
-    assert.equal(await h.settled(), 2);
-    assert.equal((await h.store.getJob(job.id))?.state, "waiting");
+    await h.enqueueUnhanded(2);
   });
 
   Deno.test({

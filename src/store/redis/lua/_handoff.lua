@@ -48,11 +48,10 @@ local function drop_handoff(worker)
   redis.call("DEL", handoff_template_key(worker))
 end
 
--- Whether reserve.lua should register the node: it asked to be (A[19] a lifetime), named few
--- enough queues, and is going idle (asked for the idle answer, started fewer than it could).
-local function may_register_handoff(A, queues, started, want)
-  return A[19] ~= "" and A[18] == "1" and started < want and #queues > 0
-    and #queues <= HANDOFF_MAX_QUEUES
+-- Whether a reserve's node may be registered: it asks to be (A[19] a lifetime) and names few
+-- enough queues. (No other node ever is, so its reserve need not drop a registration.)
+local function handoff_allowed(A, queues)
+  return A[19] ~= "" and #queues > 0 and #queues <= HANDOFF_MAX_QUEUES
 end
 
 -- Leases jobs of queue q to one idle node registered for it, if any; returns whether the call

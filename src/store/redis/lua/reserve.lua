@@ -22,7 +22,7 @@
 -- ARGV[19]  handoff: "" = none; else how long (ms) a registration lasts: a call that leaves the
 --           node idle (as for ARGV[18], naming at most HANDOFF_MAX_QUEUES queues) registers it
 --           for jobs enqueued later to be leased straight to it (_handoff.lua), any other call
---           drops its registration
+--           naming so few queues drops its registration
 -- ARGV[20..]   queue names, in preference order (paused and unknown queues are skipped)
 --
 -- First the due delayed jobs of every named queue are promoted. Then two passes over the queues
@@ -56,12 +56,14 @@ local started_want = tonumber(ARGV[4])
 local started, n, out, queues, lower_taken = reserve_jobs(ARGV)
 if n > 0 then redis.call("SET", call_key, token_base, "PX", itos(math.max(lease_ms, 1))) end
 flush()
-if may_register_handoff(ARGV, queues, started, started_want) then
-  local lower_limit = tonumber(ARGV[17])
-  register_handoff(ARGV, started_want - started, lower_limit and lower_limit - lower_taken,
-    tonumber(ARGV[15]) - (n - started), queues)
-elseif ARGV[19] ~= "" then
-  drop_handoff(worker)
+if handoff_allowed(ARGV, queues) then
+  if ARGV[18] == "1" and started < started_want then -- going idle
+    local lower_limit = tonumber(ARGV[17])
+    register_handoff(ARGV, started_want - started, lower_limit and lower_limit - lower_taken,
+      tonumber(ARGV[15]) - (n - started), queues)
+  else
+    drop_handoff(worker)
+  end
 end
 local idle = ""
 if ARGV[18] == "1" and started < started_want then idle = idle_answer(queues, worker) end
