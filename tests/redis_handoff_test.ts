@@ -390,4 +390,53 @@ await withRedis("Redis handoffs", (url) => {
       }
     },
   });
+
+  Deno.test({
+    name: "handoff: a node handed jobs while its reserve was in flight reserves again at once",
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: async () => {
+      const h = new Harness(url);
+      let deliver: ((jobs: Reservation[]) => void) | null = null;
+      const handoffs = h.store.handoffs.bind(h.store);
+      h.store.handoffs = (worker, listeners) => {
+        deliver = listeners.onJobs;
+        return handoffs(worker, listeners);
+      };
+      let reserves = 0;
+      let inject: Reservation[] = [];
+      const reserve = h.store.reserve.bind(h.store);
+      h.store.reserve = (request) => {
+        reserves++;
+        // a handoff made just before this reserve, whose message comes before its reply
+        if (inject.length > 0) deliver!(inject.splice(0));
+        return reserve(request);
+      };
+      const gate = Promise.withResolvers<void>();
+      const Block = define({ name: "block", payload: z.object({}) }, () => gate.promise);
+      const engine = createEngine({ store: h.store, logger: silentLogger, functions: [Block] });
+      const worker = engine.work({ queues: ["q"], concurrency: 2, idlePollMs: 60_000 });
+      try {
+        await worker.ready;
+        await h.until(() => reserves > 0 && deliver !== null, "the node reserved and listens");
+        await new Promise((r) => setTimeout(r, 100)); // the node waits, idle and registered
+        const id = await engine.enqueue(Block, {}, { queue: "elsewhere" });
+        inject = await h.store.reserve({
+          ...W,
+          worker: worker.id,
+          queues: ["elsewhere"],
+          count: 1,
+        });
+        assert.deepEqual(inject.map((j) => j.id), [id]);
+        const before = reserves;
+        await engine.resume("q", { create: true }); // wakes the idle node: it reserves
+        await h.until(() => reserves >= before + 2, "the node reserved again after the handoff");
+      } finally {
+        gate.resolve();
+        await worker.stop();
+        await engine.close();
+        await h.close();
+      }
+    },
+  });
 });

@@ -110,8 +110,9 @@ export interface ReserveRequest {
   /**
    * When the call leaves the worker idle (starts fewer than `count`), lets the store lease jobs
    * enqueued after it straight to the worker, for this many ms or until the worker's next
-   * reserve, and deliver them through the worker's `Store.handoffs` feed instead of a wake-up.
-   * Only a worker reading that feed may ask; a store without `handoffs` ignores it.
+   * reserve or a steal that takes jobs, and deliver them through the worker's `Store.handoffs`
+   * feed instead of a wake-up. Only a worker reading that feed may ask; a store without
+   * `handoffs` ignores it, and so does `RedisStore` for a call naming more than 8 queues.
    */
   handoffMs?: number;
 }

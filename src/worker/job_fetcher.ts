@@ -74,6 +74,9 @@ export class JobFetcher {
   #handoffMs: number | undefined = undefined;
   /** How many more jobs the store may hand this node under its registration, as last known. */
   #handoffRoom = 0;
+  /** Whether a reserve is in flight, and whether jobs were handed to the node meanwhile. */
+  #reserving = false;
+  #handedMeanwhile = false;
 
   /** A fetcher for `host`; nothing runs until `loop()`. */
   constructor(host: FetcherHost) {
@@ -154,6 +157,10 @@ export class JobFetcher {
         const started = await reserving;
         errorDelay = 100;
         if (started >= free) continue; // there may be more: look again once slots free up
+        // jobs handed while the reserve was in flight may have taken slots its registration
+        // counts as free (the store may have run the handoff first): reserve again, which
+        // registers the room left (or drops the registration when the node is full)
+        if (this.#handedMeanwhile) continue;
         // A reserve that left slots free answered the idle wait with its leases. Otherwise: while
         // jobs run, the due time last read is good enough when the next reserve comes as a slot
         // frees (it promotes what fell due meanwhile); after a drained reserve none comes then,
@@ -196,6 +203,8 @@ export class JobFetcher {
     const lowFree = this.#lowFree();
     this.#drained = false;
     this.#idleAnswer = null;
+    this.#reserving = true;
+    this.#handedMeanwhile = false;
     const jobs = await this.#call((callId) =>
       runtime.store.reserve({
         callId,
@@ -208,7 +217,9 @@ export class JobFetcher {
         onIdle: this.#onIdle,
         ...(this.#handoffMs === undefined ? {} : { handoffMs: this.#handoffMs }),
       })
-    );
+    ).finally(() => {
+      this.#reserving = false;
+    });
     this.#accept(jobs);
     // as the store counted them (a job #accept handed back for want of a slot still took one)
     const started = jobs.filter((job) => job.started).length;
@@ -306,7 +317,9 @@ export class JobFetcher {
         leaseMs: options.leaseMs,
       })
     );
-    if (stolen.length) runtime.logger.debug("stole prefetched jobs", { count: stolen.length });
+    if (stolen.length === 0) return 0;
+    runtime.logger.debug("stole prefetched jobs", { count: stolen.length });
+    this.#handoffRoom = 0; // a steal that took jobs drops the registration
     return this.#accept(stolen);
   }
 
@@ -318,6 +331,7 @@ export class JobFetcher {
 
   /** Takes the jobs the store leased straight to this idle node, as a reserve's. */
   #handed = (jobs: Reservation[]): void => {
+    if (this.#reserving) this.#handedMeanwhile = true;
     this.#handoffRoom -= jobs.filter((job) => job.started).length;
     this.#accept(jobs);
   };

@@ -8,7 +8,7 @@
 -- without a wake-up and a reserve of its own, one round trip fewer. Only a node subscribed to
 -- its channel at that moment is handed jobs (PUBSUB NUMSUB): one whose process ended has lost
 -- its connection, and its registration is dropped. (On a Redis Cluster the count is of the
--- node's own subscribers, where the worker's may not be: jobs then go by wake-ups, as before.)
+-- shard's own subscribers, where the worker's may not be: workers there do not register.)
 
 -- The mark of a registration's format, at the head of its 19th field (then the time it was
 -- written). A registration of another format (another version's) is left alone: its queue is
@@ -77,9 +77,9 @@ local function hand_off(q)
       local A = {}
       for i = 1, 19 do A[i] = t[i] end
       local want, lower_free = tonumber(t[4]), tonumber(t[17])
-      -- unique: a registration is written at most once a ms for a reserve call (its token base
-      -- is the call's, kept when the call is retried), and count plus prefetch goes down at
-      -- every handoff that leases anything
+      -- unique: on Redis TIME a registration is written at most once a ms for a reserve call
+      -- (its token base is the call's, kept when the call is retried), and count plus prefetch
+      -- goes down at every handoff that leases anything
       local token_base = t[6] .. t[19] .. "." .. itos(want + tonumber(t[15]))
       A[6], A[20] = token_base, q
       send_later()
