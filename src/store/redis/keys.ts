@@ -19,7 +19,7 @@
  * | `{p}hs:<node>` | set | the jobs leased to a node (started and prefetched), plus the index pin (older builds kept a zset `{p}held:<node>`, still reaped) |
  * | `{p}call:<node>` | string | token base of the node's latest reserve or steal, for replays |
  * | `{p}wake:<queue>` | channel | published when work may be available |
- * | `{p}hot:<node>` | string | an idle node's registration for handoffs: its reserve's arguments, LF-separated, free slots as the count (expires) |
+ * | `{p}hot:<node>` | string | an idle node's registration for handoffs: its reserve's arguments, LF-separated, free slots as the count, prefetch room as the prefetch, a format mark and the time as field 19 (expires) |
  * | `{p}idle:<queue>` | set | nodes registered for handoffs of the queue (stale ones removed as enqueues find them) |
  * | `{p}ho:<node>` | channel | leases an enqueue made for the node: `token base LF lease ms LF lease reply` |
  * | `{p}cancel:<node>` | channel | ids of the node's jobs whose cancellation was requested |
