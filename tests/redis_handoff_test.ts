@@ -31,7 +31,7 @@ class Harness {
 
   /** Opens the node's feed and waits until Redis counts its subscription. */
   async listen(): Promise<void> {
-    this.feed = this.store.handoffs(W.worker, {
+    this.feed = this.store.handoffs(W.worker, W.queues, {
       onJobs: (jobs) => this.handed.push(...jobs),
       onError: (error) => this.errors.push(error),
     });
@@ -223,6 +223,15 @@ await withRedis("Redis handoffs", (url) => {
     }
   });
 
+  test("a node serving more than 8 queues gets no feed (its reserves never register it)", async (h) => {
+    const listeners = { onJobs: () => {}, onError: () => {} };
+    const nine = Array.from({ length: 9 }, (_, i) => `q${i}`);
+    assert.equal(h.store.handoffs(W.worker, nine, listeners), null);
+    const feed = h.store.handoffs(W.worker, [...nine.slice(0, 8), "q0"], listeners);
+    assert.notEqual(feed, null, "eight distinct queues, one named twice");
+    await feed!.close();
+  });
+
   test("slots kept for the upper lanes take only critical and high jobs", async (h) => {
     await h.listen();
     await h.goIdle(2, { lowerLaneLimit: 0 });
@@ -338,9 +347,9 @@ await withRedis("Redis handoffs", (url) => {
       const h = new Harness(url);
       let deliver: ((jobs: Reservation[]) => void) | null = null;
       const handoffs = h.store.handoffs.bind(h.store);
-      h.store.handoffs = (worker, listeners) => {
+      h.store.handoffs = (worker, queues, listeners) => {
         deliver = listeners.onJobs;
-        return handoffs(worker, listeners);
+        return handoffs(worker, queues, listeners);
       };
       let running = 0;
       let most = 0;
@@ -399,9 +408,9 @@ await withRedis("Redis handoffs", (url) => {
       const h = new Harness(url);
       let deliver: ((jobs: Reservation[]) => void) | null = null;
       const handoffs = h.store.handoffs.bind(h.store);
-      h.store.handoffs = (worker, listeners) => {
+      h.store.handoffs = (worker, queues, listeners) => {
         deliver = listeners.onJobs;
-        return handoffs(worker, listeners);
+        return handoffs(worker, queues, listeners);
       };
       let reserves = 0;
       let inject: Reservation[] = [];

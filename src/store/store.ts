@@ -169,13 +169,17 @@ export interface Store {
   waitForWork(queues: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<void>;
   /**
    * Optional (a store whose enqueues can reach an idle worker faster than a wake-up and a
-   * reserve: `RedisStore` on one server): starts the feed of jobs leased straight to `worker`
-   * (see `ReserveRequest.handoffMs`), calling `listeners.onJobs` with each delivery and
-   * `listeners.onError` with a delivery it could not read (its jobs are lost to this node: their
-   * leases expire and they are reclaimed, a started one as a stalled attempt). Null where the
-   * store cannot hand off (a Redis Cluster).
+   * reserve: `RedisStore` on one server): starts the feed of jobs leased straight to `worker`,
+   * which serves `queues` (see `ReserveRequest.handoffMs`), calling `listeners.onJobs` with each
+   * delivery and `listeners.onError` with a delivery it could not read (its jobs are lost to this
+   * node: their leases expire and they are reclaimed, a started one as a stalled attempt). Null
+   * where the store cannot hand off: a Redis Cluster, a node serving more than 8 queues.
    */
-  handoffs?(worker: string, listeners: HandoffListeners): HandoffFeed | null;
+  handoffs?(
+    worker: string,
+    queues: readonly string[],
+    listeners: HandoffListeners,
+  ): HandoffFeed | null;
 
   // --- prefetch and work stealing -----------------------------------------------------------
 

@@ -109,8 +109,8 @@ export class JobFetcher {
    * can, jobs enqueued while the node is idle are leased straight to it (`Store.handoffs`).
    */
   async loop(): Promise<void> {
-    const { runtime, worker } = this.#host;
-    const feed = runtime.store.handoffs?.(worker, {
+    const { runtime, worker, options } = this.#host;
+    const feed = runtime.store.handoffs?.(worker, options.queues, {
       onJobs: this.#handed,
       onError: (error) => {
         runtime.logger.error("a job handed to this node could not be read; its lease will expire", {

@@ -28,17 +28,27 @@ export interface HandoffSource {
   keys: Keys;
   /** The node. */
   worker: string;
+  /** The queues it serves. */
+  queues: readonly string[];
 }
 
 /**
- * The feed of `source.worker`'s handoffs, or null on a Redis Cluster: a shard counts only its own
- * subscribers (PUBSUB NUMSUB), so no enqueue would hand off there.
+ * The most queues a node may serve and be handed jobs (HANDOFF_MAX_QUEUES in `_handoff.lua`: a
+ * registration costs a write per queue at every idle reserve).
+ */
+export const HANDOFF_MAX_QUEUES = 8;
+
+/**
+ * The feed of `source.worker`'s handoffs, or null where none would come: on a Redis Cluster (a
+ * shard counts only its own subscribers, PUBSUB NUMSUB), or for a node serving more than
+ * `HANDOFF_MAX_QUEUES` queues (its reserves do not register it).
  */
 export function openHandoffFeed(
   source: HandoffSource,
   listeners: HandoffListeners,
 ): RedisHandoffFeed | null {
-  return "nodes" in source.redis ? null : new RedisHandoffFeed(source, listeners);
+  if ("nodes" in source.redis || new Set(source.queues).size > HANDOFF_MAX_QUEUES) return null;
+  return new RedisHandoffFeed(source, listeners);
 }
 
 /** Receives the leases one node is handed; see the module doc. */

@@ -41,7 +41,6 @@ import type {
   EnqueueOutcome,
   Failure,
   GroupOutcome,
-  HandoffFeed,
   HandoffListeners,
   IdleWait,
   JobListQuery,
@@ -315,8 +314,8 @@ export class RedisStore implements Store {
     return this.#wake.wait(queues.map((q) => this.#keys.wake(q)), timeoutMs, signal);
   }
 
-  handoffs(worker: string, listeners: HandoffListeners): HandoffFeed | null {
-    const source = { redis: this.#redis, wake: this.#wake, keys: this.#keys, worker };
+  handoffs(worker: string, queues: readonly string[], listeners: HandoffListeners) {
+    const source = { redis: this.#redis, wake: this.#wake, keys: this.#keys, worker, queues };
     return openHandoffFeed(source, listeners);
   }
 

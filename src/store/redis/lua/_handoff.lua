@@ -16,7 +16,8 @@
 local HANDOFF_FORMAT = "h1."
 
 -- At most this many queues a node registers for; a node serving more is woken as before (its
--- registration would cost a write per queue at every idle reserve).
+-- registration would cost a write per queue at every idle reserve). The same as
+-- HANDOFF_MAX_QUEUES in handoff_feed.ts, where such a node gets no feed.
 local HANDOFF_MAX_QUEUES = 8
 
 local function handoff_template_key(worker)
