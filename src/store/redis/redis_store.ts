@@ -41,6 +41,7 @@ import type {
   EnqueueOutcome,
   Failure,
   GroupOutcome,
+  HandoffFeed,
   HandoffListeners,
   IdleWait,
   JobListQuery,
@@ -77,6 +78,7 @@ import {
 } from "./connection.ts";
 import { WakeHub } from "./wake.ts";
 import { openHandoffFeed } from "./handoff_feed.ts";
+import type { RedisStoreOptions } from "./store_options.ts";
 import { checkStore } from "./access.ts";
 import { RedisObservations } from "./observations.ts";
 import type { EventBatch, EventQuery, MetricsSnapshot } from "../observations.ts";
@@ -90,30 +92,7 @@ import * as ops from "./queue_ops.ts";
 import * as cluster from "./cluster_verbs.ts";
 
 export { dropNamespace } from "./connection.ts";
-
-/** Options of `RedisStore`. */
-export interface RedisStoreOptions {
-  /** Redis URL (default `redis://127.0.0.1:6379`); ignored when `redis` is given. */
-  url?: string;
-  /** An existing ioredis client or `Cluster` to run commands on; left open on `close`. */
-  redis?: Redis | Cluster;
-  /** Namespace: every key starts with `{sluice:NAMESPACE}:` (default `"default"`). */
-  namespace?: string;
-  /**
-   * The clock for due times, leases and aging. Default: the server's clock (Redis `TIME`), the
-   * one clock every node shares; an injected clock is for tests.
-   */
-  clock?: Clock;
-  /** Retention of finished jobs. */
-  retention?: Partial<RetentionConfig>;
-  /**
-   * Job events kept in the shared stream, about (default 10,000, as BullMQ's event stream; 0: no
-   * events). A store call's events go and come together.
-   */
-  events?: number;
-  /** Aggregate metrics per queue, lane and function (default true). */
-  metrics?: boolean;
-}
+export type { RedisStoreOptions } from "./store_options.ts";
 
 /** The Redis `Store`. */
 export class RedisStore implements Store {
@@ -314,7 +293,11 @@ export class RedisStore implements Store {
     return this.#wake.wait(queues.map((q) => this.#keys.wake(q)), timeoutMs, signal);
   }
 
-  handoffs(worker: string, queues: readonly string[], listeners: HandoffListeners) {
+  handoffs(
+    worker: string,
+    queues: readonly string[],
+    listeners: HandoffListeners,
+  ): HandoffFeed | null {
     const source = { redis: this.#redis, wake: this.#wake, keys: this.#keys, worker, queues };
     return openHandoffFeed(source, listeners);
   }
