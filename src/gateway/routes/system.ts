@@ -5,6 +5,7 @@
  * @module
  */
 import { createRoute, z } from "@hono/zod-openapi";
+import { within } from "../../job/clock.ts";
 import { ApiError } from "../errors.ts";
 import type { GatewayMetrics } from "../metrics.ts";
 import { errorResponses, jsonResponse, type RouteContext, security } from "../route.ts";
@@ -42,19 +43,6 @@ const metrics = createRoute({
     ...errorResponses(),
   },
 });
-
-/** Resolves to `promise`'s value, or rejects when it takes longer than `ms`. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Adds the operational routes. */
 export function systemRoutes(

@@ -7,6 +7,7 @@
  * @module
  */
 import type { Buffer } from "node:buffer";
+import { within } from "../../job/clock.ts";
 import type { Reservation } from "../../job/job.ts";
 import type { HandoffFeed, HandoffListeners } from "../verbs.ts";
 import type { RedisClient } from "./connection.ts";
@@ -86,8 +87,8 @@ export class RedisHandoffFeed implements HandoffFeed {
     if (this.#closed) return;
     this.#closed = true;
     try {
-      await withTimeout(this.#redis.del(this.#registration));
-      await withTimeout(this.#wake.settle());
+      await within(this.#redis.del(this.#registration), CLOSE_WAIT_MS);
+      await within(this.#wake.settle(), CLOSE_WAIT_MS);
     } catch {
       // Redis is away or slow: nothing more is delivered here
     }
@@ -103,13 +104,4 @@ function decodeHandoff(message: Buffer): Reservation[] {
   const tokenBase = message.toString("latin1", 0, first);
   const leaseMs = Number(message.toString("latin1", first + 1, second));
   return decodeReservations(message.subarray(second + 1), { tokenBase, leaseMs });
-}
-
-/** `promise`, or a rejection after `CLOSE_WAIT_MS`. */
-function withTimeout<T>(promise: Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error("timed out")), CLOSE_WAIT_MS);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
