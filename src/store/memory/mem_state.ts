@@ -27,10 +27,13 @@ import { MemObserver, type ObserveOptions } from "./observe.ts";
 import { type LaneEntry, LaneList } from "./lane_list.ts";
 import { PrefetchIndex } from "./prefetch_index.ts";
 import { MemLimits } from "./limits.ts";
+import type { KeptBytes } from "./kept_bytes.ts";
 
 /** A job as the memory store keeps it: its record, lease, prefetch, pin, lock and lane state. */
 export interface MemJob
-  extends Omit<JobRecord, "leaseDeadline" | "history" | "dependents">, LaneEntry {
+  extends Omit<JobRecord, "leaseDeadline" | "history" | "dependents" | "result">, LaneEntry {
+  /** The encoded result of a completed job, or null (see kept_bytes.ts). */
+  result: KeptBytes | null;
   /** The current lease token, or null. */
   token: string | null;
   /** Leased unstarted (listed in the prefetch index under its worker) while true. */

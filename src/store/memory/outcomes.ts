@@ -9,7 +9,7 @@ import type { Completion, Failure, LeaseProof, Release, TransitionOutcome } from
 import type { JobState } from "../../job/states.ts";
 import type { MemJob, MemState } from "./mem_state.ts";
 import { releaseUnique } from "./uniqueness.ts";
-import { ownBytes } from "../../codec/byte_pool.ts";
+import { keepBytes } from "./kept_bytes.ts";
 
 /** A prefetched job that ends without `start`: its attempt is spent, it counts as started. */
 function startedNow(state: MemState, job: MemJob, now: number): void {
@@ -32,10 +32,10 @@ export function complete(
     if (job.prefetched) startedNow(state, job, now); // completed without `start`
     state.leaveActive(job, now);
     state.observe.completed(job, job.attempts, job.startedAt, job.runAt, now);
-    // a result kept is copied out of the byte pool (see byte_pool.ts); one whose job `finish`
-    // deletes at the end of this verb (retention 0, no dependent pinning it) is never read
+    // a result whose job `finish` deletes at the end of this verb (retention 0, no dependent
+    // pinning it) is never read
     const kept = state.keep("completed") !== 0 || job.pins > 0; // as `finish` decides
-    job.result = item.result && (kept ? ownBytes(item.result) : item.result);
+    job.result = item.result && (kept ? keepBytes(item.result) : null);
     state.finish(job, "completed", now);
     return Status.OK;
   });

@@ -28,6 +28,7 @@ import type {
   TransitionOutcome,
 } from "../store.ts";
 import type { MemJob, MemQueue, MemState } from "./mem_state.ts";
+import { keptBytes } from "./kept_bytes.ts";
 
 /** Cancels a job, as `cancel.lua` does. */
 export function cancel(state: MemState, id: string, now: number): TransitionOutcome {
@@ -102,6 +103,7 @@ export function publicRecord(state: MemState, job: MemJob): JobRecord {
   } = job;
   const record: JobRecord = {
     ...fields,
+    result: job.result === null ? null : keptBytes(job.result),
     prerequisites: [...job.prerequisites],
     dependents: state.dependents.get(job.id)?.length ?? 0,
     leaseDeadline: job.state === "active" ? state.leases.score(job.id) ?? null : null,
