@@ -36,38 +36,56 @@ export interface AttemptGuard {
  * handler's value or error, except: an error after the deadline becomes a `TimeoutError` (the
  * handler's error as its cause); a handler still running a grace period after an abort is
  * abandoned (see the module doc).
+ *
+ * The handler runs now. One that returns (or throws) without a promise has settled before
+ * anything could stop it (no timer or abort can fire while it runs), so only a handler that
+ * returns a promise gets the timers and the listener, its deadline counted from its start: most
+ * handlers of short jobs are done by then, and the guard's promise, closures and timers would
+ * cost more than they do.
  */
 export function guardAttempt<R>(
   handler: (abort: AttemptAbort) => R | Promise<R>,
   guard: AttemptGuard,
 ): Promise<R> {
-  return new GuardedAttempt(handler, guard).settled;
+  const inner = new AttemptAbort();
+  if (guard.abort.aborted) inner.abort(guard.abort.reason); // stopped before it started
+  const started = guard.timeoutMs === undefined ? 0 : Date.now();
+  let value: R | PromiseLike<R>;
+  try {
+    value = handler(inner);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  if (!isPromiseLike(value)) return Promise.resolve(value);
+  return new GuardedAttempt(value, inner, guard, started).settled;
 }
 
 /**
- * One guarded attempt: its own state and methods rather than closures (it is made for every
- * job), and it listens to the node's abort until it settles.
+ * One guarded attempt whose handler returned a promise: its own state and methods rather than
+ * closures, and it listens to the node's abort until it settles.
  */
 class GuardedAttempt<R> {
   /** Settles with the attempt. */
   readonly settled: Promise<R>;
   #guard: AttemptGuard;
-  #inner = new AttemptAbort();
+  #inner: AttemptAbort;
   #timers: ReturnType<typeof setTimeout>[] | null = null;
   #timedOut = false;
   #done = false;
   #resolve!: (value: R) => void;
   #reject!: (error: unknown) => void;
 
-  constructor(handler: (abort: AttemptAbort) => R | Promise<R>, guard: AttemptGuard) {
+  /** Guards `running`, the promise of a handler that started at `started` (epoch ms). */
+  constructor(running: PromiseLike<R>, inner: AttemptAbort, guard: AttemptGuard, started: number) {
     this.#guard = guard;
+    this.#inner = inner;
     this.settled = new Promise<R>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
     });
     const { job, timeoutMs } = guard;
     if (timeoutMs !== undefined) {
-      this.#after(timeoutMs, () => {
+      this.#after(Math.max(0, started + timeoutMs - Date.now()), () => {
         this.#timedOut = true;
         this.#inner.abort(new TimeoutError(job.id, job.name, timeoutMs, false));
         this.#abandonAfter(
@@ -77,29 +95,16 @@ class GuardedAttempt<R> {
       });
     }
     guard.abort.listen((reason) => this.#aborted(reason));
-    queueMicrotask(() => this.#run(handler));
+    Promise.resolve(running).then(
+      (result) => this.#end() && this.#resolve(result),
+      (error) => this.#fail(error),
+    );
   }
 
   /** The node aborted the job: abort the handler's signal, abandon it after the grace. */
   #aborted(reason: unknown): void {
     this.#inner.abort(reason);
     this.#abandonAfter(this.#guard.cancelGraceMs ?? DEFAULT_CANCEL_GRACE_MS, reason);
-  }
-
-  #run(handler: (abort: AttemptAbort) => R | Promise<R>): void {
-    try {
-      const value = handler(this.#inner);
-      if (!isPromiseLike(value)) {
-        if (this.#end()) this.#resolve(value);
-        return;
-      }
-      Promise.resolve(value).then(
-        (result) => this.#end() && this.#resolve(result),
-        (error) => this.#fail(error),
-      );
-    } catch (error) {
-      this.#fail(error);
-    }
   }
 
   #fail(error: unknown): void {
