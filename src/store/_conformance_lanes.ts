@@ -33,6 +33,25 @@ export const LANE_CASES: ConformanceCases = {
       );
     }
   },
+  async "the picker's state carries over between calls: one job a call picks as one call of all"(
+    ctx,
+  ) {
+    const store = await ctx.store();
+    for (const queue of ["q", "q2"]) {
+      for (const lane of LANES) {
+        await store.enqueue(Array.from({ length: 12 }, () => newJob({ queue, lane })));
+      }
+    }
+    const oneCall = await store.reserve({ ...W, queues: ["q2"], count: 60 });
+    const oneEach: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const [r] = await store.reserve({ ...W, count: 1 });
+      assert.ok(r, `reserve ${i} leased nothing`);
+      oneEach.push(r.lane);
+    }
+    assert.deepEqual(oneEach, oneCall.map((r) => r.lane));
+    assert.ok(new Set(oneEach).size === LANES.length, "every lane was picked");
+  },
   async "weights are configurable per queue"(ctx) {
     const store = await ctx.store();
     const config = await store.configureLanes("q", { weights: { critical: 1, batch: 1 } });
