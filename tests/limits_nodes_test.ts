@@ -194,12 +194,17 @@ await withRedis("limits across worker processes", (url) => {
         const ids = await c.engine.enqueueBulk(
           Array.from({ length: 100 }, () => ({ job: Report, payload: { ms: 50 } })),
         );
-        // kill a node while it runs some of them
-        const victim = nodes[0]!;
-        await eventually(
-          () => Promise.resolve(c.runs().filter((r) => r.pid === victim.pid).length),
-          (n) => n >= 2,
-        );
+        // kill a node while it runs some of them: one that has started two or more and has one
+        // running (whichever node it is: an idle node handed the jobs, or the first to reserve,
+        // may take every slot the limit gives while the others wait)
+        const victim = await eventually(
+          () =>
+            Promise.resolve(nodes.find((node) => {
+              const runs = c.runs().filter((r) => r.pid === node.pid);
+              return runs.length >= 2 && runs.some((r) => r.end === null);
+            })),
+          (node) => node !== undefined,
+        ).then((node) => node!);
         victim.kill("SIGKILL");
         await victim.exited;
         const killedAt = Date.now();
@@ -233,6 +238,11 @@ await withRedis("limits across worker processes", (url) => {
         const [throttledAt] = await eventually(
           () => Promise.resolve(c.throttles()),
           (t) => t.length === 1,
+        );
+        // the handler logs before its node hands the job back: wait until the store holds it
+        await eventually(
+          () => c.store.getJobs([first!]),
+          ([job]) => job?.history[0]?.outcome === "released",
         );
         const others = await c.engine.enqueueBulk(
           Array.from({ length: 6 }, () => ({ job: Polite, payload: {} })),
