@@ -27,6 +27,16 @@ Deno.test("guardAttempt: a handler's value or thrown error without a promise set
   assert.doesNotThrow(() => abort.listen(() => {}));
 });
 
+Deno.test("guardAttempt: a value whose `then` throws when read fails the attempt, never the caller", async () => {
+  const error = new Error("then getter");
+  const attempt = guardAttempt(() => ({
+    get then(): never {
+      throw error;
+    },
+  }), { job, abort: new AttemptAbort(), timeoutMs: 10 });
+  await assert.rejects(attempt, (e) => e === error);
+});
+
 Deno.test("guardAttempt: a handler started after the node's abort sees its signal aborted", async () => {
   const abort = new AttemptAbort();
   const reason = new DOMException("job cancelled", "AbortError");

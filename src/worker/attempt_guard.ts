@@ -49,14 +49,14 @@ export function guardAttempt<R>(
 ): Promise<R> {
   const inner = new AttemptAbort();
   if (guard.abort.aborted) inner.abort(guard.abort.reason); // stopped before it started
-  const started = guard.timeoutMs === undefined ? 0 : Date.now();
+  const started = guard.timeoutMs === undefined ? 0 : performance.now();
   let value: R | PromiseLike<R>;
   try {
     value = handler(inner);
+    if (!isPromiseLike(value)) return Promise.resolve(value); // reads `then`, which may throw
   } catch (error) {
     return Promise.reject(error);
   }
-  if (!isPromiseLike(value)) return Promise.resolve(value);
   return new GuardedAttempt(value, inner, guard, started).settled;
 }
 
@@ -75,7 +75,7 @@ class GuardedAttempt<R> {
   #resolve!: (value: R) => void;
   #reject!: (error: unknown) => void;
 
-  /** Guards `running`, the promise of a handler that started at `started` (epoch ms). */
+  /** Guards `running`, the promise of a handler that started at `started` (`performance.now()`). */
   constructor(running: PromiseLike<R>, inner: AttemptAbort, guard: AttemptGuard, started: number) {
     this.#guard = guard;
     this.#inner = inner;
@@ -85,7 +85,7 @@ class GuardedAttempt<R> {
     });
     const { job, timeoutMs } = guard;
     if (timeoutMs !== undefined) {
-      this.#after(Math.max(0, started + timeoutMs - Date.now()), () => {
+      this.#after(Math.max(0, started + timeoutMs - performance.now()), () => {
         this.#timedOut = true;
         this.#inner.abort(new TimeoutError(job.id, job.name, timeoutMs, false));
         this.#abandonAfter(
