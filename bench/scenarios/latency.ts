@@ -1,7 +1,7 @@
 /**
  * Idle latency: an idle worker of `concurrency`; the timed part enqueues `jobs` jobs one at a
  * time, each after the previous one completed, and records enqueue-to-completion times (after
- * `warmup` unrecorded jobs, run while preparing). With both systems, the two run interleaved in
+ * `warmup` unrecorded jobs, as many as the recorded ones, run while preparing). With both systems, the two run interleaved in
  * blocks of 25 jobs.
  *
  * @module
@@ -23,7 +23,10 @@ export const latency: Scenario = scenario<LatencyParams>({
   systems: ["sluice", "bullmq"],
   redis: "shared",
   interleave: () => LATENCY_BLOCK,
-  variants: (o) => [{ jobs: o.latencyJobs, concurrency: o.concurrency, warmup: 20 }],
+  // as many unrecorded jobs as recorded ones: BullMQ's Node process is fresh at every round and
+  // Sluice's is not, and with 20 (as before) BullMQ was timed with a cold JIT (p50 0.43-0.49 ms,
+  // 0.34-0.35 after 2,000), Sluice warm from its earlier rounds
+  variants: (o) => [{ jobs: o.latencyJobs, concurrency: o.concurrency, warmup: o.latencyJobs }],
   label: () => "",
   figures: [
     { key: "p50Ms", label: "idle latency p50 ms", better: "lower" },
