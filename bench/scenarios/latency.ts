@@ -1,8 +1,8 @@
 /**
  * Idle latency: an idle worker of `concurrency`; the timed part enqueues `jobs` jobs one at a
  * time, each after the previous one completed, and records enqueue-to-completion times (after
- * `warmup` unrecorded jobs, as many as the recorded ones, run while preparing). With both systems, the two run interleaved in
- * blocks of 25 jobs.
+ * `warmup` unrecorded jobs, as many as the recorded ones, run while preparing). With both
+ * systems, the two run interleaved in blocks of 25 jobs.
  *
  * @module
  */
