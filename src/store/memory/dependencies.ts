@@ -9,7 +9,8 @@
  */
 import { prerequisiteFailedError } from "../../job/dependencies.ts";
 import { type Lane, laneIndex, LANES } from "../../job/lanes.ts";
-import type { MemJob, MemState } from "./mem_state.ts";
+import type { MemState } from "./mem_state.ts";
+import type { MemJob } from "./mem_records.ts";
 
 /** The failure policy letter stored in Redis, by policy. */
 const FINISHED = new Set(["completed", "dead", "cancelled"]);

@@ -10,7 +10,8 @@ import { Status, type StatusCode } from "../../job/status.ts";
 import { advance, chooseLane, type LaneHead } from "../../schedule/lane_picker.ts";
 import { FIRST_LOWER_LANE, PROMOTE_BATCH, reserveShape, reservesNothing } from "../_shared.ts";
 import type { IdleWait, LeaseProof, ReserveRequest, StealRequest } from "../store.ts";
-import type { MemJob, MemQueue, MemState } from "./mem_state.ts";
+import type { MemState } from "./mem_state.ts";
+import type { MemJob, MemQueue } from "./mem_records.ts";
 import { releaseUnique } from "./uniqueness.ts";
 
 /** A lane's head job as the lane picker sees it, and the job itself. */

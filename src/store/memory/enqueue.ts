@@ -10,7 +10,8 @@ import { DuplicateJobError, UnknownPrerequisiteError } from "../../job/enqueue_e
 import type { JobState } from "../../job/states.ts";
 import type { EnqueueOutcome, GroupOutcome, NewJob } from "../store.ts";
 import { addEdge, raise } from "./dependencies.ts";
-import type { MemJob, MemState } from "./mem_state.ts";
+import type { MemState } from "./mem_state.ts";
+import type { MemJob } from "./mem_records.ts";
 import { lockHolder, takeLock } from "./uniqueness.ts";
 import { ownBytes } from "../../codec/byte_pool.ts";
 

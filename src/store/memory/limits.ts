@@ -10,7 +10,8 @@
 import { laneIndex } from "../../job/lanes.ts";
 import type { FunctionLimits, RateLimit } from "../../job/limits.ts";
 import { KeyedHeap } from "./keyed_heap.ts";
-import type { MemJob, MemState } from "./mem_state.ts";
+import type { MemState } from "./mem_state.ts";
+import type { MemJob } from "./mem_records.ts";
 
 /** Limit keys opened at once by one call, at most (as `unpark()` in `lua/_limits.lua`). */
 const UNPARK_BATCH = 100;

@@ -1,83 +1,34 @@
 /**
- * The memory store's data and the job transitions its verbs share, each the mirror of one
- * function of `src/store/redis/lua/_jobs.lua` (to_waiting, to_delayed, finish, record_attempt,
- * lease, leave_active, stall, promote), so both stores move jobs by the same rules.
+ * The memory store's data (its job and queue records are `mem_records.ts`) and the job
+ * transitions its verbs share, each the mirror of one function of `src/store/redis/lua/_jobs.lua`
+ * (to_waiting, to_delayed, finish, record_attempt, lease, leave_active, stall, promote), so both
+ * stores move jobs by the same rules.
  *
  * A verb runs inside `run(fn)`: effects that Redis applies at the end of a script (trimming the
  * finished indexes, waking workers) are applied when `fn` returns, in the same order.
  *
  * @module
  */
-import { ATTEMPT_HISTORY_LIMIT, type AttemptOutcomeName } from "../../job/attempt_history.ts";
-import type { AttemptRecord } from "../../job/attempt_history.ts";
-import type { JobRecord } from "../../job/job.ts";
+import {
+  ATTEMPT_HISTORY_LIMIT,
+  attemptError,
+  type AttemptOutcomeName,
+} from "../../job/attempt_history.ts";
 import { type Lane, laneIndex, LANES } from "../../job/lanes.ts";
 import { JOB_STATES, type JobState } from "../../job/states.ts";
-import { attemptError } from "../../job/attempt_history.ts";
-import { defaultLaneConfig, type LaneConfig } from "../../schedule/lane_config.ts";
-import { type LanePickerState, newPickerState } from "../../schedule/lane_picker.ts";
+import { defaultLaneConfig } from "../../schedule/lane_config.ts";
+import { newPickerState } from "../../schedule/lane_picker.ts";
 import type { RetentionConfig } from "../store.ts";
 import type { Waiters } from "../_waiters.ts";
-import type { UniqueScope } from "../../job/unique.ts";
 import { newLeaseToken } from "../../job/ids.ts";
 import { KeyedHeap } from "./keyed_heap.ts";
 import { forgetUnique, releaseUnique, type UniqueLocks } from "./uniqueness.ts";
 import { releasePins, settleDependents } from "./dependencies.ts";
 import { MemObserver, type ObserveOptions } from "./observe.ts";
-import { type LaneEntry, LaneList } from "./lane_list.ts";
+import { LaneList } from "./lane_list.ts";
 import { PrefetchIndex } from "./prefetch_index.ts";
 import { MemLimits } from "./limits.ts";
-import type { KeptBytes } from "./kept_bytes.ts";
-
-/** A job as the memory store keeps it: its record, lease, prefetch, pin, lock and lane state. */
-export interface MemJob
-  extends Omit<JobRecord, "leaseDeadline" | "history" | "dependents" | "result">, LaneEntry {
-  /** The encoded result of a completed job, or null (see kept_bytes.ts). */
-  result: KeptBytes | null;
-  /** The current lease token, or null. */
-  token: string | null;
-  /** Leased unstarted (listed in the prefetch index under its worker) while true. */
-  prefetched: boolean;
-  /** Attempts that ended without completing (the completed one is told by the fields). */
-  history: AttemptRecord[];
-  /** The scope of its unique key, when it has one. */
-  uniqueScope: UniqueScope | null;
-  /** Dependents not finished yet: while any, a completed job is kept out of retention. */
-  pins: number;
-  /** Completed, but kept out of its retention index until its dependents finish. */
-  pinned: boolean;
-  /** Its limit key when its function has limits (see `MemLimits`), or null. */
-  limitKey: string | null;
-  /** Its lease counts against its limit key's concurrency. */
-  countsAgainst: boolean;
-}
-
-/** A final state. */
-export type FinalState = "completed" | "dead" | "cancelled";
-
-/** One queue. */
-export interface MemQueue {
-  /** Waiting jobs per lane index. */
-  lanes: LaneList<MemJob>[];
-  /** Delayed jobs by runAt. */
-  delayed: KeyedHeap;
-  /** Finished jobs by finishedAt, per final state. */
-  finished: Record<FinalState, KeyedHeap>;
-  /** Blocked jobs by enqueuedAt. */
-  blocked: KeyedHeap;
-  /** Jobs per state and lane index (all states but waiting). */
-  counts: Record<JobState, number[]>;
-  /** Waiting jobs parked on a limit (out of the lanes) per lane index. */
-  throttled: number[];
-  /** Those jobs by when they were parked (for listings). */
-  parked: KeyedHeap;
-  /** Dispatch paused. */
-  paused: boolean;
-  /** Lane configuration. */
-  config: LaneConfig;
-  /** Lane picker state. */
-  picker: LanePickerState;
-}
+import type { FinalState, MemJob, MemQueue } from "./mem_records.ts";
 
 const EMPTY = new Uint8Array(0); // the payload a forgotten job is left with
 /** Everything the memory store holds. */

@@ -19,7 +19,7 @@ import {
   type StoredEvent,
   type StoredEventType,
 } from "../observations.ts";
-import type { MemJob } from "./mem_state.ts";
+import type { MemJob } from "./mem_records.ts";
 
 /** How much the memory store records (as the Redis store's options say). */
 export interface ObserveOptions {

@@ -7,7 +7,8 @@
 import { Status, type StatusCode } from "../../job/status.ts";
 import type { Completion, Failure, LeaseProof, Release, TransitionOutcome } from "../store.ts";
 import type { JobState } from "../../job/states.ts";
-import type { MemJob, MemState } from "./mem_state.ts";
+import type { MemState } from "./mem_state.ts";
+import type { MemJob } from "./mem_records.ts";
 import { releaseUnique } from "./uniqueness.ts";
 import { keepBytes } from "./kept_bytes.ts";
 

@@ -27,7 +27,8 @@ import type {
   QueueCounts,
   TransitionOutcome,
 } from "../store.ts";
-import type { MemJob, MemQueue, MemState } from "./mem_state.ts";
+import type { MemState } from "./mem_state.ts";
+import type { MemJob, MemQueue } from "./mem_records.ts";
 import { keptBytes } from "./kept_bytes.ts";
 
 /** Cancels a job, as `cancel.lua` does. */

@@ -9,7 +9,8 @@ import type { ReapOutcome } from "../cluster.ts";
 import { STALLED_RETRIED, stalledError } from "../_shared.ts";
 import type { JobState } from "../../job/states.ts";
 import type { ReclaimOutcome } from "../store.ts";
-import type { MemJob, MemState } from "./mem_state.ts";
+import type { MemState } from "./mem_state.ts";
+import type { MemJob } from "./mem_records.ts";
 
 /**
  * Handles an active job whose lease is void (it expired, or its node died). Unstarted

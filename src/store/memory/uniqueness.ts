@@ -5,7 +5,8 @@
  * @module
  */
 import type { UniqueLock, UniqueScope } from "../../job/unique.ts";
-import type { FinalState, MemJob, MemState } from "./mem_state.ts";
+import type { MemState } from "./mem_state.ts";
+import type { FinalState, MemJob } from "./mem_records.ts";
 
 /** Locks by key: the holder and, for a window, when the lock lapses. */
 export type UniqueLocks = Map<string, { id: string; until: number | null }>;
