@@ -11,19 +11,20 @@ import type { AttemptAbort } from "./attempt_abort.ts";
 import type { JobExecutor } from "./executor.ts";
 import { failedAttempt } from "./failed_attempt.ts";
 import { loadPrerequisites, NO_PREREQUISITES } from "./prerequisites.ts";
-import type { AttemptOutcome } from "./run_job.ts";
+import type { OutcomeOrPromise } from "./run_job.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 
 /**
  * Runs `job`'s attempt with `executor`: its prerequisites loaded first, when it has any (a store
- * that cannot be read fails the attempt, retryably). Never throws.
+ * that cannot be read fails the attempt, retryably). Never throws; the outcome comes at once
+ * when the executor gives it so (see `JobExecutor.run`).
  */
 export function runAttempt(
   runtime: WorkerRuntime,
   executor: JobExecutor,
   job: Reservation,
   abort: AttemptAbort,
-): Promise<AttemptOutcome> {
+): OutcomeOrPromise {
   if (job.prerequisites.length === 0) return executor.run(job, abort, NO_PREREQUISITES);
   return loadPrerequisites(runtime, job).then(
     (prerequisites) => executor.run(job, abort, prerequisites),

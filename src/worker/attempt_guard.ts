@@ -31,9 +31,13 @@ export interface AttemptGuard {
   cancelGraceMs?: number;
 }
 
+/** An attempt whose handler settled as it ran: what it returned, or what it threw. */
+export type SettledAttempt<R> = { ok: true; value: R } | { ok: false; error: unknown };
+
 /**
- * Runs `handler` with the guarded abort (the handler's signal is its `signal`). Settles with the
- * handler's value or error, except: an error after the deadline becomes a `TimeoutError` (the
+ * Runs `handler` with the guarded abort (the handler's signal is its `signal`). A handler that
+ * returns (or throws) without a promise is answered at once, as a `SettledAttempt`; one that
+ * returns a promise gets a promise that settles with its value or error, except: an error after the deadline becomes a `TimeoutError` (the
  * handler's error as its cause); a handler still running a grace period after an abort is
  * abandoned (see the module doc).
  *
@@ -41,21 +45,22 @@ export interface AttemptGuard {
  * anything could stop it (no timer or abort can fire while it runs), so only a handler that
  * returns a promise gets the timers and the listener, its deadline counted from its start: most
  * handlers of short jobs are done by then, and the guard's promise, closures and timers would
- * cost more than they do.
+ * cost more than they do. Nor does the answer wait for a turn of the event loop: the caller
+ * carries on with it in the same turn.
  */
 export function guardAttempt<R>(
   handler: (abort: AttemptAbort) => R | Promise<R>,
   guard: AttemptGuard,
-): Promise<R> {
+): SettledAttempt<R> | Promise<R> {
   const inner = new AttemptAbort();
   if (guard.abort.aborted) inner.abort(guard.abort.reason); // stopped before it started
   const started = guard.timeoutMs === undefined ? 0 : performance.now();
   let value: R | PromiseLike<R>;
   try {
     value = handler(inner);
-    if (!isPromiseLike(value)) return Promise.resolve(value); // reads `then`, which may throw
+    if (!isPromiseLike(value)) return { ok: true, value }; // reads `then`, which may throw
   } catch (error) {
-    return Promise.reject(error);
+    return { ok: false, error };
   }
   return new GuardedAttempt(value, inner, guard, started).settled;
 }

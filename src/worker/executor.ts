@@ -8,7 +8,7 @@
 import type { Reservation } from "../job/job.ts";
 import type { PrerequisiteResult } from "../job/dependencies.ts";
 import type { AttemptAbort } from "./attempt_abort.ts";
-import { type AttemptOutcome, runJob } from "./run_job.ts";
+import { type OutcomeOrPromise, runJob } from "./run_job.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 
 /** Runs jobs. `capacity` slots; the node never runs more jobs at once. */
@@ -17,13 +17,14 @@ export interface JobExecutor {
   readonly capacity: number;
   /**
    * Runs one job with its `prerequisites` (loaded by the node); `abort` stops its handler
-   * (cancellation, lost lease, shutdown). Never throws.
+   * (cancellation, lost lease, shutdown). Never throws. The outcome may come at once, in the
+   * same turn (an inline handler that returned without a promise).
    */
   run(
     job: Reservation,
     abort: AttemptAbort,
     prerequisites: readonly PrerequisiteResult[],
-  ): Promise<AttemptOutcome>;
+  ): OutcomeOrPromise;
   /** Stops everything it runs. */
   close(): Promise<void>;
   /** Resolves when it can run jobs (isolates loaded); rejects when it never will. */
@@ -46,7 +47,7 @@ export class InlineExecutor implements JobExecutor {
     job: Reservation,
     abort: AttemptAbort,
     prerequisites: readonly PrerequisiteResult[],
-  ): Promise<AttemptOutcome> {
+  ): OutcomeOrPromise {
     return runJob(this.#runtime, job, abort, prerequisites);
   }
 

@@ -29,6 +29,7 @@ import { AttemptAbort } from "./attempt_abort.ts";
 import type { WorkerRuntime } from "./runtime.ts";
 import type { StoreJobReports } from "./job_reports.ts";
 import { runAttempt } from "./attempt.ts";
+import type { AttemptOutcome } from "./run_job.ts";
 import {
   announceEnded,
   announceLeaseLost,
@@ -67,8 +68,12 @@ interface Running {
   abort: AttemptAbort;
   /** The lease is gone (reclaimed or stolen) or the job was handed back: drop its outcome. */
   detached: boolean;
+  /** Settles when its outcome is in hand (a promise made only for an attempt still running). */
   outcome: Promise<void>;
 }
+
+/** The `outcome` of an attempt that ended in the turn it started. */
+const SETTLED: Promise<void> = Promise.resolve();
 
 /** Starts a node; see the module doc. */
 export function startWorkerNode(
@@ -220,21 +225,33 @@ class WorkerNode {
 
   // --- running --------------------------------------------------------------------------------
 
+  /**
+   * Starts `job`. An attempt whose outcome comes at once (an inline handler that returned without
+   * a promise) ends in the same turn: no promise is made for it.
+   */
   #run(job: Reservation): void {
     const abort = new AttemptAbort();
-    const running: Running = { job, abort, detached: false, outcome: Promise.resolve() };
+    const running: Running = { job, abort, detached: false, outcome: SETTLED };
     this.#running.set(job.id, running);
     announceStarted(this.#rt, job, this.id);
     const began = performance.now();
     const attempt = runAttempt(this.#rt, this.#exec, job, abort);
-    running.outcome = attempt.then((outcome) => {
-      this.#running.delete(job.id);
-      this.#slotFreed.notify();
-      if (running.detached) return;
-      if (outcome.kind === "interrupted") return void this.#handBack([job]);
-      const ended = performance.now();
-      this.#outcomes.add({ job, outcome, durationMs: ended - began }, ended);
-    });
+    if (attempt instanceof Promise) {
+      running.outcome = attempt.then((outcome) => this.#ended(running, outcome, began));
+    } else {
+      this.#ended(running, attempt, began);
+    }
+  }
+
+  /** The attempt of `running`, begun at `began` (`performance.now()`), ended in `outcome`. */
+  #ended(running: Running, outcome: AttemptOutcome, began: number): void {
+    const { job } = running;
+    this.#running.delete(job.id);
+    this.#slotFreed.notify();
+    if (running.detached) return;
+    if (outcome.kind === "interrupted") return void this.#handBack([job]);
+    const ended = performance.now();
+    this.#outcomes.add({ job, outcome, durationMs: ended - began }, ended);
   }
 
   #written(pending: PendingOutcome, status: number, state: JobState | undefined): void {
